@@ -1,0 +1,67 @@
+// A1 addresses and day arithmetic shared by every core module.
+import type { Day } from "./types.js";
+
+export function colName(col: number): string {
+  let n = col + 1;
+  let s = "";
+  while (n > 0) {
+    const m = (n - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+/** 0-based row and column to an A1 address ("B12"). */
+export const a1 = (row: number, col: number): string => `${colName(col)}${row + 1}`;
+
+/** 0-based rectangle to an A1 range ("A2:P1400"). */
+export const a1Range = (row: number, col: number, rows: number, cols: number): string =>
+  `${a1(row, col)}:${a1(row + rows - 1, col + cols - 1)}`;
+
+export function colIndex(name: string): number {
+  let n = 0;
+  for (const ch of name.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n - 1;
+}
+
+/** "B12" -> { row: 11, col: 1 }. */
+export function parseA1(ref: string): { row: number; col: number } | null {
+  const m = /^\$?([A-Za-z]{1,3})\$?(\d+)$/.exec(ref.trim());
+  if (!m) return null;
+  return { row: Number(m[2]) - 1, col: colIndex(m[1] as string) };
+}
+
+const MS_PER_DAY = 86_400_000;
+/** Excel's serial number of 1970-01-01. */
+export const EXCEL_EPOCH_OFFSET = 25_569;
+
+export const dayFromYmd = (y: number, m: number, d: number): Day => Date.UTC(y, m - 1, d) / MS_PER_DAY;
+
+/** "2026-11-26" -> day number; null when it is not a real calendar date. */
+export function dayFromIso(iso: string): Day | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const day = dayFromYmd(y, mo, d);
+  const back = new Date(day * MS_PER_DAY);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? day : null;
+}
+
+export function isoFromDay(day: Day): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export const excelSerialFromDay = (day: Day): number => day + EXCEL_EPOCH_OFFSET;
+export const dayFromExcelSerial = (serial: number): Day => Math.floor(serial) - EXCEL_EPOCH_OFFSET;
+
+/** A host Date (Apps Script gives local-midnight Dates) to a day, reading its local calendar date. */
+export const dayFromDate = (d: Date): Day => dayFromYmd(d.getFullYear(), d.getMonth() + 1, d.getDate());
+
+export const monthKey = (day: Day): string => isoFromDay(day).slice(0, 7);
+export function quarterKey(day: Day): string {
+  const iso = isoFromDay(day);
+  return `${iso.slice(0, 4)}-Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}`;
+}

@@ -1,0 +1,255 @@
+// The shapes that cross the core/host boundary: cells in, a WorkbookPlan out.
+
+/** One cell as hosts hand it over: Office.js gives numbers/strings/booleans, Apps Script also Dates. */
+export type Cell = string | number | boolean | Date | null | undefined;
+export type Grid = Cell[][];
+
+/** A problem found in the sheet, collected instead of thrown. `cell` is an A1 address on `sheet`. */
+export interface Problem {
+  sheet: string;
+  cell: string;
+  code: ProblemCode;
+  message: string;
+  severity: "error" | "warning" | "info";
+}
+
+export type ProblemCode =
+  | "NO_HEADER"
+  | "MISSING_COLUMN"
+  | "GUESSED_COLUMN"
+  | "DUPLICATE_COLUMN"
+  | "OWNED_COLUMN_TAKEN"
+  | "BAD_NUMBER"
+  | "BAD_DATE"
+  | "AMBIGUOUS_DATE"
+  | "UNKNOWN_STAGE"
+  | "CUSTOM_STAGE"
+  | "MISSING_STAGE"
+  | "REQUIRED_FIELD"
+  | "STAGE_BACKWARDS"
+  | "UNKNOWN_ANSWER"
+  | "DUPLICATE_ID"
+  | "BAD_SETTING"
+  | "BAD_LOG_ROW"
+  | "CLOSE_BEFORE_CREATE";
+
+/** Canonical deal fields pipesheet understands; the team's headers map onto these. */
+export const FIELDS = [
+  "dealId",
+  "name",
+  "company",
+  "stage",
+  "status",
+  "value",
+  "owner",
+  "createdDate",
+  "closeDate",
+  "stageEntered",
+  "lastActivity",
+  "nextStep",
+  "nextStepDate",
+  "firstContact",
+  "need",
+  "budget",
+  "authority",
+  "lossReason",
+  "probability",
+  "source",
+  "product",
+  "industry",
+] as const;
+export type Field = (typeof FIELDS)[number];
+
+/** Fields that are free-text categories the win-likelihood model may learn from. */
+export const CATEGORY_FIELDS = ["owner", "source", "product", "industry"] as const satisfies readonly Field[];
+
+/** Dates inside core are whole days since 1970-01-01 (UTC). Excel serial = day + 25569. */
+export type Day = number;
+
+export interface Deal {
+  /** 0-based index among the data rows. */
+  index: number;
+  /** 1-based row number on the sheet, for A1 addresses. */
+  sheetRow: number;
+  id: string;
+  name: string;
+  stageRaw: string;
+  /** Index into Settings.stages, or -1 when blank or unknown. */
+  stage: number;
+  value: number | null;
+  owner: string;
+  created: Day | null;
+  closeDate: Day | null;
+  stageEntered: Day | null;
+  lastActivity: Day | null;
+  nextStep: string;
+  nextStepDate: Day | null;
+  firstContact: Day | null;
+  need: string;
+  budget: string;
+  authority: string;
+  lossReason: string;
+  /** Values of CATEGORY_FIELDS present on the sheet (lower-cased, trimmed). */
+  categories: Partial<Record<(typeof CATEGORY_FIELDS)[number], string>>;
+}
+
+export type Command = "setup" | "score" | "review";
+
+/** What a host reads, in one round trip, and hands to core. */
+export interface WorkbookInput {
+  /** Name of the deals sheet. */
+  sheetName: string;
+  /** Values of the deals sheet's used range, starting at A1 (row 0 = sheet row 1). */
+  deals: Grid;
+  /** Values of the "Pipeline Settings" tab, or null when it does not exist. */
+  settings: Grid | null;
+  /** Values of the "Pipeline Log" tab, or null when it does not exist. */
+  log: Grid | null;
+  /** Names of every tab in the workbook (so core can tell which of its tabs exist). */
+  sheetNames: string[];
+}
+
+export interface RunOptions {
+  command: Command;
+  /** The clock: today's date as YYYY-MM-DD in the user's time zone. */
+  today: string;
+  /** Optional header corrections from the task pane / CLI: field -> header text. */
+  columnOverrides?: Partial<Record<Field, string>>;
+}
+
+/** How a host writes one owned column of the deals sheet. */
+export interface ColumnWrite {
+  /** Canonical name of what the column holds. */
+  key: OwnedKey;
+  header: string;
+  /** 0-based column index on the sheet. */
+  col: number;
+  /** True when the column does not exist yet: write `header` into the header row too. */
+  created: boolean;
+  /**
+   * "all": overwrite every data cell with `values`;
+   * "fill": write only cells where `values[i]` is not null (others are the user's and stay);
+   * "header": only the header cell is written (a new input column for the user to fill).
+   */
+  mode: "all" | "fill" | "header";
+  /** One entry per data row (same length as the data rows); null = leave the cell as it is (mode "fill"). */
+  values: Cell[];
+  /** Number format for the cells, Excel/Sheets syntax ("yyyy-mm-dd", "0", "0%"). */
+  numberFormat?: string;
+}
+
+export type OwnedKey =
+  | "dealId"
+  | "need"
+  | "budget"
+  | "authority"
+  | "score"
+  | "grade"
+  | "reasons"
+  | "winLikelihood"
+  | "stageEntered"
+  | "daysInStage"
+  | "stuck"
+  | "nextTask";
+
+/** A conditional-format rule pipesheet owns; hosts recognise theirs by `id` (kept in the rule's note or the settings tab). */
+export interface ConditionalRule {
+  id: string;
+  /** A1 range on the deals sheet, e.g. "A2:P1400". */
+  range: string;
+  /** Custom formula relative to the range's top-left cell, one per host dialect. */
+  formula: { excel: string; sheets: string };
+  fill: string;
+  fontColor: string;
+  description: string;
+}
+
+export interface ValidationRule {
+  id: string;
+  /** A1 range on the deals sheet. */
+  range: string;
+  list: string[];
+  /** false: warn but allow other values (teams type their own vocabulary). */
+  strict: boolean;
+}
+
+export interface ChartSpec {
+  type: "funnel" | "bar";
+  title: string;
+  /** A1 ranges on the tab holding the chart. */
+  categories: string;
+  values: string;
+  /** Where to place the chart: top-left cell on the tab. */
+  anchor: string;
+}
+
+/** Formatting hints for a tab, host-neutral. */
+export interface TabFormat {
+  range: string;
+  bold?: boolean;
+  italic?: boolean;
+  fontSize?: number;
+  numberFormat?: string;
+  fill?: string;
+}
+
+/** A tab pipesheet owns completely and rewrites whole. */
+export interface TabWrite {
+  name: string;
+  values: Grid;
+  hidden: boolean;
+  formats: TabFormat[];
+  chart?: ChartSpec;
+  /** Column widths in characters, optional. */
+  widths?: number[];
+}
+
+export interface Summary {
+  command: Command;
+  today: string;
+  sheet: string;
+  deals: number;
+  open: number;
+  won: number;
+  lost: number;
+  scored: number;
+  grades: Record<"A" | "B" | "C" | "D", number>;
+  qualified: number;
+  stuck: number;
+  transitions: number;
+  ambiguousDates: number;
+  idsAdded: number;
+  customStages: string[];
+  /** Which basis days-in-stage used, with counts. */
+  stageBasis: Record<"stage entered" | "stage log" | "created date" | "none", number>;
+  /** Recognised columns: field -> header as found on the sheet. */
+  columns: Partial<Record<Field, string>>;
+  /** Fields that were matched by a guess rather than a known header. */
+  guessed: Field[];
+  missing: Field[];
+  headline: string;
+}
+
+/** Everything a host needs to apply one command. Hosts apply it; they decide nothing. */
+export interface WorkbookPlan {
+  sheet: string;
+  /** 0-based row index of the header row on the deals sheet. */
+  headerRow: number;
+  /** Number of data rows (rows below the header up to the last non-empty row). */
+  rowCount: number;
+  columns: ColumnWrite[];
+  conditionalFormats: ConditionalRule[];
+  validations: ValidationRule[];
+  /** Tabs to (re)write whole: review, settings, log. */
+  tabs: TabWrite[];
+  /** Rows to append to the log tab (when the log tab is not rewritten whole). */
+  logAppend: Grid;
+  summary: Summary;
+  problems: Problem[];
+}
+
+export const TAB_REVIEW = "Pipeline Review";
+export const TAB_SETTINGS = "Pipeline Settings";
+export const TAB_LOG = "Pipeline Log";
+/** Prefix of every conditional-format / validation id pipesheet owns. */
+export const RULE_PREFIX = "pipesheet:";
