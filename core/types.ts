@@ -253,3 +253,67 @@ export const TAB_SETTINGS = "Pipeline Settings";
 export const TAB_LOG = "Pipeline Log";
 /** Prefix of every conditional-format / validation id pipesheet owns. */
 export const RULE_PREFIX = "pipesheet:";
+
+/** One stage change, as kept in the hidden "Pipeline Log" tab. `from` is "" for a deal's first snapshot. */
+export interface Transition {
+  dealId: string;
+  from: string;
+  to: string;
+  day: Day;
+}
+
+export type Grade = "A" | "B" | "C" | "D";
+export type Dimension = "need" | "budget" | "authority";
+
+export interface LeadScore {
+  /** 0..100, whole number. */
+  score: number;
+  grade: Grade;
+  qualified: boolean;
+  /** "Need high +40 · Budget unknown +0 · Authority decision maker +30" */
+  reasons: string;
+  /** Dimensions whose cell was blank. */
+  unknown: Dimension[];
+  /** Dimensions whose cell held an answer the settings do not list (scored 0). */
+  unrecognised: Dimension[];
+}
+
+export type StageBasis = "stage entered" | "stage log" | "created date" | "none";
+
+export interface StuckResult {
+  /** Why, in words: "31 days in Proposal (limit 21)", "no activity for 40 days", "close date passed 12 days ago". */
+  reasons: string[];
+  /** "nudge" while within cutLooseFactor × threshold, "cut loose" beyond. */
+  severity: "nudge" | "cut loose";
+  /** Suggested next action in words. */
+  action: string;
+}
+
+/** Everything core decided about one deal; index-aligned with Deal[]. */
+export interface DealResult {
+  score: LeadScore;
+  /** Learned win likelihood 0..1, or null when the model is not ready or the deal is closed. */
+  win: number | null;
+  stageEntered: Day | null;
+  basis: StageBasis;
+  daysInStage: number | null;
+  /** The days-in-stage threshold applied (settings or learned), or null when none. */
+  threshold: number | null;
+  stuck: StuckResult | null;
+  nextTask: string;
+}
+
+/** What the review needs to say about the win-likelihood model. */
+export interface WinModelSummary {
+  ready: boolean;
+  closed: number;
+  needed: number;
+  /** "not enough history (12 closed deals, need 30)" or "learned from 240 closed deals". */
+  message: string;
+  /** Holdout measures, when ready: share of correct calls at 50 %, Brier score, and the base-rate Brier to compare. */
+  holdoutSize: number;
+  accuracy: number | null;
+  brier: number | null;
+  baselineBrier: number | null;
+  features: string[];
+}
