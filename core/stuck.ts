@@ -1,0 +1,156 @@
+// Stuck deals: thresholds (set or learned), the verdict with a suggested action, and the live conditional-format rule.
+import { colName } from "./a1.js";
+import type { Settings, Stage } from "./settings.js";
+import type { StageLog } from "./stagelog.js";
+import { RULE_PREFIX, type ConditionalRule, type Day, type Deal, type StuckResult } from "./types.js";
+
+export const STUCK_RULE_ID = `${RULE_PREFIX}stuck`;
+/** Won deals with at least this many measured stays in a stage before a learned threshold replaces the set one. */
+export const MIN_LEARNING_SAMPLES = 5;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/**
+ * Days-in-stage threshold per stage index. With `settings.stuck.learned`, an open stage whose time was
+ * measured for enough won deals in the log gets ceil(factor × median); every other stage keeps its setting.
+ */
+export function stuckThresholds(settings: Settings, log: StageLog, wonIds: ReadonlySet<string>): { days: (number | null)[]; learned: boolean[] } {
+  const days = settings.stages.map((s) => (s.kind === "open" ? s.stuckDays : null));
+  const learned = settings.stages.map(() => false);
+  if (!settings.stuck.learned || !log.hasTransitions) return { days, learned };
+  const index = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
+  const stays = settings.stages.map((): number[] => []);
+  const enteredAt = new Map<string, { stage: number; day: Day }>();
+  for (const e of log.entries) {
+    const prev = enteredAt.get(e.dealId);
+    if (prev && e.from !== "" && wonIds.has(e.dealId)) stays[prev.stage]?.push(e.day - prev.day);
+    const to = index.get(e.to.toLowerCase());
+    if (to === undefined) enteredAt.delete(e.dealId);
+    else enteredAt.set(e.dealId, { stage: to, day: e.day });
+  }
+  stays.forEach((xs, i) => {
+    if (settings.stages[i]?.kind === "open" && xs.length >= MIN_LEARNING_SAMPLES) {
+      days[i] = Math.max(1, Math.ceil(settings.stuck.learnedFactor * median(xs)));
+      learned[i] = true;
+    }
+  });
+  return { days, learned };
+}
+
+/** The verdict for one open deal, or null when it is moving. */
+export function judgeStuck(
+  deal: Deal,
+  stage: Stage,
+  daysInStage: number | null,
+  threshold: number | null,
+  settings: Settings,
+  today: Day,
+): StuckResult | null {
+  if (stage.kind !== "open") return null;
+  const reasons: string[] = [];
+  let severity: StuckResult["severity"] = "nudge";
+  let action = "";
+  if (threshold !== null && daysInStage !== null && daysInStage > threshold) {
+    reasons.push(`${daysInStage} days in ${stage.name} (limit ${threshold})`);
+    if (daysInStage > threshold * settings.stuck.cutLooseFactor) {
+      severity = "cut loose";
+      action = `Cut loose: ${daysInStage} days in ${stage.name}, over ${settings.stuck.cutLooseFactor}× the limit; get a yes or no this week, or mark it Lost`;
+    } else {
+      action = `Nudge: ${stage.checklist[0] ?? "agree a next step with a date"}`;
+    }
+  }
+  const quiet = settings.stuck.noActivityDays;
+  if (quiet !== null && deal.lastActivity !== null && today - deal.lastActivity > quiet) {
+    reasons.push(`no activity for ${today - deal.lastActivity} days`);
+    if (action === "") action = "Nudge: contact the buyer with something useful and book the next step";
+  }
+  if (deal.nextStepDate !== null && deal.nextStepDate < today) {
+    reasons.push(`next step overdue by ${today - deal.nextStepDate} days`);
+    if (action === "") action = "Do the overdue next step, or set a new date";
+  }
+  if (settings.stuck.overdueCloseDate && deal.closeDate !== null && deal.closeDate < today) {
+    reasons.push(`close date passed ${today - deal.closeDate} days ago`);
+    if (action === "") action = "Confirm the close date with the buyer and update it, or close the deal";
+  }
+  return reasons.length === 0 ? null : { reasons, severity, action };
+}
+
+export interface RuleColumns {
+  stage: number;
+  /** The column holding the day the deal entered its stage (pipesheet's "Stage entered", or the team's own). */
+  entered: number | null;
+  created: number | null;
+  lastActivity: number | null;
+  nextStepDate: number | null;
+  closeDate: number | null;
+  /** A CRM status column (open/won/lost) that closes a deal whatever its stage text says. */
+  status: number | null;
+}
+
+const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * The stuck rule as one custom formula, relative to the first data row, live through TODAY() and with no
+ * reference to another tab, so the same text works in Excel and in Google Sheets. Stage names are listed
+ * as they are written on the sheet (`spellings`), so the rule agrees with core's loose matching.
+ * N("pipesheet:stuck") adds 0 and marks the rule as pipesheet's, so every host can find and replace it.
+ */
+export function stuckFormula(
+  settings: Settings,
+  thresholds: readonly (number | null)[],
+  spellings: readonly ReadonlySet<string>[],
+  cols: RuleColumns,
+  firstRow: number,
+): string {
+  const ref = (c: number): string => `$${colName(c)}${firstRow + 1}`;
+  const s = `TRIM(${ref(cols.stage)})`;
+  const is = (i: number): string => {
+    const names = new Set<string>([(settings.stages[i] as Stage).name.toLowerCase(), ...(spellings[i] ?? [])]);
+    const terms = [...names].sort().map((n) => `${s}=${quote(n)}`);
+    return terms.length === 1 ? (terms[0] as string) : `OR(${terms.join(",")})`;
+  };
+  const open = settings.stages.map((st, i) => (st.kind === "open" ? i : -1)).filter((i) => i >= 0);
+  const conditions: string[] = [];
+
+  const basis =
+    cols.entered !== null && cols.created !== null
+      ? `IF(ISNUMBER(${ref(cols.entered)}),${ref(cols.entered)},${ref(cols.created)})`
+      : cols.entered !== null
+        ? ref(cols.entered)
+        : cols.created !== null
+          ? ref(cols.created)
+          : null;
+  const limited = open.filter((i) => thresholds[i] !== null && thresholds[i] !== undefined);
+  if (basis !== null && limited.length > 0) {
+    let limit = "9E+99";
+    for (const i of [...limited].reverse()) limit = `IF(${is(i)},${thresholds[i]},${limit})`;
+    conditions.push(`AND(ISNUMBER(${basis}),TODAY()-${basis}>${limit})`);
+  }
+  const quiet = settings.stuck.noActivityDays;
+  if (quiet !== null && cols.lastActivity !== null)
+    conditions.push(`AND(ISNUMBER(${ref(cols.lastActivity)}),TODAY()-${ref(cols.lastActivity)}>${quiet})`);
+  if (cols.nextStepDate !== null) conditions.push(`AND(ISNUMBER(${ref(cols.nextStepDate)}),${ref(cols.nextStepDate)}<TODAY())`);
+  if (settings.stuck.overdueCloseDate && cols.closeDate !== null)
+    conditions.push(`AND(ISNUMBER(${ref(cols.closeDate)}),${ref(cols.closeDate)}<TODAY())`);
+
+  let isOpen = open.length === 1 ? is(open[0] as number) : `OR(${open.map(is).join(",")})`;
+  if (cols.status !== null) isOpen = `${isOpen},NOT(OR(TRIM(${ref(cols.status)})="won",TRIM(${ref(cols.status)})="lost"))`;
+  const any = conditions.length === 0 ? "FALSE" : conditions.length === 1 ? (conditions[0] as string) : `OR(${conditions.join(",")})`;
+  return `=AND(N("${STUCK_RULE_ID}")=0,${isOpen},${any})`;
+}
+
+export function stuckRule(formula: string, range: string): ConditionalRule {
+  return {
+    id: STUCK_RULE_ID,
+    range,
+    // Excel and Google Sheets read the same text: plain functions, relative row, no other tab.
+    formula: { excel: formula, sheets: formula },
+    fill: "#FDE7E9",
+    fontColor: "#A4262C",
+    description: "pipesheet: open deal stuck (days in stage over the limit, no activity, or overdue dates)",
+  };
+}
