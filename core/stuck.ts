@@ -126,7 +126,7 @@ export function stuckFormula(
           : null;
   const limited = open.filter((i) => thresholds[i] !== null && thresholds[i] !== undefined);
   if (basis !== null && limited.length > 0) {
-    let limit = "9E+99";
+    let limit = "100000";
     for (const i of [...limited].reverse()) limit = `IF(${is(i)},${thresholds[i]},${limit})`;
     conditions.push(`AND(ISNUMBER(${basis}),TODAY()-${basis}>${limit})`);
   }
