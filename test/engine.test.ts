@@ -1,0 +1,211 @@
+import fc from "fast-check";
+import { HyperFormula } from "hyperformula";
+import { describe, expect, it } from "vitest";
+import { dayFromIso, excelSerialFromDay } from "../core/a1.js";
+import { planStageEdit, run, type RunResult } from "../core/engine.js";
+import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Grid } from "../core/types.js";
+
+const TODAY = "2026-11-26";
+const serial = (iso: string): number => excelSerialFromDay(dayFromIso(iso) as number);
+
+/** A team's sheet: a title, a blank row, then the header on row 3; dates in mixed forms. */
+function teamSheet(): Grid {
+  return [
+    ["ACME sales pipeline", "", "", ""],
+    [],
+    ["Deal", "Company", "Stage", "Amount", "Owner", "Created", "Close date", "Need", "Budget", "Authority", "Loss reason", "Notes"],
+    ["Big rollout", "Acme", "Proposal", "$12,500", "Ana", serial("2026-09-01"), "2026-12-20", "High", "Approved", "Decision maker", "", "keep"],
+    ["Pilot", "Beta", "Negotiation", 40000, "Ben", serial("2026-11-20"), "2026-12-31", "medium", "no budget", "influencer", "", ""],
+    ["Renewal", "Gamma", "closed won", 9000, "Ana", serial("2026-01-10"), "2026-03-01", "yes", "yes", "yes", "", ""],
+    ["Expansion", "Delta", "Lost", 15000, "Ben", serial("2026-02-01"), "2026-04-15", "low", "", "", "Price", ""],
+    ["Upsell", "Eps", "Meeting", "12k", "Cy", serial("2026-11-01"), "2026-10-01", "", "", "", "", ""],
+    ["Typo deal", "Zeta", "Negotation", 1000, "Cy", serial("2026-11-20"), "", "", "", "", "", ""],
+    ["Quiet one", "Eta", "Proposal", "", "Ana", serial("2026-11-25"), "", "", "", "", "", ""],
+  ];
+}
+
+/** The plan's owned columns applied to a copy of the grid, the way a host does it. */
+function applyColumns(grid: Grid, plan: RunResult): Grid {
+  const g = grid.map((r) => [...r]);
+  const set = (r: number, c: number, v: Cell): void => {
+    while (g.length <= r) g.push([]);
+    const row = g[r] as Cell[];
+    while (row.length <= c) row.push("");
+    row[c] = v;
+  };
+  for (const col of plan.columns) {
+    if (col.created) set(plan.headerRow, col.col, col.header);
+    if (col.mode === "header") continue;
+    col.values.forEach((v, i) => {
+      if (col.mode === "all" || v !== null) set(plan.headerRow + 1 + i, col.col, v);
+    });
+  }
+  return g;
+}
+
+const column = (plan: RunResult, key: string) => {
+  const c = plan.columns.find((x) => x.key === key);
+  if (!c) throw new Error(`no ${key} column`);
+  return c;
+};
+
+describe("run(setup) on a team's own sheet", () => {
+  const plan = run({ sheetName: "Deals", deals: teamSheet(), settings: null, log: null, sheetNames: ["Deals"] }, { command: "setup", today: TODAY });
+
+  it("finds the header on row 3 and adds its columns after the team's, never over them", () => {
+    expect(plan.headerRow).toBe(2);
+    expect(plan.rowCount).toBe(7);
+    const created = plan.columns.filter((c) => c.created);
+    expect(Math.min(...created.map((c) => c.col))).toBe(12);
+    expect(created.map((c) => c.header)).toEqual(["Deal ID", "Score", "Grade", "Score reasons", "Win likelihood", "Stage entered", "Days in stage", "Stuck", "Next task"]);
+    expect(new Set(plan.columns.map((c) => c.col)).size).toBe(plan.columns.length);
+  });
+
+  it("gives every deal an id, a score with reasons and a next task", () => {
+    expect(column(plan, "dealId").values).toEqual(["D-000001", "D-000002", "D-000003", "D-000004", "D-000005", "D-000006", "D-000007"]);
+    expect(column(plan, "score").values[0]).toBe(100);
+    expect(column(plan, "grade").values[0]).toBe("A");
+    expect(column(plan, "reasons").values[0]).toBe("Need high +40 · Budget approved +30 · Authority decision maker +30");
+    expect(column(plan, "reasons").values[4]).toBe("Need unknown +0 · Budget unknown +0 · Authority unknown +0");
+    expect(column(plan, "nextTask").values[6]).toBe("Fill in Value");
+    expect(column(plan, "nextTask").values[5]).toBe("Fix the stage name");
+  });
+
+  it("counts days in stage from the created date when nothing better is known, and flags stuck deals", () => {
+    // Big rollout: created 2026-09-01, Proposal limit 21 days -> 86 days, stuck (86 > 3 × 21: cut loose).
+    expect(column(plan, "daysInStage").values[0]).toBe(86);
+    expect(column(plan, "stuck").values[0]).toMatch(/^Cut loose: 86 days in Proposal \(limit 21\)/);
+    // Pilot: 6 days in Negotiation, close date ahead: moving.
+    expect(column(plan, "stuck").values[1]).toBe("");
+    // Upsell: 25 days in Meeting (limit 21) and its close date has passed.
+    expect(column(plan, "stuck").values[4]).toBe("Stuck: 25 days in Meeting (limit 21); close date passed 56 days ago");
+    expect(plan.summary.stuck).toBe(2);
+    expect(plan.summary.stageBasis).toEqual({ "stage entered": 0, "stage log": 0, "created date": 7, none: 0 });
+  });
+
+  it("reports bad cells by address with what to do, and keeps going", () => {
+    const typo = plan.problems.find((p) => p.code === "UNKNOWN_STAGE");
+    expect(typo).toMatchObject({ sheet: "Deals", cell: "C9" });
+    expect(typo?.message).toMatch(/did you mean .Negotiation./i);
+    // Quiet one is at Proposal with no amount: the Amount cell is named.
+    expect(plan.problems.filter((p) => p.code === "REQUIRED_FIELD").map((p) => [p.cell, p.message])).toEqual([
+      ["D10", 'Proposal needs Value: fill it in for "Quiet one".'],
+    ]);
+  });
+
+  it("writes the settings tab and a hidden log with one snapshot row per deal", () => {
+    expect(plan.tabs.map((t) => t.name).sort()).toEqual([TAB_LOG, TAB_SETTINGS]);
+    const log = plan.tabs.find((t) => t.name === TAB_LOG);
+    expect(log?.hidden).toBe(true);
+    expect(log?.values[0]).toEqual(["Deal ID", "From", "To", "When", "By"]);
+    expect(log?.values.length).toBe(1 + 6); // the typo'd stage is not logged until it is fixed
+    expect(log?.values[3]).toEqual(["D-000003", "", "Won", "2026-01-10", "snapshot"]);
+  });
+
+  it("the stuck rule, evaluated by a formula engine on the managed sheet, agrees with the Stuck column", () => {
+    const sheet = applyColumns(teamSheet(), plan);
+    const rule = plan.conditionalFormats[0];
+    expect(rule?.range).toBe(`A4:U${3 + 7 + 500}`);
+    const formula = (rule?.formula.excel ?? "").replace(/TODAY\(\)/g, "DATE(2026,11,26)");
+    expect(formula).not.toMatch(/!/); // no reference to another tab
+    const width = 30;
+    const data = sheet.map((r) => Array.from({ length: width }, (_, c) => (r[c] === undefined || r[c] === null ? null : (r[c] as string | number))));
+    const hf = HyperFormula.buildFromArray(data, { licenseKey: "gpl-v3" });
+    const stuckCol = column(plan, "stuck");
+    for (let i = 0; i < plan.rowCount; i++) {
+      const row = plan.headerRow + 1 + i;
+      const shifted = formula.replace(/\$([A-Z]+)4\b/g, (_m, c: string) => `$${c}${row + 1}`);
+      hf.setCellContents({ sheet: 0, row, col: width - 1 }, [[shifted]]);
+      const live = hf.getCellValue({ sheet: 0, row, col: width - 1 });
+      expect(live, `row ${row + 1}`).toBe(stuckCol.values[i] !== "");
+    }
+  });
+
+  it("offers drop-downs for stage, need, budget and authority", () => {
+    expect(plan.validations.map((v) => [v.id, v.range])).toEqual([
+      ["pipesheet:stage", "C4:C510"],
+      ["pipesheet:need", "H4:H510"],
+      ["pipesheet:budget", "I4:I510"],
+      ["pipesheet:authority", "J4:J510"],
+    ]);
+    expect(plan.validations[0]?.list).toEqual(["Prospecting", "Lead qualification", "Meeting", "Proposal", "Negotiation", "Won", "Lost"]);
+  });
+});
+
+describe("the next run diffs the sheet against the log", () => {
+  const first = run({ sheetName: "Deals", deals: teamSheet(), settings: null, log: null, sheetNames: ["Deals"] }, { command: "setup", today: TODAY });
+  const managed = applyColumns(teamSheet(), first);
+  const log = first.tabs.find((t) => t.name === TAB_LOG)?.values ?? null;
+  const settings = first.tabs.find((t) => t.name === TAB_SETTINGS)?.values ?? null;
+  (managed[3] as Cell[])[2] = "Negotiation"; // Big rollout moves on
+  (managed[4] as Cell[])[2] = "Meeting"; // Pilot moves back
+  const second = run(
+    { sheetName: "Deals", deals: managed, settings, log, sheetNames: ["Deals", TAB_SETTINGS, TAB_LOG] },
+    { command: "review", today: "2026-12-01" },
+  );
+
+  it("appends one row per transition and stamps Stage entered for those rows only", () => {
+    expect(second.logAppend).toEqual([
+      ["D-000001", "Proposal", "Negotiation", "2026-12-01", "pipesheet"],
+      ["D-000002", "Negotiation", "Meeting", "2026-12-01", "pipesheet"],
+    ]);
+    const entered = column(second, "stageEntered");
+    expect(entered.mode).toBe("fill");
+    expect(entered.values.slice(0, 3)).toEqual([serial("2026-12-01"), serial("2026-12-01"), null]);
+    expect(column(second, "daysInStage").values[0]).toBe(0);
+    expect(second.summary.transitions).toBe(2);
+  });
+
+  it("warns about the stage moved backwards, at its stage cell", () => {
+    const back = second.problems.filter((p) => p.code === "STAGE_BACKWARDS");
+    expect(back.map((p) => p.cell)).toEqual(["C5"]);
+  });
+
+  it("reuses its own columns instead of adding new ones, and does not rewrite the settings tab outside setup", () => {
+    expect(second.columns.every((c) => !c.created)).toBe(true);
+    expect(second.tabs.map((t) => t.name)).toEqual([TAB_REVIEW]);
+  });
+});
+
+describe("live stage edits", () => {
+  it("stamp Stage entered and log the move from the old value", () => {
+    const first = run({ sheetName: "Deals", deals: teamSheet(), settings: null, log: null, sheetNames: ["Deals"] }, { command: "setup", today: TODAY });
+    const managed = applyColumns(teamSheet(), first);
+    const row = [...(managed[3] as Cell[])];
+    row[2] = "negotiation";
+    const edit = planStageEdit({ sheetName: "Deals", header: managed[2] as Cell[], headerRow: 2, rows: [{ row: 3, values: row, oldStage: "Proposal" }], settings: null, today: "2026-11-27" });
+    expect(edit.stageColumn).toBe(2);
+    expect(edit.cells).toEqual([{ row: 3, col: column(first, "stageEntered").col, value: serial("2026-11-27"), numberFormat: "yyyy-mm-dd" }]);
+    expect(edit.logAppend).toEqual([["D-000001", "Proposal", "Negotiation", "2026-11-27", "edit"]]);
+  });
+});
+
+describe("whatever the sheet, the plan only writes what pipesheet owns", () => {
+  const cell = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -1e6, max: 1e6 }), fc.constant(""), fc.constant(null), fc.constantFrom("Won", "Lost", "Proposal", "closed won", "12k", "2026-03-04", "03/04/2026"));
+  it("columns it writes are new ones past the sheet's width, or its own by header, or blank cells it fills", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 8 }), { minLength: 0, maxLength: 25 }), fc.boolean(), (rows, withHeader) => {
+        const header = withHeader ? ["Deal", "Stage", "Amount", "Owner", "Created"] : [];
+        const grid: Grid = withHeader ? [header, ...rows] : rows;
+        const width = grid.reduce((w, r) => Math.max(w, r.length), 0);
+        const plan = run({ sheetName: "S", deals: grid, settings: null, log: null, sheetNames: ["S"] }, { command: "review", today: TODAY });
+        for (const c of plan.columns) {
+          if (c.created) {
+            expect(c.col).toBeGreaterThanOrEqual(width);
+            continue;
+          }
+          if (c.mode === "fill")
+            c.values.forEach((v, i) => {
+              if (v === null) return;
+              const before = grid[plan.headerRow + 1 + i]?.[c.col];
+              expect(before === "" || before === null || before === undefined || c.key === "stageEntered").toBe(true);
+            });
+        }
+        const counts = plan.summary.open + plan.summary.won + plan.summary.lost;
+        expect(counts).toBeLessThanOrEqual(plan.summary.deals);
+        for (const c of plan.columns.filter((x) => x.key === "score")) for (const v of c.values) if (typeof v === "number") expect(v >= 0 && v <= 100).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
