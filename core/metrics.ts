@@ -406,7 +406,7 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
   const openStages: number[] = [];
   stages.forEach((st, i) => {
     kind[i] = st.kind === "open" ? OPEN : st.kind === "won" ? WON : LOST;
-    prob[i] = st.probability / 100;
+    prob[i] = st.probability;
     if (st.kind === "open") {
       openPos[i] = openStages.length;
       openStages.push(i);
@@ -473,7 +473,8 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
     const owner = owners.get(d.owner);
 
     if (k === OPEN) {
-      const w = v * (prob[s] as number);
+      // × then ÷ 100 keeps whole-number values exact (21000 × 70 ÷ 100 = 14700, not 14699.999…).
+      const w = (v * (prob[s] as number)) / 100;
       stCount[s] = (stCount[s] as number) + 1;
       stValue[s] = (stValue[s] as number) + v;
       if (d.value === null) openWithoutValue++;
@@ -577,7 +578,7 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
   const pipelineRows: StageRow[] = openStages.map((s) => {
     const st = stages[s];
     const value = stValue[s] as number;
-    return { stage: st?.name ?? "", probability: prob[s] as number, count: stCount[s] as number, value, weighted: value * (prob[s] as number) };
+    return { stage: st?.name ?? "", probability: (prob[s] as number) / 100, count: stCount[s] as number, value, weighted: (value * (prob[s] as number)) / 100 };
   });
   const total = emptyAmounts();
   for (const row of pipelineRows) {

@@ -1,0 +1,308 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { dayFromIso, parseA1 } from "../core/a1.js";
+import { computeMetrics, type PipelineMetrics } from "../core/metrics.js";
+import { buildReview } from "../core/review.js";
+import { renderReviewText } from "../core/review-text.js";
+import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
+import { TAB_REVIEW, type Cell, type Deal, type DealResult, type Problem, type TabWrite, type WinModelSummary } from "../core/types.js";
+
+const TODAY_ISO = "2026-11-26";
+const TODAY = dayFromIso(TODAY_ISO) as number;
+const S = DEFAULT_SETTINGS.stages;
+
+interface Row {
+  stage: number;
+  value?: number | null;
+  owner?: string;
+  name?: string;
+  close?: number | null;
+  created?: number | null;
+  reason?: string;
+  days?: number | null;
+  stuck?: boolean;
+  why?: string;
+}
+
+function deal(r: Row, i: number): Deal {
+  return {
+    index: i,
+    sheetRow: i + 2,
+    id: `D${i + 1}`,
+    name: r.name ?? `Deal ${i + 1}`,
+    stageRaw: S[r.stage]?.name ?? "Mystery",
+    stage: r.stage,
+    value: r.value === undefined ? 1000 : r.value,
+    owner: r.owner ?? "Ann",
+    created: r.created ?? null,
+    closeDate: r.close ?? null,
+    stageEntered: null,
+    lastActivity: null,
+    nextStep: "",
+    nextStepDate: null,
+    firstContact: null,
+    need: "",
+    budget: "",
+    authority: "",
+    lossReason: r.reason ?? "",
+    categories: {},
+  };
+}
+
+function result(r: Row): DealResult {
+  return {
+    score: { score: 60, grade: "B", qualified: true, reasons: "", unknown: [], unrecognised: [] },
+    win: null,
+    stageEntered: null,
+    basis: "none",
+    daysInStage: r.days ?? null,
+    threshold: 21,
+    stuck: r.stuck ? { reasons: [r.why ?? "40 days in Proposal (limit 21)"], severity: "nudge", action: "Call the buyer and agree a date" } : null,
+    nextTask: "",
+  };
+}
+
+const MODEL: WinModelSummary = {
+  ready: true,
+  closed: 240,
+  needed: 30,
+  message: "learned from 240 closed deals",
+  holdoutSize: 60,
+  accuracy: 0.72,
+  brier: 0.181,
+  baselineBrier: 0.243,
+  features: ["owner", "source"],
+};
+
+function metrics(rows: Row[], settings: Settings = DEFAULT_SETTINGS, model: WinModelSummary = MODEL): PipelineMetrics {
+  return computeMetrics({
+    deals: rows.map(deal),
+    results: rows.map(result),
+    settings,
+    today: TODAY,
+    transitions: [],
+    winModel: model,
+    present: { closeDate: true, lossReason: true },
+    currency: "EUR",
+  });
+}
+
+const ROWS: Row[] = [
+  { stage: 0, value: 1200, close: TODAY + 20, created: TODAY - 3 },
+  { stage: 2, value: 5000, owner: "Bob", stuck: true, days: 40, close: TODAY - 5 },
+  { stage: 3, value: 8000, owner: "Bob", close: TODAY + 70, days: 3 },
+  { stage: 3, value: 2500, stuck: true, days: 25 },
+  { stage: 4, value: 20000, close: TODAY + 10 },
+  { stage: 5, value: 9000, created: TODAY - 90, close: TODAY - 30 },
+  { stage: 6, value: 4000, reason: "Price", created: TODAY - 60, close: TODAY - 20 },
+  { stage: -1, value: 300 },
+];
+
+// ---- reading the grid back --------------------------------------------------------------------
+
+const cell = (tab: TabWrite, ref: string): Cell => {
+  const p = parseA1(ref);
+  if (!p) throw new Error(`bad ref ${ref}`);
+  return tab.values[p.row]?.[p.col];
+};
+
+function rangeCells(tab: TabWrite, range: string): Cell[] {
+  const [a, b] = range.split(":");
+  const from = parseA1(a ?? "");
+  const to = parseA1(b ?? a ?? "");
+  if (!from || !to) throw new Error(`bad range ${range}`);
+  const out: Cell[] = [];
+  for (let r = from.row; r <= to.row; r++) for (let c = from.col; c <= to.col; c++) out.push(tab.values[r]?.[c]);
+  return out;
+}
+
+function covers(range: string, row: number, col: number): boolean {
+  const [a, b] = range.split(":");
+  const from = parseA1(a ?? "");
+  const to = parseA1(b ?? a ?? "");
+  return !!from && !!to && row >= from.row && row <= to.row && col >= from.col && col <= to.col;
+}
+
+const formatsAt = (tab: TabWrite, row: number, col: number) => tab.formats.filter((f) => covers(f.range, row, col));
+const colA = (tab: TabWrite): string[] => tab.values.map((r) => String(r[0] ?? ""));
+const rowOf = (tab: TabWrite, text: string | RegExp): number =>
+  colA(tab).findIndex((t) => (typeof text === "string" ? t === text || t.startsWith(`${text} [`) : text.test(t)));
+
+describe("buildReview", () => {
+  const m = metrics(ROWS, { ...DEFAULT_SETTINGS, metrics: { ...DEFAULT_SETTINGS.metrics, target: 50_000 } });
+  const tab = buildReview(m, TODAY_ISO);
+
+  it("is the visible review tab, titled and dated", () => {
+    expect(tab.name).toBe(TAB_REVIEW);
+    expect(tab.hidden).toBe(false);
+    expect(cell(tab, "A1")).toBe("Pipeline Review");
+    expect(cell(tab, "A2")).toBe(`as of ${TODAY_ISO}`);
+  });
+
+  it("leads with the headline numbers", () => {
+    const header = tab.values[3] ?? [];
+    const values = tab.values[4] ?? [];
+    expect(header.slice(0, 4)).toEqual(["Open pipeline (EUR)", "Weighted pipeline (EUR)", "Win rate (by count)", "Stuck deals"]);
+    // Open: 1200 + 5000 + 8000 + 2500 + 20000; weighted at 5/20/40/40/70 %.
+    expect(values.slice(0, 4)).toEqual([36700, 60 + 1000 + 3200 + 1000 + 14000, 0.5, 2]);
+  });
+
+  it("groups the sections by cadence, each with its tables", () => {
+    const at = (t: string): number => rowOf(tab, t);
+    const order = ["Weekly", "Open pipeline by stage", "Stuck deals", "New leads", "Monthly", "Key figures", "Weighted forecast by close month", "Weighted forecast by quarter", "Owners", "Loss reasons", "Leads per month", "Quarterly", "Pipeline coverage", "Stage conversion", "Average time in stage", "Unit economics", "Win likelihood model", "Notes"];
+    const rows = order.map(at);
+    expect(rows.every((r) => r > 0)).toBe(true);
+    expect([...rows].sort((a, b) => a - b)).toEqual(rows);
+    for (const label of ["Win rate", "Average deal size", "Sales cycle", "Sales velocity", "Lead response", "LTV", "CAC", "CAC payback", "Magic number"])
+      expect(colA(tab).some((t) => t.startsWith(label)), label).toBe(true);
+  });
+
+  it("numbers every footnote once and explains each metric with its basis", () => {
+    const notesAt = rowOf(tab, "Notes");
+    const markers = new Set<number>();
+    tab.values.slice(0, notesAt).forEach((r) =>
+      r.forEach((c) => {
+        for (const hit of String(c).matchAll(/\[(\d+)\]/g)) markers.add(Number(hit[1]));
+      }),
+    );
+    const notes = colA(tab).slice(notesAt + 1).filter((t) => t !== "");
+    expect(notes.length).toBeGreaterThan(10);
+    expect(notes.map((t) => Number(/^\[(\d+)\] /.exec(t)?.[1]))).toEqual(notes.map((_, i) => i + 1));
+    expect([...markers].sort((a, b) => a - b)).toEqual(notes.map((_, i) => i + 1));
+    const text = notes.join("\n");
+    for (const phrase of ["won deals ÷ (won + lost deals): 1 of 2", "from the sheet alone", "1 of 1 deal used", "value × the stage's win probability ÷ 100", "(target − value won in 2026-Q4"])
+      expect(text).toContain(phrase);
+  });
+
+  it("charts the stage funnel from the stage table's own cells, to the right of every table", () => {
+    const chart = tab.chart;
+    expect(chart?.type).toBe("funnel");
+    if (!chart) return;
+    expect(rangeCells(tab, chart.categories)).toEqual(S.filter((s) => s.kind === "open").map((s) => s.name));
+    expect(rangeCells(tab, chart.values)).toEqual(m.pipeline.rows.map((r) => r.count));
+    expect(rangeCells(tab, chart.values)).toEqual([1, 0, 1, 2, 1]);
+    const anchor = parseA1(chart.anchor);
+    expect(anchor).not.toBeNull();
+    const lastUsed = Math.max(...tab.values.map((r) => r.reduce<number>((last, c, i) => (c !== "" && c !== null && c !== undefined ? i : last), -1)));
+    expect(anchor?.col).toBeGreaterThan(lastUsed);
+    expect(anchor?.row).toBe(rowOf(tab, "Stage"));
+  });
+
+  it("formats header rows bold, money as #,##0 and shares as 0%", () => {
+    const header = rowOf(tab, "Stage");
+    expect(tab.values[header]?.slice(0, 5)).toEqual(["Stage", "Deals", "Value (EUR)", "Weighted (EUR)", "Win probability"]);
+    for (let c = 0; c < 5; c++) expect(formatsAt(tab, header, c).some((f) => f.bold)).toBe(true);
+    const first = header + 1;
+    expect(formatsAt(tab, first, 2).map((f) => f.numberFormat)).toContain("#,##0");
+    expect(formatsAt(tab, first, 3).map((f) => f.numberFormat)).toContain("#,##0");
+    expect(formatsAt(tab, first, 4).map((f) => f.numberFormat)).toContain("0%");
+    expect(tab.values[first]?.[4]).toBe(0.05);
+    expect(formatsAt(tab, 4, 2).map((f) => f.numberFormat)).toContain("0%");
+    expect(formatsAt(tab, 4, 0).map((f) => f.numberFormat)).toContain("#,##0");
+  });
+
+  it("holds plain values in a rectangle: no formulas, no dates, no blanks that are not strings", () => {
+    const width = tab.values[0]?.length ?? 0;
+    for (const r of tab.values) {
+      expect(r.length).toBe(width);
+      for (const c of r) {
+        expect(["string", "number"]).toContain(typeof c);
+        if (typeof c === "string") expect(c.startsWith("=")).toBe(false);
+        if (typeof c === "number") expect(Number.isFinite(c)).toBe(true);
+      }
+    }
+    expect(tab.widths?.length).toBe(width);
+  });
+
+  it("lists stuck deals most overdue first and says what is not set", () => {
+    const at = rowOf(tab, "Stuck deals") + 2;
+    expect(tab.values[at]?.slice(0, 5)).toEqual(["Deal 2", "Bob", "Meeting", 40, 19]);
+    expect(tab.values[at + 1]?.slice(0, 5)).toEqual(["Deal 4", "Ann", "Proposal", 25, 4]);
+    expect(colA(tab)).toContain("Coverage");
+    const bare = buildReview(metrics(ROWS), TODAY_ISO);
+    expect(colA(bare)[rowOf(bare, "Pipeline coverage") + 1]).toBe("not set: fill in Revenue target in Pipeline Settings");
+    const ltv = bare.values[rowOf(bare, "LTV")] ?? [];
+    expect(ltv[1]).toBe("n/a");
+    expect(String(ltv[2])).toMatch(/^not set: fill in .* in Pipeline Settings$/);
+  });
+
+  it("has no chart, and does not throw, when the settings have no open stage", () => {
+    const closedOnly: Settings = { ...DEFAULT_SETTINGS, stages: S.filter((s) => s.kind !== "open") };
+    const t = buildReview(metrics([{ stage: 0 }, { stage: 1 }], closedOnly), TODAY_ISO);
+    expect(t.chart).toBeUndefined();
+    expect(rowOf(t, "Total")).toBeGreaterThan(0);
+  });
+});
+
+// ---- the text review --------------------------------------------------------------------------
+
+const problem = (i: number, message: string): Problem => ({ sheet: "Deals", cell: `E${i + 2}`, code: "UNKNOWN_STAGE", message, severity: "error" });
+const codePoints = (s: string): number => [...s].length;
+
+describe("renderReviewText", () => {
+  const m = metrics(ROWS);
+  const long = "Stage 'Propsal' is not a stage in Pipeline Settings: did you mean 'Proposal'? Fix the cell, or add the stage to the settings tab.";
+  const problems = Array.from({ length: 7 }, (_, i) => problem(i, long));
+  const text = renderReviewText(m, problems, { width: 80, maxProblems: 5 });
+  const lines = text.split("\n");
+
+  it("fits 80 columns, without colour codes", () => {
+    for (const l of lines) expect(codePoints(l), l).toBeLessThanOrEqual(80);
+    expect(text).not.toContain("\u001b");
+  });
+
+  it("leads with the headline, then the stage table", () => {
+    expect(lines[0]).toBe("Pipeline Review");
+    expect(text).toContain("Open pipeline EUR 36,700 in 5 deals");
+    expect(text).toContain("weighted EUR 19,260");
+    expect(text).toContain("win rate 50% (by count)");
+    expect(text).toContain("2 stuck");
+    const proposal = lines.find((l) => l.startsWith("Proposal"));
+    expect(proposal?.trim().split(/\s+/)).toEqual(["Proposal", "2", "10,500", "4,200"]);
+    expect(lines.find((l) => l.startsWith("Total"))?.trim().split(/\s+/)).toEqual(["Total", "5", "36,700", "19,260"]);
+    expect(text).toContain("1 deals have an unknown stage");
+  });
+
+  it("shows the first problems, then how many more", () => {
+    expect(lines.filter((l) => l.startsWith("  - error Deals!E")).map((l) => l.slice(10, 19).split(":")[0])).toEqual(["Deals!E2", "Deals!E3", "Deals!E4", "Deals!E5", "Deals!E6"]);
+    expect(text).toContain("  … and 2 more");
+    expect(text).toContain("Problems (7)");
+  });
+
+  it("lists stuck deals most overdue first, and model quality on one line", () => {
+    const first = lines.findIndex((l) => l.startsWith("Stuck deals (2)"));
+    expect(lines[first + 1]).toBe("  1. Deal 2 (Bob) · Meeting · 40 days");
+    expect(lines[lines.length - 2]).toBe("Win model: learned from 240 closed deals; 72% right on 60 held out, Brier 0.181");
+    const wide = renderReviewText(m, [], { width: 120, maxProblems: 5 }).split("\n");
+    expect(wide[wide.length - 2]).toBe("Win model: learned from 240 closed deals; 72% right on 60 held out, Brier 0.181 (base rate 0.243)");
+  });
+
+  it("caps the stuck list with … and N more", () => {
+    const many = metrics(Array.from({ length: 14 }, (_, i) => ({ stage: 3, stuck: true, days: 30 + i })));
+    const t = renderReviewText(many, [], { width: 80, maxProblems: 3, maxStuck: 10 });
+    expect(t).toContain("Stuck deals (14)");
+    expect(t).toContain(" 10. ");
+    expect(t).not.toContain(" 11. ");
+    expect(t).toContain("  … and 4 more");
+  });
+
+  it("never writes a line wider than asked, whatever the cells hold", () => {
+    const text = fc.string({ unit: "grapheme", maxLength: 120 });
+    const rowArb = fc.record({
+      stage: fc.integer({ min: -1, max: S.length - 1 }),
+      value: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }), { nil: null }),
+      owner: text,
+      name: text,
+      stuck: fc.boolean(),
+      why: text,
+      days: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 25 }), fc.array(text, { maxLength: 12 }), fc.integer({ min: 1, max: 140 }), fc.nat(8), text, (rows, messages, width, maxProblems, message) => {
+        const mm = metrics(rows, DEFAULT_SETTINGS, { ...MODEL, message });
+        const out = renderReviewText(mm, messages.map((msg, i) => problem(i, msg)), { width, maxProblems });
+        for (const l of out.split("\n")) expect(codePoints(l)).toBeLessThanOrEqual(width);
+      }),
+    );
+  });
+});
