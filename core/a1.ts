@@ -50,8 +50,15 @@ export function dayFromIso(iso: string): Day | null {
   return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? day : null;
 }
 
+// Logs and reviews print the same few thousand days over and over; formatting each once saves a Date per row.
+const isoCache = new Map<Day, string>();
 export function isoFromDay(day: Day): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  let s = isoCache.get(day);
+  if (s === undefined) {
+    s = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    if (isoCache.size < 100_000) isoCache.set(day, s);
+  }
+  return s;
 }
 
 export const excelSerialFromDay = (day: Day): number => day + EXCEL_EPOCH_OFFSET;

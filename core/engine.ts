@@ -220,6 +220,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     const daysInStage = entered === null ? null : today - entered;
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
     const stuck = st ? judgeStuck(d, st, daysInStage, threshold, settings, today) : null;
+    const missing = st ? missingRequired(d, st) : [];
     results[i] = {
       score: sc,
       win: st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null,
@@ -228,11 +229,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       daysInStage,
       threshold,
       stuck,
-      nextTask: nextTask(d, settings, stuck?.action ?? null),
+      nextTask: nextTask(d, settings, stuck?.action ?? null, missing),
     };
 
     if (st) {
-      for (const f of missingRequired(d, st)) {
+      for (const f of missing) {
         const c = map.fields[f];
         problems.push({
           sheet,

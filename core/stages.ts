@@ -121,8 +121,11 @@ const FIELD_READERS: Partial<Record<Field, (d: Deal) => boolean>> = {
   industry: (d) => (d.categories.industry ?? "") !== "",
 };
 
+const NONE: Field[] = [];
+
 /** Required fields of the deal's stage that are empty. */
 export function missingRequired(deal: Deal, stage: Stage): Field[] {
+  if (stage.required.length === 0) return NONE;
   return stage.required.filter((f) => {
     const has = FIELD_READERS[f];
     return has ? !has(deal) : false;
@@ -130,11 +133,11 @@ export function missingRequired(deal: Deal, stage: Stage): Field[] {
 }
 
 /** The next checklist task for an open deal: the first item of its stage's checklist, else the next stage's goal. */
-export function nextTask(deal: Deal, settings: Settings, stuckAction: string | null): string {
+export function nextTask(deal: Deal, settings: Settings, stuckAction: string | null, missing?: readonly Field[]): string {
   if (stuckAction) return stuckAction;
   const st = settings.stages[deal.stage];
   if (!st) return deal.stageRaw.trim() === "" ? "Set the stage" : "Fix the stage name";
-  const missing = missingRequired(deal, st);
+  missing ??= missingRequired(deal, st);
   if (missing.length > 0) return `Fill in ${missing.map(fieldLabel).join(", ")}`;
   if (st.kind !== "open") return st.checklist[0] ?? "";
   if (deal.nextStep.trim() !== "") return deal.nextStep.trim();
