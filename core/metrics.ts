@@ -134,10 +134,14 @@ export interface PipelineMetrics {
   responseTime: { present: boolean; mean: number | null; median: number | null; used: number; definition: string };
   newLeads: { last7Days: number; qualifiedLast7Days: number; byMonth: LeadMonthRow[]; definition: string; monthlyDefinition: string };
   unitEconomics: { ltv: UnitMetric; cac: UnitMetric; payback: UnitMetric; magicNumber: UnitMetric };
-  stuck: { rows: StuckRow[]; definition: string };
+  /** The most overdue stuck deals (at most STUCK_LIST_MAX) and how many are stuck in all. */
+  stuck: { rows: StuckRow[]; total: number; definition: string };
   model: WinModelSummary & { definition: string };
   grades: { counts: Record<Grade, number>; definition: string };
 }
+
+/** The review lists at most this many stuck deals; the Stuck column on the sheet has them all. */
+export const STUCK_LIST_MAX = 200;
 
 const OPEN = 0;
 const WON = 1;
@@ -463,6 +467,8 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
   let qualified7 = 0;
   const grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
   const stuckRows: StuckRow[] = [];
+  const stuckIdx: number[] = [];
+  const stuckOver: number[] = [];
 
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
@@ -559,6 +565,20 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       if (r.daysInStage !== null && r.threshold !== null) over = Math.max(over, r.daysInStage - r.threshold);
       if (noActivityDays !== null && d.lastActivity !== null) over = Math.max(over, today - d.lastActivity - noActivityDays);
       if (overdueClose && d.closeDate !== null && k === OPEN) over = Math.max(over, today - d.closeDate);
+      stuckIdx.push(i);
+      stuckOver.push(over);
+    }
+  }
+
+  // Only the most overdue are listed; choosing them by a numeric cut-off keeps a million stuck deals cheap.
+  const cutoff = stuckIdx.length > STUCK_LIST_MAX ? (Float64Array.from(stuckOver).sort()[stuckOver.length - STUCK_LIST_MAX] as number) : -Infinity;
+  for (let j = 0; j < stuckIdx.length; j++) {
+    if ((stuckOver[j] as number) < cutoff) continue;
+    const i = stuckIdx[j] as number;
+    const d = deals[i] as Deal;
+    const r = results[i];
+    const s = d.stage >= 0 && d.stage < S ? d.stage : -1;
+    if (r?.stuck) {
       stuckRows.push({
         id: d.id,
         name: d.name,
@@ -566,7 +586,7 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
         stage: s >= 0 ? (stages[s]?.name ?? d.stageRaw) : d.stageRaw,
         sheetRow: d.sheetRow,
         daysInStage: r.daysInStage,
-        overdueDays: over,
+        overdueDays: stuckOver[j] as number,
         severity: r.stuck.severity,
         reasons: r.stuck.reasons,
         action: r.stuck.action,
@@ -649,6 +669,7 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
     .sort((a, b) => b.openValue - a.openValue || b.open - a.open || a.owner.localeCompare(b.owner));
   const lossRows = losses.values().sort((a, b) => b.count - a.count || b.value - a.value || a.reason.localeCompare(b.reason));
   stuckRows.sort((a, b) => b.overdueDays - a.overdueDays || (b.daysInStage ?? -1) - (a.daysInStage ?? -1) || a.name.localeCompare(b.name));
+  stuckRows.length = Math.min(stuckRows.length, STUCK_LIST_MAX);
 
   const responses = response.subarray(0, responseN);
   let responseSum = 0;
@@ -760,6 +781,7 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
     unitEconomics: unitEconomics(settings.metrics.quarterly),
     stuck: {
       rows: stuckRows,
+      total: stuckIdx.length,
       definition: "Stuck deals: past their stage's days limit, without activity, or past their close date; most overdue first (days past the limit exceeded most).",
     },
     model: {

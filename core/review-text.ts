@@ -104,7 +104,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
     `Open pipeline ${money(m.pipeline.total.value)} in ${m.pipeline.total.count} deals`,
     `weighted ${money(m.pipeline.total.weighted)}`,
     `win rate ${pct(m.winRate.value)} (by ${m.winRate.basis})`,
-    `${m.stuck.rows.length} stuck`,
+    `${m.stuck.total} stuck`,
   ]);
   out.push("");
 
@@ -121,7 +121,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   out.push("");
 
   const stuck = m.stuck.rows;
-  para(`Stuck deals (${stuck.length})`);
+  para(`Stuck deals (${m.stuck.total})`);
   if (stuck.length === 0) para("none", "  ");
   stuck.slice(0, maxStuck).forEach((s, i) => {
     const days = s.daysInStage === null ? "" : ` · ${s.daysInStage} days`;
@@ -129,7 +129,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
     out.push(...wrap(`${s.name || s.id || `row ${s.sheetRow}`}${who} · ${s.stage}${days}`, width, `${padL(String(i + 1), 3)}. `, "     "));
     out.push(...wrap(`${s.reasons.join("; ")} -> ${s.action}`, width, "     ", "     "));
   });
-  if (stuck.length > maxStuck) para(`… and ${stuck.length - maxStuck} more`, "  ");
+  if (m.stuck.total > Math.min(maxStuck, stuck.length)) para(`… and ${m.stuck.total - Math.min(maxStuck, stuck.length)} more`, "  ");
   out.push("");
 
   para(`Problems (${problems.length})`);

@@ -74,7 +74,7 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
   g.formats.push({ range: "A2", italic: true });
   g.blank();
 
-  const stuckCount = m.stuck.rows.length;
+  const stuckCount = m.stuck.total;
   g.table(
     [`Open pipeline (${cur})`, `Weighted pipeline (${cur})`, `Win rate (by ${m.winRate.basis})`, "Stuck deals"],
     [[m.pipeline.total.value, m.pipeline.total.weighted, orNa(m.winRate.value), stuckCount]],
@@ -103,6 +103,7 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
       m.stuck.rows.map((s) => [s.name || s.id || `row ${s.sheetRow}`, s.owner, s.stage, orNa(s.daysInStage), s.overdueDays, s.reasons.join("; "), s.action]),
       [undefined, undefined, undefined, COUNT, COUNT, undefined, undefined],
     );
+  if (stuckCount > m.stuck.rows.length) g.row([`The ${m.stuck.rows.length} most overdue of ${stuckCount} stuck deals; filter the Stuck column on the deals sheet for all of them.`]);
   g.blank();
 
   g.heading(`New leads${g.note(m.newLeads.definition)}`, 12);

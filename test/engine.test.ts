@@ -209,3 +209,19 @@ describe("whatever the sheet, the plan only writes what pipesheet owns", () => {
     );
   });
 });
+
+describe("a pipeline with many stuck deals", () => {
+  it("the review lists the 200 most overdue and counts them all", () => {
+    const grid: Grid = [["Deal", "Stage", "Amount", "Created"]];
+    for (let i = 0; i < 300; i++) grid.push([`Deal ${i}`, "Proposal", 1000, serial("2026-01-01") + ((i * 37) % 300)]);
+    const plan = run({ sheetName: "Deals", deals: grid, settings: null, log: null, sheetNames: ["Deals"] }, { command: "review", today: TODAY });
+    const stuck = plan.metrics?.stuck;
+    expect(stuck?.total).toBe(300);
+    expect(stuck?.rows).toHaveLength(200);
+    // Simple check: the days in stage of every deal, sorted; the listed ones are exactly the 200 largest.
+    const days = grid.slice(1).map((r) => dayFromIso(TODAY)! - (Number(r[3]) - 25569)).sort((a, b) => b - a);
+    expect(stuck?.rows.map((r) => r.daysInStage)).toEqual(days.slice(0, 200));
+    const review = plan.tabs.find((t) => t.name === TAB_REVIEW);
+    expect(review?.values.some((r) => String(r[0]).startsWith("The 200 most overdue of 300 stuck deals"))).toBe(true);
+  });
+});
