@@ -1,0 +1,276 @@
+/// <reference types="office-js" />
+// Applies a WorkbookPlan: pipesheet's columns, tabs, rules and chart, in as few round trips as the
+// request limit allows, with calculation, screen updating and this add-in's events off while it writes.
+import { TAB_LOG, TAB_REVIEW, type Cell, type ColumnWrite, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
+import { toExcelValue } from "./cell-text.js";
+import { Packer, CALL_OVERHEAD, type Op } from "./packer.js";
+import { CHART_NAME, PAYLOAD_BUDGET, type WorkbookRead } from "./read.js";
+import { parseRange } from "./ranges.js";
+import { stringBytes } from "./json-size.js";
+
+export interface Env {
+  isSetSupported(name: string, version: string): boolean;
+}
+
+export interface ApplyProgress {
+  done: number;
+  total: number;
+}
+
+export interface ApplyResult {
+  /** Round trips the writes took (chunks plus the closing one). */
+  syncs: number;
+  chunks: number;
+  /** Largest estimated request, in bytes. */
+  largestChunk: number;
+  chart: "funnel" | "bar" | null;
+  /** Things that could not be applied, in words (e.g. a drop-down list too long for Excel). */
+  notes: string[];
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+/** Excel's inline drop-down source is at most 255 characters. */
+const LIST_LIMIT = 255;
+/** Points per character of column width (Calibri 11: a default 8.43-character column is 48 points). */
+const POINTS_PER_CHAR = 5.7;
+
+function isChartError(e: unknown): boolean {
+  const info = (e as { debugInfo?: { errorLocation?: string } } | null)?.debugInfo;
+  return typeof info?.errorLocation === "string" && info.errorLocation.startsWith("Chart");
+}
+
+/** Contiguous runs where `take(i)` holds. */
+function runs(n: number, take: (i: number) => boolean): { start: number; length: number }[] {
+  const out: { start: number; length: number }[] = [];
+  let start = -1;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && take(i)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.push({ start, length: i - start });
+      start = -1;
+    }
+  }
+  return out;
+}
+
+function columnOps(p: Packer, plan: WorkbookPlan): void {
+  const sheet = plan.sheet;
+  const first = plan.headerRow + 1;
+  const cols = [...plan.columns].sort((a, b) => a.col - b.col);
+  // Headers of new columns: one write per contiguous run.
+  const created = cols.filter((c) => c.created);
+  for (const group of groups(created)) {
+    p.addBlock({ sheet, row: plan.headerRow, col: group[0]!.col, rows: [group.map((c) => c.header)], width: group.length, formats: null });
+  }
+  // "all" columns side by side are written as one block.
+  const all = cols.filter((c) => c.mode === "all");
+  for (const group of groups(all)) {
+    const rows: Cell[][] = new Array<Cell[]>(plan.rowCount);
+    for (let i = 0; i < plan.rowCount; i++) {
+      const row: Cell[] = new Array<Cell>(group.length);
+      for (let j = 0; j < group.length; j++) row[j] = group[j]!.values[i] ?? "";
+      rows[i] = row;
+    }
+    if (rows.length > 0) p.addBlock({ sheet, row: first, col: group[0]!.col, rows, width: group.length, formats: group.map((c) => c.numberFormat ?? "General") });
+  }
+  // "fill" columns: only the cells core gave a value; the others are the team's.
+  for (const c of cols.filter((x) => x.mode === "fill")) {
+    for (const r of runs(plan.rowCount, (i) => c.values[i] !== null && c.values[i] !== undefined)) {
+      const rows = c.values.slice(r.start, r.start + r.length).map((v) => [v]);
+      p.addBlock({ sheet, row: first + r.start, col: c.col, rows, width: 1, formats: c.numberFormat === undefined ? null : [c.numberFormat] });
+    }
+  }
+}
+
+/** Splits columns into runs of adjacent indexes. */
+function groups(cols: readonly ColumnWrite[]): ColumnWrite[][] {
+  const out: ColumnWrite[][] = [];
+  for (const c of cols) {
+    const last = out[out.length - 1];
+    if (last && last[last.length - 1]!.col + 1 === c.col) last.push(c);
+    else out.push([c]);
+  }
+  return out;
+}
+
+function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead): void {
+  const name = tab.name;
+  p.add({
+    bytes: CALL_OVERHEAD,
+    run: (ctx) => {
+      const sheets = ctx.workbook.worksheets;
+      if (!exists) sheets.add(name);
+      // pipesheet owns the tab whole: clear it, and drop its own chart (a chart the team added stays).
+      else sheets.getItem(name).getRange().clear("All");
+    },
+  });
+  if (exists && same(name, TAB_REVIEW)) for (const chart of read.ownCharts) p.add({ bytes: CALL_OVERHEAD, run: () => chart.delete() });
+  const width = tab.values.reduce((w, r) => Math.max(w, r.length), 0);
+  if (width > 0 && tab.values.length > 0) {
+    const rows = tab.values.map((r) => (r.length === width ? r : [...r, ...new Array<Cell>(width - r.length).fill("")]));
+    p.addBlock({ sheet: name, row: 0, col: 0, rows, width, formats: null });
+  }
+  for (const f of tab.formats) {
+    const box = parseRange(f.range);
+    const fmtBytes = f.numberFormat === undefined ? 0 : box.rows * box.cols * (stringBytes(f.numberFormat) + 1);
+    p.add({
+      bytes: CALL_OVERHEAD + fmtBytes,
+      run: (ctx) => {
+        const range = ctx.workbook.worksheets.getItem(name).getRange(f.range);
+        if (f.bold !== undefined) range.format.font.bold = f.bold;
+        if (f.italic !== undefined) range.format.font.italic = f.italic;
+        if (f.fontSize !== undefined) range.format.font.size = f.fontSize;
+        if (f.fill !== undefined) range.format.fill.color = f.fill;
+        if (f.numberFormat !== undefined) range.numberFormat = Array.from({ length: box.rows }, () => new Array<string>(box.cols).fill(f.numberFormat as string));
+      },
+    });
+  }
+  const widths = tab.widths ?? [];
+  if (widths.length > 0)
+    p.add({
+      bytes: CALL_OVERHEAD * widths.length,
+      run: (ctx) => {
+        const ws = ctx.workbook.worksheets.getItem(name);
+        widths.forEach((w, c) => {
+          ws.getRangeByIndexes(0, c, 1, 1).format.columnWidth = Math.round(w * POINTS_PER_CHAR + 5);
+        });
+      },
+    });
+  p.add({
+    bytes: CALL_OVERHEAD,
+    run: (ctx) => {
+      ctx.workbook.worksheets.getItem(name).visibility = tab.hidden ? "Hidden" : "Visible";
+    },
+  });
+}
+
+function validationOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead, notes: string[]): void {
+  const planned = new Set(plan.validations.map((v) => parseRange(v.range).col));
+  const first = plan.headerRow + 1;
+  const lastRow = Math.max(plan.rowCount, ...plan.validations.map((v) => parseRange(v.range).rows)) + first;
+  // A pipesheet drop-down left in a column that no longer needs one (the team re-mapped a column).
+  for (const col of read.ownValidationColumns) {
+    if (planned.has(col)) continue;
+    p.add({ bytes: CALL_OVERHEAD, run: (ctx) => ctx.workbook.worksheets.getItem(plan.sheet).getRangeByIndexes(first, col, lastRow - first, 1).dataValidation.clear() });
+  }
+  for (const v of plan.validations) {
+    const source = v.list.join(",");
+    if (source.length > LIST_LIMIT || v.list.some((x) => x.includes(","))) {
+      notes.push(`The ${listName(v)} drop-down was left out: Excel allows at most ${LIST_LIMIT} characters and no commas in an in-cell list.`);
+      continue;
+    }
+    p.add({ bytes: CALL_OVERHEAD * 4 + stringBytes(source), run: (ctx) => addValidation(ctx, plan.sheet, v, source) });
+  }
+}
+
+const listName = (v: ValidationRule): string => v.id.replace(/^pipesheet:/, "");
+
+function addValidation(ctx: Excel.RequestContext, sheet: string, v: ValidationRule, source: string): void {
+  const dv = ctx.workbook.worksheets.getItem(sheet).getRange(v.range).dataValidation;
+  dv.clear();
+  dv.rule = { list: { inCellDropDown: true, source } };
+  dv.errorAlert = {
+    showAlert: true,
+    style: v.strict ? "Stop" : "Warning",
+    title: "Not in the list",
+    message: `This value is not one of the ${listName(v)} choices in Pipeline Settings. Keep it anyway?`,
+  };
+  // The rule's id in the (hidden) input prompt is how pipesheet finds its own drop-downs next time.
+  dv.prompt = { showPrompt: false, title: v.id.slice(0, 32), message: "" };
+}
+
+function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead): void {
+  for (const cf of read.ownRules) p.add({ bytes: CALL_OVERHEAD, run: () => cf.delete() });
+  // Excel puts each new rule on top, so adding in reverse keeps the plan's order of priority.
+  for (const rule of [...plan.conditionalFormats].reverse()) p.add({ bytes: CALL_OVERHEAD * 4 + stringBytes(rule.formula.excel), run: (ctx) => addRule(ctx, plan.sheet, rule) });
+}
+
+function addRule(ctx: Excel.RequestContext, sheet: string, rule: ConditionalRule): void {
+  const cf = ctx.workbook.worksheets.getItem(sheet).getRange(rule.range).conditionalFormats.add("Custom");
+  cf.custom.rule.formula = rule.formula.excel;
+  cf.custom.format.fill.color = rule.fill;
+  cf.custom.format.font.color = rule.fontColor;
+}
+
+function chartOp(ctx: Excel.RequestContext, tab: TabWrite, type: "funnel" | "bar"): void {
+  const spec = tab.chart;
+  if (!spec) return;
+  const ws = ctx.workbook.worksheets.getItem(tab.name);
+  const chart = ws.charts.add(type === "funnel" ? "Funnel" : "BarClustered", ws.getRange(spec.values), "Columns");
+  chart.series.getItemAt(0).setXAxisValues(ws.getRange(spec.categories));
+  chart.name = CHART_NAME;
+  chart.title.text = spec.title;
+  chart.setPosition(spec.anchor);
+  chart.width = 420;
+  chart.height = 260;
+}
+
+export async function applyPlan(
+  ctx: Excel.RequestContext,
+  plan: WorkbookPlan,
+  read: WorkbookRead,
+  env: Env,
+  onProgress: (p: ApplyProgress) => void = () => undefined,
+  /** Calls for the closing round trip (e.g. showing the review tab). */
+  finish: (ctx: Excel.RequestContext) => void = () => undefined,
+): Promise<ApplyResult> {
+  const notes: string[] = [];
+  const p = new Packer(PAYLOAD_BUDGET);
+  const existing = (name: string): boolean => read.input.sheetNames.some((n) => same(n, name));
+
+  ruleOps(p, plan, read);
+  validationOps(p, plan, read, notes);
+  columnOps(p, plan);
+  for (const tab of plan.tabs) tabOps(p, tab, existing(tab.name), read);
+  if (plan.logAppend.length > 0 && !plan.tabs.some((t) => same(t.name, TAB_LOG))) {
+    const width = plan.logAppend.reduce((w, r) => Math.max(w, r.length), 0);
+    p.addBlock({ sheet: TAB_LOG, row: read.logRows, col: 0, rows: plan.logAppend, width, formats: null });
+  }
+  const chartTab = plan.tabs.find((t) => t.chart !== undefined);
+  // Funnel charts came with ExcelApi 1.9; some hosts that report it still refuse them, so a bar chart is the fallback.
+  let chart: ApplyResult["chart"] = chartTab ? (env.isSetSupported("ExcelApi", "1.9") ? "funnel" : "bar") : null;
+  if (chartTab) p.add({ bytes: CALL_OVERHEAD * 8, run: (c) => chartOp(c, chartTab, chart ?? "bar") });
+
+  const chunks = p.chunks.filter((c) => c.length > 0);
+  const canPauseEvents = env.isSetSupported("ExcelApi", "1.8");
+  const canPauseScreen = env.isSetSupported("ExcelApi", "1.9");
+  let syncs = 0;
+  let retryChart = false;
+  try {
+    for (let i = 0; i < chunks.length; i++) {
+      if (i === 0 && canPauseEvents) ctx.runtime.enableEvents = false;
+      ctx.application.suspendApiCalculationUntilNextSync();
+      if (canPauseScreen) ctx.application.suspendScreenUpdatingUntilNextSync();
+      for (const op of chunks[i] as Op[]) op.run(ctx);
+      try {
+        await ctx.sync();
+      } catch (e) {
+        // The chart is the last call of the last chunk, so everything before it has been applied.
+        if (i === chunks.length - 1 && chart === "funnel" && isChartError(e)) retryChart = true;
+        else throw e;
+      } finally {
+        syncs++;
+      }
+      onProgress({ done: i + 1, total: chunks.length });
+    }
+  } finally {
+    // One closing round trip: events back on, the workbook recalculated (API calculation was suspended).
+    if (retryChart && chartTab) {
+      chart = "bar";
+      chartOp(ctx, chartTab, "bar");
+    }
+    if (canPauseEvents) ctx.runtime.enableEvents = true;
+    ctx.application.calculate("Recalculate");
+    finish(ctx);
+    await ctx.sync();
+    syncs++;
+  }
+  return { syncs, chunks: chunks.length, largestChunk: p.largestChunk, chart, notes };
+}
+
+/** The value Excel will hold for a plan cell; exported for the tests' expectations. */
+export const excelValueOf = (c: Cell): string | number | boolean => {
+  const v = toExcelValue(c, false);
+  return typeof v === "string" && v.startsWith("'") ? v.slice(1) : v;
+};

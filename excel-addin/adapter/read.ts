@@ -1,0 +1,149 @@
+/// <reference types="office-js" />
+// Reads what core needs in one round trip: the deals sheet from A1, the settings and log tabs, pipesheet's own
+// rules and charts. Only sheets too big for one response are finished in further round trips, each under the limit.
+import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid, type WorkbookInput } from "../../core/index.js";
+import { gridBytes } from "./json-size.js";
+
+/** Excel on the web refuses requests and responses over 5 MB; stay well under it. */
+export const PAYLOAD_BUDGET = 4 * 1024 * 1024;
+/** Rows read in the first round trip; a typical deals sheet fits whole. */
+export const FIRST_BLOCK_ROWS = 2000;
+/** Columns whose drop-down marker is checked (pipesheet's rules sit in the first columns of any real sheet). */
+export const MARKER_COLUMNS = 64;
+/** Marker of pipesheet's chart on the review tab. */
+export const CHART_NAME = `${RULE_PREFIX}review`;
+
+export interface WorkbookRead {
+  input: WorkbookInput;
+  /** Rows in use on the log tab, where appended rows go. */
+  logRows: number;
+  /** pipesheet's conditional formats on the deals sheet (found by the marker in their formula). */
+  ownRules: Excel.ConditionalFormat[];
+  /** pipesheet's charts on the review tab. */
+  ownCharts: Excel.Chart[];
+  /** Columns of the deals sheet whose drop-down carries pipesheet's marker. */
+  ownValidationColumns: number[];
+  /** Round trips the read took. */
+  syncs: number;
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+interface Block {
+  used: Excel.Range;
+  first: Excel.Range;
+  bounds: Excel.Range;
+  sheet: Excel.Worksheet;
+}
+
+function block(sheet: Excel.Worksheet): Block {
+  const used = sheet.getUsedRange(true).load("rowIndex,columnIndex,rowCount,columnCount");
+  const bounds = sheet.getRange("A1").getBoundingRect(used);
+  const first = bounds.getIntersection(sheet.getRange(`1:${FIRST_BLOCK_ROWS}`)).load("values,rowCount");
+  return { used, first, bounds, sheet };
+}
+
+interface Pending {
+  grid: Grid;
+  sheet: Excel.Worksheet;
+  next: number;
+  total: number;
+  cols: number;
+  bytesPerRow: number;
+}
+
+function isCode(e: unknown, code: string): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === code;
+}
+
+/** Reads the rest of large sheets in round trips sized by the bytes per row seen in the first block. */
+async function readRest(ctx: Excel.RequestContext, pending: Pending[]): Promise<number> {
+  let syncs = 0;
+  let factor = 1;
+  for (;;) {
+    const open = pending.filter((p) => p.next < p.total);
+    if (open.length === 0) return syncs;
+    let budget = PAYLOAD_BUDGET * factor;
+    const parts: { p: Pending; range: Excel.Range; rows: number }[] = [];
+    for (const p of open) {
+      if (budget <= 0) break;
+      const rows = Math.min(p.total - p.next, Math.max(1, Math.floor(budget / p.bytesPerRow)));
+      budget -= rows * p.bytesPerRow;
+      parts.push({ p, rows, range: p.sheet.getRangeByIndexes(p.next, 0, rows, p.cols).load("values") });
+    }
+    try {
+      await ctx.sync();
+    } catch (e) {
+      // Cells much longer than the first block's: halve and try again.
+      if (isCode(e, "ResponsePayloadSizeLimitExceeded") && factor > 1 / 64) {
+        factor /= 2;
+        syncs++;
+        continue;
+      }
+      throw e;
+    }
+    syncs++;
+    for (const { p, range, rows } of parts) {
+      for (const row of range.values) p.grid.push(row);
+      p.next += rows;
+    }
+  }
+}
+
+/**
+ * @param tabs names of the workbook's tabs as last seen; a pipesheet tab deleted since then makes the read
+ *   fail with ItemNotFound, and the caller reads again with fresh names.
+ */
+export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string, tabs: readonly string[]): Promise<WorkbookRead> {
+  const has = (name: string): boolean => tabs.some((t) => same(t, name));
+  const sheets = ctx.workbook.worksheets;
+  sheets.load("items/name");
+  const deals = block(sheets.getItem(sheetName));
+  const settings = has(TAB_SETTINGS) && !same(sheetName, TAB_SETTINGS) ? block(sheets.getItem(TAB_SETTINGS)) : null;
+  const log = has(TAB_LOG) && !same(sheetName, TAB_LOG) ? block(sheets.getItem(TAB_LOG)) : null;
+  const rules = deals.sheet.getRange().conditionalFormats.load("items/type,items/customOrNullObject/rule/formula");
+  const charts = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).charts.load("items/name") : null;
+  const lastRow = deals.bounds.getLastRow();
+  const markers: Excel.DataValidation[] = [];
+  for (let c = 0; c < MARKER_COLUMNS; c++) markers.push(lastRow.getCell(0, c).dataValidation.load("type,prompt"));
+  await ctx.sync();
+
+  const pending: Pending[] = [];
+  const gridOf = (b: Block): Grid => {
+    const grid: Grid = b.first.values.slice();
+    const total = b.used.rowIndex + b.used.rowCount;
+    if (total > grid.length) {
+      const cols = b.used.columnIndex + b.used.columnCount;
+      // 25 % headroom over the average row of the first block, as later rows may be longer.
+      const bytesPerRow = Math.ceil((gridBytes(b.first.values as (string | number | boolean)[][]) / Math.max(1, grid.length)) * 1.25) + 8;
+      pending.push({ grid, sheet: b.sheet, next: grid.length, total, cols, bytesPerRow });
+    }
+    return grid;
+  };
+  const dealsGrid = gridOf(deals);
+  const settingsGrid = settings ? gridOf(settings) : null;
+  const logGrid = log ? gridOf(log) : null;
+  const more = await readRest(ctx, pending);
+
+  const ownRules = rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && cf.customOrNullObject.rule.formula.includes(RULE_PREFIX));
+  const ownCharts = charts ? charts.items.filter((ch) => ch.name.startsWith(RULE_PREFIX)) : [];
+  const ownValidationColumns: number[] = [];
+  markers.forEach((dv, c) => {
+    if (dv.type !== "None" && dv.type !== "Inconsistent" && dv.prompt.title.startsWith(RULE_PREFIX)) ownValidationColumns.push(c);
+  });
+  const logRows = log ? log.used.rowIndex + log.used.rowCount : 0;
+  return {
+    input: {
+      sheetName,
+      deals: dealsGrid,
+      settings: settingsGrid,
+      log: logGrid,
+      sheetNames: sheets.items.map((s) => s.name),
+    },
+    logRows: logGrid && logGrid.length === 1 && logGrid[0]?.every((c) => c === "") ? 0 : logRows,
+    ownRules,
+    ownCharts,
+    ownValidationColumns,
+    syncs: 1 + more,
+  };
+}
