@@ -1,0 +1,78 @@
+// Builds the Apps Script project: one IIFE (core + adapter) with top-level entry stubs, the manifest and the sidebar.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+import { ENTRY_POINTS } from "./src/names.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, "..");
+export const DEFAULT_OUT = path.join(ROOT, "dist", "sheets-script");
+
+/**
+ * Apps Script finds triggers, menu items and google.script.run targets only as top-level function
+ * declarations. These stubs are those declarations; the bundle below replaces each with the real function
+ * when the script loads (the pattern of gas-webpack-plugin). A stub that still runs means the bundle failed.
+ */
+function stubs(): string {
+  return ENTRY_POINTS.map((n) => `function ${n}() { throw new Error("pipesheet did not load (${n})"); }`).join("\n");
+}
+
+/**
+ * zod bundles error messages in some forty languages behind \`z.locales\`; core uses the English default only.
+ * Keeping just that one halves the script Apps Script parses on every execution.
+ */
+const englishOnly: Plugin = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";', loader: "js", resolveDir: path.join(ROOT, "node_modules", "zod", "v4", "locales") }));
+  },
+};
+
+export interface BuildOptions {
+  outDir?: string;
+  /** Type-check the adapter and core against the Apps Script types first (tsc -p sheets-script). */
+  typecheck?: boolean;
+}
+
+export async function buildSheetsScript(options: BuildOptions = {}): Promise<string> {
+  const outDir = options.outDir ?? DEFAULT_OUT;
+  if (options.typecheck ?? true) {
+    execFileSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(here, "tsconfig.json")], { stdio: "inherit" });
+  }
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    entryPoints: [path.join(here, "src", "main.ts")],
+    bundle: true,
+    format: "iife",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: "es2020",
+    write: false,
+    plugins: [englishOnly],
+    legalComments: "none",
+    // Apps Script parses the whole project on every run, onEdit included: keep it small but keep names for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: "utf8",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0]?.text ?? "";
+  const banner = `// pipesheet for Google Sheets. Built file: edit sheets-script/ and run npm run build:sheets.\n${stubs()}\n`;
+  writeFileSync(path.join(outDir, "Code.js"), banner + code);
+  copyFileSync(path.join(here, "appsscript.json"), path.join(outDir, "appsscript.json"));
+  copyFileSync(path.join(here, "Sidebar.html"), path.join(outDir, "Sidebar.html"));
+  // clasp run inside the output folder finds the project there (rootDir ".").
+  const clasp = path.join(ROOT, ".clasp.json");
+  if (existsSync(clasp)) {
+    const project = JSON.parse(readFileSync(clasp, "utf8")) as Record<string, unknown>;
+    writeFileSync(path.join(outDir, ".clasp.json"), `${JSON.stringify({ ...project, rootDir: "." }, null, 2)}\n`);
+  }
+  return outDir;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const out = await buildSheetsScript({ outDir: process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_OUT });
+  process.stdout.write(`Built ${path.relative(ROOT, out) || out}: Code.js, appsscript.json, Sidebar.html\n`);
+}

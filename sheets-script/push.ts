@@ -1,0 +1,19 @@
+// npm run push:sheets: build, then clasp 3 (with your own `clasp login`) pushes dist/sheets-script to your script project.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { buildSheetsScript, DEFAULT_OUT, ROOT } from "./build.js";
+
+export const PLACEHOLDER = "PASTE-YOUR-SCRIPT-ID-HERE";
+
+const project = JSON.parse(readFileSync(path.join(ROOT, ".clasp.json"), "utf8")) as { scriptId?: string };
+if (!project.scriptId || project.scriptId === PLACEHOLDER) {
+  process.stderr.write(
+    "push:sheets: put your script's ID into .clasp.json first (in the spreadsheet: Extensions › Apps Script › Project Settings › Script ID).\n",
+  );
+  process.exit(2);
+}
+await buildSheetsScript();
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+const r = spawnSync(npx, ["--yes", "@google/clasp@3", "push", "--force"], { cwd: DEFAULT_OUT, stdio: "inherit" });
+process.exit(r.status ?? 1);

@@ -1,0 +1,46 @@
+// Reading the workbook: the tabs, the clock in the spreadsheet's time zone, and each grid in one getValues.
+import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
+import { datesToSerials, offsetFromZ, serialFromDate, serialFromLocalDate } from "./cells.js";
+import type { Sheet, Spreadsheet } from "./gas.js";
+
+export interface Tab {
+  sheet: Sheet;
+  name: string;
+  id: number;
+}
+
+export interface Book {
+  ss: Spreadsheet;
+  /** The spreadsheet's time zone, e.g. "Europe/Berlin". */
+  zone: string;
+  /** Today in the spreadsheet's time zone, "YYYY-MM-DD". */
+  today: string;
+  toSerial: (d: Date) => number;
+  tabs: Tab[];
+}
+
+export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((n) => n.toLowerCase());
+export const isOwnTab = (name: string): boolean => OWN_TABS.includes(name.toLowerCase());
+
+export function openBook(ss: Spreadsheet, withTabs = true): Book {
+  const zone = ss.getSpreadsheetTimeZone();
+  const now = new Date();
+  const today = Utilities.formatDate(now, zone, "yyyy-MM-dd");
+  // Exact when the script runs in the spreadsheet's zone; else corrected by the zone's offset.
+  const toSerial = Session.getScriptTimeZone() === zone ? serialFromLocalDate : ((offset: number) => (d: Date) => serialFromDate(d, offset))(offsetFromZ(Utilities.formatDate(now, zone, "Z")));
+  const tabs = withTabs ? ss.getSheets().map((sheet) => ({ sheet, name: sheet.getName(), id: sheet.getSheetId() })) : [];
+  return { ss, zone, today, toSerial, tabs };
+}
+
+/** Tab names are unique regardless of case in Sheets, and core compares them that way too. */
+export function findTab(book: Book, name: string): Tab | undefined {
+  const key = name.toLowerCase();
+  return book.tabs.find((t) => t.name.toLowerCase() === key);
+}
+
+/** The whole used range from A1, dates as serial numbers. */
+export function readGrid(sheet: Sheet, book: Book): Grid {
+  const grid = sheet.getDataRange().getValues() as Grid;
+  datesToSerials(grid, book.toSerial);
+  return grid;
+}

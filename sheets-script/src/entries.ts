@@ -1,0 +1,148 @@
+// The entry points Apps Script calls by name: triggers, menu items and the sidebar's server functions.
+import { fieldLabel } from "../../core/settings.js";
+import { parseA1, run, TAB_SETTINGS, type Command, type Field, type Problem } from "../../core/index.js";
+import { findTab, openBook, readGrid } from "./book.js";
+import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type CommandResult } from "./commands.js";
+import type { EditEvent } from "./gas.js";
+import { handleEdit } from "./stage-edit.js";
+import { readStore, type LastRun } from "./store.js";
+
+const MENU = "Pipeline";
+const TITLE = "pipesheet";
+/** Problems listed in the alert after a menu command; the sidebar lists them all. */
+const ALERT_PROBLEMS = 12;
+/** Rows read for the sidebar's column list: the header is within the first 30 rows. */
+const HEADER_SCAN = 31;
+
+const budget = (): { startedAt: number; limitMs: number; now: () => number } => ({ startedAt: Date.now(), limitMs: CHUNK_DEADLINE_MS, now: () => Date.now() });
+
+export function onOpen(): void {
+  SpreadsheetApp.getUi()
+    .createMenu(MENU)
+    .addItem("Set up pipeline", "pipelineSetup")
+    .addItem("Score leads", "pipelineScore")
+    .addItem("Pipeline review", "pipelineReview")
+    .addSeparator()
+    .addItem("Open sidebar", "openSidebar")
+    .addToUi();
+}
+
+export function onEdit(e: EditEvent): void {
+  handleEdit(e);
+}
+
+const problemLine = (p: Problem): string => `${p.sheet}!${p.cell}: ${p.message}`;
+
+/** Menu commands report in a toast, and in an alert when there is something to act on. */
+function report(result: CommandResult): void {
+  const ui = SpreadsheetApp.getUi();
+  if (result.busy) {
+    ui.alert(TITLE, result.headline, ui.ButtonSet.OK);
+    return;
+  }
+  if (!result.done) {
+    ui.alert(TITLE, `${result.headline}\n\nOpen the sidebar (Pipeline › Open sidebar) to carry on by itself.`, ui.ButtonSet.OK);
+    return;
+  }
+  SpreadsheetApp.getActiveSpreadsheet().toast(result.headline, TITLE, 10);
+  if (result.problemCount === 0) return;
+  const shown = result.problems.slice(0, ALERT_PROBLEMS).map(problemLine);
+  const more = result.problemCount - shown.length;
+  const tail = more > 0 ? `\n…and ${more} more: open the sidebar (Pipeline › Open sidebar) to see them all and jump to each cell.` : "";
+  ui.alert(TITLE, `${result.headline}\n\n${shown.join("\n")}${tail}`, ui.ButtonSet.OK);
+}
+
+function menuCommand(command: Command): void {
+  let result: CommandResult;
+  try {
+    result = runCommand(command, budget());
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`pipesheet ${command} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+    SpreadsheetApp.getUi().alert(TITLE, `pipesheet could not finish: ${message}\n\nRunning it again is safe: it rewrites only its own cells. If it keeps failing, tell whoever set pipesheet up.`, SpreadsheetApp.getUi().ButtonSet.OK);
+    return;
+  }
+  report(result);
+}
+
+export function pipelineSetup(): void {
+  menuCommand("setup");
+}
+export function pipelineScore(): void {
+  menuCommand("score");
+}
+export function pipelineReview(): void {
+  menuCommand("review");
+}
+
+export function openSidebar(): void {
+  const html = HtmlService.createHtmlOutputFromFile("Sidebar").setTitle("Pipeline");
+  SpreadsheetApp.getUi().showSidebar(html);
+}
+
+export interface SidebarColumn {
+  field: string;
+  label: string;
+  header: string;
+  guessed: boolean;
+}
+
+export interface SidebarState {
+  sheet: string;
+  columns: SidebarColumn[];
+  missing: string[];
+  last: LastRun | null;
+  resume: { command: Command; done: number; total: number } | null;
+}
+
+/** What the sidebar shows on opening: the recognised columns (from the header rows only) and the last run. */
+export function sidebarState(): SidebarState {
+  const ss = SpreadsheetApp.getActiveSpreadsheet();
+  const stored = readStore(PropertiesService.getDocumentProperties());
+  const book = openBook(ss);
+  const deals = pickDealsSheet(book, stored.stage, "score", null);
+  const base: SidebarState = {
+    sheet: deals?.name ?? "",
+    columns: [],
+    missing: [],
+    last: stored.last,
+    resume: stored.resume ? { command: stored.resume.command, done: stored.resume.nextRow, total: stored.resume.rowCount } : null,
+  };
+  if (!deals) return base;
+  const rows = Math.min(Math.max(deals.sheet.getLastRow(), 1), HEADER_SCAN);
+  const cols = Math.max(deals.sheet.getLastColumn(), 1);
+  const top = deals.sheet.getRange(1, 1, rows, cols).getValues();
+  const settingsTab = findTab(book, TAB_SETTINGS);
+  const plan = run(
+    { sheetName: deals.name, deals: top, settings: settingsTab ? readGrid(settingsTab.sheet, book) : null, log: null, sheetNames: book.tabs.map((t) => t.name) },
+    { command: "score", today: book.today },
+  );
+  const guessed = new Set(plan.summary.guessed);
+  base.columns = Object.entries(plan.summary.columns).map(([field, header]) => ({
+    field,
+    label: fieldLabel(field as Field),
+    header: header ?? "",
+    guessed: guessed.has(field as Field),
+  }));
+  base.missing = plan.summary.missing.map((f) => fieldLabel(f));
+  return base;
+}
+
+const COMMANDS: readonly Command[] = ["setup", "score", "review"];
+
+/** The sidebar's buttons; a big sheet answers done: false and the sidebar calls again to carry on. */
+export function sidebarRun(command: string): CommandResult {
+  const c = COMMANDS.find((x) => x === command);
+  if (!c) throw new Error(`Unknown command "${command}"`);
+  const result = runCommand(c, budget());
+  return result.busy ? busyResult(c) : result;
+}
+
+/** Selects a problem's cell; the address comes from the page, so it is checked before use. */
+export function sidebarSelect(sheetName: string, cell: string): boolean {
+  if (typeof sheetName !== "string" || typeof cell !== "string" || parseA1(cell) === null) return false;
+  const sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName(sheetName);
+  if (!sheet) return false;
+  sheet.getRange(cell).activate();
+  return true;
+}

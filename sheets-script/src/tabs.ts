@@ -1,0 +1,125 @@
+// The tabs pipesheet owns whole (review, settings, log): rewritten in one block, styled by range lists, chart replaced.
+import { LOG_HEADER, parseA1, TAB_LOG, type Cell, type Grid, type TabFormat, type TabWrite } from "../../core/index.js";
+import { findTab, type Book, type Tab } from "./book.js";
+import { toSheet, type SheetValue } from "./cells.js";
+import { ensureSize } from "./columns.js";
+import type { Sheet } from "./gas.js";
+
+/** Characters to pixels for column widths (Arial 10 in Sheets is about 7 px a character). */
+const PX_PER_CHAR = 7;
+
+/** Bottom-right corner (1-based row and column) of an A1 range such as "B3:D9" or "C4". */
+export function rangeEnd(range: string): { row: number; col: number } {
+  const parts = range.split(":");
+  const end = parseA1(parts[parts.length - 1] ?? "");
+  return end ? { row: end.row + 1, col: end.col + 1 } : { row: 1, col: 1 };
+}
+
+function insideAny(row: number, col: number, boxes: readonly [number, number, number, number][]): boolean {
+  for (const [r0, c0, r1, c1] of boxes) if (row >= r0 && row <= r1 && col >= c0 && col <= c1) return true;
+  return false;
+}
+
+function box(range: string): [number, number, number, number] {
+  const [a, b] = range.split(":");
+  const s = parseA1(a ?? "") ?? { row: 0, col: 0 };
+  const e = parseA1(b ?? a ?? "") ?? s;
+  return [s.row, s.col, e.row, e.col];
+}
+
+/** Creates a tab at the end of the workbook and records it, so later steps in the run see it. */
+export function createTab(book: Book, name: string): Tab {
+  const sheet = book.ss.insertSheet(name, book.ss.getNumSheets());
+  const tab = { sheet, name, id: sheet.getSheetId() };
+  book.tabs.push(tab);
+  return tab;
+}
+
+export function padGrid(values: Grid, width: number, textBoxes: readonly [number, number, number, number][], quote: (s: string) => string): SheetValue[][] {
+  return values.map((row, r) => {
+    const out: SheetValue[] = new Array<SheetValue>(width);
+    for (let c = 0; c < width; c++) out[c] = toSheet(row[c] as Cell, textBoxes.length > 0 && insideAny(r, c, textBoxes), quote);
+    return out;
+  });
+}
+
+function styleGroups(formats: readonly TabFormat[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  const add = (key: string, range: string): void => {
+    const list = groups.get(key) ?? [];
+    list.push(range);
+    groups.set(key, list);
+  };
+  for (const f of formats) {
+    if (f.numberFormat !== undefined) add(`n:${f.numberFormat}`, f.range);
+    if (f.bold) add("b:bold", f.range);
+    if (f.italic) add("i:italic", f.range);
+    if (f.fontSize !== undefined) add(`s:${f.fontSize}`, f.range);
+    if (f.fill !== undefined) add(`f:${f.fill}`, f.range);
+  }
+  return groups;
+}
+
+export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string): Sheet {
+  const existing = findTab(book, tab.name);
+  const sheet = existing ? existing.sheet : createTab(book, tab.name).sheet;
+  if (existing) {
+    sheet.clear();
+    // The tab is pipesheet's: any chart on it is the one a previous run drew.
+    for (const chart of sheet.getCharts()) sheet.removeChart(chart);
+  }
+  const width = Math.max(1, tab.values.reduce((w, r) => Math.max(w, r.length), 0));
+  const height = tab.values.length;
+  const anchor = tab.chart ? rangeEnd(tab.chart.anchor) : { row: 1, col: 1 };
+  ensureSize(sheet, Math.max(height, anchor.row), Math.max(width, anchor.col + 6));
+
+  const groups = styleGroups(tab.formats);
+  // Number formats first, so plain-text and date formats decide how the values are read.
+  for (const [key, ranges] of groups) if (key.startsWith("n:")) sheet.getRangeList(ranges).setNumberFormat(key.slice(2));
+  if (height > 0) {
+    const textBoxes = tab.formats.filter((f) => f.numberFormat === "@").map((f) => box(f.range));
+    sheet.getRange(1, 1, height, width).setValues(padGrid(tab.values, width, textBoxes, quote));
+  }
+  for (const [key, ranges] of groups) {
+    const value = key.slice(2);
+    if (key.startsWith("b:")) sheet.getRangeList(ranges).setFontWeight("bold");
+    else if (key.startsWith("i:")) sheet.getRangeList(ranges).setFontStyle("italic");
+    else if (key.startsWith("s:")) sheet.getRangeList(ranges).setFontSize(Number(value));
+    else if (key.startsWith("f:")) sheet.getRangeList(ranges).setBackground(value);
+  }
+  tab.widths?.forEach((chars, i) => sheet.setColumnWidth(i + 1, Math.round(chars * PX_PER_CHAR + 10)));
+
+  if (tab.chart) {
+    const c = tab.chart;
+    // Sheets has no funnel chart: a bar chart in stage order, widest at the top, reads as one.
+    const chart = sheet
+      .newChart()
+      .asBarChart()
+      .addRange(sheet.getRange(c.categories))
+      .addRange(sheet.getRange(c.values))
+      .setPosition(anchor.row, anchor.col, 0, 0)
+      .setOption("title", c.title)
+      .setOption("legend", { position: "none" })
+      .build();
+    sheet.insertChart(chart);
+  }
+  if (tab.hidden) sheet.hideSheet();
+  else sheet.showSheet();
+  return sheet;
+}
+
+/** Appends rows under the last row of the log tab, creating it (hidden, with its header) when missing. */
+export function appendLog(book: Book, rows: Grid, quote: (s: string) => string): void {
+  if (rows.length === 0) return;
+  let tab = findTab(book, TAB_LOG);
+  if (!tab) {
+    tab = createTab(book, TAB_LOG);
+    tab.sheet.getRange(1, 1, 1, LOG_HEADER.length).setValues([LOG_HEADER.map(quote)]);
+    tab.sheet.hideSheet();
+  }
+  const sheet = tab.sheet;
+  const width = Math.max(LOG_HEADER.length, rows.reduce((w, r) => Math.max(w, r.length), 0));
+  const last = Math.max(sheet.getLastRow(), 1);
+  ensureSize(sheet, last + rows.length, width);
+  sheet.getRange(last + 1, 1, rows.length, width).setValues(padGrid(rows, width, [], quote));
+}

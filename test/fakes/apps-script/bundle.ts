@@ -1,0 +1,67 @@
+// Builds the Apps Script bundle once per test process and loads it into a bare vm context backed by a fake Env.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import vm from "node:vm";
+import { buildSheetsScript } from "../../../sheets-script/build.js";
+import { Env, type EnvOptions, type ExecutionKind } from "./env.js";
+
+let built: Promise<{ dir: string; code: string; sidebar: string; manifest: string }> | null = null;
+
+/** The real build (esbuild, no type-check: `npm run build:sheets` does that) into a temp folder. */
+export function builtBundle(): Promise<{ dir: string; code: string; sidebar: string; manifest: string }> {
+  built ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pipesheet-gas-"));
+    await buildSheetsScript({ outDir: dir, typecheck: false });
+    const read = (f: string): string => readFileSync(path.join(dir, f), "utf8");
+    return { dir, code: read("Code.js"), sidebar: read("Sidebar.html"), manifest: read("appsscript.json") };
+  })();
+  return built;
+}
+
+/** Replaces the context's Date so that `new Date()` and Date.now() read the fake's virtual clock. */
+const CLOCK = `(() => {
+  const Real = Date;
+  const now = globalThis.__fakeNow;
+  delete globalThis.__fakeNow;
+  class D extends Real {
+    constructor(...a) { if (a.length === 0) super(now()); else super(...a); }
+    static now() { return now(); }
+  }
+  globalThis.Date = D;
+})();`;
+
+export interface Script {
+  env: Env;
+  context: vm.Context;
+  /** Calls a global of the script as one execution of the given kind (menu commands and sidebar calls: 6 minutes). */
+  call: (name: string, kind: ExecutionKind, ...args: unknown[]) => unknown;
+}
+
+export async function loadScript(options: EnvOptions = {}): Promise<Script> {
+  const b = await builtBundle();
+  const env = new Env({ files: { "Sidebar.html": b.sidebar }, ...options });
+  const context = vm.createContext({ ...env.globals(), __fakeNow: () => env.clock });
+  vm.runInContext(CLOCK, context);
+  const ScriptDate = vm.runInContext("Date", context) as DateConstructor;
+  env.makeDate = (ms) => new ScriptDate(ms);
+  vm.runInContext(b.code, context, { filename: "Code.js" });
+  const call = (name: string, kind: ExecutionKind, ...args: unknown[]): unknown => {
+    const fn = (context as Record<string, unknown>)[name];
+    if (typeof fn !== "function") throw new Error(`The script has no global function ${name}`);
+    return env.execute(kind, () => (fn as (...a: unknown[]) => unknown)(...args));
+  };
+  return { env, context, call };
+}
+
+/** Builds an edit event as Apps Script does: the range carries its bounds as plain fields too. */
+export function editEvent(script: Script, sheetName: string, a1: string, value?: unknown, oldValue?: unknown): Record<string, unknown> {
+  const sheet = script.env.book.sheet(sheetName);
+  if (!sheet) throw new Error(`no sheet ${sheetName}`);
+  const range = script.env.quietly(() => sheet.getRange(a1));
+  Object.assign(range, { columnStart: range.c + 1, columnEnd: range.c + range.nc, rowStart: range.r + 1, rowEnd: range.r + range.nr });
+  const e: Record<string, unknown> = { authMode: "LIMITED", range, source: script.env.book, triggerUid: "", user: { email: "", nickname: "" } };
+  if (value !== undefined) e.value = value;
+  if (oldValue !== undefined) e.oldValue = oldValue;
+  return e;
+}
