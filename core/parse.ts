@@ -1,0 +1,596 @@
+// Reads the deal rows into Deals: money and dates however people type them, one problem per bad cell, never a throw.
+import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a1.js";
+import type { ColumnMap } from "./columns.js";
+import type { Settings } from "./settings.js";
+import { stageMatcher } from "./stages.js";
+import type { Cell, Day, Deal, Field, Grid, Problem } from "./types.js";
+
+export interface ParseResult {
+  deals: Deal[];
+  /** Rows below the header up to the last non-empty row, blank ones included. */
+  rowCount: number;
+  problems: Problem[];
+  /** Date cells that read differently day-first and month-first, settled by settings.dateOrder. */
+  ambiguousDates: number;
+}
+
+export type DateOrder = "DMY" | "MDY";
+
+// ---------------------------------------------------------------------------------------------
+// Numbers and money
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** "-12", "12.5", "12": what Number() reads the same in every locale. */
+function isPlainNumber(s: string): boolean {
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return false;
+  }
+  return digits > 0;
+}
+
+const CURRENCY_WORDS = new Set([
+  "usd", "eur", "gbp", "jpy", "chf", "cad", "aud", "nzd", "sek", "nok", "dkk", "inr", "cny", "rmb", "brl", "mxn", "zar",
+  "pln", "czk", "huf", "sgd", "hkd", "us", "ca", "au", "nz", "hk", "s", "r", "rs", "kr", "fr", "eu", "dollars", "euros", "euro",
+]);
+/** Suffixes that scale the amount, as a power of ten. */
+const MULTIPLIERS = new Map<string, number>([
+  ["k", 3], ["thousand", 3], ["m", 6], ["mm", 6], ["mn", 6], ["mio", 6], ["million", 6], ["b", 9], ["bn", 9], ["billion", 9],
+]);
+
+const isCurrencySymbol = (c: number): boolean => c === 36 || c === 0xa2 || c === 0xa3 || c === 0xa5 || (c >= 0x20a0 && c <= 0x20cf);
+const isSpace = (c: number): boolean => c === 32 || c === 0xa0 || c === 0x202f || c === 0x2009 || c === 9;
+const isMinus = (c: number): boolean => c === 45 || c === 0x2212 || c === 0x2013;
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+interface Affix {
+  negative: boolean;
+  exponent: number;
+}
+
+/** Reads what surrounds the digits: signs, currency symbols and codes, and (after them only) k/M/bn. */
+function readAffix(s: string, from: number, to: number, after: boolean): Affix | null {
+  let negative = false;
+  let exponent = 0;
+  let i = from;
+  while (i < to) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c) || isCurrencySymbol(c) || c === 43) i++;
+    else if (isMinus(c)) {
+      negative = true;
+      i++;
+    } else if (after && (c === 44 || c === 46) && i + 1 < to && isMinus(s.charCodeAt(i + 1))) {
+      i += 2; // "12 500,-": no cents, not a negative
+    } else if (isLetter(c)) {
+      let j = i;
+      while (j < to && isLetter(s.charCodeAt(j))) j++;
+      const word = s.slice(i, j).toLowerCase();
+      if (after && exponent === 0 && MULTIPLIERS.has(word)) exponent = MULTIPLIERS.get(word) as number;
+      else if (!CURRENCY_WORDS.has(word)) return null;
+      i = j;
+      if (i < to && s.charCodeAt(i) === 46) i++; // "Rs. 500", "Fr. 20"
+    } else return null;
+  }
+  return { negative, exponent };
+}
+
+/** Separator class of a character inside the digits: 1 point, 2 comma, 3 space, 4 apostrophe; 0 when it cannot be one. */
+function separator(c: number): number {
+  if (c === 46) return 1;
+  if (c === 44) return 2;
+  if (isSpace(c)) return 3;
+  if (c === 39 || c === 0x2019) return 4;
+  return 0;
+}
+
+const POINT = 1;
+const COMMA = 2;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Reads "1,234.50", "1.234,50", "12 500", "12'500", "12,5" and ".5", times 10^exponent. A lone comma before
+ * exactly three digits is a thousands separator ("12,500"); otherwise the last comma or point is the decimal
+ * one when it differs from the separators before it. Thousands groups must have three digits, so "1,23,4" is
+ * not a number. One pass, no allocation: money columns are often text, and there can be a million of them.
+ */
+function readDigits(s: string, from: number, to: number, exponent: number): number | null {
+  let seps = 0;
+  let firstSep = 0;
+  let lastSep = 0;
+  let sameBeforeLast = true; // every separator before the last is of the first one's class
+  let lastSeenBefore = false; // the last separator's class also occurs earlier
+  let head = -1; // digits before the first separator
+  let run = 0;
+  let middle3 = true; // runs strictly between the first and the last separator have three digits
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) {
+      run++;
+      continue;
+    }
+    const sep = separator(c);
+    if (sep === 0) return null;
+    if (seps === 0) {
+      head = run;
+      firstSep = sep;
+    } else {
+      if (run !== 3) middle3 = false;
+      if (lastSep !== firstSep) sameBeforeLast = false;
+    }
+    if (run === 0 && !(seps === 0 && sep === POINT && i === from)) return null;
+    seps++;
+    lastSep = sep;
+    run = 0;
+  }
+  if (run === 0) return null;
+  if (seps > 1) lastSeenBefore = sameBeforeLast && firstSep === lastSep;
+  const tail = run;
+
+  let decimal = false;
+  if ((lastSep === POINT || lastSep === COMMA) && !lastSeenBefore) {
+    if (seps > 1 || lastSep === POINT) decimal = true;
+    else decimal = !(tail === 3 && head >= 1 && head <= 3 && s.charCodeAt(from) !== 48);
+  }
+  if (seps > 0) {
+    const thousands = decimal ? seps - 1 : seps;
+    if (thousands > 0) {
+      if (!sameBeforeLast || (!decimal && lastSep !== firstSep)) return null;
+      if (head < 1 || head > 3 || !middle3 || (!decimal && tail !== 3)) return null;
+    }
+  }
+
+  // Exact integers and one correctly rounded multiply or divide read the same as Number("12.34e3").
+  let mantissa = 0;
+  let fraction = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) mantissa = mantissa * 10 + (c - 48);
+  }
+  if (decimal) fraction = tail;
+  if (!Number.isSafeInteger(mantissa) || fraction > 22) return Number(`${s.slice(from, to).replace(/[^0-9]/g, "")}e${exponent - fraction}`);
+  const shift = exponent - fraction;
+  return shift >= 0 ? mantissa * (POW10[shift] as number) : mantissa / (POW10[-shift] as number);
+}
+
+function parseMoneyText(s: string): number | "bad" {
+  let from = 0;
+  let to = s.length;
+  let negative = false;
+  if (s.charCodeAt(0) === 40 && s.charCodeAt(to - 1) === 41) {
+    negative = true;
+    from = 1;
+    to--;
+  }
+  let first = -1;
+  let last = -1;
+  for (let i = from; i < to; i++) {
+    if (isDigit(s.charCodeAt(i))) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first < 0) return "bad";
+  if (first > from && s.charCodeAt(first - 1) === 46) first--; // ".5"
+  const pre = readAffix(s, from, first, false);
+  const post = readAffix(s, last + 1, to, true);
+  if (!pre || !post) return "bad";
+  const n = readDigits(s, first, last + 1, post.exponent);
+  if (n === null || !Number.isFinite(n)) return "bad";
+  return negative || pre.negative || post.negative ? -n : n;
+}
+
+/** Excel writes long numbers to CSV as "1.2E+06". */
+const SCIENTIFIC = /^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d{1,3}$/;
+
+/** A money or number cell: numbers pass through, text as people write amounts; blank -> null. */
+export function parseNumber(cell: Cell): number | null | "bad" {
+  if (typeof cell === "number") return Number.isFinite(cell) ? cell : "bad";
+  if (typeof cell !== "string") return cell === null || cell === undefined ? null : "bad";
+  const s = cell.trim();
+  if (s === "") return null;
+  if (isPlainNumber(s)) return Number(s);
+  const money = parseMoneyText(s);
+  if (money !== "bad" || !SCIENTIFIC.test(s)) return money;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : "bad";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+type DateRead = { kind: "day"; day: Day; ambiguous: boolean } | { kind: "blank" } | { kind: "bad"; hint: string | null };
+
+const BLANK: DateRead = { kind: "blank" };
+const BAD: DateRead = { kind: "bad", hint: null };
+/** Serial numbers in this range are dates (1954-2119); other numbers in a date column are not. */
+const SERIAL_MIN = 20_000;
+const SERIAL_MAX = 80_000;
+const YEAR_MIN = 1900;
+const YEAR_MAX = 2199;
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const daysIn = (y: number, m: number): number => (m === 2 && isLeap(y) ? 29 : (MONTH_DAYS[m - 1] ?? 0));
+const validYmd = (y: number, m: number, d: number): boolean =>
+  y >= YEAR_MIN && y <= YEAR_MAX && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
+
+const ok = (day: Day, ambiguous: boolean): DateRead => ({ kind: "day", day, ambiguous });
+
+/** For a day past the month's end ("31/02/2026"), the month's last day, as the date to write instead. */
+function clampHint(y: number, m: number, d: number): string | null {
+  if (y < YEAR_MIN || y > YEAR_MAX || m < 1 || m > 12 || d < 1 || d > 31) return null;
+  return isoFromDay(dayFromYmd(y, m, daysIn(y, m)));
+}
+
+const ymd = (y: number, m: number, d: number): DateRead =>
+  validYmd(y, m, d) ? ok(dayFromYmd(y, m, d), false) : { kind: "bad", hint: clampHint(y, m, d) };
+
+function serial(n: number): DateRead {
+  if (!Number.isFinite(n)) return BAD;
+  if (n >= SERIAL_MIN && n < SERIAL_MAX) return ok(Math.floor(n) - EXCEL_EPOCH_OFFSET, false);
+  // 20260304 as a number: a yyyymmdd export.
+  if (Number.isInteger(n) && n >= YEAR_MIN * 10_000 && n <= YEAR_MAX * 10_000 + 1231) {
+    return ymd(Math.floor(n / 10_000), Math.floor(n / 100) % 100, n % 100);
+  }
+  return BAD;
+}
+
+const MONTHS = new Map<string, number>([
+  ["jan", 1], ["january", 1], ["feb", 2], ["february", 2], ["mar", 3], ["march", 3], ["apr", 4], ["april", 4], ["may", 5],
+  ["jun", 6], ["june", 6], ["jul", 7], ["july", 7], ["aug", 8], ["august", 8], ["sep", 9], ["sept", 9], ["september", 9],
+  ["oct", 10], ["october", 10], ["nov", 11], ["november", 11], ["dec", 12], ["december", 12],
+]);
+/** Words a date may carry that do not change it. */
+const FILLER = new Set([
+  "st", "nd", "rd", "th", "of", "the", "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs",
+  "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday",
+]);
+
+const twoDigit = (s: string, i: number): boolean => isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 1));
+const num2 = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+
+/** "2026-03-04", "2026/03/04", "2026-03-04T10:00:00Z" without a regex: the common case of exports. */
+function isoFast(s: string): DateRead | null {
+  if (s.length < 10 || !(s.length === 10 || s.charCodeAt(10) === 84)) return null;
+  const sep = s.charCodeAt(4);
+  if ((sep !== 45 && sep !== 47) || s.charCodeAt(7) !== sep) return null;
+  if (!twoDigit(s, 0) || !twoDigit(s, 2) || !twoDigit(s, 5) || !twoDigit(s, 8)) return null;
+  return ymd(num2(s, 0) * 100 + num2(s, 2), num2(s, 5), num2(s, 8));
+}
+
+const fullYear = (token: string): number => (token.length === 2 ? 2000 + Number(token) : token.length === 4 ? Number(token) : -1);
+
+/** Day-first and month-first readings of two small numbers: one valid reading wins; two different ones follow `order`. */
+function dayOrMonth(a: number, b: number, y: number, order: DateOrder): DateRead {
+  const dmy = validYmd(y, b, a);
+  const mdy = validYmd(y, a, b);
+  if (dmy && mdy) {
+    const [d, m] = order === "DMY" ? [a, b] : [b, a];
+    return ok(dayFromYmd(y, m, d), a !== b);
+  }
+  if (dmy) return ok(dayFromYmd(y, b, a), false);
+  if (mdy) return ok(dayFromYmd(y, a, b), false);
+  const first = order === "DMY" ? clampHint(y, b, a) : clampHint(y, a, b);
+  return { kind: "bad", hint: first ?? (order === "DMY" ? clampHint(y, a, b) : clampHint(y, b, a)) };
+}
+
+/** Any other date text: numbers, month names and filler words, cut at a time of day. */
+function parseDateWords(s: string, order: DateOrder): DateRead {
+  const nums: string[] = [];
+  let month = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) {
+      let j = i;
+      while (j < s.length && isDigit(s.charCodeAt(j))) j++;
+      if (j < s.length && s.charCodeAt(j) === 58) break; // "10:30": the time of day, and whatever follows
+      nums.push(s.slice(i, j));
+      i = j;
+    } else if (isLetter(c)) {
+      let j = i;
+      while (j < s.length && isLetter(s.charCodeAt(j))) j++;
+      const word = s.slice(i, j).toLowerCase();
+      const m = MONTHS.get(word);
+      if (m !== undefined) {
+        if (month !== 0) return BAD;
+        month = m;
+      } else if (!FILLER.has(word)) return BAD;
+      i = j;
+    } else if (isSpace(c) || c === 47 || c === 45 || c === 46 || c === 44) i++;
+    else return BAD;
+  }
+  if (month !== 0) {
+    if (nums.length !== 2) return BAD;
+    const [a, b] = nums as [string, string];
+    const [d, y] = a.length === 4 ? [b, a] : [a, b];
+    if (d.length > 2) return BAD;
+    return ymd(fullYear(y), month, Number(d));
+  }
+  if (nums.length === 1) {
+    const only = nums[0] as string;
+    return only.length === 8 ? ymd(Number(only.slice(0, 4)), Number(only.slice(4, 6)), Number(only.slice(6))) : BAD;
+  }
+  if (nums.length !== 3) return BAD;
+  const [a, b, c] = nums as [string, string, string];
+  if (a.length === 4) return b.length <= 2 && c.length <= 2 ? ymd(Number(a), Number(b), Number(c)) : BAD;
+  if (a.length > 2 || b.length > 2) return BAD;
+  const y = fullYear(c);
+  if (y < 0) return BAD;
+  return dayOrMonth(Number(a), Number(b), y, order);
+}
+
+function parseDateText(s: string, order: DateOrder): DateRead {
+  const iso = isoFast(s);
+  if (iso) return iso;
+  if (isPlainNumber(s)) return serial(Number(s));
+  return parseDateWords(s, order);
+}
+
+function readDate(cell: Cell, order: DateOrder): DateRead {
+  if (cell === null || cell === undefined) return BLANK;
+  if (typeof cell === "number") return serial(cell);
+  if (typeof cell === "string") {
+    const s = cell.trim();
+    return s === "" ? BLANK : parseDateText(s, order);
+  }
+  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? BAD : ok(dayFromDate(cell), false);
+  return BAD;
+}
+
+/** A date cell: serial numbers, host Dates, ISO, day-first or month-first text, month names; blank -> null. */
+export function parseDate(cell: Cell, order: DateOrder): { day: Day; ambiguous: boolean } | null | "bad" {
+  const r = readDate(cell, order);
+  return r.kind === "day" ? { day: r.day, ambiguous: r.ambiguous } : r.kind === "blank" ? null : "bad";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+const text = (c: Cell): string => {
+  if (typeof c === "string") return c.trim();
+  if (c === null || c === undefined) return "";
+  if (typeof c === "number") return Number.isFinite(c) ? String(c) : "";
+  if (typeof c === "boolean") return c ? "TRUE" : "FALSE";
+  if (c instanceof Date) return Number.isNaN(c.getTime()) ? "" : isoFromDay(dayFromDate(c));
+  return "";
+};
+
+const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c === "string" && c.trim() === "");
+
+/** How a cell looks in a message. */
+function shown(c: Cell): string {
+  if (typeof c === "string") {
+    const t = c.trim();
+    return `"${t.length > 40 ? `${t.slice(0, 37)}...` : t}"`;
+  }
+  if (c instanceof Date) return Number.isNaN(c.getTime()) ? "an invalid date" : `"${text(c)}"`;
+  return String(c);
+}
+
+const DATE_FIELDS = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
+const DATE_EXAMPLE = "2026-03-04";
+/** Bounds the per-run caches, so a sheet of a million distinct strings cannot grow them without end. */
+const CACHE_LIMIT = 100_000;
+
+const STATUS_WORDS = new Map<string, "won" | "lost">([
+  ["won", "won"], ["win", "won"], ["closed won", "won"], ["closedwon", "won"],
+  ["lost", "lost"], ["loss", "lost"], ["closed lost", "lost"], ["closedlost", "lost"],
+]);
+
+/**
+ * First deal with each ID, in a flat open-addressing table of (deal position + 1, hash) pairs; 0 = empty.
+ * A Map of a million distinct strings costs several times as much, and every row is checked. The stored
+ * hash saves a trip to a far-away deal object on most probes.
+ */
+interface IdTable {
+  slots: Int32Array;
+  mask: number;
+}
+
+function idTable(rows: number): IdTable {
+  let size = 16;
+  while (size < rows * 2) size *= 2;
+  return { slots: new Int32Array(size * 2), mask: size - 1 };
+}
+
+/** The earlier deal holding `id`, or undefined after recording deal number `at` as its first holder. */
+function firstWithId(ids: IdTable, deals: readonly Deal[], id: string, at: number): Deal | undefined {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < id.length; j++) h = Math.imul(h ^ id.charCodeAt(j), 0x01000193);
+  const slots = ids.slots;
+  let p = h & ids.mask;
+  for (;;) {
+    const e = slots[2 * p] as number;
+    if (e === 0) {
+      slots[2 * p] = at + 1;
+      slots[2 * p + 1] = h;
+      return undefined;
+    }
+    if (slots[2 * p + 1] === h) {
+      const d = deals[e - 1] as Deal;
+      if (d.id === id) return d;
+    }
+    p = (p + 1) & ids.mask;
+  }
+}
+
+export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet: string): ParseResult {
+  const problems: Problem[] = [];
+  const deals: Deal[] = [];
+  const first = map.headerRow + 1;
+  let end = grid.length;
+  while (end > first && (grid[end - 1] ?? []).every(isBlank)) end--;
+  const rowCount = Math.max(0, end - first);
+
+  const col = (f: Field): number => map.fields[f] ?? -1;
+  const cId = col("dealId");
+  const cName = col("name");
+  const cStage = col("stage");
+  const cStatus = col("status");
+  const cValue = col("value");
+  const cOwner = col("owner");
+  const cNextStep = col("nextStep");
+  const cNeed = col("need");
+  const cBudget = col("budget");
+  const cAuthority = col("authority");
+  const cLoss = col("lossReason");
+  const cSource = col("source");
+  const cProduct = col("product");
+  const cIndustry = col("industry");
+  const [cCreated, cClose, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number];
+  const mapped = Object.values(map.fields).filter((c): c is number => typeof c === "number");
+
+  const order = settings.dateOrder;
+  const match = stageMatcher(settings.stages);
+  const wonStage = settings.stages.findIndex((s) => s.kind === "won");
+  const lostStage = settings.stages.findIndex((s) => s.kind === "lost");
+
+  let ambiguousDates = 0;
+  const dateCache = new Map<string, DateRead>();
+  const lowerCache = new Map<string, string>();
+  const statusCache = new Map<string, "won" | "lost" | null>();
+  const ids = idTable(cId >= 0 ? rowCount : 0);
+
+  const report = (r: number, c: number, code: Problem["code"], severity: Problem["severity"], message: string): void => {
+    const cell = a1(r, c);
+    problems.push({ sheet, cell, code, severity, message: `${cell}: ${message}` });
+  };
+
+  const date = (row: Cell[], r: number, c: number): Day | null => {
+    if (c < 0) return null;
+    const cell = row[c];
+    if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
+    let read: DateRead;
+    if (typeof cell === "string") {
+      const hit = dateCache.get(cell);
+      if (hit) read = hit;
+      else {
+        const s = cell.trim();
+        read = s === "" ? BLANK : parseDateText(s, order);
+        if (dateCache.size >= CACHE_LIMIT) dateCache.clear();
+        dateCache.set(cell, read);
+      }
+    } else read = readDate(cell, order);
+    if (read.kind === "day") {
+      if (read.ambiguous) ambiguousDates++;
+      return read.day;
+    }
+    if (read.kind === "bad") {
+      report(r, c, "BAD_DATE", "error", `${shown(cell)} is not a date; write the date as ${read.hint ?? DATE_EXAMPLE} or as a date cell.`);
+    }
+    return null;
+  };
+
+  const lower = (s: string): string => {
+    let v = lowerCache.get(s);
+    if (v === undefined) {
+      v = s.toLowerCase();
+      if (lowerCache.size >= CACHE_LIMIT) lowerCache.clear();
+      lowerCache.set(s, v);
+    }
+    return v;
+  };
+
+  const statusOf = (s: string): "won" | "lost" | null => {
+    let v = statusCache.get(s);
+    if (v === undefined) {
+      v = STATUS_WORDS.get(s.toLowerCase().replace(/[^a-z]+/g, " ").trim()) ?? null;
+      if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
+      statusCache.set(s, v);
+    }
+    return v;
+  };
+
+  for (let r = first; r < end; r++) {
+    const row = grid[r];
+    if (!row) continue;
+    let any = false;
+    for (let k = 0; k < mapped.length; k++) {
+      if (!isBlank(row[mapped[k] as number])) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) continue;
+
+    const id = cId >= 0 ? text(row[cId]) : "";
+    if (id !== "") {
+      const seen = firstWithId(ids, deals, id, deals.length);
+      if (seen) report(r, cId, "DUPLICATE_ID", "warning", `Deal ID "${id}" is also in ${a1(seen.sheetRow - 1, cId)}; give each deal its own ID, or clear this one and Set up pipeline will add a new one.`);
+    }
+
+    const stageRaw = cStage >= 0 ? text(row[cStage]) : "";
+    let stage = -1;
+    const status = cStatus >= 0 ? text(row[cStatus]) : "";
+    const closedAs = status === "" ? null : statusOf(status);
+    const closedStage = closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
+    if (closedStage >= 0) stage = closedStage;
+    else if (stageRaw !== "") {
+      const m = match(stageRaw);
+      stage = m.index;
+      if (m.index < 0) {
+        const fix = m.suggestion !== null ? `did you mean '${m.suggestion}'?` : "add it to Pipeline Settings › Stages or run Set up pipeline to adopt it.";
+        report(r, cStage, "UNKNOWN_STAGE", "error", `"${stageRaw}" is not one of your stages; ${fix}`);
+      }
+    } else if (cStage >= 0) {
+      report(r, cStage, "MISSING_STAGE", "warning", "the stage is blank; pick one from the drop-down.");
+    }
+
+    let value: number | null = null;
+    if (cValue >= 0) {
+      const cell = row[cValue];
+      const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumber(cell);
+      if (v === "bad") report(r, cValue, "BAD_NUMBER", "error", `${shown(cell)} is not an amount; write a number such as 12500.`);
+      else value = v;
+    }
+
+    const created = date(row, r, cCreated);
+    const closeDate = date(row, r, cClose);
+    if (created !== null && closeDate !== null && closeDate < created) {
+      report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `the close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
+    }
+    const stageEntered = date(row, r, cEntered);
+    const lastActivity = date(row, r, cLast);
+    const nextStepDate = date(row, r, cNextDate);
+    const firstContact = date(row, r, cFirst);
+
+    const owner = cOwner >= 0 ? text(row[cOwner]) : "";
+    const categories: Deal["categories"] = {};
+    if (cOwner >= 0) categories.owner = lower(owner);
+    if (cSource >= 0) categories.source = lower(text(row[cSource]));
+    if (cProduct >= 0) categories.product = lower(text(row[cProduct]));
+    if (cIndustry >= 0) categories.industry = lower(text(row[cIndustry]));
+
+    deals.push({
+      index: r - first,
+      sheetRow: r + 1,
+      id,
+      name: cName >= 0 ? text(row[cName]) : "",
+      stageRaw,
+      stage,
+      value,
+      owner,
+      created,
+      closeDate,
+      stageEntered,
+      lastActivity,
+      nextStep: cNextStep >= 0 ? text(row[cNextStep]) : "",
+      nextStepDate,
+      firstContact,
+      need: cNeed >= 0 ? text(row[cNeed]) : "",
+      budget: cBudget >= 0 ? text(row[cBudget]) : "",
+      authority: cAuthority >= 0 ? text(row[cAuthority]) : "",
+      lossReason: cLoss >= 0 ? text(row[cLoss]) : "",
+      categories,
+    });
+  }
+
+  return { deals, rowCount, problems, ambiguousDates };
+}
