@@ -1,10 +1,11 @@
 /// <reference types="office-js" />
 // One pane command end to end: read (one round trip), let core decide, apply the plan. Plus the small calls
 // the pane makes around it: find the deals sheet, preview the column mapping, select a problem's cell.
-import { run, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type RunResult } from "../../core/index.js";
+import { findStageColumn, run, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type RunResult } from "../../core/index.js";
 import { applyPlan, type ApplyProgress, type ApplyResult } from "./apply.js";
 import { errorCode, type Host } from "./host.js";
 import { readWorkbook, type WorkbookRead } from "./read.js";
+import type { StamperState } from "./stamper.js";
 
 export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG];
 export const isOwnTab = (name: string): boolean => OWN_TABS.some((t) => t.toLowerCase() === name.toLowerCase());
@@ -121,4 +122,16 @@ export async function selectCell(host: Host, sheet: string, address: string): Pr
     ws.getRange(address).select();
     await ctx.sync();
   });
+}
+
+/** What live stamping needs to know about the deals sheet after a command or preview. */
+export function stamperState(r: CommandResult): StamperState {
+  const { plan, read } = r;
+  const header = read.input.deals[plan.headerRow] ?? [];
+  const width = Math.max(
+    read.input.deals.reduce((w, row) => Math.max(w, row.length), 0),
+    ...plan.columns.map((c) => c.col + 1),
+  );
+  const tabs = [...read.input.sheetNames, ...plan.tabs.map((t) => t.name).filter((n) => !read.input.sheetNames.some((s) => s.toLowerCase() === n.toLowerCase()))];
+  return { sheet: plan.sheet, headerRow: plan.headerRow, width, stageColumn: plan.columns.length === 0 ? null : findStageColumn(header, read.input.settings), tabs };
 }

@@ -57,6 +57,11 @@ export class StageStamper {
     return this.state.sheet;
   }
 
+  /** Settles when every edit seen so far has been handled. */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   async start(): Promise<void> {
     if (this.registration) return;
     const sheet = this.state.sheet;
