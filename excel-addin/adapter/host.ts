@@ -4,7 +4,7 @@
 export interface Host {
   run<T>(batch: (ctx: Excel.RequestContext) => Promise<T>): Promise<T>;
   /** Excel.run(object, batch): reuses the request context an event handler was registered with. */
-  runWith<T>(object: { context: Excel.RequestContext }, batch: (ctx: Excel.RequestContext) => Promise<T>): Promise<T>;
+  runWith<T>(object: { context: OfficeExtension.ClientRequestContext }, batch: (ctx: Excel.RequestContext) => Promise<T>): Promise<T>;
   isSetSupported(name: string, version: string): boolean;
 }
 
@@ -12,7 +12,7 @@ export interface Host {
 export function officeHost(): Host {
   return {
     run: (batch) => Excel.run(batch),
-    runWith: (object, batch) => Excel.run(object as unknown as Excel.RequestContext, batch),
+    runWith: (object, batch) => Excel.run(object.context as Excel.RequestContext, batch),
     isSetSupported: (name, version) => Office.context.requirements.isSetSupported(name, version),
   };
 }

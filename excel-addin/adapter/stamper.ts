@@ -35,7 +35,7 @@ export interface StampResult {
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 export class StageStamper {
-  private registration: { context: Excel.RequestContext; remove(): void } | null = null;
+  private registration: OfficeExtension.EventHandlerResult<Excel.WorksheetChangedEventArgs> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(

@@ -36,7 +36,7 @@ export function createHost(model: WorkbookModel): FakeHost {
       async run<T>(a: unknown, b?: unknown): Promise<T> {
         const batch = (typeof a === "function" ? a : b) as (ctx: Context) => Promise<T>;
         // Excel.run(object, batch) reuses that object's context, the documented way to remove an event handler later.
-        const reuse = typeof a === "object" && a !== null && "context" in a ? (a as { context: Context }).context : null;
+        const reuse = a instanceof Context ? a : typeof a === "object" && a !== null && "context" in a ? (a as { context: Context }).context : null;
         const ctx = reuse ?? new Context(model);
         ctx.closed = false;
         try {

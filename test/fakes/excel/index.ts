@@ -13,7 +13,7 @@ export function hostFor(model: WorkbookModel): Host & { globals: ReturnType<type
   return {
     globals: g,
     run: (batch) => g.Excel.run(batch as (ctx: unknown) => Promise<never>),
-    runWith: (object, batch) => g.Excel.run(object, batch as (ctx: unknown) => Promise<never>),
+    runWith: (object, batch) => g.Excel.run(object.context, batch as (ctx: unknown) => Promise<never>),
     isSetSupported: (name, version) => g.Office.context.requirements.isSetSupported(name, version),
   };
 }
