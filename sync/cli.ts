@@ -15,7 +15,7 @@ export function buildProgram(io: Output): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // Commander's own errors (unknown option, missing file) get the same one-line shape as ours.
-      outputError: (s, write) => write(`pipesheet: ${s.replace(/^error: /, "").trimEnd()} (see pipesheet --help)\n`),
+      outputError: (s, write) => write(`pipesheet: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")} (see pipesheet --help)\n`),
     });
   registerRun(program, io);
   return program;

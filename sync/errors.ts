@@ -47,6 +47,8 @@ export function fromFsError(e: unknown, path: string, writing: boolean): CliErro
         ? "permission denied"
         : code === "EISDIR"
           ? "it is a folder, not a file"
+          : code === "ENOTDIR"
+            ? "part of the path is a file, not a folder"
           : code === "EBUSY"
             ? "the file is in use (close it in Excel and try again)"
             : e instanceof Error

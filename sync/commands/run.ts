@@ -30,6 +30,21 @@ const COMMANDS: { name: Command; summary: string; writes: boolean }[] = [
   { name: "review", summary: "print the pipeline review (and, with --out, save the workbook with its Pipeline Review tab)", writes: false },
 ];
 
+/** Word-wraps our own lines to the review's width; a word longer than the line (a path) stays whole. */
+export function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (word === "") continue;
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
 /** Today in the machine's time zone, as core expects it. */
 export function localToday(now = new Date()): string {
   const p = (n: number): string => String(n).padStart(2, "0");
@@ -94,8 +109,8 @@ export async function runCommand(command: Command, file: string, opts: RunComman
       io.stdout.write(`${JSON.stringify({ summary, problems, metrics, output: out, notes }, null, 2)}\n`);
     } else {
       const text = renderReviewText(plan.metrics, plan.problems, { width: WIDTH, maxProblems: opts.maxProblems });
-      const lines = [text.replace(/\n+$/, ""), "", plan.summary.headline];
-      for (const n of notes) lines.push(`Note: ${n}`);
+      const lines = [text.replace(/\n+$/, ""), "", ...wrap(plan.summary.headline, WIDTH, "")];
+      for (const n of notes) lines.push(...wrap(`Note: ${n}`, WIDTH, "  "));
       if (out !== null) lines.push(`${outKind(out) === "xlsx" ? "Managed workbook" : "Deals with pipesheet's columns"}: ${out}`);
       io.stdout.write(`${lines.join("\n")}\n`);
     }

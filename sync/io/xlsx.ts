@@ -1,5 +1,5 @@
 // .xlsx in and out with exceljs: read the deals, settings and log tabs; apply a WorkbookPlan, touching only what pipesheet owns.
-import { rename, unlink } from "node:fs/promises";
+import { rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import ExcelJS from "exceljs";
 import { colIndex, colName, parseA1 } from "../../core/a1.js";
@@ -106,6 +106,14 @@ const argb = (hex: string): string => {
   return h.length === 6 ? `FF${h}` : h.length === 8 ? h : "FF000000";
 };
 
+/**
+ * exceljs hands every cell read with the same style id one shared style object, so setting numFmt on one
+ * cell would restyle all of them, the team's cells included. A cell gets its own copy before we touch it.
+ */
+function ownStyle(cell: ExcelJS.Cell): void {
+  cell.style = { ...cell.style };
+}
+
 /** What a plan value becomes in a cell: "" and null clear it. */
 const cellValue = (v: Cell): ExcelJS.CellValue => (v === undefined || v === null || v === "" ? null : v);
 
@@ -161,7 +169,10 @@ function writeColumns(ws: Worksheet, plan: WorkbookPlan): void {
       if (cw.mode === "fill" && (v === null || v === undefined)) continue;
       const cell = ws.getRow(plan.headerRow + 2 + i).getCell(col);
       cell.value = cellValue(v ?? null);
-      if (cw.numberFormat !== undefined && cell.value !== null) cell.numFmt = cw.numberFormat;
+      if (cw.numberFormat !== undefined && cell.value !== null && cell.numFmt !== cw.numberFormat) {
+        ownStyle(cell);
+        cell.numFmt = cw.numberFormat;
+      }
     }
   }
 }
@@ -337,7 +348,10 @@ function appendLog(wb: Workbook, rows: Grid): void {
       cell.value = cellValue(v);
       // Appended rows continue the formats of the row above (e.g. the date format of "When").
       const fmt = above?.getCell(c + 1).numFmt;
-      if (fmt) cell.numFmt = fmt;
+      if (fmt) {
+        ownStyle(cell);
+        cell.numFmt = fmt;
+      }
     });
   });
 }
@@ -365,7 +379,9 @@ export function applyPlan(wb: Workbook, plan: WorkbookPlan): ApplyReport {
 export async function saveWorkbook(wb: Workbook, path: string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    await wb.xlsx.writeFile(tmp);
+    // writeBuffer, not writeFile: exceljs's file stream never settles when the folder is missing.
+    const buf = await wb.xlsx.writeBuffer();
+    await writeFile(tmp, new Uint8Array(buf as ArrayBuffer));
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
