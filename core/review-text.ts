@@ -139,21 +139,8 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   if (problems.length > shown) para(`… and ${problems.length - shown} more`, "  ");
   out.push("");
 
-  // One line: drop the finer figures before cutting the message.
-  const wm = m.model;
-  const head = `Win model: ${oneLine(wm.message)}`;
-  const variants: string[] = [];
-  if (wm.ready && wm.accuracy !== null) {
-    const right = `${head}; ${pct(wm.accuracy)} right on ${wm.holdoutSize} held out`;
-    if (wm.brier !== null) {
-      const brier = `${right}, Brier ${wm.brier.toFixed(3)}`;
-      if (wm.baselineBrier !== null) variants.push(`${brier} (base rate ${wm.baselineBrier.toFixed(3)})`);
-      variants.push(brier);
-    }
-    variants.push(right);
-  }
-  variants.push(head);
-  out.push(variants.find((v) => len(v) <= width) ?? clip(head, width));
+  // The model's message already carries its held-out figures; wrap it rather than cut it.
+  para(`Win model: ${oneLine(m.model.message)}`);
 
   return out.map((l) => l.trimEnd()).join("\n") + "\n";
 }

@@ -65,12 +65,12 @@ export const logRow = (e: LogEntry): Cell[] => [e.dealId, e.from, e.to, isoFromD
 export const stageName = (deal: Deal, settings: Settings): string => settings.stages[deal.stage]?.name ?? deal.stageRaw;
 
 /**
- * For each deal, the furthest open stage it reached, by the log when it has the deal, else by the sheet:
- * its current open stage, every open stage for a won deal, unknown (-1) for a lost one.
+ * For each deal, the furthest open stage it reached: its current stage while open; for a closed deal, what
+ * the log shows, else unknown (-1). Guessing "won deals passed every stage" would hand the win model the
+ * answer (every won deal "reached Negotiation", no lost one did) and make it look perfect on held-out deals.
  */
 export function reachedStages(deals: readonly Deal[], settings: Settings, log: StageLog): Int32Array {
   const byName = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
-  const lastOpen = settings.stages.reduce((acc, s, i) => (s.kind === "open" ? i : acc), -1);
   const furthest = new Map<string, number>();
   for (const e of log.entries) {
     for (const name of [e.from, e.to]) {
@@ -85,7 +85,7 @@ export function reachedStages(deals: readonly Deal[], settings: Settings, log: S
     const d = deals[i] as Deal;
     const kind = settings.stages[d.stage]?.kind;
     if (kind === "open") out[i] = d.stage;
-    else out[i] = furthest.get(d.id) ?? (kind === "won" ? lastOpen : -1);
+    else out[i] = furthest.get(d.id) ?? -1;
   }
   return out;
 }

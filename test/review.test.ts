@@ -66,7 +66,7 @@ const MODEL: WinModelSummary = {
   ready: true,
   closed: 240,
   needed: 30,
-  message: "learned from 240 closed deals",
+  message: "learned from 240 closed deals; on 60 held out: 72% right, Brier 0.18 vs 0.24 for the base rate",
   holdoutSize: 60,
   accuracy: 0.72,
   brier: 0.181,
@@ -272,9 +272,10 @@ describe("renderReviewText", () => {
   it("lists stuck deals most overdue first, and model quality on one line", () => {
     const first = lines.findIndex((l) => l.startsWith("Stuck deals (2)"));
     expect(lines[first + 1]).toBe("  1. Deal 2 (Bob) · Meeting · 40 days");
-    expect(lines[lines.length - 2]).toBe("Win model: learned from 240 closed deals; 72% right on 60 held out, Brier 0.181");
+    // The model's message, held-out figures included, wrapped rather than cut.
+    expect(lines.slice(-3, -1)).toEqual(["Win model: learned from 240 closed deals; on 60 held out: 72% right, Brier 0.18", "vs 0.24 for the base rate"]);
     const wide = renderReviewText(m, [], { width: 120, maxProblems: 5 }).split("\n");
-    expect(wide[wide.length - 2]).toBe("Win model: learned from 240 closed deals; 72% right on 60 held out, Brier 0.181 (base rate 0.243)");
+    expect(wide[wide.length - 2]).toBe("Win model: learned from 240 closed deals; on 60 held out: 72% right, Brier 0.18 vs 0.24 for the base rate");
   });
 
   it("caps the stuck list with … and N more", () => {
