@@ -225,3 +225,20 @@ describe("a pipeline with many stuck deals", () => {
     expect(review?.values.some((r) => String(r[0]).startsWith("The 200 most overdue of 300 stuck deals"))).toBe(true);
   });
 });
+
+describe("the win model on a sheet with no stage log", () => {
+  it("is not handed the outcome: closed deals' stage reached is unknown, so held-out accuracy stays near chance", () => {
+    const grid: Grid = [["Deal", "Stage", "Amount", "Owner", "Need"]];
+    let seed = 7;
+    const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 200; i++) grid.push([`Deal ${i}`, rand() < 0.5 ? "Won" : "Lost", 1000, ["Ana", "Ben"][i % 2] as string, ["High", "Low"][Math.floor(rand() * 2)] as string]);
+    for (let i = 0; i < 20; i++) grid.push([`Open ${i}`, "Negotiation", 1000, "Ana", "High"]);
+    const plan = run({ sheetName: "Deals", deals: grid, settings: null, log: null, sheetNames: ["Deals"] }, { command: "review", today: TODAY });
+    const model = plan.metrics?.model;
+    expect(model?.ready).toBe(true);
+    expect(model?.accuracy).toBeLessThan(0.75);
+    const win = column(plan, "winLikelihood").values.slice(200) as number[];
+    for (const w of win) expect(w).toBeGreaterThan(0.2);
+    for (const w of win) expect(w).toBeLessThan(0.8);
+  });
+});
