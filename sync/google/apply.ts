@@ -1,0 +1,83 @@
+// `pipesheet apply gsheet:ID#Deals`: set-up, scoring and review on a Google Sheet through the Sheets API, with
+// no pane open: one metadata read, one batchGet of deals, settings and log, core's run, then the plan in as
+// few batchUpdate requests as the 2 MB guidance allows.
+import { dayFromIso, run, type Command, type RunResult } from "../../core/index.js";
+import { renderReviewText } from "../../core/review-text.js";
+import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/types.js";
+import type { ApplyOptions } from "../commands/apply.js";
+import { localToday, type Output } from "../commands/run.js";
+import { CliError } from "../errors.js";
+import { lazyCredentials, retryNote } from "../merge/command.js";
+import { parseSourceRef } from "../source.js";
+import { quoteSheet, SheetsClient, type SheetMeta } from "./client.js";
+import { packBodies, planRequests, type Body } from "./plan-requests.js";
+
+export interface ApplyResult {
+  plan: RunResult;
+  bodies: Body[];
+  requests: number;
+}
+
+const OWN = new Set([TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((t) => t.toLowerCase()));
+const COMMANDS: Command[] = ["setup", "score", "review"];
+
+export async function applyCommand(target: string, opts: ApplyOptions, io: Output): Promise<ApplyResult> {
+  const ref = parseSourceRef(target);
+  if (ref.kind !== "gsheet") throw new CliError("BAD_ARGUMENTS", `apply works on a Google Sheet (gsheet:SPREADSHEET_ID#Deals); for ${target} use \`pipesheet ${opts.run} ${target}\``);
+  const command = opts.run as Command;
+  if (!COMMANDS.includes(command)) throw new CliError("BAD_ARGUMENTS", `--run ${opts.run}: say setup, score or review`);
+  const today = opts.today ?? localToday();
+  if (dayFromIso(today) === null) throw new CliError("BAD_ARGUMENTS", `--today ${today}: give a real date as YYYY-MM-DD, such as 2026-11-26`);
+
+  const creds = await lazyCredentials(opts.key, io)();
+  const client = new SheetsClient(ref.id, creds, { onRetry: retryNote(io) });
+  const meta = await client.meta();
+  const byName = (name: string): SheetMeta | undefined => meta.sheets.find((s) => s.title.toLowerCase() === name.toLowerCase());
+  const deals = ref.sheet ? byName(ref.sheet) : meta.sheets.find((s) => !s.hidden && !OWN.has(s.title.toLowerCase()));
+  if (!deals)
+    throw new CliError(
+      "NO_DEALS_SHEET",
+      ref.sheet ? `no tab "${ref.sheet}" in spreadsheet ${ref.id} (tabs: ${meta.sheets.map((s) => s.title).join(", ")})` : `spreadsheet ${ref.id} has no deals tab`,
+      4,
+    );
+  const settingsTab = byName(TAB_SETTINGS);
+  const logTab = byName(TAB_LOG);
+  const ranges = [deals, settingsTab, logTab].filter((s): s is SheetMeta => s !== undefined).map((s) => quoteSheet(s.title));
+  const got = await client.read(ranges, { values: "UNFORMATTED_VALUE", dates: "SERIAL_NUMBER" });
+  const settings: Grid | null = settingsTab ? (got[1] ?? []) : null;
+  const log: Grid | null = logTab ? (got[settingsTab ? 2 : 1] ?? []) : null;
+  const plan = run(
+    { sheetName: deals.title, deals: (got[0] ?? []) as Grid, settings, log, sheetNames: meta.sheets.map((s) => s.title) },
+    { command, today },
+  );
+  if (plan.metrics === null) {
+    const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
+    throw new CliError("NO_DEALS_SHEET", `no deals found on "${deals.title}": ${why}`, 4);
+  }
+  const bodies = packBodies(planRequests(plan, { meta, deals, logRows: log?.length ?? 0 }, client.limit), client.limit);
+  if (!opts.dryRun)
+    for (const [i, body] of bodies.entries())
+      await client.batchUpdate(body.requests, body.retryable, `write pipesheet's changes (part ${i + 1} of ${bodies.length})`);
+
+  if (opts.json) {
+    const { summary, problems, metrics } = plan;
+    io.stdout.write(`${JSON.stringify({ summary, problems, metrics, requests: client.requests, batchUpdates: bodies.length, dryRun: Boolean(opts.dryRun) }, null, 2)}\n`);
+  } else {
+    const text = command === "review" ? renderReviewText(plan.metrics, plan.problems, { width: 80, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
+    const lines = text ? [text, ""] : [];
+    if (command !== "review") {
+      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(`  ${p.sheet}!${p.cell}  ${p.message}`);
+      if (plan.problems.length > opts.maxProblems) lines.push(`  … and ${plan.problems.length - opts.maxProblems} more problems`);
+      if (plan.problems.length > 0) lines.push("");
+    }
+    lines.push(plan.summary.headline);
+    lines.push(
+      opts.dryRun
+        ? `Dry run: would send ${bodies.length} batchUpdate request${bodies.length === 1 ? "" : "s"} to gsheet:${ref.id}#${deals.title}; nothing written.`
+        : `Applied to gsheet:${ref.id}#${deals.title} in ${client.requests} request${client.requests === 1 ? "" : "s"} (${bodies.length} batchUpdate).`,
+    );
+    io.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return { plan, bodies, requests: client.requests };
+}
+

@@ -1,0 +1,307 @@
+// A WorkbookPlan as Sheets API batchUpdate requests, and those requests packed into as few bodies as the
+// 2 MB guidance allows. Requests that are not safe to repeat (adding tabs, rules, charts, appending log rows)
+// come first, so every later body holds only fixed-range writes and can be retried.
+import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
+import { parseA1 } from "../../core/a1.js";
+import { RULE_PREFIX, type Cell, type ColumnWrite, type TabFormat, type TabWrite, type WorkbookPlan } from "../../core/types.js";
+import { chunkRows, PAYLOAD_LIMIT, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
+import { nextSheetId } from "./sheet-side.js";
+
+type CellData = sheets_v4.Schema$CellData;
+type GridRange = sheets_v4.Schema$GridRange;
+
+/** Request kinds that give the same result when sent twice. */
+const IDEMPOTENT = new Set(["updateCells", "repeatCell", "setDataValidation", "updateSheetProperties", "updateDimensionProperties"]);
+export const isIdempotent = (r: Request): boolean => Object.keys(r).every((k) => IDEMPOTENT.has(k));
+
+export const isOwnRule = (rule: sheets_v4.Schema$ConditionalFormatRule): boolean =>
+  (rule.booleanRule?.condition?.values ?? []).some((v) => (v.userEnteredValue ?? "").includes(`"${RULE_PREFIX}`));
+
+const EXCEL_EPOCH = 25_569;
+
+export function extendedValue(v: Cell): sheets_v4.Schema$ExtendedValue | undefined {
+  if (v === null || v === undefined || v === "") return undefined;
+  if (typeof v === "number") return Number.isFinite(v) ? { numberValue: v } : undefined;
+  if (typeof v === "boolean") return { boolValue: v };
+  if (v instanceof Date) return { numberValue: Date.UTC(v.getFullYear(), v.getMonth(), v.getDate()) / 86_400_000 + EXCEL_EPOCH };
+  // stringValue is stored as typed text: a value starting with "=" never becomes a formula.
+  return { stringValue: v };
+}
+
+const cellOf = (v: Cell): CellData => {
+  const ev = extendedValue(v);
+  return ev ? { userEnteredValue: ev } : {};
+};
+
+export function numberFormat(pattern: string): sheets_v4.Schema$NumberFormat {
+  if (pattern === "@") return { type: "TEXT", pattern };
+  if (/[ymd]/i.test(pattern.replace(/"[^"]*"/g, ""))) return { type: "DATE", pattern };
+  if (pattern.includes("%")) return { type: "PERCENT", pattern };
+  return { type: "NUMBER", pattern };
+}
+
+export function color(hex: string): sheets_v4.Schema$Color {
+  const h = hex.replace(/^#/, "");
+  const n = (i: number): number => Math.round((parseInt(h.slice(i, i + 2), 16) / 255) * 1000) / 1000;
+  return { red: n(0), green: n(2), blue: n(4) };
+}
+
+/** "A2:P1400", "A5", "D:D" on a sheet as a GridRange (end exclusive). */
+export function gridRange(sheetId: number, a1: string): GridRange {
+  const [x, y] = a1.split(":");
+  const whole = (s: string): boolean => /^[A-Za-z]+$/.test(s);
+  if (x && whole(x)) {
+    const tl = parseA1(`${x}1`);
+    const br = parseA1(`${y ?? x}1`);
+    return { sheetId, startColumnIndex: tl?.col ?? 0, endColumnIndex: (br?.col ?? 0) + 1 };
+  }
+  const tl = parseA1(x ?? "A1") ?? { row: 0, col: 0 };
+  const br = parseA1(y ?? x ?? "A1") ?? tl;
+  return { sheetId, startRowIndex: tl.row, endRowIndex: br.row + 1, startColumnIndex: tl.col, endColumnIndex: br.col + 1 };
+}
+
+export interface PlanTarget {
+  meta: SpreadsheetMeta;
+  deals: SheetMeta;
+  /** Rows in the log tab now (for appending under them). */
+  logRows: number;
+}
+
+export interface PlannedRequests {
+  /** Not safe to repeat: go first, in bodies that are never retried. */
+  once: Request[];
+  /** Fixed-range writes: safe to retry. */
+  repeatable: Request[];
+}
+
+function rowChunks(sheetId: number, row: number, col: number, rows: CellData[][], fields: string, limit: number): Request[] {
+  return chunkRows(rows, limit - 400).map((chunk, i, all) => {
+    const start = row + all.slice(0, i).reduce((n, c) => n + c.length, 0);
+    return { updateCells: { start: { sheetId, rowIndex: start, columnIndex: col }, rows: chunk.map((values) => ({ values })), fields } };
+  });
+}
+
+/** Owned deals columns: contiguous "all" columns written together; "fill" columns as runs of their non-null cells. */
+function columnRequests(plan: WorkbookPlan, sheetId: number, limit: number): Request[] {
+  const out: Request[] = [];
+  const first = plan.headerRow + 1;
+  for (const c of plan.columns)
+    if (c.created) out.push({ updateCells: { start: { sheetId, rowIndex: plan.headerRow, columnIndex: c.col }, rows: [{ values: [cellOf(c.header)] }], fields: "userEnteredValue" } });
+  const all = plan.columns.filter((c) => c.mode === "all").sort((a, b) => a.col - b.col);
+  const blocks: ColumnWrite[][] = [];
+  for (const c of all) {
+    const last = blocks[blocks.length - 1];
+    const prev = last?.[last.length - 1];
+    if (last && prev && prev.col + 1 === c.col) last.push(c);
+    else blocks.push([c]);
+  }
+  for (const block of blocks) {
+    const rows: CellData[][] = [];
+    for (let i = 0; i < plan.rowCount; i++) rows.push(block.map((c) => cellOf(c.values[i] ?? null)));
+    out.push(...rowChunks(sheetId, first, (block[0] as ColumnWrite).col, rows, "userEnteredValue", limit));
+  }
+  for (const c of plan.columns.filter((x) => x.mode === "fill")) {
+    let i = 0;
+    while (i < plan.rowCount) {
+      if (c.values[i] === null || c.values[i] === undefined) {
+        i++;
+        continue;
+      }
+      const start = i;
+      const rows: CellData[][] = [];
+      while (i < plan.rowCount && c.values[i] !== null && c.values[i] !== undefined) {
+        rows.push([cellOf(c.values[i] ?? null)]);
+        i++;
+      }
+      out.push(...rowChunks(sheetId, first + start, c.col, rows, "userEnteredValue", limit));
+    }
+  }
+  for (const c of plan.columns) {
+    if (!c.numberFormat || c.mode === "header" || plan.rowCount === 0) continue;
+    out.push({
+      repeatCell: {
+        range: { sheetId, startRowIndex: first, endRowIndex: first + plan.rowCount, startColumnIndex: c.col, endColumnIndex: c.col + 1 },
+        cell: { userEnteredFormat: { numberFormat: numberFormat(c.numberFormat) } },
+        fields: "userEnteredFormat.numberFormat",
+      },
+    });
+  }
+  return out;
+}
+
+function formatRequest(sheetId: number, f: TabFormat): Request | null {
+  const fmt: sheets_v4.Schema$CellFormat = {};
+  const fields: string[] = [];
+  const text: sheets_v4.Schema$TextFormat = {};
+  if (f.bold !== undefined) {
+    text.bold = f.bold;
+    fields.push("userEnteredFormat.textFormat.bold");
+  }
+  if (f.italic !== undefined) {
+    text.italic = f.italic;
+    fields.push("userEnteredFormat.textFormat.italic");
+  }
+  if (f.fontSize !== undefined) {
+    text.fontSize = f.fontSize;
+    fields.push("userEnteredFormat.textFormat.fontSize");
+  }
+  if (fields.length > 0) fmt.textFormat = text;
+  if (f.numberFormat) {
+    fmt.numberFormat = numberFormat(f.numberFormat);
+    fields.push("userEnteredFormat.numberFormat");
+  }
+  if (f.fill) {
+    fmt.backgroundColor = color(f.fill);
+    fields.push("userEnteredFormat.backgroundColor");
+  }
+  if (fields.length === 0) return null;
+  return { repeatCell: { range: gridRange(sheetId, f.range), cell: { userEnteredFormat: fmt }, fields: fields.join(",") } };
+}
+
+function chartRequest(sheetId: number, tab: TabWrite): Request | null {
+  const c = tab.chart;
+  if (!c) return null;
+  const anchor = parseA1(c.anchor) ?? { row: 0, col: 0 };
+  // Sheets has no funnel chart; stages in order as horizontal bars read the same way.
+  return {
+    addChart: {
+      chart: {
+        spec: {
+          title: c.title,
+          basicChart: {
+            chartType: "BAR",
+            legendPosition: "NO_LEGEND",
+            axis: [{ position: "BOTTOM_AXIS" }, { position: "LEFT_AXIS" }],
+            domains: [{ domain: { sourceRange: { sources: [gridRange(sheetId, c.categories)] } } }],
+            series: [{ series: { sourceRange: { sources: [gridRange(sheetId, c.values)] } }, targetAxis: "BOTTOM_AXIS" }],
+          },
+        },
+        position: { overlayPosition: { anchorCell: { sheetId, rowIndex: anchor.row, columnIndex: anchor.col }, widthPixels: 520, heightPixels: 320 } },
+      },
+    },
+  };
+}
+
+/** Everything the plan asks for, as requests against the spreadsheet described by `t`. */
+export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_LIMIT): PlannedRequests {
+  const once: Request[] = [];
+  const repeatable: Request[] = [];
+  const deals = t.deals;
+  const find = (name: string): SheetMeta | undefined => t.meta.sheets.find((s) => s.title.toLowerCase() === name.toLowerCase());
+  const newIds: number[] = [];
+
+  // The deals sheet must be big enough for new columns and for the rules' room below the data.
+  const needCols = Math.max(0, ...plan.columns.map((c) => c.col + 1));
+  let needRows = plan.headerRow + 1 + plan.rowCount;
+  for (const r of [...plan.conditionalFormats.map((x) => x.range), ...plan.validations.map((x) => x.range)]) {
+    const g = gridRange(deals.sheetId, r);
+    needRows = Math.max(needRows, g.endRowIndex ?? 0);
+  }
+  if (needCols > deals.columnCount) once.push({ appendDimension: { sheetId: deals.sheetId, dimension: "COLUMNS", length: needCols - deals.columnCount } });
+  if (needRows > deals.rowCount) once.push({ appendDimension: { sheetId: deals.sheetId, dimension: "ROWS", length: needRows - deals.rowCount } });
+
+  // pipesheet's own rules are replaced (bottom-up, so indexes stay valid); the user's stay where they are.
+  deals.conditionalFormats.forEach((rule, index) => {
+    if (isOwnRule(rule)) once.unshift({ deleteConditionalFormatRule: { sheetId: deals.sheetId, index } });
+  });
+  const deletes = once.filter((r) => r.deleteConditionalFormatRule);
+  const rest = once.filter((r) => !r.deleteConditionalFormatRule);
+  once.length = 0;
+  once.push(...rest, ...deletes.sort((a, b) => (b.deleteConditionalFormatRule?.index ?? 0) - (a.deleteConditionalFormatRule?.index ?? 0)));
+  plan.conditionalFormats.forEach((rule, index) => {
+    once.push({
+      addConditionalFormatRule: {
+        index,
+        rule: {
+          ranges: [gridRange(deals.sheetId, rule.range)],
+          booleanRule: {
+            condition: { type: "CUSTOM_FORMULA", values: [{ userEnteredValue: rule.formula.sheets.startsWith("=") ? rule.formula.sheets : `=${rule.formula.sheets}` }] },
+            format: { backgroundColor: color(rule.fill), textFormat: { foregroundColor: color(rule.fontColor) } },
+          },
+        },
+      },
+    });
+  });
+
+  for (const tab of plan.tabs) {
+    const values = tab.values;
+    const width = Math.max(1, ...values.map((r) => r.length), tab.widths?.length ?? 0);
+    const height = Math.max(1, values.length);
+    let sheet = find(tab.name);
+    let sheetId: number;
+    if (!sheet) {
+      sheetId = nextSheetId(t.meta, newIds);
+      newIds.push(sheetId);
+      once.push({ addSheet: { properties: { sheetId, title: tab.name, hidden: tab.hidden, gridProperties: { rowCount: Math.max(100, height + 20), columnCount: Math.max(12, width + 2) } } } });
+    } else {
+      sheetId = sheet.sheetId;
+      if (height > sheet.rowCount) once.push({ appendDimension: { sheetId, dimension: "ROWS", length: height - sheet.rowCount } });
+      if (width > sheet.columnCount) once.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: width - sheet.columnCount } });
+      // The tab is pipesheet's: its old chart goes, the new one is added below.
+      for (const id of sheet.chartIds) once.push({ deleteEmbeddedObject: { objectId: id } });
+      if (sheet.hidden !== tab.hidden) repeatable.push({ updateSheetProperties: { properties: { sheetId, hidden: tab.hidden }, fields: "hidden" } });
+      repeatable.push({ updateCells: { range: { sheetId }, fields: "userEnteredValue,userEnteredFormat" } });
+    }
+    const chart = chartRequest(sheetId, tab);
+    if (chart) once.push(chart);
+    const rows: CellData[][] = values.map((r) => {
+      const line: CellData[] = [];
+      for (let c = 0; c < width; c++) line.push(cellOf(r[c] ?? null));
+      return line;
+    });
+    repeatable.push(...rowChunks(sheetId, 0, 0, rows, "userEnteredValue", limit));
+    for (const f of tab.formats) {
+      const r = formatRequest(sheetId, f);
+      if (r) repeatable.push(r);
+    }
+    (tab.widths ?? []).forEach((w, i) =>
+      repeatable.push({ updateDimensionProperties: { range: { sheetId, dimension: "COLUMNS", startIndex: i, endIndex: i + 1 }, properties: { pixelSize: Math.round(w * 7 + 12) }, fields: "pixelSize" } }),
+    );
+    sheet = undefined;
+  }
+
+  for (const v of plan.validations) {
+    repeatable.push({
+      setDataValidation: {
+        range: gridRange(deals.sheetId, v.range),
+        rule: { condition: { type: "ONE_OF_LIST", values: v.list.slice(0, 500).map((x) => ({ userEnteredValue: x })) }, strict: v.strict, showCustomUi: true },
+      },
+    });
+  }
+  repeatable.push(...columnRequests(plan, deals.sheetId, limit));
+
+  if (plan.logAppend.length > 0 && !plan.tabs.some((tab) => tab.name.toLowerCase() === "pipeline log")) {
+    const log = find("Pipeline Log");
+    if (log)
+      once.push({
+        appendCells: { sheetId: log.sheetId, rows: plan.logAppend.map((r) => ({ values: r.map(cellOf) })), fields: "userEnteredValue" },
+      });
+  }
+  return { once, repeatable };
+}
+
+export interface Body {
+  requests: Request[];
+  /** Every request in it is safe to send twice. */
+  retryable: boolean;
+}
+
+/** Packs requests, in order, into bodies under `limit` bytes. */
+export function packBodies(p: PlannedRequests, limit = PAYLOAD_LIMIT): Body[] {
+  const bodies: Body[] = [];
+  let cur: Body = { requests: [], retryable: true };
+  let size = 50;
+  for (const r of [...p.once, ...p.repeatable]) {
+    const b = Buffer.byteLength(JSON.stringify(r)) + 1;
+    if (cur.requests.length > 0 && size + b > limit) {
+      bodies.push(cur);
+      cur = { requests: [], retryable: true };
+      size = 50;
+    }
+    cur.requests.push(r);
+    if (!isIdempotent(r)) cur.retryable = false;
+    size += b;
+  }
+  if (cur.requests.length > 0) bodies.push(cur);
+  return bodies;
+}
