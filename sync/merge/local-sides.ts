@@ -1,0 +1,169 @@
+// The local sides of a sync: a CSV file (rewritten whole, atomically) and a sheet in an .xlsx workbook
+// (only the cells sync changes are touched; the rest of the workbook is saved as exceljs read it).
+import { existsSync } from "node:fs";
+import { rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type ExcelJS from "exceljs";
+import type * as XlsxModule from "../io/xlsx.js";
+import { LOG_HEADER } from "../../core/index.js";
+import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/types.js";
+import { fromFsError } from "../errors.js";
+import { readCsvFile, toCsv } from "../io/csv.js";
+import { asIsoDay, asNumber, csvStored, csvValue, textOf } from "./cells.js";
+import type { Side, SideData, SideWrite } from "./side.js";
+import { emptyTable, tableFromGrid } from "./table.js";
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw fromFsError(e, path, true);
+  }
+}
+
+function applyToGrid(grid: string[][], w: SideWrite): void {
+  const put = (r: number, c: number, text: string): void => {
+    while (grid.length <= r) grid.push([]);
+    const row = grid[r] as string[];
+    while (row.length <= c) row.push("");
+    row[c] = text;
+  };
+  for (const h of w.header) put(h.row, h.col, h.text);
+  for (const c of w.cells) put(c.row, c.col, c.text);
+  // Deleting bottom-up keeps the row numbers of the rest valid.
+  for (const r of [...w.remove].sort((x, y) => y.row - x.row)) {
+    const idNow = (grid[r.row]?.[w.idCol] ?? "").trim();
+    if (idNow === r.id) grid.splice(r.row, 1);
+  }
+  let last = grid.length;
+  while (last > w.headerRow + 1 && (grid[last - 1] ?? []).every((c) => c.trim() === "")) last--;
+  grid.splice(last, grid.length - last, ...w.append.map((r) => r.slice()));
+}
+
+export class CsvSide implements Side {
+  readonly remote = false;
+  readonly canLog = false;
+  private grid: string[][] = [];
+  private delimiter = ",";
+  private newline = "\r\n";
+  constructor(readonly localPath: string) {}
+  get label(): string {
+    return this.localPath;
+  }
+  requests(): number {
+    return 0;
+  }
+
+  async read(): Promise<SideData> {
+    if (!existsSync(this.localPath)) return { exists: false, table: emptyTable(), settings: null, sheetName: "Deals" };
+    const csv = await readCsvFile(this.localPath);
+    this.grid = csv.grid.map((r) => r.map(csvValue));
+    this.delimiter = csv.delimiter;
+    this.newline = csv.newline;
+    return { exists: true, table: tableFromGrid(this.grid, "Deals"), settings: null, sheetName: "Deals" };
+  }
+
+  async write(w: SideWrite): Promise<void> {
+    applyToGrid(this.grid, w);
+    await atomicWrite(this.localPath, toCsv(this.grid.map((r) => r.map(csvStored)), this.delimiter, this.newline));
+  }
+}
+
+type XlsxIo = typeof XlsxModule;
+
+/** A text cell as the typed value Excel should hold: exact numbers, ISO days as dates, TRUE/FALSE. */
+function xlsxValue(text: string): { value: ExcelJS.CellValue; date: boolean } {
+  if (text === "") return { value: null, date: false };
+  const n = asNumber(text);
+  if (n !== null) return { value: n, date: false };
+  const d = asIsoDay(text);
+  if (d) return { value: d, date: true };
+  if (text === "TRUE" || text === "FALSE") return { value: text === "TRUE", date: false };
+  return { value: text, date: false };
+}
+
+export class XlsxSide implements Side {
+  readonly remote = false;
+  readonly canLog = true;
+  private io: XlsxIo | null = null;
+  private wb: ExcelJS.Workbook | null = null;
+  private sheetName: string;
+  constructor(
+    readonly localPath: string,
+    sheet: string | null,
+  ) {
+    this.sheetName = sheet ?? "";
+  }
+  get label(): string {
+    return this.sheetName ? `${this.localPath}#${this.sheetName}` : this.localPath;
+  }
+  requests(): number {
+    return 0;
+  }
+
+  async read(): Promise<SideData> {
+    this.io = await import("../io/xlsx.js");
+    const { findSheet, loadWorkbook, pickDealsSheet, sheetGrid } = this.io;
+    if (!existsSync(this.localPath)) {
+      const { default: ExcelJSLib } = await import("exceljs");
+      this.wb = new ExcelJSLib.Workbook();
+      this.sheetName ||= "Deals";
+      return { exists: false, table: emptyTable(), settings: null, sheetName: this.sheetName };
+    }
+    const wb = await loadWorkbook(this.localPath);
+    this.wb = wb;
+    const settingsWs = findSheet(wb, TAB_SETTINGS);
+    const settings: Grid | null = settingsWs ? sheetGrid(settingsWs) : null;
+    let grid: Grid;
+    if (this.sheetName) {
+      const ws = findSheet(wb, this.sheetName);
+      if (!ws) return { exists: false, table: emptyTable(), settings, sheetName: this.sheetName };
+      this.sheetName = ws.name;
+      grid = sheetGrid(ws);
+    } else {
+      const { mapColumns } = await import("../../core/columns.js");
+      const picked = pickDealsSheet(wb, null, (g, name) => mapColumns(g.slice(0, 40), name, {}) !== null, this.localPath);
+      this.sheetName = picked.ws.name;
+      grid = picked.grid;
+    }
+    const text = grid.map((r) => Array.from(r, textOf));
+    return { exists: true, table: tableFromGrid(text, this.sheetName), settings, sheetName: this.sheetName };
+  }
+
+  async write(w: SideWrite): Promise<void> {
+    const wb = this.wb as ExcelJS.Workbook;
+    const io = this.io as XlsxIo;
+    const ws = io.findSheet(wb, this.sheetName) ?? wb.addWorksheet(this.sheetName);
+    const set = (r: number, c: number, text: string): void => {
+      const cell = ws.getCell(r + 1, c + 1);
+      const v = xlsxValue(text);
+      cell.value = v.value;
+      if (v.date) cell.numFmt = "yyyy-mm-dd";
+    };
+    for (const h of w.header) ws.getCell(h.row + 1, h.col + 1).value = h.text;
+    for (const c of w.cells) set(c.row, c.col, c.text);
+    for (const r of [...w.remove].sort((x, y) => y.row - x.row)) {
+      if (textOf(io.plainCell(ws.getCell(r.row + 1, w.idCol + 1).value)).trim() === r.id) ws.spliceRows(r.row + 1, 1);
+    }
+    let next = io.sheetGrid(ws).length;
+    next = Math.max(next, w.headerRow + 1);
+    for (const row of w.append) {
+      row.forEach((text, c) => {
+        if (text !== "") set(next, c, text);
+      });
+      next++;
+    }
+    if (w.log.length > 0) {
+      let log = io.findSheet(wb, TAB_LOG);
+      if (!log) {
+        log = wb.addWorksheet(TAB_LOG, { state: "hidden" });
+        log.addRow(LOG_HEADER);
+      }
+      for (const row of w.log) log.addRow(row.map((c) => (c instanceof Date ? textOf(c) : (c ?? null))));
+    }
+    await io.saveWorkbook(wb, this.localPath);
+  }
+}

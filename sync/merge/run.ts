@@ -1,0 +1,392 @@
+// One sync run between two sides: read both, check, line up columns, give rows IDs, merge against the last
+// synced state, stamp stage changes, then write (remote IDs first, local file next, remote last) and save
+// the state only when both sides are written. A run stopped anywhere is finished by running it again.
+import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
+import type { Cell, Grid } from "../../core/types.js";
+import { refused } from "../google/errors.js";
+import { assignIds, checkUniqueIds, rowId, type IdFill } from "./ids.js";
+import { merge, type BaseRows, type CellChange, type Conflict, type Deletion, type MergeResult, type SideEdits, type SideName, type SideView } from "./merge.js";
+import { isEmptyWrite, type CellWrite, type Side, type SideData, type SideWrite } from "./side.js";
+import { baseRows, describeHeaderChange, loadState, pairKey, saveState, statePath, type PairState } from "./state.js";
+import { alignColumns, type AlignedColumn } from "./table.js";
+
+export interface SyncOptions {
+  /** "oneway": changes flow from side a into side b only (pull, push); "twoway": both ways (sync). */
+  mode: "oneway" | "twoway";
+  dryRun: boolean;
+  deletes: boolean;
+  prefer: SideName | null;
+  acceptHeader: boolean;
+  today: string;
+  configDir: string;
+  /** Progress lines (stderr). */
+  note?: (line: string) => void;
+}
+
+export interface Change {
+  /** Side the change is written to. */
+  to: SideName;
+  id: string;
+  kind: "cell" | "add" | "remove" | "id" | "stamp";
+  column?: string;
+  from?: string;
+  value?: string;
+}
+
+export interface SideSummary {
+  label: string;
+  cells: number;
+  added: number;
+  removed: number;
+  ids: number;
+  columnsAdded: string[];
+  stamped: number;
+  logRows: number;
+  requests: number;
+}
+
+export interface NamedConflict extends Conflict {
+  column: string;
+  took?: SideName;
+}
+
+export interface SyncReport {
+  a: SideSummary;
+  b: SideSummary;
+  changes: Change[];
+  conflicts: NamedConflict[];
+  resolved: NamedConflict[];
+  deletions: Deletion[];
+  statePath: string;
+  dryRun: boolean;
+  firstSync: boolean;
+}
+
+const sameHeader = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((h, i) => h === y[i]);
+
+interface Layout {
+  /** Aligned column -> the side's column after this run (-1 when the side does not get it). */
+  colOf: number[];
+  added: number[];
+  width: number;
+  headerRow: number;
+  header: string[];
+}
+
+function layout(data: SideData, cols: AlignedColumn[], side: SideName, added: number[]): Layout {
+  const t = data.table;
+  const colOf = cols.map((c) => (side === "a" ? c.a : c.b) ?? -1);
+  let width = t.header.length;
+  const header = [...t.header];
+  for (const k of added) {
+    colOf[k] = width++;
+    header.push((cols[k] as AlignedColumn).name);
+  }
+  return { colOf, added, width, headerRow: t.headerRow < 0 ? 0 : t.headerRow, header };
+}
+
+export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<SyncReport> {
+  const note = opts.note ?? (() => undefined);
+  note(`Reading ${A.label} and ${B.label}`);
+  const [da, db] = await Promise.all([A.read(), B.read()]);
+  if (opts.mode === "oneway" && !da.exists) throw refused("NO_SOURCE", `${A.label} does not exist: nothing to copy from. Nothing was written.`);
+  if (!da.exists && !db.exists) throw refused("NO_SOURCE", `neither ${A.label} nor ${B.label} exists: nothing to sync. Nothing was written.`);
+  if (da.exists && da.table.headerRow < 0 && opts.mode === "oneway") throw refused("NO_SOURCE", `${A.label} is empty: nothing to copy from. Nothing was written.`);
+
+  const localPaths = [A.localPath, B.localPath].filter((p): p is string => p !== null);
+  const path = statePath(localPaths, [A.label, B.label], opts.configDir);
+  const key = pairKey(A.label, B.label);
+  const state = await loadState(path, key);
+
+  for (const [side, data] of [
+    [A, da],
+    [B, db],
+  ] as const) {
+    const was = state?.sides[side.label];
+    if (!was || opts.acceptHeader || !data.exists) continue;
+    const now = data.table.header;
+    if (!sameHeader(now, was.header) && !(was.pending && sameHeader(now, was.pending)))
+      throw refused(
+        "HEADER_CHANGED",
+        `the header row of ${side.label} changed since the last sync (${describeHeaderChange(was.header, now)}), so its columns may no longer line up with ${side === A ? B.label : A.label}. Nothing was written. Undo the header change, or run again with --accept-header to line the columns up by name from now on.`,
+      );
+  }
+  checkUniqueIds(da.table, A.label);
+  checkUniqueIds(db.table, B.label);
+
+  // Columns, with the Deal ID column in both views even where a side has none yet.
+  const cols = alignColumns(da.table, db.table);
+  const idxOf = (side: SideName, col: number | null): number => (col === null ? -1 : cols.findIndex((c) => (side === "a" ? c.a : c.b) === col));
+  const idA = idxOf("a", da.table.idCol);
+  const idB = idxOf("b", db.table.idCol);
+  if (idA >= 0 && idB >= 0 && idA !== idB)
+    throw refused(
+      "ID_COLUMNS_DIFFER",
+      `the Deal ID columns do not line up: ${A.label} keeps IDs in "${da.table.header[da.table.idCol ?? 0]}", ${B.label} in "${db.table.header[db.table.idCol ?? 0]}"; rename one to match the other. Nothing was written.`,
+    );
+  let idIdx = idA >= 0 ? idA : idB;
+  if (idIdx < 0) {
+    cols.push({ key: "dealId", a: null, b: null, name: "Deal ID" });
+    idIdx = cols.length - 1;
+  }
+  const width = cols.length;
+  const shared = cols.map((c, k) => k !== idIdx && c.a !== null && c.b !== null);
+  const content = (data: SideData, side: SideName) => (i: number): string => {
+    const row = data.table.rows[i]?.cells ?? [];
+    let s = "";
+    cols.forEach((c, k) => {
+      if (shared[k]) s += `${row[(side === "a" ? c.a : c.b) as number] ?? ""}\u001f`;
+    });
+    return s;
+  };
+  const fills = assignIds(da.table, db.table, state ? Object.keys(state.rows) : [], content(da, "a"), content(db, "b"));
+
+  const view = (data: SideData, side: SideName, idFills: IdFill[]): { view: SideView; idOf: string[]; rowOf: Map<string, number> } => {
+    const filled = new Map(idFills.map((f) => [f.row, f.id]));
+    const has = cols.map((c, k) => k === idIdx || (side === "a" ? c.a : c.b) !== null);
+    const rows = new Map<string, string[]>();
+    const idOf: string[] = [];
+    const rowOf = new Map<string, number>();
+    data.table.rows.forEach((r, i) => {
+      const id = filled.get(i) ?? rowId(data.table, i);
+      idOf.push(id);
+      rowOf.set(id, i);
+      const cells = new Array<string>(width);
+      for (let k = 0; k < width; k++) {
+        const col = side === "a" ? (cols[k] as AlignedColumn).a : (cols[k] as AlignedColumn).b;
+        cells[k] = k === idIdx ? id : col === null ? "" : (r.cells[col] ?? "");
+      }
+      rows.set(id, cells);
+    });
+    return { view: { has, rows }, idOf, rowOf };
+  };
+  const va = view(da, "a", fills.a);
+  const vb = view(db, "b", fills.b);
+  const base: BaseRows | null = baseRows(state, cols);
+  const toA = opts.mode === "twoway";
+  const m = merge(width, va.view, vb.view, base, { toA, toB: true, deletes: opts.deletes, prefer: opts.prefer });
+
+  // Column layouts after this run: columns the merge carries across, and the Deal ID column on both sides.
+  const addedCols = (data: SideData, side: SideName, edits: SideEdits): number[] => {
+    const list = [...edits.addColumns];
+    const physical = side === "a" ? (cols[idIdx] as AlignedColumn).a : (cols[idIdx] as AlignedColumn).b;
+    if (physical === null && !list.includes(idIdx) && (data.table.rows.length > 0 || edits.add.length > 0 || list.length > 0)) list.push(idIdx);
+    return list.sort((x, y) => x - y);
+  };
+  const la = layout(da, cols, "a", addedCols(da, "a", m.a));
+  const lb = layout(db, cols, "b", addedCols(db, "b", m.b));
+
+  // Stage changes sync writes into a side stamp its Stage entered and go to its log, as an edit by hand would.
+  const stamps = { a: stampStages(da, la, m.a, va.rowOf, A.canLog, opts.today), b: stampStages(db, lb, m.b, vb.rowOf, B.canLog, opts.today) };
+  for (const side of ["a", "b"] as const) {
+    const other: SideName = side === "a" ? "b" : "a";
+    const otherLayout = other === "a" ? la : lb;
+    const otherView = other === "a" ? va.view : vb.view;
+    const otherEdits = other === "a" ? m.a : m.b;
+    for (const s of stamps[side].cells) {
+      (side === "a" ? m.a : m.b).set.push(s);
+      // Both sides get the stamp when changes may flow to the other one, so they stay in agreement.
+      const flowsOther = other === "a" ? toA : true;
+      const otherRow = otherView.rows.get(s.id);
+      const baseRow = m.base.get(s.id);
+      if (flowsOther && otherLayout.colOf[s.col] !== undefined && (otherLayout.colOf[s.col] as number) >= 0 && otherRow) {
+        if (otherRow[s.col] !== s.to) otherEdits.set.push({ id: s.id, col: s.col, from: otherRow[s.col] ?? "", to: s.to });
+        if (baseRow) baseRow[s.col] = s.to;
+      }
+    }
+  }
+
+  const changes: Change[] = [];
+  const colName = (k: number): string => (k < 0 ? "(row)" : (cols[k] as AlignedColumn).name);
+  const record = (to: SideName, edits: SideEdits, idFills: IdFill[], idOf: string[], stamped: Set<string>): void => {
+    for (const f of idFills) changes.push({ to, id: f.id, kind: "id", column: colName(idIdx), value: f.id });
+    for (const c of edits.set) changes.push({ to, id: c.id, kind: stamped.has(`${c.id}\u0000${c.col}`) ? "stamp" : "cell", column: colName(c.col), from: c.from, value: c.to });
+    for (const r of edits.add) changes.push({ to, id: r.id, kind: "add", value: summaryOf(r.cells, cols, idIdx) });
+    for (const id of edits.remove) changes.push({ to, id, kind: "remove" });
+    void idOf;
+  };
+  const stampKeys = (side: SideName): Set<string> => new Set(stamps[side].cells.map((c) => `${c.id}\u0000${c.col}`));
+  record("a", m.a, fills.a, va.idOf, stampKeys("a"));
+  record("b", m.b, fills.b, vb.idOf, stampKeys("b"));
+
+  const wa = sideWrite(da, la, m.a, fills.a, va.rowOf, idIdx, stamps.a.log, cols);
+  const wb = sideWrite(db, lb, m.b, fills.b, vb.rowOf, idIdx, stamps.b.log, cols);
+  const named = (c: Conflict & { took?: SideName }): NamedConflict => ({ ...c, column: colName(c.col) });
+  const report: SyncReport = {
+    a: summary(A, wa, m.a, fills.a, la, cols, stamps.a),
+    b: summary(B, wb, m.b, fills.b, lb, cols, stamps.b),
+    changes,
+    conflicts: m.conflicts.map(named),
+    resolved: m.resolved.map(named),
+    deletions: m.deletions,
+    statePath: path,
+    dryRun: opts.dryRun,
+    firstSync: state === null,
+  };
+  if (opts.dryRun) return report;
+
+  const next: PairState = {
+    syncedAt: new Date().toISOString(),
+    sides: {
+      [A.label]: { header: la.header },
+      [B.label]: { header: lb.header },
+    },
+    columns: cols.map((c) => c.key),
+    rows: Object.fromEntries(m.base),
+  };
+  const headerChanges = wa.header.length > 0 || wb.header.length > 0;
+  if (headerChanges) {
+    // Write-ahead: if the run stops after a header is written, the next run still accepts that header.
+    const pending: PairState = state
+      ? { ...state, sides: { ...state.sides } }
+      : { syncedAt: "", sides: {}, columns: [], rows: {} };
+    pending.sides[A.label] = { header: state?.sides[A.label]?.header ?? da.table.header, pending: la.header };
+    pending.sides[B.label] = { header: state?.sides[B.label]?.header ?? db.table.header, pending: lb.header };
+    await saveState(path, key, pending);
+  }
+
+  const order: [Side, SideWrite][] = [
+    [A, wa],
+    [B, wb],
+  ];
+  // Remote sides get their new Deal IDs before anything else, so no later step can assign different ones.
+  for (const [side, w] of order) {
+    if (!side.remote) continue;
+    const ids = idOnly(w);
+    if (ids) {
+      note(`Writing Deal IDs to ${side.label}`);
+      await side.write(ids);
+      w.header = w.header.filter((h) => h.col !== w.idCol);
+      w.cells = w.cells.filter((c) => !(c.col === w.idCol && ids.cells.includes(c)));
+    }
+  }
+  for (const remoteLast of [false, true])
+    for (const [side, w] of order) {
+      if (side.remote !== remoteLast || isEmptyWrite(w)) continue;
+      note(`Writing ${side.label}`);
+      await side.write(w);
+    }
+  await saveState(path, key, next);
+  report.a.requests = A.requests();
+  report.b.requests = B.requests();
+  return report;
+}
+
+/** The Deal ID part of a write (header cell of a new ID column and ID fills), or null when there is none. */
+function idOnly(w: SideWrite): SideWrite | null {
+  const header = w.header.filter((h) => h.col === w.idCol);
+  const cells = w.cells.filter((c) => c.col === w.idCol && c.row > w.headerRow);
+  if (header.length === 0 && cells.length === 0) return null;
+  // A side that was empty gets its whole header at once, in the main write.
+  if (w.header.length > 0 && w.header.length === w.width && header.length > 0) return null;
+  return { header, cells, append: [], remove: [], log: [], width: Math.max(w.idCol + 1, 0), headerRow: w.headerRow, idCol: w.idCol };
+}
+
+function summaryOf(cells: string[], cols: AlignedColumn[], idIdx: number): string {
+  const parts: string[] = [];
+  cells.forEach((v, k) => {
+    if (k !== idIdx && v !== "" && parts.length < 3) parts.push(`${(cols[k] as AlignedColumn).name}: ${v.length > 30 ? `${v.slice(0, 29)}…` : v}`);
+  });
+  return parts.join(", ");
+}
+
+interface Stamps {
+  cells: CellChange[];
+  log: Grid;
+}
+
+function stampStages(data: SideData, l: Layout, edits: SideEdits, rowOf: Map<string, number>, canLog: boolean, today: string): Stamps {
+  const out: Stamps = { cells: [], log: [] };
+  if (edits.set.length === 0) return out;
+  const stageCol = findStageColumn(l.header as Cell[], data.settings);
+  if (stageCol === null) return out;
+  const stageK = l.colOf.indexOf(stageCol);
+  const byId = new Map<string, CellChange[]>();
+  for (const c of edits.set) {
+    const list = byId.get(c.id);
+    if (list) list.push(c);
+    else byId.set(c.id, [c]);
+  }
+  const rows: { row: number; values: Cell[]; oldStage: Cell }[] = [];
+  const idAt = new Map<number, string>();
+  for (const [id, list] of byId) {
+    const stage = list.find((c) => c.col === stageK);
+    const i = rowOf.get(id);
+    if (!stage || i === undefined) continue;
+    const src = data.table.rows[i] as { sheetRow: number; cells: string[] };
+    const values: Cell[] = new Array<Cell>(l.width).fill("");
+    src.cells.forEach((v, c) => (values[c] = v));
+    for (const c of list) {
+      const col = l.colOf[c.col];
+      if (col !== undefined && col >= 0) values[col] = c.to;
+    }
+    rows.push({ row: src.sheetRow, values, oldStage: stage.from });
+    idAt.set(src.sheetRow, id);
+  }
+  if (rows.length === 0) return out;
+  const plan = planStageEdit({ sheetName: data.sheetName, header: l.header, headerRow: l.headerRow, rows, settings: data.settings, today, by: "sync" });
+  for (const cell of plan.cells) {
+    const id = idAt.get(cell.row);
+    const k = l.colOf.indexOf(cell.col);
+    if (id === undefined || k < 0) continue;
+    // The other side already moved this deal's Stage entered along with its stage: keep that date.
+    if ((byId.get(id) ?? []).some((c) => c.col === k)) continue;
+    const text = typeof cell.value === "number" ? isoFromDay(cell.value - 25_569) : String(cell.value ?? "");
+    const i = rowOf.get(id) as number;
+    const was = data.table.rows[i]?.cells[cell.col] ?? "";
+    if (was !== text) out.cells.push({ id, col: k, from: was, to: text });
+  }
+  if (canLog) out.log = plan.logAppend;
+  return out;
+}
+
+function sideWrite(
+  data: SideData,
+  l: Layout,
+  edits: SideEdits,
+  idFills: IdFill[],
+  rowOf: Map<string, number>,
+  idIdx: number,
+  log: Grid,
+  cols: AlignedColumn[],
+): SideWrite {
+  const t = data.table;
+  const idCol = l.colOf[idIdx] as number;
+  const header: CellWrite[] =
+    t.headerRow < 0
+      ? l.header.map((text, col) => ({ row: 0, col, text }))
+      : l.added.map((k) => ({ row: l.headerRow, col: l.colOf[k] as number, text: (cols[k] as AlignedColumn).name }));
+  const cells: CellWrite[] = idFills.map((f) => ({ row: (t.rows[f.row] as { sheetRow: number }).sheetRow, col: idCol, text: f.id }));
+  for (const c of edits.set) {
+    const i = rowOf.get(c.id);
+    const col = l.colOf[c.col];
+    if (i === undefined || col === undefined || col < 0) continue;
+    cells.push({ row: (t.rows[i] as { sheetRow: number }).sheetRow, col, text: c.to });
+  }
+  const append = edits.add.map((r) => {
+    const row = new Array<string>(l.width).fill("");
+    r.cells.forEach((v, k) => {
+      const col = l.colOf[k];
+      if (col !== undefined && col >= 0) row[col] = v;
+    });
+    return row;
+  });
+  const remove = edits.remove.map((id) => ({ row: (t.rows[rowOf.get(id) as number] as { sheetRow: number }).sheetRow, id }));
+  return { header, cells, append, remove, log, width: l.width, headerRow: l.headerRow, idCol };
+}
+
+function summary(side: Side, w: SideWrite, edits: SideEdits, idFills: IdFill[], l: Layout, cols: AlignedColumn[], stamps: Stamps): SideSummary {
+  return {
+    label: side.label,
+    cells: edits.set.length - stamps.cells.length,
+    added: edits.add.length,
+    removed: edits.remove.length,
+    ids: idFills.length,
+    columnsAdded: l.added.map((k) => (cols[k] as AlignedColumn).name),
+    stamped: stamps.cells.length,
+    logRows: w.log.length,
+    requests: side.requests(),
+  };
+}
+
+export type { MergeResult };
