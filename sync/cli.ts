@@ -3,6 +3,11 @@ import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { register as registerRun, type Output } from "./commands/run.js";
+import { register as registerPull } from "./commands/pull.js";
+import { register as registerPush } from "./commands/push.js";
+import { register as registerSync } from "./commands/sync.js";
+import { register as registerApply } from "./commands/apply.js";
+import { register as registerLogin } from "./commands/login.js";
 import { describeError, EXIT_CODES } from "./errors.js";
 
 export function buildProgram(io: Output): Command {
@@ -18,6 +23,7 @@ export function buildProgram(io: Output): Command {
       outputError: (s, write) => write(`pipesheet: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")} (see pipesheet --help)\n`),
     });
   registerRun(program, io);
+  for (const register of [registerPull, registerPush, registerSync, registerApply, registerLogin]) register(program, io);
   return program;
 }
 
