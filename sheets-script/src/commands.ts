@@ -13,8 +13,9 @@ import {
 } from "../../core/index.js";
 import { findTab, isOwnTab, openBook, readGrid, type Book, type Tab } from "./book.js";
 import { textWriter } from "./cells.js";
-import { ensureSize, writeColumns, type Budget } from "./columns.js";
+import { ensureSize, writeColumns } from "./columns.js";
 import { PROP_RESUME } from "./names.js";
+import { Pace, type Budget } from "./pace.js";
 import { applyConditionalFormats, applyValidations } from "./rules.js";
 import { readStore, storeAfterRun, type Resume, type StageConfig } from "./store.js";
 import { appendLog, rangeEnd, writeTab } from "./tabs.js";
@@ -133,17 +134,24 @@ export function runCommand(command: Command, budget: Budget): CommandResult {
     if (plan.columns.length > 0) ensureSize(deals.sheet, size.rows, size.cols);
     const fromRow = resume && resume.sheetId === deals.id ? Math.min(resume.nextRow, plan.rowCount) : 0;
     const parts = (resume?.parts ?? 0) + 1;
-    const written = writeColumns(deals.sheet, plan, input.deals, fromRow, budget, quote);
-    if (!written.done) {
+    const pace = new Pace(budget);
+    const written = writeColumns(deals.sheet, plan, input.deals, fromRow, pace, quote);
+    // The stage log next: it can be as long as the sheet. Rows it got are the snapshot the next part diffs against.
+    const logTab = plan.tabs.find((t) => t.name === TAB_LOG);
+    const logged = written.done && (logTab ? writeTab(book, logTab, quote, pace) : appendLog(book, plan.logAppend, quote, pace));
+    const tabsDone = logged && plan.tabs.every((t) => t === logTab || writeTab(book, t, quote, pace));
+    if (!tabsDone) {
       const next: Resume = { command, today: resume?.today ?? book.today, sheetId: deals.id, nextRow: written.nextRow, rowCount: plan.rowCount, parts };
       props.setProperty(PROP_RESUME, JSON.stringify(next));
+      deals.sheet.activate();
       SpreadsheetApp.flush();
+      const where = written.done ? `wrote all ${plan.rowCount} rows; the stage log is not finished` : `wrote rows 1–${written.nextRow} of ${plan.rowCount}`;
       return {
         command,
         done: false,
         busy: false,
         sheet: deals.name,
-        headline: `Big sheet: wrote rows 1–${written.nextRow} of ${plan.rowCount} before Apps Script's 6-minute limit; run it again to carry on.`,
+        headline: `Big sheet: part ${parts} ${where} before Apps Script's 6-minute limit; run it again to carry on.`,
         problems: [],
         problemCount: 0,
         progress: { done: written.nextRow, total: plan.rowCount, parts },
@@ -152,8 +160,6 @@ export function runCommand(command: Command, budget: Budget): CommandResult {
 
     if (plan.columns.length > 0) applyConditionalFormats(deals.sheet, plan.conditionalFormats);
     const validations = plan.columns.length > 0 ? applyValidations(deals.sheet, deals.id, plan.validations, stored.validations) : stored.validations;
-    for (const tab of plan.tabs) writeTab(book, tab, quote);
-    appendLog(book, plan.logAppend, quote);
     const review = command === "review" ? findTab(book, TAB_REVIEW) : undefined;
     (review ?? deals).sheet.activate();
 

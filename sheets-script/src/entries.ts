@@ -4,6 +4,7 @@ import { parseA1, run, TAB_SETTINGS, type Command, type Field, type Problem } fr
 import { findTab, openBook, readGrid } from "./book.js";
 import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type CommandResult } from "./commands.js";
 import type { EditEvent } from "./gas.js";
+import type { Budget } from "./pace.js";
 import { handleEdit } from "./stage-edit.js";
 import { readStore, type LastRun } from "./store.js";
 
@@ -14,7 +15,7 @@ const ALERT_PROBLEMS = 12;
 /** Rows read for the sidebar's column list: the header is within the first 30 rows. */
 const HEADER_SCAN = 31;
 
-const budget = (): { startedAt: number; limitMs: number; now: () => number } => ({ startedAt: Date.now(), limitMs: CHUNK_DEADLINE_MS, now: () => Date.now() });
+const budget = (): Budget => ({ startedAt: Date.now(), limitMs: CHUNK_DEADLINE_MS, now: () => Date.now() });
 
 export function onOpen(): void {
   SpreadsheetApp.getUi()

@@ -76,7 +76,7 @@ export function handleEdit(e: EditEvent): void {
     if (plan.logAppend.length > 0) {
       const log = e.source.getSheetByName(TAB_LOG);
       book.tabs.push(...(log ? [{ sheet: log, name: TAB_LOG, id: log.getSheetId() }] : []));
-      appendLog(book, plan.logAppend, quote);
+      appendLog(book, plan.logAppend, quote, null);
       if (!log) sheet.activate(); // creating the log tab brought it to the front
     }
     SpreadsheetApp.flush();

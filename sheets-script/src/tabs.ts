@@ -4,6 +4,11 @@ import { findTab, type Book, type Tab } from "./book.js";
 import { toSheet, type SheetValue } from "./cells.js";
 import { ensureSize } from "./columns.js";
 import type { Sheet } from "./gas.js";
+import { CHUNK_CELLS } from "./layout.js";
+import type { Pace } from "./pace.js";
+
+/** Empty rows left under a rewritten tab (room to add a stage in Pipeline Settings by typing). */
+const ROOM_ROWS = 50;
 
 /** Characters to pixels for column widths (Arial 10 in Sheets is about 7 px a character). */
 const PX_PER_CHAR = 7;
@@ -35,10 +40,10 @@ export function createTab(book: Book, name: string): Tab {
   return tab;
 }
 
-export function padGrid(values: Grid, width: number, textBoxes: readonly [number, number, number, number][], quote: (s: string) => string): SheetValue[][] {
+export function padGrid(values: Grid, width: number, textBoxes: readonly [number, number, number, number][], quote: (s: string) => string, firstRow = 0): SheetValue[][] {
   return values.map((row, r) => {
     const out: SheetValue[] = new Array<SheetValue>(width);
-    for (let c = 0; c < width; c++) out[c] = toSheet(row[c] as Cell, textBoxes.length > 0 && insideAny(r, c, textBoxes), quote);
+    for (let c = 0; c < width; c++) out[c] = toSheet(row[c] as Cell, textBoxes.length > 0 && insideAny(firstRow + r, c, textBoxes), quote);
     return out;
   });
 }
@@ -60,7 +65,26 @@ function styleGroups(formats: readonly TabFormat[]): Map<string, string[]> {
   return groups;
 }
 
-export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string): Sheet {
+/** Owned tabs are narrow: chunk them by cells only, so a log one row longer than the sheet is still one write. */
+const rowsPerChunk = (width: number): number => Math.max(1, Math.floor(CHUNK_CELLS / width));
+
+/** An owned tab gets exactly its content plus a little room: one call whether it must grow or shrink. */
+function fitRows(sheet: Sheet, rows: number): void {
+  const max = sheet.getMaxRows();
+  if (max < rows) sheet.insertRowsAfter(max, rows - max);
+  else if (max > rows) sheet.deleteRows(rows + 1, max - rows);
+}
+
+/**
+ * Rewrites an owned tab whole. Big values (the log's first snapshot of every deal) go in row chunks; when
+ * time runs out it returns false, and the next part's plan simply appends the log rows still missing.
+ */
+export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string, pace: Pace): boolean {
+  const width = Math.max(1, tab.values.reduce((w, r) => Math.max(w, r.length), 0));
+  const height = tab.values.length;
+  const step = rowsPerChunk(width);
+  // Leave the tab untouched unless at least its first chunk (with the header) gets written now.
+  if (!pace.fits(Math.min(height, step) * width)) return false;
   const existing = findTab(book, tab.name);
   const sheet = existing ? existing.sheet : createTab(book, tab.name).sheet;
   if (existing) {
@@ -68,17 +92,19 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
     // The tab is pipesheet's: any chart on it is the one a previous run drew.
     for (const chart of sheet.getCharts()) sheet.removeChart(chart);
   }
-  const width = Math.max(1, tab.values.reduce((w, r) => Math.max(w, r.length), 0));
-  const height = tab.values.length;
   const anchor = tab.chart ? rangeEnd(tab.chart.anchor) : { row: 1, col: 1 };
-  ensureSize(sheet, Math.max(height, anchor.row), Math.max(width, anchor.col + 6));
+  fitRows(sheet, Math.max(height, anchor.row) + ROOM_ROWS);
+  ensureSize(sheet, 1, Math.max(width, anchor.col + 6));
+  if (tab.hidden) sheet.hideSheet();
 
   const groups = styleGroups(tab.formats);
   // Number formats first, so plain-text and date formats decide how the values are read.
   for (const [key, ranges] of groups) if (key.startsWith("n:")) sheet.getRangeList(ranges).setNumberFormat(key.slice(2));
-  if (height > 0) {
-    const textBoxes = tab.formats.filter((f) => f.numberFormat === "@").map((f) => box(f.range));
-    sheet.getRange(1, 1, height, width).setValues(padGrid(tab.values, width, textBoxes, quote));
+  const textBoxes = tab.formats.filter((f) => f.numberFormat === "@").map((f) => box(f.range));
+  for (let start = 0; start < height; start += step) {
+    const end = Math.min(height, start + step);
+    if (!pace.fits((end - start) * width)) return false;
+    pace.chunk((end - start) * width, () => sheet.getRange(start + 1, 1, end - start, width).setValues(padGrid(tab.values.slice(start, end), width, textBoxes, quote, start)));
   }
   for (const [key, ranges] of groups) {
     const value = key.slice(2);
@@ -103,14 +129,16 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
       .build();
     sheet.insertChart(chart);
   }
-  if (tab.hidden) sheet.hideSheet();
-  else sheet.showSheet();
-  return sheet;
+  if (!tab.hidden) sheet.showSheet();
+  return true;
 }
 
-/** Appends rows under the last row of the log tab, creating it (hidden, with its header) when missing. */
-export function appendLog(book: Book, rows: Grid, quote: (s: string) => string): void {
-  if (rows.length === 0) return;
+/**
+ * Appends rows under the last row of the log tab, creating it (hidden, with its header) when missing.
+ * In chunks: rows appended before time ran out are part of the snapshot the next part diffs against.
+ */
+export function appendLog(book: Book, rows: Grid, quote: (s: string) => string, pace: Pace | null): boolean {
+  if (rows.length === 0) return true;
   let tab = findTab(book, TAB_LOG);
   if (!tab) {
     tab = createTab(book, TAB_LOG);
@@ -119,7 +147,20 @@ export function appendLog(book: Book, rows: Grid, quote: (s: string) => string):
   }
   const sheet = tab.sheet;
   const width = Math.max(LOG_HEADER.length, rows.reduce((w, r) => Math.max(w, r.length), 0));
-  const last = Math.max(sheet.getLastRow(), 1);
+  let last = sheet.getLastRow();
+  if (last === 0) {
+    // An emptied log tab: put the header back so the rows below it are read as entries.
+    sheet.getRange(1, 1, 1, LOG_HEADER.length).setValues([LOG_HEADER.map(quote)]);
+    last = 1;
+  }
   ensureSize(sheet, last + rows.length, width);
-  sheet.getRange(last + 1, 1, rows.length, width).setValues(padGrid(rows, width, [], quote));
+  const step = rowsPerChunk(width);
+  for (let start = 0; start < rows.length; start += step) {
+    const end = Math.min(rows.length, start + step);
+    if (pace && !pace.fits((end - start) * width)) return false;
+    const write = (): void => void sheet.getRange(last + 1 + start, 1, end - start, width).setValues(padGrid(rows.slice(start, end), width, [], quote));
+    if (pace) pace.chunk((end - start) * width, write);
+    else write();
+  }
+  return true;
 }

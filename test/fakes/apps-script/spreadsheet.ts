@@ -599,6 +599,15 @@ export class FakeSheet {
     this.maxRows += howMany;
     return this;
   }
+  deleteRows(position: number, howMany: number): this {
+    this.env.write("Sheet.deleteRows");
+    if (howMany < 1 || position < 1 || position + howMany - 1 > this.maxRows) throw new Error("Exception: Those rows are out of bounds.");
+    if (howMany >= this.maxRows) throw new Error("Exception: You can't delete all the rows on the sheet.");
+    if (position + howMany - 1 !== this.maxRows) throw new Error("fake: only deleting rows at the end is modelled");
+    for (let r = position - 1; r < this.maxRows; r++) if (this.lastRowQuiet() > r) throw new Error("fake: deleting rows with content is not modelled");
+    this.maxRows -= howMany;
+    return this;
+  }
   insertColumnsAfter(after: number, howMany: number): this {
     this.env.write("Sheet.insertColumnsAfter");
     if (after !== this.maxCols) throw new Error("fake: only appending columns at the end is modelled");
