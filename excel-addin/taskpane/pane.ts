@@ -1,0 +1,293 @@
+// The task pane: pick the deals sheet, run a command, show the summary, the problems and the column mapping.
+// Every value that came from the workbook is put on the page with textContent, never as HTML.
+import { FIELDS, type Command, type Field, type Problem } from "../../core/index.js";
+import { fieldLabel } from "../../core/settings.js";
+import { chooseDealsSheet, discover, isOwnTab, preview, runCommand, selectCell, stamperState, type CommandResult, type Discovery, type Progress } from "../adapter/command.js";
+import type { Host } from "../adapter/host.js";
+import { StageStamper } from "../adapter/stamper.js";
+import { describeError } from "./messages.js";
+
+/** Problems listed in the pane; the rest are counted. */
+export const MAX_PROBLEMS = 200;
+const REMEMBER_SHEET = "pipesheet.dealsSheet";
+
+export interface DocumentSettings {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  saveAsync(callback?: (result: unknown) => void): void;
+}
+
+export interface PaneOptions {
+  today: () => string;
+  /** Office.context.document.settings, where the chosen deals sheet is remembered; null where there is none. */
+  settings: DocumentSettings | null;
+}
+
+function el<T extends HTMLElement>(id: string): T {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`The pane markup has no #${id}`);
+  return e as T;
+}
+
+function make<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className !== undefined) e.className = className;
+  return e;
+}
+
+export class Pane {
+  private discovery: Discovery | null = null;
+  private sheet: string | null = null;
+  private tabs: string[] = [];
+  private overrides: Partial<Record<Field, string>> = {};
+  private busy = false;
+  private stamper: StageStamper | null = null;
+  private showAllFields = false;
+  private last: CommandResult | null = null;
+
+  constructor(
+    private readonly host: Host,
+    private readonly options: PaneOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-command]"))
+      b.addEventListener("click", () => void this.command(b.dataset.command as Command));
+    el<HTMLSelectElement>("deals-sheet").addEventListener("change", (e) => void this.pickSheet((e.target as HTMLSelectElement).value));
+    await this.refresh();
+  }
+
+  private remembered(): string | null {
+    const v = this.options.settings?.get(REMEMBER_SHEET);
+    return typeof v === "string" ? v : null;
+  }
+
+  /** Finds the sheets, picks the deals sheet, previews the mapping and listens for stage edits. */
+  async refresh(): Promise<void> {
+    await this.guard(async () => {
+      this.discovery = await discover(this.host);
+      this.tabs = this.discovery.sheets.map((s) => s.name);
+      this.sheet = chooseDealsSheet(this.discovery, this.sheet ?? this.remembered());
+      this.renderSheets();
+      if (this.sheet === null) throw new Error("This workbook has no sheet of deals yet: add a sheet with a header row (Deal name, Stage, …) and one row per deal.");
+      await this.preview();
+    });
+  }
+
+  private async pickSheet(name: string): Promise<void> {
+    this.sheet = name;
+    this.overrides = {};
+    this.options.settings?.set(REMEMBER_SHEET, name);
+    this.options.settings?.saveAsync();
+    await this.stopStamping();
+    await this.guard(() => this.preview());
+  }
+
+  private async preview(): Promise<void> {
+    if (this.sheet === null) return;
+    const r = await preview(this.host, { sheet: this.sheet, tabs: this.tabs, today: this.options.today(), columnOverrides: this.overrides });
+    this.tabs = r.read.input.sheetNames;
+    this.last = r;
+    this.renderMapping(r);
+    await this.listen(r);
+  }
+
+  async command(command: Command): Promise<void> {
+    if (this.busy || this.sheet === null) return;
+    const sheet = this.sheet;
+    await this.guard(async () => {
+      const r = await runCommand(this.host, { command, sheet, tabs: this.tabs, today: this.options.today(), columnOverrides: this.overrides }, (p) => this.progress(p));
+      this.last = r;
+      this.tabs = stamperState(r).tabs;
+      // Setup wrote the corrections into Pipeline Settings › Columns: from now on they come from there.
+      if (command === "setup") this.overrides = {};
+      this.renderResult(r);
+      this.renderMapping(r);
+      this.progressDone(`Done in ${r.syncs} round trips.`);
+      await this.listen(r);
+    });
+  }
+
+  /** Runs one step with the buttons disabled, the progress shown and any error said in plain words. */
+  private async guard(step: () => Promise<void>): Promise<void> {
+    this.setBusy(true);
+    el("error").hidden = true;
+    try {
+      await step();
+    } catch (e) {
+      const box = el("error");
+      box.textContent = describeError(e);
+      box.hidden = false;
+      this.progressDone("");
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  private setBusy(busy: boolean): void {
+    this.busy = busy;
+    el("pane").setAttribute("aria-busy", String(busy));
+    for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-command]")) b.disabled = busy;
+    el<HTMLSelectElement>("deals-sheet").disabled = busy;
+  }
+
+  private progress(p: Progress): void {
+    const bar = el<HTMLProgressElement>("progress-bar");
+    const text = el("progress-text");
+    bar.hidden = false;
+    if (p.step === "reading") {
+      bar.removeAttribute("value");
+      text.textContent = "Reading the sheet…";
+    } else if (p.step === "deciding") text.textContent = "Working out the pipeline…";
+    else if (p.step === "writing") {
+      bar.value = Math.round((p.done / Math.max(1, p.total)) * 100);
+      text.textContent = p.total > 1 ? `Writing part ${Math.min(p.done + 1, p.total)} of ${p.total}…` : "Writing…";
+    }
+  }
+
+  private progressDone(message: string): void {
+    el<HTMLProgressElement>("progress-bar").hidden = true;
+    el("progress-text").textContent = message;
+  }
+
+  private renderSheets(): void {
+    const select = el<HTMLSelectElement>("deals-sheet");
+    select.replaceChildren();
+    for (const s of this.discovery?.sheets ?? []) {
+      if (isOwnTab(s.name)) continue;
+      const o = make("option", s.visible ? s.name : `${s.name} (hidden)`);
+      o.value = s.name;
+      o.selected = s.name === this.sheet;
+      select.append(o);
+    }
+  }
+
+  private renderResult(r: CommandResult): void {
+    el("result").hidden = false;
+    el("headline").textContent = r.plan.summary.headline;
+    const notes = el("notes");
+    notes.replaceChildren();
+    for (const n of r.apply?.notes ?? []) notes.append(make("li", n));
+    if (r.plan.summary.idsAdded > 0) notes.append(make("li", `Added ${r.plan.summary.idsAdded} deal IDs.`));
+    if (r.plan.summary.customStages.length > 0) notes.append(make("li", `Adopted your stages: ${r.plan.summary.customStages.join(", ")}.`));
+    if (r.apply?.chart === "bar") notes.append(make("li", "This Excel cannot draw funnel charts, so the review uses a bar chart."));
+    this.renderProblems(r.plan.problems);
+  }
+
+  private renderProblems(problems: Problem[]): void {
+    const section = el("problems");
+    const list = el("problem-list");
+    list.replaceChildren();
+    section.hidden = problems.length === 0;
+    el("problem-count").textContent = `(${problems.length})`;
+    for (const p of problems.slice(0, MAX_PROBLEMS)) {
+      const li = make("li", undefined, p.severity);
+      const where = p.sheet === this.sheet ? p.cell : `${p.sheet}!${p.cell}`;
+      const go = make("button", where, "cell");
+      go.type = "button";
+      go.setAttribute("aria-label", `Go to cell ${p.cell} on ${p.sheet}`);
+      go.addEventListener("click", () => void this.guard(() => selectCell(this.host, p.sheet, p.cell)));
+      li.append(go, make("span", p.message, "message"));
+      list.append(li);
+    }
+    if (problems.length > MAX_PROBLEMS) list.append(make("li", `…and ${problems.length - MAX_PROBLEMS} more of the same kinds.`, "more"));
+  }
+
+  private renderMapping(r: CommandResult): void {
+    const { plan, read } = r;
+    const section = el("mapping");
+    const body = el("mapping-table").querySelector("tbody");
+    if (!body) return;
+    body.replaceChildren();
+    section.hidden = plan.columns.length === 0 && Object.keys(plan.summary.columns).length === 0;
+    const header = (read.input.deals[plan.headerRow] ?? []).map((c) => (c === null || c === undefined ? "" : String(c).trim())).filter((h, i, all) => h !== "" && all.indexOf(h) === i);
+    const mapped = plan.summary.columns;
+    const shown = (f: Field): boolean => this.showAllFields || mapped[f] !== undefined || plan.summary.missing.includes(f) || this.overrides[f] !== undefined;
+    for (const f of FIELDS) {
+      if (!shown(f)) continue;
+      const label = fieldLabel(f);
+      const tr = make("tr");
+      const th = make("th", label);
+      th.scope = "row";
+      const td = make("td");
+      const select = make("select");
+      select.setAttribute("aria-label", `Column for ${label}`);
+      const current = this.overrides[f] ?? mapped[f];
+      const none = make("option", "— not on the sheet —");
+      none.value = "";
+      none.selected = current === undefined;
+      none.disabled = current !== undefined;
+      select.append(none);
+      for (const h of header) {
+        const o = make("option", h);
+        o.value = h;
+        o.selected = h === current;
+        select.append(o);
+      }
+      select.addEventListener("change", () => void this.correct(f, select.value));
+      td.append(select);
+      if (plan.summary.guessed.includes(f) && this.overrides[f] === undefined) td.append(make("span", "guessed — please check", "guessed"));
+      tr.append(th, td);
+      body.append(tr);
+    }
+    const toggleRow = make("tr");
+    const cell = make("td");
+    cell.colSpan = 2;
+    const toggle = make("button", this.showAllFields ? "Show fewer fields" : "Show all fields");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", String(this.showAllFields));
+    toggle.addEventListener("click", () => {
+      this.showAllFields = !this.showAllFields;
+      if (this.last) this.renderMapping(this.last);
+    });
+    cell.append(toggle);
+    toggleRow.append(cell);
+    body.append(toggleRow);
+    const pending = el("mapping-pending");
+    const n = Object.keys(this.overrides).length;
+    pending.hidden = n === 0;
+    pending.textContent = n === 0 ? "" : `${n} correction${n === 1 ? "" : "s"} in use; Set up pipeline saves ${n === 1 ? "it" : "them"} to Pipeline Settings.`;
+  }
+
+  private async correct(field: Field, header: string): Promise<void> {
+    if (header === "") delete this.overrides[field];
+    else this.overrides[field] = header;
+    await this.guard(() => this.preview());
+  }
+
+  /** Stage edits are stamped while the pane is open; the stamper follows the deals sheet. */
+  private async listen(r: CommandResult): Promise<void> {
+    const state = stamperState(r);
+    if (this.stamper && this.stamper.sheet === state.sheet) {
+      this.stamper.update(state);
+      return;
+    }
+    await this.stopStamping();
+    const stamper = new StageStamper(this.host, state, {
+      today: this.options.today,
+      isBusy: () => this.busy,
+      onStamp: (s) => {
+        el("stamping").textContent = s.stamped > 0 ? `Stamped Stage entered on ${s.stamped} deal${s.stamped === 1 ? "" : "s"} and logged the change.` : "Logged the stage change.";
+      },
+      onError: (e) => {
+        el("stamping").textContent = `Could not stamp a stage change: ${describeError(e)}`;
+      },
+    });
+    await stamper.start();
+    this.stamper = stamper;
+    el("stamping").textContent = state.stageColumn === null ? "" : "While this pane is open, changing a deal's stage stamps its Stage entered date.";
+  }
+
+  private async stopStamping(): Promise<void> {
+    const s = this.stamper;
+    this.stamper = null;
+    if (s) await s.stop().catch(() => undefined);
+  }
+}
+
+export async function startPane(host: Host, options: PaneOptions): Promise<Pane> {
+  const pane = new Pane(host, options);
+  await pane.start();
+  return pane;
+}

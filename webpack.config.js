@@ -1,0 +1,73 @@
+// Builds the Excel add-in: one entry per surface (task pane, ribbon commands) plus the playground, each page
+// from its own template; ts-loader type-checks (a type error fails the build); production rewrites the
+// manifest's dev URLs to PIPESHEET_URL.
+import CopyWebpackPlugin from "copy-webpack-plugin";
+import HtmlWebpackPlugin from "html-webpack-plugin";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { rewriteManifest } from "./excel-addin/build/manifest.js";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const addin = resolve(root, "excel-addin");
+const DEFAULT_PROD_URL = "https://pipesheet.example.com/excel/";
+// Windows and macOS can sideload into desktop Excel over https with trusted dev certificates; elsewhere the
+// dev server serves the playground over plain http on localhost.
+const sideloads = process.platform === "win32" || process.platform === "darwin";
+
+async function httpsOptions() {
+  const devCerts = await import("office-addin-dev-certs");
+  return devCerts.getHttpsServerOptions();
+}
+
+export default async (env = {}, argv = {}) => {
+  const production = argv.mode === "production";
+  const prodUrl = env.url ?? process.env.PIPESHEET_URL ?? DEFAULT_PROD_URL;
+  const outDir = env.out ? resolve(env.out) : resolve(root, "dist");
+  const pane = readFileSync(resolve(addin, "taskpane/pane.html"), "utf8");
+  const page = (name, chunks, template) =>
+    new HtmlWebpackPlugin({ filename: `${name}.html`, template: resolve(addin, template), chunks, templateParameters: { pane }, scriptLoading: "module" });
+
+  return {
+    mode: production ? "production" : "development",
+    devtool: production ? "source-map" : "eval-source-map",
+    target: "web",
+    entry: {
+      taskpane: resolve(addin, "taskpane/taskpane.ts"),
+      commands: resolve(addin, "commands/commands.ts"),
+      playground: resolve(addin, "playground/playground.ts"),
+    },
+    output: { path: outDir, filename: "[name].[contenthash:8].js", clean: true },
+    resolve: { extensions: [".ts", ".js"], extensionAlias: { ".js": [".ts", ".js"] } },
+    module: {
+      rules: [
+        { test: /\.ts$/, exclude: /node_modules/, use: { loader: "ts-loader", options: { configFile: resolve(addin, "tsconfig.json"), onlyCompileBundledFiles: true } } },
+        { test: /\.csv$/, type: "asset/source" },
+      ],
+    },
+    plugins: [
+      page("taskpane", ["taskpane"], "taskpane/taskpane.html"),
+      page("commands", ["commands"], "commands/commands.html"),
+      page("playground", ["playground"], "playground/playground.html"),
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: resolve(addin, "assets"), to: "assets" },
+          { from: resolve(addin, "taskpane/taskpane.css"), to: "taskpane.css" },
+          { from: resolve(addin, "playground/playground.css"), to: "playground.css" },
+          { from: resolve(addin, "help.html"), to: "help.html" },
+          { from: resolve(root, "manifest.xml"), to: "manifest.xml", transform: (content) => (production ? rewriteManifest(content.toString(), prodUrl) : content) },
+        ],
+      }),
+    ],
+    performance: { hints: false },
+    devServer: {
+      port: Number(env.port ?? 3000),
+      host: "localhost",
+      static: false,
+      headers: { "Access-Control-Allow-Origin": "*" },
+      server: env.WEBPACK_SERVE && sideloads && !env.playground ? { type: "https", options: await httpsOptions() } : "http",
+      open: env.open ? ["/playground.html"] : false,
+      client: { overlay: { warnings: false } },
+    },
+  };
+};
