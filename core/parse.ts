@@ -460,7 +460,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
 
   const report = (r: number, c: number, code: Problem["code"], severity: Problem["severity"], message: string): void => {
     const cell = a1(r, c);
-    problems.push({ sheet, cell, code, severity, message: `${cell}: ${message}` });
+    problems.push({ sheet, cell, code, severity, message });
   };
 
   const date = (row: Cell[], r: number, c: number): Day | null => {
@@ -540,7 +540,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
         report(r, cStage, "UNKNOWN_STAGE", "error", `"${stageRaw}" is not one of your stages; ${fix}`);
       }
     } else if (cStage >= 0) {
-      report(r, cStage, "MISSING_STAGE", "warning", "the stage is blank; pick one from the drop-down.");
+      report(r, cStage, "MISSING_STAGE", "warning", "The stage is blank; pick one from the drop-down.");
     }
 
     let value: number | null = null;
@@ -554,7 +554,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const created = date(row, r, cCreated);
     const closeDate = date(row, r, cClose);
     if (created !== null && closeDate !== null && closeDate < created) {
-      report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `the close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
+      report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `The close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
     }
     const stageEntered = date(row, r, cEntered);
     const lastActivity = date(row, r, cLast);
