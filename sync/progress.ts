@@ -38,7 +38,8 @@ export function createProgress(stream: ProgressStream, enabled: boolean, now: ()
       bar = ` [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`;
     }
     const line = `pipesheet: ${label}…${bar}  ${secs}s`;
-    const cols = Math.max(20, (stream.columns ?? 80) - 1);
+    // A pty without a size reports 0 columns; assume the classic 80 then.
+    const cols = stream.columns !== undefined && stream.columns >= 20 ? stream.columns - 1 : 79;
     stream.write(`\r\x1b[K${line.length > cols ? line.slice(0, cols) : line}`);
   };
   return {

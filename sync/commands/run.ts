@@ -99,7 +99,9 @@ export async function runCommand(command: Command, file: string, opts: RunComman
     }
     let notes: string[] = [];
     if (out !== null) {
-      await mkdir(dirname(resolve(out)), { recursive: true }).catch(() => undefined);
+      // One missing folder level is created (npm start writes into out/); deeper paths are the user's to make.
+      // Not recursive: Node's recursive mkdir spins forever on some paths, such as under /proc.
+      await mkdir(dirname(resolve(out))).catch(() => undefined);
       notes = await source.save(plan, out);
     }
     progress.done();

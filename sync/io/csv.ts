@@ -37,6 +37,34 @@ function lineOfRecord(grid: readonly string[][], record: number): number {
 }
 
 const CHUNK = 4 * 1024 * 1024;
+/** Distinct values a column may have before it counts as free text (ids, names) and is no longer interned. */
+const INTERN_LIMIT = 20_000;
+
+/**
+ * Most columns of a deals sheet repeat a few values (stages, owners, dates, answers). Sharing one string per
+ * distinct value per column cuts a million-row grid's memory by more than half, and core's caches, which are
+ * keyed by value, then hash each value once instead of once per row.
+ */
+function interner(): (row: string[]) => string[] {
+  const maps: (Map<string, string> | null | undefined)[] = [];
+  return (row) => {
+    for (let c = 0; c < row.length; c++) {
+      let m = maps[c];
+      if (m === null) continue;
+      if (m === undefined) maps[c] = m = new Map();
+      const v = row[c] as string;
+      const hit = m.get(v);
+      if (hit !== undefined) row[c] = hit;
+      else if (m.size < INTERN_LIMIT) {
+        // A long field is a slice of the whole file's text and would keep all of it alive; keep a copy instead.
+        const own = v.length >= 13 ? (` ${v}`).slice(1) : v;
+        m.set(v, own);
+        row[c] = own;
+      } else maps[c] = null;
+    }
+    return row;
+  };
+}
 const DELIMITERS = [",", ";", "\t", "|"] as const;
 
 /**
@@ -86,6 +114,7 @@ export function parseCsv(text: string, label: string, onProgress?: (fraction: nu
   const delimiter = delimiterOption ?? detectDelimiter(text);
   let newline = "\n";
   let failure: { record: number; code: string } | null = null;
+  const intern = interner();
   // Chunks let the progress bar move on big files; papaparse carries partial records across them.
   // Its type declarations leave `chunk` out for string input, which it supports.
   const config = {
@@ -96,7 +125,8 @@ export function parseCsv(text: string, label: string, onProgress?: (fraction: nu
       for (const e of res.errors) {
         if (e.type === "Quotes" && failure === null) failure = { record: grid.length + (e.row ?? 0), code: e.code };
       }
-      for (const row of res.data) grid.push(row);
+      const rows = res.data;
+      for (let r = 0; r < rows.length; r++) grid.push(intern(rows[r] as string[]));
       if (failure !== null) p.abort();
       else onProgress?.(Math.min(1, res.meta.cursor / Math.max(1, text.length)));
     },

@@ -1,0 +1,96 @@
+// The progress line: only on a terminal, only for big files, never in --json mode, and gone before the review prints.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeSyntheticCsv } from "../samples/generate.js";
+import { createProgress, PROGRESS_MIN_BYTES } from "../sync/progress.js";
+import { BIN, ROOT, tempDir } from "./cli-harness.js";
+
+function fakeStream(isTTY: boolean, columns = 100): { isTTY: boolean; columns: number; out: string[]; write(s: string): boolean } {
+  return {
+    isTTY,
+    columns,
+    out: [],
+    write(s: string) {
+      this.out.push(s);
+      return true;
+    },
+  };
+}
+
+describe("createProgress", () => {
+  it("draws phases and percentages on one line, throttled, and clears it at the end", () => {
+    const s = fakeStream(true);
+    let now = 0;
+    const p = createProgress(s, true, () => now);
+    p.phase("Reading big.csv");
+    now = 10;
+    p.update(0.1); // within 80 ms of the last draw: skipped
+    now = 200;
+    p.update(0.5);
+    now = 1500;
+    p.phase("Working through 1,000,000 rows");
+    p.done();
+    expect(s.out).toEqual([
+      "\r\x1b[Kpipesheet: Reading big.csv…  0.0s",
+      "\r\x1b[Kpipesheet: Reading big.csv… [##########----------]  50%  0.2s",
+      "\r\x1b[Kpipesheet: Working through 1,000,000 rows…  1.5s",
+      "\r\x1b[K",
+    ]);
+  });
+
+  it("never wraps: the line is cut to the terminal's width", () => {
+    const s = fakeStream(true, 40);
+    const p = createProgress(s, true, () => 0);
+    p.phase("Reading a-file-with-a-very-long-name-indeed.csv");
+    p.update(0.5);
+    expect(s.out.every((l) => l.replace("\r\x1b[K", "").length === 39)).toBe(true);
+  });
+
+  it.each([
+    ["not a terminal", false, true],
+    ["switched off", true, false],
+  ])("writes nothing when %s", (_name, tty, enabled) => {
+    const s = fakeStream(tty);
+    const p = createProgress(s, enabled);
+    p.phase("Reading");
+    p.update(0.5);
+    p.done();
+    expect(s.out).toEqual([]);
+  });
+});
+
+describe("on a real terminal (util-linux script gives the CLI a pty)", () => {
+  let big: string;
+  beforeAll(async () => {
+    const dir = await tempDir();
+    big = join(dir, "big.csv");
+    await writeSyntheticCsv(big, 40_000, 3);
+  });
+
+  const underPty = (args: string[]): string => {
+    const cmd = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "80" } });
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+
+  it("shows progress for a big file and clears it before the review", () => {
+    const text = underPty(["review", big, "--today", "2026-11-26"]);
+    expect(text).toContain("pipesheet: Reading big.csv…");
+    expect(text).toContain("pipesheet: Working through 40,001 rows…");
+    // The line is cleared, then the review starts on a clean line.
+    expect(text).toContain("\r\x1b[KPipeline Review");
+  });
+
+  it("--json output stays pure JSON on a terminal", () => {
+    const text = underPty(["review", big, "--today", "2026-11-26", "--json"]);
+    expect(text).not.toContain("pipesheet: Reading");
+    expect(() => JSON.parse(text)).not.toThrow();
+  });
+
+  it("the big-file threshold is above the bundled sample and below the bench files", () => {
+    expect(PROGRESS_MIN_BYTES).toBeGreaterThan(100_000);
+    expect(PROGRESS_MIN_BYTES).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+});
