@@ -346,18 +346,18 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Setup writes back what it read (normalised, with adopted stages); other commands only create a missing tab.
   if (options.command === "setup" || !hasTab(TAB_SETTINGS))
     tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
-  let logAppend: Grid = logRows.map(logRow);
-  if (!input.log || !hasTab(TAB_LOG)) {
-    tabs.push({ name: TAB_LOG, values: [LOG_HEADER, ...logAppend], hidden: true, formats: [{ range: "A1:E1", bold: true }] });
-    logAppend = [];
-  }
+  const newLogTab = !input.log || !hasTab(TAB_LOG);
+  const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
+  for (const e of logRows) logGrid.push(logRow(e));
+  if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: "A1:E1", bold: true }] });
+  const logAppend: Grid = newLogTab ? [] : logGrid;
 
   const metrics = computeMetrics({
     deals,
     results,
     settings,
     today,
-    transitions: [...log.entries, ...logRows],
+    transitions: log.entries.length === 0 ? logRows : log.entries.concat(logRows),
     winModel: model.summary,
     present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
     currency: settings.currency,
