@@ -369,6 +369,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     `${verb} ${summary.deals} deals: ${summary.grades.A} A · ${summary.grades.B} B · ${summary.grades.C} C · ${summary.grades.D} D; ` +
     `${summary.stuck} stuck; ${summary.open} open, ${summary.won} won, ${summary.lost} lost` +
     (summary.transitions ? `; ${summary.transitions} stage changes logged` : "") +
+    (summary.ambiguousDates ? `; ${summary.ambiguousDates} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
+    (summary.idsAdded ? `; ${summary.idsAdded} Deal ID${summary.idsAdded === 1 ? "" : "s"} added` : "") +
     (problems.some((p) => p.severity === "error") ? `; ${problems.filter((p) => p.severity === "error").length} cells need fixing` : "");
 
   return {
