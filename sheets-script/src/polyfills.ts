@@ -2,6 +2,7 @@
 type Cloneable = unknown;
 
 function clone(v: Cloneable, seen: Map<object, unknown>): unknown {
+  if (typeof v === "function" || typeof v === "symbol") throw new TypeError("structuredClone: value cannot be cloned");
   if (v === null || typeof v !== "object") return v;
   const hit = seen.get(v);
   if (hit !== undefined) return hit;
@@ -25,7 +26,6 @@ function clone(v: Cloneable, seen: Map<object, unknown>): unknown {
     for (const x of v) a.push(clone(x, seen));
     return a;
   }
-  if (typeof (v as { then?: unknown }).then === "function" || typeof v === "function") throw new TypeError("structuredClone: value cannot be cloned");
   const o: Record<string, unknown> = {};
   seen.set(v, o);
   for (const k of Object.keys(v)) o[k] = clone((v as Record<string, unknown>)[k], seen);
