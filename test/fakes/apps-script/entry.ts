@@ -10,7 +10,7 @@ export interface Entered {
   format: string | null;
 }
 
-const NUMBER = /^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d+)?$/;
+const NUMBER = /^[-+]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const monthOf = (w: string): number => MONTHS.indexOf(w.slice(0, 3).toLowerCase()) + 1;
 const realDay = (y: number, m: number, d: number): boolean => {
@@ -71,7 +71,7 @@ export function enter(raw: unknown, format: string | undefined, zone: string): E
     money = true;
     body = body.replace("$", "");
   }
-  if (body !== "" && body !== "+" && body !== "-" && NUMBER.test(body) && /\d/.test(body)) {
+  if (NUMBER.test(body)) {
     const n = Number(body.replace(/,/g, ""));
     return { value: pct ? n / 100 : n, formula: null, format: pct ? "0%" : money ? '"$"#,##0.00' : null };
   }
