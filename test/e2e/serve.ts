@@ -3,13 +3,14 @@ import { execFileSync } from "node:child_process";
 import { createReadStream, existsSync, mkdtempSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve } from "node:path";
+import { dirname, extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".xml": "application/xml", ".map": "application/json" };
 
 export function build(): string {
   const out = mkdtempSync(join(tmpdir(), "pipesheet-e2e-"));
-  execFileSync("npx", ["webpack", "--mode", "development", "--env", `out=${out}`], { cwd: resolve(import.meta.dirname, "../.."), stdio: "pipe" });
+  execFileSync("npx", ["webpack", "--mode", "development", "--env", `out=${out}`], { cwd: resolve(dirname(fileURLToPath(import.meta.url)), "../.."), stdio: "pipe" });
   return out;
 }
 
