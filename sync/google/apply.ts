@@ -5,7 +5,7 @@ import { dayFromIso, run, type Command, type RunResult } from "../../core/index.
 import { renderReviewText } from "../../core/review-text.js";
 import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/types.js";
 import type { ApplyOptions } from "../commands/apply.js";
-import { localToday, type Output } from "../commands/run.js";
+import { localToday, wrap, type Output } from "../commands/run.js";
 import { CliError } from "../errors.js";
 import { lazyCredentials, retryNote } from "../merge/command.js";
 import { parseSourceRef } from "../source.js";
@@ -66,15 +66,19 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
     const text = command === "review" ? renderReviewText(plan.metrics, plan.problems, { width: 80, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
     const lines = text ? [text, ""] : [];
     if (command !== "review") {
-      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(`  ${p.sheet}!${p.cell}  ${p.message}`);
+      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(...wrap(`  ${p.sheet}!${p.cell}  ${p.message}`, 80, "    "));
       if (plan.problems.length > opts.maxProblems) lines.push(`  … and ${plan.problems.length - opts.maxProblems} more problems`);
       if (plan.problems.length > 0) lines.push("");
     }
-    lines.push(plan.summary.headline);
+    lines.push(...wrap(plan.summary.headline, 80, ""));
     lines.push(
-      opts.dryRun
-        ? `Dry run: would send ${bodies.length} batchUpdate request${bodies.length === 1 ? "" : "s"} to gsheet:${ref.id}#${deals.title}; nothing written.`
-        : `Applied to gsheet:${ref.id}#${deals.title} in ${client.requests} request${client.requests === 1 ? "" : "s"} (${bodies.length} batchUpdate).`,
+      ...wrap(
+        opts.dryRun
+          ? `Dry run: would send ${bodies.length} batchUpdate request${bodies.length === 1 ? "" : "s"} to gsheet:${ref.id}#${deals.title}; nothing written.`
+          : `Applied to gsheet:${ref.id}#${deals.title} in ${client.requests} request${client.requests === 1 ? "" : "s"} (${bodies.length} batchUpdate).`,
+        80,
+        "  ",
+      ),
     );
     io.stdout.write(`${lines.join("\n")}\n`);
   }

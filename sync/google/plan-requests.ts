@@ -75,9 +75,15 @@ export interface PlannedRequests {
 }
 
 function rowChunks(sheetId: number, row: number, col: number, rows: CellData[][], fields: string, limit: number): Request[] {
-  return chunkRows(rows, limit - 400).map((chunk, i, all) => {
-    const start = row + all.slice(0, i).reduce((n, c) => n + c.length, 0);
-    return { updateCells: { start: { sheetId, rowIndex: start, columnIndex: col }, rows: chunk.map((values) => ({ values })), fields } };
+  let start = row;
+  // Sized as the RowData objects they are sent as, so the request's own JSON stays under the limit.
+  return chunkRows(
+    rows.map((values) => ({ values })),
+    limit - 400,
+  ).map((chunk) => {
+    const r: Request = { updateCells: { start: { sheetId, rowIndex: start, columnIndex: col }, rows: chunk, fields } };
+    start += chunk.length;
+    return r;
   });
 }
 

@@ -75,7 +75,8 @@ export class FakeSheet {
     const s = new FakeSheet(structuredClone(this.props));
     s.vals = this.vals.map((r) => r.slice());
     s.formulas = new Map(this.formulas);
-    s.formats = new Map([...this.formats].map(([k, v]) => [k, structuredClone(v)]));
+    // Format objects are never changed in place (writeCell copies along the path it changes), so sharing them is safe.
+    s.formats = new Map(this.formats);
     s.validations = new Map(this.validations);
     s.conditionalFormats = structuredClone(this.conditionalFormats);
     s.charts = structuredClone(this.charts);
@@ -658,15 +659,11 @@ export class FakeSpreadsheet {
         } else sheet.set(r, c, null);
       }
       if (top === "*" || top === "userEnteredFormat") {
-        const fmt = structuredClone(sheet.formats.get(k) ?? {});
         const src = cell.userEnteredFormat ?? {};
         if (top === "*" || path.length === 1) {
-          if (cell.userEnteredFormat) sheet.formats.set(k, structuredClone(src));
+          if (cell.userEnteredFormat) sheet.formats.set(k, src);
           else sheet.formats.delete(k);
-        } else {
-          setPath(fmt, path.slice(1), getPath(src, path.slice(1)));
-          sheet.formats.set(k, fmt);
-        }
+        } else sheet.formats.set(k, withPath(sheet.formats.get(k) ?? {}, path.slice(1), getPath(src, path.slice(1))));
       }
       if (top === "*" || top === "dataValidation") {
         if (cell.dataValidation) sheet.validations.set(k, cell.dataValidation);
@@ -693,12 +690,15 @@ function getPath(o: Json, path: string[]): Json {
   for (const p of path) cur = cur?.[p];
   return cur;
 }
-function setPath(o: Json, path: string[], v: Json): void {
-  let cur = o;
-  for (const p of path.slice(0, -1)) cur = cur[p] ??= {};
-  const last = path[path.length - 1] as string;
-  if (v === undefined) delete cur[last];
-  else cur[last] = structuredClone(v);
+/** A copy of `o` with `path` set to `v` (or removed when undefined); only the objects along the path are copied. */
+function withPath(o: Json, path: string[], v: Json): Json {
+  const [head, ...rest] = path as [string, ...string[]];
+  const out = { ...o };
+  if (rest.length === 0) {
+    if (v === undefined) delete out[head];
+    else out[head] = v;
+  } else out[head] = withPath(o?.[head] ?? {}, rest, v);
+  return out;
 }
 
 const CONDITION_TYPES = new Set([
