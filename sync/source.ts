@@ -1,7 +1,7 @@
 // Where deals come from and where the managed result goes: "deals.csv", "book.xlsx#Deals", later "gsheet:ID#Deals".
 import { existsSync } from "node:fs";
 import { rename, stat, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import type ExcelJS from "exceljs";
 import { mapColumns } from "../core/columns.js";
 import { DATE_FORMAT } from "../core/index.js";
@@ -194,8 +194,8 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
 
 async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
-  const { applyPlan, findSheet, loadWorkbook, pickDealsSheet, saveWorkbook, sheetGrid } = await xlsxIo();
-  const wb = await loadWorkbook(ref.path);
+  const { applyPlan, findSheet, readWorkbook, pickDealsSheet, saveWorkbook, sheetGrid } = await xlsxIo();
+  const { wb, notKept } = await readWorkbook(ref.path);
   const settingsWs = findSheet(wb, TAB_SETTINGS);
   const settings = settingsWs ? sheetGrid(settingsWs) : null;
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
@@ -214,6 +214,10 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
     input,
     bytes: size,
     async save(plan, out) {
+      const lost = notKept.join(", ");
+      // exceljs rewrites the whole package; overwriting the team's file would silently drop these parts.
+      if (lost !== "" && resolve(out) === resolve(ref.path))
+        throw new CliError("BAD_ARGUMENTS", `${ref.path} has ${lost} that the CLI cannot carry over; write a copy with --out instead of overwriting it`);
       progress.phase(`Writing ${basename(out)}`);
       if (outKind(out) === "csv") {
         await writeText(out, toCsv(planToGrid(grid, plan)));
@@ -221,6 +225,7 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
       }
       const notes = applyPlan(wb, plan).notes;
       await saveWorkbook(wb, out);
+      if (lost !== "") notes.unshift(`${ref.path} has ${lost} that the CLI cannot carry over: they are not in ${out} (${ref.path} is unchanged)`);
       return notes;
     },
   };

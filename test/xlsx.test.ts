@@ -1,5 +1,6 @@
 // The .xlsx adapter on its own: cells as core expects them, picking the deals sheet, and applying hand-built plans.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { inflateRawSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkbookPlan } from "../core/types.js";
 import { CliError } from "../sync/errors.js";
 import { applyPlan, pickDealsSheet, plainCell, saveWorkbook, sheetGrid } from "../sync/io/xlsx.js";
+import { partsNotKept, zipEntryNames } from "../sync/io/zip-parts.js";
 import { cfOf, dvOf, headerMap, readBook, runCli } from "./cli-harness.js";
 
 let dir: string;
@@ -256,5 +258,111 @@ describe("the CLI on an .xlsx with date cells, in any time zone", () => {
     const r = await runCli(["review", path]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^pipesheet: cannot read .*zip\.xlsx: it is not an \.xlsx workbook/);
+  });
+});
+
+// ------------------------------------------------------------------------------------------ zip parts
+
+/** Entries of a zip (any method exceljs writes), for rebuilding one with an extra part in the tests. */
+function unzip(buf: Buffer): { name: string; data: Buffer }[] {
+  const out: { name: string; data: Buffer }[] = [];
+  let at = 0;
+  while (buf.readUInt32LE(at) === 0x04034b50) {
+    const method = buf.readUInt16LE(at + 8);
+    const size = buf.readUInt32LE(at + 18);
+    const nameLen = buf.readUInt16LE(at + 26);
+    const extraLen = buf.readUInt16LE(at + 28);
+    const name = buf.toString("utf8", at + 30, at + 30 + nameLen);
+    const start = at + 30 + nameLen + extraLen;
+    const raw = buf.subarray(start, start + size);
+    out.push({ name, data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw) });
+    at = start + size;
+  }
+  return out;
+}
+
+/** A stored (uncompressed) zip; CRCs are computed so real readers accept it. */
+function zip(entries: { name: string; data: Buffer }[]): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (b: Buffer): number => {
+    let c = 0xffffffff;
+    for (const x of b) c = (crcTable[(c ^ x) & 0xff] as number) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, "utf8");
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(e.data.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, e.data);
+    centrals.push(central, name);
+    offset += 30 + name.length + e.data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+describe("parts exceljs cannot carry over", () => {
+  it("are counted from the package's entries", () => {
+    expect(partsNotKept(["xl/workbook.xml", "xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/style1.xml", "xl/pivotTables/pivotTable1.xml", "xl/vbaProject.bin"])).toEqual([
+      "2 charts",
+      "1 pivot table",
+      "1 macro project",
+    ]);
+    expect(partsNotKept(["xl/workbook.xml", "xl/worksheets/sheet1.xml"])).toEqual([]);
+    expect(zipEntryNames(Buffer.from("not a zip at all, just some text that is long enough"))).toEqual([]);
+  });
+
+  it("a workbook with a chart gets a copy and a note, and is never overwritten in place", async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet("Deals").addRows([
+      ["Deal name", "Stage", "Value"],
+      ["A", "Proposal", 100],
+    ]);
+    const plainBuf = Buffer.from(await wb.xlsx.writeBuffer());
+    const entries = unzip(plainBuf);
+    expect(zipEntryNames(plainBuf).sort()).toEqual(entries.map((e) => e.name).sort());
+    entries.push({ name: "xl/charts/chart1.xml", data: Buffer.from('<?xml version="1.0"?><c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"/>') });
+    const path = join(dir, "with-chart.xlsx");
+    await writeFile(path, zip(entries));
+    const before = await readFile(path);
+
+    const inPlace = await runCli(["score", path, "--today", "2026-11-26", "--in-place"]);
+    expect(inPlace.code).toBe(2);
+    expect(inPlace.stderr).toMatch(/has 1 chart that the CLI cannot carry over; write a copy with --out/);
+    expect((await readFile(path)).equals(before)).toBe(true);
+
+    const copy = await runCli(["score", path, "--today", "2026-11-26"]);
+    expect(copy.stderr).toBe("");
+    expect(copy.code).toBe(0);
+    expect(copy.stdout.replace(/\s+/g, " ")).toContain("has 1 chart that the CLI cannot carry over: they are not in");
+    expect(copy.stdout).toContain("with-chart-managed.xlsx");
   });
 });

@@ -1,11 +1,12 @@
 // .xlsx in and out with exceljs: read the deals, settings and log tabs; apply a WorkbookPlan, touching only what pipesheet owns.
-import { rename, unlink, writeFile } from "node:fs/promises";
+import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import ExcelJS from "exceljs";
 import { colIndex, colName, parseA1 } from "../../core/a1.js";
 import { LOG_HEADER } from "../../core/index.js";
 import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Grid, type TabWrite, type WorkbookPlan } from "../../core/types.js";
 import { CliError, fromFsError } from "../errors.js";
+import { partsNotKept, zipEntryNames } from "./zip-parts.js";
 
 type Workbook = ExcelJS.Workbook;
 type Worksheet = ExcelJS.Worksheet;
@@ -21,17 +22,29 @@ const internals = (ws: Worksheet): SheetInternals => ws as unknown as SheetInter
 export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG];
 const isOwnTab = (name: string): boolean => OWN_TABS.some((t) => t.toLowerCase() === name.toLowerCase());
 
-export async function loadWorkbook(path: string): Promise<Workbook> {
+export interface LoadedWorkbook {
+  wb: Workbook;
+  /** Parts of the file exceljs cannot carry over into the copy it writes ("2 charts"). */
+  notKept: string[];
+}
+
+export async function readWorkbook(path: string): Promise<LoadedWorkbook> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (e) {
+    throw fromFsError(e, path, false);
+  }
   const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.readFile(path);
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch (e) {
-    const code = e instanceof Error && "code" in e ? (e as NodeJS.ErrnoException).code : undefined;
-    if (code) throw fromFsError(e, path, false);
     throw new CliError("UNREADABLE_FILE", `cannot read ${path}: it is not an .xlsx workbook (${e instanceof Error ? e.message : String(e)})`);
   }
-  return wb;
+  return { wb, notKept: partsNotKept(zipEntryNames(buf)) };
 }
+
+export const loadWorkbook = async (path: string): Promise<Workbook> => (await readWorkbook(path)).wb;
 
 /** exceljs gives date cells as UTC instants of the serial; core reads a Date's local calendar day, so move it there. */
 const localDay = (d: Date): Date | null => (Number.isNaN(d.getTime()) ? null : new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
