@@ -1,0 +1,104 @@
+// The real Sidebar.html in Chromium, its google.script.run wired to the built bundle running on the Apps Script fake:
+// sheet text stays text, buttons and problems work from mouse and keyboard, a big sheet carries on by itself.
+import { readFileSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadScript, type Script } from "../fakes/apps-script/bundle.js";
+import { dealsBook } from "../fakes/apps-script/deals.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const HTML = readFileSync("sheets-script/Sidebar.html", "utf8");
+const EVIL = '<img src=x onerror="window.__pwned=1">';
+
+/** google.script.run as the page sees it: chained handlers, asynchronous, values passed as JSON. */
+const RUNNER = `(() => {
+  const runner = (ok, fail) => new Proxy({}, { get(_t, prop) {
+    if (prop === "withSuccessHandler") return (f) => runner(f, fail);
+    if (prop === "withFailureHandler") return (f) => runner(ok, f);
+    return (...args) => { window.__gas(String(prop), JSON.stringify(args)).then((r) => {
+      const o = JSON.parse(r);
+      if ("error" in o) { if (fail) fail(new Error(o.error)); } else if (ok) ok(o.value);
+    }); };
+  } });
+  window.google = { script: { run: runner(null, null) } };
+})();`;
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(script: Script): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.exposeFunction("__gas", (name: string, args: string) => {
+    try {
+      return JSON.stringify({ value: script.call(name, "sidebar", ...(JSON.parse(args) as unknown[])) ?? null });
+    } catch (e) {
+      return JSON.stringify({ error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  await page.addInitScript(RUNNER);
+  await page.route("http://sidebar.test/", (route) => route.fulfill({ contentType: "text/html", body: HTML }));
+  await page.goto("http://sidebar.test/");
+  await page.waitForFunction(() => (document.querySelector("#columns")?.children.length ?? 0) > 0);
+  return { page, errors };
+}
+
+describe("Sidebar.html", () => {
+  it("shows the columns, runs a command, lists problems as text and goes to a problem's cell", async () => {
+    const script = await loadScript();
+    const deals = dealsBook(script.env, 40);
+    deals.name = `Deals ${EVIL}`;
+    deals.store(4, 2, EVIL);
+    const { page, errors } = await open(script);
+    expect(await page.textContent("#sheet")).toBe(`Deals ${EVIL}`);
+    expect(await page.locator("#columns tr").count()).toBeGreaterThan(8);
+
+    await page.click('button[data-command="score"]');
+    await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Scored"));
+    expect(await page.textContent("#status")).toBe(script.env.book.toasts.at(-1)?.message ?? (await page.textContent("#status")));
+    const problems = page.locator("#problems li");
+    expect(await problems.count()).toBeGreaterThan(0);
+    // The stage cell C5 holds the markup; its problem quotes it, as text.
+    const evil = page.locator("#problems li", { hasText: "!C5" }).first();
+    expect(await evil.textContent()).toContain(`${EVIL}!C5`);
+    expect((await evil.textContent())?.split("!C5")[1]).toContain(EVIL);
+    expect(await page.locator("img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    await evil.locator("button").click();
+    await expect.poll(() => script.env.book.selection).toBe(`Deals ${EVIL}!C5`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("works from the keyboard: Tab to a command, Enter runs it", async () => {
+    const script = await loadScript();
+    dealsBook(script.env, 20);
+    const { page } = await open(script);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-command"))).toBe("score");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Scored"));
+    expect(await page.getAttribute("#status", "role")).toBe("status");
+    await page.close();
+  });
+
+  it("a sheet too big for one execution is carried on by the sidebar until done", async () => {
+    const script = await loadScript({ cost: { writeCell: 0.3 } });
+    dealsBook(script.env, 100_000);
+    const { page, errors } = await open(script);
+    await page.click('button[data-command="setup"]');
+    await page.waitForFunction(() => /in \d+ parts\)$/.test(document.querySelector("#status")?.textContent ?? ""), undefined, { timeout: 110_000 });
+    expect(script.env.properties.has("pipesheet.resume")).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
