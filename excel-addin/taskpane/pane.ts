@@ -1,6 +1,6 @@
 // The task pane: pick the deals sheet, run a command, show the summary, the problems and the column mapping.
 // Every value that came from the workbook is put on the page with textContent, never as HTML.
-import { FIELDS, type Command, type Field, type Problem } from "../../core/index.js";
+import { FIELDS, settingsFromGrid, TAB_SETTINGS, type Command, type Field, type Problem, type WorkbookPlan } from "../../core/index.js";
 import { fieldLabel } from "../../core/settings.js";
 import { chooseDealsSheet, discover, isOwnTab, preview, runCommand, selectCell, stamperState, type CommandResult, type Discovery, type Progress } from "../adapter/command.js";
 import type { Host } from "../adapter/host.js";
@@ -100,8 +100,8 @@ export class Pane {
       const r = await runCommand(this.host, { command, sheet, tabs: this.tabs, today: this.options.today(), columnOverrides: this.overrides }, (p) => this.progress(p));
       this.last = r;
       this.tabs = stamperState(r).tabs;
-      // Setup wrote the corrections into Pipeline Settings › Columns: from now on they come from there.
-      if (command === "setup") this.overrides = {};
+      // Corrections that setup wrote into Pipeline Settings › Columns come from there from now on.
+      if (command === "setup") this.overrides = unsavedOverrides(this.overrides, r.plan);
       this.renderResult(r);
       this.renderMapping(r);
       this.progressDone(`Done in ${r.syncs} round trips.`);
@@ -169,7 +169,6 @@ export class Pane {
     const notes = el("notes");
     notes.replaceChildren();
     for (const n of r.apply?.notes ?? []) notes.append(make("li", n));
-    if (r.plan.summary.idsAdded > 0) notes.append(make("li", `Added ${r.plan.summary.idsAdded} deal IDs.`));
     if (r.plan.summary.customStages.length > 0) notes.append(make("li", `Adopted your stages: ${r.plan.summary.customStages.join(", ")}.`));
     if (r.apply?.chart === "bar") notes.append(make("li", "This Excel cannot draw funnel charts, so the review uses a bar chart."));
     this.renderProblems(r.plan.problems);
@@ -284,6 +283,18 @@ export class Pane {
     this.stamper = null;
     if (s) await s.stop().catch(() => undefined);
   }
+}
+
+/** The corrections a plan's settings tab does not hold yet (all of them when the plan writes no settings tab). */
+export function unsavedOverrides(overrides: Partial<Record<Field, string>>, plan: WorkbookPlan): Partial<Record<Field, string>> {
+  const tab = plan.tabs.find((t) => t.name === TAB_SETTINGS);
+  const saved = tab ? settingsFromGrid(tab.values).settings.columns : {};
+  const out: Partial<Record<Field, string>> = {};
+  for (const f of FIELDS) {
+    const header = overrides[f];
+    if (header !== undefined && saved[f]?.toLowerCase() !== header.toLowerCase()) out[f] = header;
+  }
+  return out;
 }
 
 export async function startPane(host: Host, options: PaneOptions): Promise<Pane> {

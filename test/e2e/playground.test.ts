@@ -129,6 +129,21 @@ describe("playground", () => {
     await page.waitForFunction(() => document.querySelector("#headline")?.textContent?.startsWith("Set up"));
   });
 
+  it("uses a corrected column at once and keeps it in force through set-up", async () => {
+    await page.selectOption('select[aria-label="Column for Owner"]', "Source");
+    await page.waitForSelector("#mapping-pending:not([hidden])");
+    await run("cmd-setup", "Set up");
+    expect(await page.inputValue('select[aria-label="Column for Owner"]')).toBe("Source");
+    // Saved to Pipeline Settings › Columns (then the pane stops holding it), or still held by the pane.
+    const saved = await page.evaluate(() => {
+      const m = (globalThis as unknown as { playground: { model: { sheet(n: string): { values: unknown[][] } | undefined } } }).playground.model;
+      const rows = m.sheet("Pipeline Settings")?.values ?? [];
+      const at = rows.findIndex((row) => row[0] === "Columns");
+      return rows.slice(at).find((row) => row[0] === "Owner")?.[1] ?? "";
+    });
+    expect(await page.isHidden("#mapping-pending")).toBe(saved === "Source");
+  });
+
   it("stamps Stage entered when a stage is edited while the pane is open", async () => {
     await run("cmd-setup", "Set up");
     const cell = page.locator('#grid td[data-cell="D3"]');
@@ -139,6 +154,9 @@ describe("playground", () => {
     await page.waitForFunction(() => document.querySelector("#stamping")?.textContent?.startsWith("Stamped"));
     const header = await page.$$eval("#grid tbody tr:first-child td", (tds) => tds.map((t) => t.textContent));
     const entered = header.indexOf("Stage entered");
+    expect(entered).toBeGreaterThan(0);
+    // The grid redraws on the next animation frame after the write.
+    await page.waitForFunction((i) => document.querySelectorAll("#grid tbody tr:nth-child(3) td")[i]?.textContent === "2026-11-26", entered, { timeout: 5000 }).catch(() => undefined);
     const value = await page.$$eval("#grid tbody tr:nth-child(3) td", (tds, i) => tds[i]?.textContent, entered);
     expect(value).toBe("2026-11-26");
   });
