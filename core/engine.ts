@@ -104,6 +104,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     problems.push(...read.problems);
   }
   const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
+  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
+  if (options.command === "setup") settings.columns = overrides;
 
   const map = mapColumns(input.deals, sheet, overrides);
   if (!map) {

@@ -242,3 +242,15 @@ describe("the win model on a sheet with no stage log", () => {
     for (const w of win) expect(w).toBeLessThan(0.8);
   });
 });
+
+describe("column corrections", () => {
+  it("a correction passed to setup is used and saved in the settings tab's Columns section", () => {
+    const grid: Grid = [["Deal", "Stage", "Est. value", "Seller"], ["A", "Proposal", 100, "Ana"]];
+    const plan = run({ sheetName: "Deals", deals: grid, settings: null, log: null, sheetNames: ["Deals"] }, { command: "setup", today: TODAY, columnOverrides: { owner: "Seller" } });
+    expect(plan.summary.columns.owner).toBe("Seller");
+    const settings = plan.tabs.find((t) => t.name === TAB_SETTINGS)?.values ?? [];
+    expect(settings.some((r) => r[0] === "Owner" && r[1] === "Seller")).toBe(true);
+    const again = run({ sheetName: "Deals", deals: grid, settings, log: null, sheetNames: ["Deals", TAB_SETTINGS] }, { command: "score", today: TODAY });
+    expect(again.summary.columns.owner).toBe("Seller");
+  });
+});
