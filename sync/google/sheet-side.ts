@@ -1,10 +1,11 @@
 // A tab of a Google Sheet as one side of a sync, through the Sheets API: one metadata read and one batchGet;
-// writes as fixed-range values.batchUpdate (retried), new rows and log rows appended (never retried), tabs
-// and columns added and rows deleted in spreadsheets.batchUpdate (never retried).
+// writes as fixed-range values.batchUpdate (retried); new rows appended, stage changes with their log rows,
+// new tabs and columns, and deleted rows in requests that are never retried.
 import { colName } from "../../core/a1.js";
 import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Grid } from "../../core/types.js";
-import { sheetsInput, sheetsText } from "../merge/cells.js";
+import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/types.js";
+import { asIsoDay, asNumber, sheetsInput, sheetsText } from "../merge/cells.js";
+import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import type { CellWrite, Side, SideData, SideWrite } from "../merge/side.js";
 import { emptyTable, tableFromGrid } from "../merge/table.js";
 import type { Credentials } from "./auth.js";
@@ -43,6 +44,17 @@ export function rectangles(sheet: string, cells: CellWrite[]): RangeWrite[] {
     }
   }
   return out;
+}
+
+/** Text as a typed cell for updateCells/appendCells: numbers, ISO days as dates (yyyy-mm-dd), TRUE/FALSE, else text. */
+export function typedCell(text: string): sheets_v4.Schema$CellData {
+  if (text === "") return {};
+  const n = asNumber(text);
+  if (n !== null) return { userEnteredValue: { numberValue: n } };
+  const d = asIsoDay(text);
+  if (d) return { userEnteredValue: { numberValue: d.getTime() / 86_400_000 + 25_569 }, userEnteredFormat: { numberFormat: { type: "DATE", pattern: "yyyy-mm-dd" } } };
+  if (text === "TRUE" || text === "FALSE") return { userEnteredValue: { boolValue: text === "TRUE" } };
+  return { userEnteredValue: { stringValue: text } };
 }
 
 export class SheetSide implements Side {
@@ -108,18 +120,11 @@ export class SheetSide implements Side {
     } else if (w.width > (this.tab as SheetMeta).columnCount) {
       structure.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: w.width - (this.tab as SheetMeta).columnCount } });
     }
-    const logTab = meta.sheets.find((s) => s.title.toLowerCase() === TAB_LOG.toLowerCase());
-    if (w.log.length > 0 && !logTab) {
-      structure.push({
-        addSheet: { properties: { sheetId: nextSheetId(meta, fresh ? [sheetId] : []), title: TAB_LOG, hidden: true, gridProperties: { rowCount: 1000, columnCount: LOG_HEADER.length } } },
-      });
-    }
     if (structure.length > 0) {
       await this.client.batchUpdate(structure, false, fresh ? `add the tab "${this.title}"` : "add columns");
       // From here on the tab exists; a failure later leaves it, and the next run writes into it.
       if (fresh) this.tab = { sheetId, title: this.title, index: meta.sheets.length, hidden: false, rowCount: Math.max(1000, w.headerRow + 1 + w.append.length + 100), columnCount: Math.max(26, w.width), conditionalFormats: [], chartIds: [] };
       else (this.tab as SheetMeta).columnCount = Math.max((this.tab as SheetMeta).columnCount, w.width);
-      if (w.log.length > 0 && !logTab) meta.sheets.push({ sheetId: -1, title: TAB_LOG, index: meta.sheets.length, hidden: true, rowCount: 1000, columnCount: LOG_HEADER.length, conditionalFormats: [], chartIds: [] });
     }
     const cells: CellWrite[] = [...w.header, ...w.cells];
     if (fresh) w.append.forEach((row, i) => row.forEach((text, col) => text !== "" && cells.push({ row: w.headerRow + 1 + i, col, text })));
@@ -128,12 +133,75 @@ export class SheetSide implements Side {
       const rows = w.append.map((r) => r.map(sheetsInput));
       await this.client.append(this.title, Math.max(this.lastRow, w.headerRow + 1), 0, w.width, rows, `add rows to "${this.title}"`);
     }
-    if (w.log.length > 0) {
-      const rows = w.log.map((r) => r.map((c: Cell) => sheetsInput(c instanceof Date ? c.toISOString().slice(0, 10) : c === null || c === undefined ? "" : String(c))));
-      await this.client.append(TAB_LOG, 0, 0, LOG_HEADER.length, rows, "append to the Pipeline Log");
-    }
+    if (w.log.length > 0 || w.logged.length > 0) await this.writeLogged(w, sheetId);
     if (w.remove.length > 0) await this.removeRows(w);
     this.meta = null;
+  }
+
+  /**
+   * Stage changes and their log rows in one batchUpdate, which the API applies all or nothing: a run that
+   * stops here leaves the change unwritten and unlogged, and the next run does both. Never retried (it appends).
+   */
+  private async writeLogged(w: SideWrite, sheetId: number): Promise<void> {
+    const meta = this.meta as SpreadsheetMeta;
+    let logTab = meta.sheets.find((s) => s.title.toLowerCase() === TAB_LOG.toLowerCase());
+    const byDeal = new Map<string, { cells: CellWrite[]; log: Grid }>();
+    const group = (id: string): { cells: CellWrite[]; log: Grid } => {
+      let g = byDeal.get(id);
+      if (!g) byDeal.set(id, (g = { cells: [], log: [] }));
+      return g;
+    };
+    for (const c of w.logged) group(c.id ?? "").cells.push(c);
+    for (const row of w.log) group(String(row[0] ?? "")).log.push(row);
+    const cellRequest = (c: CellWrite): Request => {
+      const data = typedCell(c.text);
+      return {
+        updateCells: {
+          start: { sheetId, rowIndex: c.row, columnIndex: c.col },
+          rows: [{ values: [data] }],
+          fields: data.userEnteredFormat ? "userEnteredValue,userEnteredFormat.numberFormat" : "userEnteredValue",
+        },
+      };
+    };
+    // Each deal's cells and log rows stay in the same request; requests are packed up to the payload limit.
+    let batch: Request[] = [];
+    let logRows: Grid = [];
+    let size = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0 && logRows.length === 0) return;
+      const requests = [...batch];
+      if (logRows.length > 0) {
+        if (!logTab) {
+          const id = nextSheetId(meta, [sheetId]);
+          requests.unshift(
+            { addSheet: { properties: { sheetId: id, title: TAB_LOG, hidden: true, gridProperties: { rowCount: 1000, columnCount: LOG_HEADER.length } } } },
+            { updateCells: { start: { sheetId: id, rowIndex: 0, columnIndex: 0 }, rows: [{ values: LOG_HEADER.map((h) => ({ userEnteredValue: { stringValue: h } })) }], fields: "userEnteredValue" } },
+          );
+          logTab = { sheetId: id, title: TAB_LOG, index: meta.sheets.length, hidden: true, rowCount: 1000, columnCount: LOG_HEADER.length, conditionalFormats: [], chartIds: [] };
+          meta.sheets.push(logTab);
+        }
+        requests.push({
+          appendCells: {
+            sheetId: logTab.sheetId,
+            rows: logRows.map((r) => ({ values: r.map((c) => typedCell(c instanceof Date ? c.toISOString().slice(0, 10) : c === null || c === undefined ? "" : String(c))) })),
+            fields: "userEnteredValue,userEnteredFormat.numberFormat",
+          },
+        });
+      }
+      batch = [];
+      logRows = [];
+      size = 0;
+      await this.client.batchUpdate(requests, false, "write stage changes and the Pipeline Log");
+    };
+    for (const g of byDeal.values()) {
+      const reqs = g.cells.map(cellRequest);
+      const bytes = JSON.stringify(reqs).length + JSON.stringify(g.log).length * 3;
+      if (size + bytes > this.client.limit - 2000) await flush();
+      batch.push(...reqs);
+      logRows.push(...g.log);
+      size += bytes;
+    }
+    await flush();
   }
 
   /** Deletes rows by Deal ID, re-reading the ID column first so a row moved since the read is not hit. */

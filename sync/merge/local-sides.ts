@@ -32,7 +32,7 @@ function applyToGrid(grid: string[][], w: SideWrite): void {
     row[c] = text;
   };
   for (const h of w.header) put(h.row, h.col, h.text);
-  for (const c of w.cells) put(c.row, c.col, c.text);
+  for (const c of [...w.cells, ...w.logged]) put(c.row, c.col, c.text);
   // Deleting bottom-up keeps the row numbers of the rest valid.
   for (const r of [...w.remove].sort((x, y) => y.row - x.row)) {
     const idNow = (grid[r.row]?.[w.idCol] ?? "").trim();
@@ -144,7 +144,7 @@ export class XlsxSide implements Side {
       if (v.date) cell.numFmt = "yyyy-mm-dd";
     };
     for (const h of w.header) ws.getCell(h.row + 1, h.col + 1).value = h.text;
-    for (const c of w.cells) set(c.row, c.col, c.text);
+    for (const c of [...w.cells, ...w.logged]) set(c.row, c.col, c.text);
     for (const r of [...w.remove].sort((x, y) => y.row - x.row)) {
       if (textOf(io.plainCell(ws.getCell(r.row + 1, w.idCol + 1).value)).trim() === r.id) ws.spliceRows(r.row + 1, 1);
     }

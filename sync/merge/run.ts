@@ -209,8 +209,8 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   record("a", m.a, fills.a, va.idOf, stampKeys("a"));
   record("b", m.b, fills.b, vb.idOf, stampKeys("b"));
 
-  const wa = sideWrite(da, la, m.a, fills.a, va.rowOf, idIdx, stamps.a.log, cols);
-  const wb = sideWrite(db, lb, m.b, fills.b, vb.rowOf, idIdx, stamps.b.log, cols);
+  const wa = sideWrite(da, la, m.a, fills.a, va.rowOf, idIdx, stamps.a, cols);
+  const wb = sideWrite(db, lb, m.b, fills.b, vb.rowOf, idIdx, stamps.b, cols);
   const named = (c: Conflict & { took?: SideName }): NamedConflict => ({ ...c, column: colName(c.col) });
   const report: SyncReport = {
     a: summary(A, wa, m.a, fills.a, la, cols, stamps.a),
@@ -279,7 +279,7 @@ function idOnly(w: SideWrite): SideWrite | null {
   if (header.length === 0 && cells.length === 0) return null;
   // A side that was empty gets its whole header at once, in the main write.
   if (w.header.length > 0 && w.header.length === w.width && header.length > 0) return null;
-  return { header, cells, append: [], remove: [], log: [], width: Math.max(w.idCol + 1, 0), headerRow: w.headerRow, idCol: w.idCol };
+  return { header, cells, append: [], remove: [], log: [], logged: [], width: Math.max(w.idCol + 1, 0), headerRow: w.headerRow, idCol: w.idCol };
 }
 
 function summaryOf(cells: string[], cols: AlignedColumn[], idIdx: number): string {
@@ -293,10 +293,13 @@ function summaryOf(cells: string[], cols: AlignedColumn[], idIdx: number): strin
 interface Stamps {
   cells: CellChange[];
   log: Grid;
+  /** Deals whose stage change went to the log, and the aligned columns of Stage and Stage entered. */
+  logged: Set<string>;
+  cols: Set<number>;
 }
 
 function stampStages(data: SideData, l: Layout, edits: SideEdits, rowOf: Map<string, number>, canLog: boolean, today: string): Stamps {
-  const out: Stamps = { cells: [], log: [] };
+  const out: Stamps = { cells: [], log: [], logged: new Set(), cols: new Set() };
   if (edits.set.length === 0) return out;
   const stageCol = findStageColumn(l.header as Cell[], data.settings);
   if (stageCol === null) return out;
@@ -336,7 +339,12 @@ function stampStages(data: SideData, l: Layout, edits: SideEdits, rowOf: Map<str
     const was = data.table.rows[i]?.cells[cell.col] ?? "";
     if (was !== text) out.cells.push({ id, col: k, from: was, to: text });
   }
-  if (canLog) out.log = plan.logAppend;
+  if (canLog) {
+    out.log = plan.logAppend;
+    for (const row of plan.logAppend) out.logged.add(String(row[0] ?? ""));
+    out.cols.add(stageK);
+    for (const cell of plan.cells) out.cols.add(l.colOf.indexOf(cell.col));
+  }
   return out;
 }
 
@@ -347,7 +355,7 @@ function sideWrite(
   idFills: IdFill[],
   rowOf: Map<string, number>,
   idIdx: number,
-  log: Grid,
+  stamps: Stamps,
   cols: AlignedColumn[],
 ): SideWrite {
   const t = data.table;
@@ -357,11 +365,14 @@ function sideWrite(
       ? l.header.map((text, col) => ({ row: 0, col, text }))
       : l.added.map((k) => ({ row: l.headerRow, col: l.colOf[k] as number, text: (cols[k] as AlignedColumn).name }));
   const cells: CellWrite[] = idFills.map((f) => ({ row: (t.rows[f.row] as { sheetRow: number }).sheetRow, col: idCol, text: f.id }));
+  const logged: CellWrite[] = [];
   for (const c of edits.set) {
     const i = rowOf.get(c.id);
     const col = l.colOf[c.col];
     if (i === undefined || col === undefined || col < 0) continue;
-    cells.push({ row: (t.rows[i] as { sheetRow: number }).sheetRow, col, text: c.to });
+    const w: CellWrite = { row: (t.rows[i] as { sheetRow: number }).sheetRow, col, text: c.to };
+    if (stamps.logged.has(c.id) && stamps.cols.has(c.col)) logged.push({ ...w, id: c.id });
+    else cells.push(w);
   }
   const append = edits.add.map((r) => {
     const row = new Array<string>(l.width).fill("");
@@ -372,7 +383,7 @@ function sideWrite(
     return row;
   });
   const remove = edits.remove.map((id) => ({ row: (t.rows[rowOf.get(id) as number] as { sheetRow: number }).sheetRow, id }));
-  return { header, cells, append, remove, log, width: l.width, headerRow: l.headerRow, idCol };
+  return { header, cells, append, remove, log: stamps.log, logged, width: l.width, headerRow: l.headerRow, idCol };
 }
 
 function summary(side: Side, w: SideWrite, edits: SideEdits, idFills: IdFill[], l: Layout, cols: AlignedColumn[], stamps: Stamps): SideSummary {

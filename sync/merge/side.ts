@@ -17,6 +17,8 @@ export interface CellWrite {
   row: number;
   col: number;
   text: string;
+  /** The Deal ID of the row (set for stage changes that go to the log with it). */
+  id?: string;
 }
 
 /** Everything one run writes to one side; positions are the side's own. */
@@ -30,6 +32,11 @@ export interface SideWrite {
   remove: { row: number; id: string }[];
   /** Rows for the "Pipeline Log" tab. */
   log: Grid;
+  /**
+   * The stage changes those log rows record (stage and Stage entered cells). A side writes them in one step
+   * with the log rows, so a run that stops never leaves a logged change unwritten or a written one unlogged.
+   */
+  logged: CellWrite[];
   /** Width of the table after the write. */
   width: number;
   headerRow: number;
@@ -37,7 +44,7 @@ export interface SideWrite {
 }
 
 export const isEmptyWrite = (w: SideWrite): boolean =>
-  w.header.length === 0 && w.cells.length === 0 && w.append.length === 0 && w.remove.length === 0 && w.log.length === 0;
+  w.header.length === 0 && w.cells.length === 0 && w.append.length === 0 && w.remove.length === 0 && w.log.length === 0 && w.logged.length === 0;
 
 export interface Side {
   /** As the user named it: "deals.csv", "book.xlsx#Deals", "gsheet:ID#Deals". */

@@ -28,9 +28,12 @@ interface StateFile {
 
 export const pairKey = (a: string, b: string): string => [a, b].sort().join(" <-> ");
 
-/** Beside the first local file of the pair; for two Google Sheets, in pipesheet's config folder. */
+/**
+ * Beside the local file of the pair (of two local files, the one whose path sorts first, so pull, push and
+ * sync in either order share one state); for two Google Sheets, in pipesheet's config folder.
+ */
 export function statePath(localPaths: string[], labels: [string, string], configDir: string): string {
-  const local = localPaths[0];
+  const local = [...localPaths].sort()[0];
   if (local) return join(dirname(local), `.${basename(local)}.pipesheet-sync.json`);
   const h = createHash("sha256").update(pairKey(...labels)).digest("hex").slice(0, 16);
   return join(configDir, "sync", `${h}.pipesheet-sync.json`);

@@ -57,6 +57,8 @@ export class FakeSheetsServer {
   private oauthClients = new Map<string, string>();
   private codes = new Map<string, { clientId: string; redirectUri: string; challenge: string; scope: string }>();
   consent: "allow" | "deny" = "allow";
+  /** Called before each API request is handled: lets a test play a person editing the sheet mid-run. */
+  beforeEach: ((call: Call, spreadsheet: FakeSpreadsheet | undefined) => void) | null = null;
   private server: Server | null = null;
   url = "";
   readonly maxBodyBytes: number;
@@ -135,6 +137,7 @@ export class FakeSheetsServer {
     if (!route) return send(res, 404, { error: { code: 404, message: `fake: no route ${req.method} ${url.pathname}`, status: "NOT_FOUND" } });
     const call: Call = { method: route.method, bytes: Buffer.byteLength(raw), status: 0, query: url.searchParams };
     this.calls.push(call);
+    this.beforeEach?.(call, this.spreadsheets.get(route.id));
     const fault = this.takeFault(route.method);
     if (fault === "drop") {
       call.status = -1;
