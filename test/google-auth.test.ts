@@ -32,7 +32,7 @@ const mode = (p: string): number => statSync(p).mode & 0o777;
 describe("service account", () => {
   it("signs a JWT for the spreadsheets scope only, and the API accepts the token it gets", async () => {
     const creds = await getCredentials(h.keyFile, env);
-    const client = new SheetsClient("S1", creds, { rootUrl: h.env.PIPESHEET_GOOGLE_API_ROOT });
+    const client = new SheetsClient("S1", creds, { rootUrl: h.url });
     const meta = await client.meta();
     expect(meta.sheets.map((s) => s.title)).toEqual(["Deals"]);
     expect(h.server.tokenRequests.at(-1)).toEqual({ grant: "urn:ietf:params:oauth:grant-type:jwt-bearer", ok: true });
@@ -95,7 +95,7 @@ describe("desktop sign-in (loopback, PKCE)", () => {
     const saved = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...saved, access_token: "expired", expiry_date: Date.now() - 1000 }), { mode: 0o600 });
     const creds = await getCredentials(null, cfg());
-    const client = new SheetsClient("S1", creds, { rootUrl: h.env.PIPESHEET_GOOGLE_API_ROOT });
+    const client = new SheetsClient("S1", creds, { rootUrl: h.url });
     await client.meta();
     expect(h.server.tokenRequests.at(-1)).toEqual({ grant: "refresh_token", ok: true });
     await new Promise((r) => setTimeout(r, 50));

@@ -13,7 +13,7 @@ let creds: Credentials;
 let ss: FakeSpreadsheet;
 const waits: number[] = [];
 const policy: RetryPolicy = { retries: 4, baseMs: 100, maxMs: 1000, sleep: async (ms) => void waits.push(ms), random: () => 0.5 };
-const client = (extra: { payloadLimit?: number } = {}): SheetsClient => new SheetsClient("S1", creds, { rootUrl: h.env.PIPESHEET_GOOGLE_API_ROOT, retry: policy, ...extra });
+const client = (extra: { payloadLimit?: number } = {}): SheetsClient => new SheetsClient("S1", creds, { rootUrl: h.url, retry: policy, ...extra });
 
 beforeAll(async () => {
   h = await startHarness();
@@ -86,7 +86,7 @@ describe("retries", () => {
   });
 
   it("does not retry errors that will not go away (400, 403, 404)", async () => {
-    await expect(new SheetsClient("MISSING", creds, { rootUrl: h.env.PIPESHEET_GOOGLE_API_ROOT, retry: policy }).meta()).rejects.toThrow(/spreadsheet MISSING was not found/);
+    await expect(new SheetsClient("MISSING", creds, { rootUrl: h.url, retry: policy }).meta()).rejects.toThrow(/spreadsheet MISSING was not found/);
     expect(h.server.count()).toBe(1);
     await expect(client().batchUpdate([{ addSheet: { properties: { title: "Deals" } } }], true)).rejects.toThrow(/already exists/);
     expect(h.server.count()).toBe(2);
@@ -166,7 +166,7 @@ describe("the fake is strict where the API is", () => {
     const { auth } = await import("googleapis/build/src/apis/sheets/index.js");
     const stranger = new auth.OAuth2({});
     stranger.setCredentials({ access_token: "not-issued", expiry_date: Date.now() + 3_600_000 });
-    await expect(new SheetsClient("S1", { client: stranger, who: "stranger" }, { rootUrl: h.env.PIPESHEET_GOOGLE_API_ROOT, retry: policy }).meta()).rejects.toThrow(
+    await expect(new SheetsClient("S1", { client: stranger, who: "stranger" }, { rootUrl: h.url, retry: policy }).meta()).rejects.toThrow(
       /Google rejected the credentials/,
     );
     expect(h.server.calls.at(-1)?.status).toBe(401);

@@ -9,6 +9,8 @@ import { FakeSheetsServer } from "./server.js";
 
 export interface Harness {
   server: FakeSheetsServer;
+  /** Root address of the fake API. */
+  url: string;
   dir: string;
   keyFile: string;
   privateKey: string;
@@ -32,7 +34,7 @@ export async function startHarness(opts: { maxBodyBytes?: number } = {}): Promis
     JSON.stringify({ type: "service_account", project_id: "example-project", private_key_id: "k1", private_key: privateKey, client_email: email, client_id: "1", token_uri: "https://oauth2.googleapis.com/token" }),
   );
   const env = { PIPESHEET_GOOGLE_API_ROOT: url, PIPESHEET_CONFIG_DIR: join(dir, "config"), PIPESHEET_RETRY_BASE_MS: "1" };
-  return { server, dir, keyFile, privateKey, env };
+  return { server, url, dir, keyFile, privateKey, env };
 }
 
 export interface CliRun {
