@@ -135,7 +135,6 @@ export class SheetSide implements Side {
     }
     if (w.log.length > 0 || w.logged.length > 0) await this.writeLogged(w, sheetId);
     if (w.remove.length > 0) await this.removeRows(w);
-    this.meta = null;
   }
 
   /**
