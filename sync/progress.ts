@@ -25,6 +25,7 @@ export function createProgress(stream: ProgressStream, enabled: boolean, now: ()
   let label = "";
   let fraction: number | null = null;
   let lastDraw = -Infinity;
+  let shown = false;
   const draw = (force: boolean): void => {
     const t = now();
     // Redrawing more often than every 80 ms only costs time in the hot loop that calls us.
@@ -41,6 +42,7 @@ export function createProgress(stream: ProgressStream, enabled: boolean, now: ()
     // A pty without a size reports 0 columns; assume the classic 80 then.
     const cols = stream.columns !== undefined && stream.columns >= 20 ? stream.columns - 1 : 79;
     stream.write(`\r\x1b[K${line.length > cols ? line.slice(0, cols) : line}`);
+    shown = true;
   };
   return {
     phase(l) {
@@ -53,7 +55,8 @@ export function createProgress(stream: ProgressStream, enabled: boolean, now: ()
       draw(false);
     },
     done() {
-      stream.write("\r\x1b[K");
+      if (shown) stream.write("\r\x1b[K");
+      shown = false;
     },
   };
 }

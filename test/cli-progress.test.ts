@@ -31,6 +31,7 @@ describe("createProgress", () => {
     now = 1500;
     p.phase("Working through 1,000,000 rows");
     p.done();
+    p.done();
     expect(s.out).toEqual([
       "\r\x1b[Kpipesheet: Reading big.csv…  0.0s",
       "\r\x1b[Kpipesheet: Reading big.csv… [##########----------]  50%  0.2s",
