@@ -1,0 +1,126 @@
+// Adds native charts to an .xlsx that exceljs wrote (exceljs reads and writes no charts), as DrawingML parts.
+import JSZip from "jszip";
+import { parseA1 } from "../../core/a1.js";
+import type { ChartSpec } from "../../core/types.js";
+
+const NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const REL_DRAWING = `${NS_REL}/drawing`;
+const REL_CHART = `${NS_REL}/chart`;
+const CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml";
+const CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml";
+
+const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** "A10:A14" on sheet "Pipeline Review" -> "'Pipeline Review'!$A$10:$A$14". */
+function absoluteRef(sheet: string, range: string): string {
+  const [from, to] = range.split(":");
+  const a = parseA1(from ?? "");
+  const b = parseA1(to ?? from ?? "");
+  if (!a || !b) throw new Error(`Chart range "${range}" is not an A1 range`);
+  const abs = (ref: string): string => ref.replace(/^([A-Z]+)(\d+)$/, "$$$1$$$2");
+  return `'${sheet.replace(/'/g, "''")}'!${abs(from as string)}:${abs((to ?? from) as string)}`;
+}
+
+/**
+ * A clustered bar chart with horizontal bars in stage order, top to bottom: the portable funnel.
+ * Excel's own funnel type lives in the newer chartex format that LibreOffice and older Excel cannot show.
+ */
+export function chartXml(sheet: string, spec: ChartSpec): string {
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="${NS_REL}">
+<c:roundedCorners val="0"/>
+<c:chart>
+<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>${esc(spec.title)}</a:t></a:r></a:p></c:rich></c:tx><c:overlay val="0"/></c:title>
+<c:autoTitleDeleted val="0"/>
+<c:plotArea><c:layout/>
+<c:barChart><c:barDir val="bar"/><c:grouping val="clustered"/><c:varyColors val="0"/>
+<c:ser><c:idx val="0"/><c:order val="0"/><c:tx><c:v>Deals</c:v></c:tx>
+<c:spPr><a:solidFill><a:srgbClr val="0F6CBD"/></a:solidFill></c:spPr>
+<c:invertIfNegative val="0"/>
+<c:dLbls><c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/><c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>
+<c:cat><c:strRef><c:f>${esc(absoluteRef(sheet, spec.categories))}</c:f></c:strRef></c:cat>
+<c:val><c:numRef><c:f>${esc(absoluteRef(sheet, spec.values))}</c:f></c:numRef></c:val>
+</c:ser>
+<c:gapWidth val="40"/><c:axId val="500001"/><c:axId val="500002"/>
+</c:barChart>
+<c:catAx><c:axId val="500001"/><c:scaling><c:orientation val="maxMin"/></c:scaling><c:delete val="0"/><c:axPos val="l"/><c:numFmt formatCode="General" sourceLinked="0"/><c:tickLblPos val="nextTo"/><c:crossAx val="500002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>
+<c:valAx><c:axId val="500002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/><c:axPos val="b"/><c:majorGridlines/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/><c:crossAx val="500001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>
+</c:plotArea>
+<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/>
+</c:chart>
+</c:chartSpace>`;
+}
+
+function drawingXml(anchor: string, chartRel: string): string {
+  const at = parseA1(anchor) ?? { row: 0, col: 0 };
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">
+<xdr:twoCellAnchor editAs="oneCell">
+<xdr:from><xdr:col>${at.col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>${at.row}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>
+<xdr:to><xdr:col>${at.col + 7}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>${at.row + 16}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>
+<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="pipesheet:review"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>
+<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>
+<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:r="${NS_REL}" r:id="${chartRel}"/></a:graphicData></a:graphic>
+</xdr:graphicFrame><xdr:clientData/>
+</xdr:twoCellAnchor>
+</xdr:wsDr>`;
+}
+
+const rels = (items: { id: string; type: string; target: string }[]): string =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items
+    .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${esc(r.target)}"/>`)
+    .join("")}</Relationships>`;
+
+/** Path of the worksheet part that holds `sheet`, from workbook.xml and its relationships. */
+async function sheetPart(zip: JSZip, sheet: string): Promise<string> {
+  const wb = (await zip.file("xl/workbook.xml")?.async("string")) ?? "";
+  const wbRels = (await zip.file("xl/_rels/workbook.xml.rels")?.async("string")) ?? "";
+  const unescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  for (const m of wb.matchAll(/<sheet\b[^>]*>/g)) {
+    const name = /\bname="([^"]*)"/.exec(m[0])?.[1];
+    const rid = /\br:id="([^"]*)"/.exec(m[0])?.[1];
+    if (name === undefined || rid === undefined || unescape(name) !== sheet) continue;
+    const rel = [...wbRels.matchAll(/<Relationship\b[^>]*>/g)].map((x) => x[0]).find((x) => x.includes(`Id="${rid}"`));
+    const target = rel ? /\bTarget="([^"]*)"/.exec(rel)?.[1] : undefined;
+    if (target) return target.startsWith("/") ? target.slice(1) : `xl/${target}`;
+  }
+  throw new Error(`The workbook has no sheet named "${sheet}" to put a chart on`);
+}
+
+/** Adds one chart per entry; the sheets must have no drawing yet (pipesheet's own tabs, written fresh). */
+export async function addCharts(xlsx: Uint8Array, charts: { sheet: string; spec: ChartSpec }[]): Promise<Uint8Array> {
+  if (charts.length === 0) return xlsx;
+  const zip = await JSZip.loadAsync(xlsx);
+  let types = (await zip.file("[Content_Types].xml")?.async("string")) ?? "";
+  const taken = (prefix: string): number => Object.keys(zip.files).filter((f) => f.startsWith(prefix)).length;
+  let n = Math.max(taken("xl/charts/chart"), taken("xl/drawings/drawing"));
+  for (const { sheet, spec } of charts) {
+    n++;
+    const part = await sheetPart(zip, sheet);
+    const dir = part.slice(0, part.lastIndexOf("/"));
+    const base = part.slice(part.lastIndexOf("/") + 1);
+    const relsPath = `${dir}/_rels/${base}.rels`;
+    let xml = (await zip.file(part)?.async("string")) ?? "";
+    if (/<drawing\b/.test(xml)) throw new Error(`Sheet "${sheet}" already has drawings; pipesheet only charts its own fresh tabs`);
+    const existing = (await zip.file(relsPath)?.async("string")) ?? rels([]);
+    const ids = [...existing.matchAll(/Id="rId(\d+)"/g)].map((m) => Number(m[1]));
+    const rid = `rId${Math.max(0, ...ids) + 1}`;
+    zip.file(relsPath, existing.replace("</Relationships>", `<Relationship Id="${rid}" Type="${REL_DRAWING}" Target="../drawings/drawing${n}.xml"/></Relationships>`));
+    // CT_Worksheet order: <drawing> comes after page setup and breaks, before legacyDrawing, tableParts and extLst.
+    const before = /<(legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b/.exec(xml);
+    const tag = `<drawing r:id="${rid}"/>`;
+    xml = before ? `${xml.slice(0, before.index)}${tag}${xml.slice(before.index)}` : xml.replace("</worksheet>", `${tag}</worksheet>`);
+    if (!/xmlns:r=/.test(xml.slice(0, xml.indexOf(">", xml.indexOf("<worksheet")))))
+      xml = xml.replace("<worksheet", `<worksheet xmlns:r="${NS_REL}"`);
+    zip.file(part, xml);
+    zip.file(`xl/drawings/drawing${n}.xml`, drawingXml(spec.anchor, "rId1"));
+    zip.file(`xl/drawings/_rels/drawing${n}.xml.rels`, rels([{ id: "rId1", type: REL_CHART, target: `../charts/chart${n}.xml` }]));
+    zip.file(`xl/charts/chart${n}.xml`, chartXml(sheet, spec));
+    types = types.replace(
+      "</Types>",
+      `<Override PartName="/xl/drawings/drawing${n}.xml" ContentType="${CT_DRAWING}"/><Override PartName="/xl/charts/chart${n}.xml" ContentType="${CT_CHART}"/></Types>`,
+    );
+  }
+  zip.file("[Content_Types].xml", types);
+  return zip.generateAsync({ type: "uint8array", compression: "DEFLATE" });
+}
