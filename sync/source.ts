@@ -125,6 +125,10 @@ async function csvWorkbook(grid: string[][]): Promise<ExcelJS.Workbook> {
   });
   ws.getRow(headerRow + 1).font = { bold: true };
   ws.views = [{ state: "frozen", ySplit: headerRow + 1, xSplit: 0 }];
+  // Columns as wide as their header and first rows need (within reason), as a CSV opened by hand would be sized.
+  const sample = grid.slice(headerRow, headerRow + 200);
+  const width = sample.reduce((w, r) => Math.max(w, r.length), 0);
+  for (let c = 0; c < width; c++) ws.getColumn(c + 1).width = Math.min(40, Math.max(8, ...sample.map((r) => (r[c] ?? "").length)) + 2);
   return wb;
 }
 
