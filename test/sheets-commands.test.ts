@@ -260,3 +260,32 @@ describe("big sheets", () => {
     void deals;
   });
 });
+
+describe("when things go wrong", () => {
+  test("a sheet without a deals header: nothing is written, and the alert says what to add", async () => {
+    const script = await loadScript();
+    const notes = script.env.book.addSheet("Notes", 10, 3);
+    notes.load([["Shopping list"], ["milk"]]);
+    const before = JSON.stringify(notes.snapshot());
+    script.call("pipelineSetup", "menu");
+    expect(JSON.stringify(notes.snapshot())).toBe(before);
+    expect(script.env.book.sheets.map((s) => s.name)).toEqual(["Notes"]);
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(/^No deals found on "Notes"/);
+    expect(script.env.alerts.at(-1)).toMatch(/Notes!A1: /);
+  });
+
+  test("a service error mid-run is shown in plain words, logged, and the lock is let go", async () => {
+    const { script, deals } = await book(10);
+    const original = deals.getDataRange.bind(deals);
+    deals.getDataRange = () => {
+      throw new Error("Service Spreadsheets failed while accessing document");
+    };
+    script.call("pipelineScore", "menu");
+    expect(script.env.alerts.at(-1)).toMatch(/pipesheet could not finish: Service Spreadsheets failed/);
+    expect(script.env.logs.some((l) => l.startsWith("error: pipesheet score failed"))).toBe(true);
+    expect(script.env.lockHolder).toBeNull();
+    deals.getDataRange = original;
+    script.call("pipelineScore", "menu");
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(/^Scored 10 deals/);
+  });
+});

@@ -58,8 +58,10 @@ function menuCommand(command: Command): void {
   try {
     result = runCommand(command, budget());
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    console.error(`pipesheet ${command} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+    // Not instanceof Error: a service's exception may come from another realm.
+    const e = err as { message?: unknown; stack?: unknown } | null;
+    const message = e && typeof e.message === "string" ? e.message : String(err);
+    console.error(`pipesheet ${command} failed: ${e && typeof e.stack === "string" ? e.stack : message}`);
     SpreadsheetApp.getUi().alert(TITLE, `pipesheet could not finish: ${message}\n\nRunning it again is safe: it rewrites only its own cells. If it keeps failing, tell whoever set pipesheet up.`, SpreadsheetApp.getUi().ButtonSet.OK);
     return;
   }
