@@ -46,6 +46,19 @@ describe("alignColumns", () => {
     ]);
   });
 
+  it("pairs repeated headers in order", () => {
+    const a = tableFromGrid([["Deal ID", "Deal", "Notes", "Stage", "Notes"]], "a");
+    const b = tableFromGrid([["Deal ID", "Notes", "Deal", "Notes", "Stage"]], "b");
+    const cols = alignColumns(a, b);
+    expect(cols.map((c) => [c.a, c.b])).toEqual([
+      [0, 0],
+      [1, 2],
+      [2, 1],
+      [3, 4],
+      [4, 3],
+    ]);
+  });
+
   it("prefers identical headers over a match by meaning", () => {
     const a = tableFromGrid([["Deal name", "Name", "Stage"]], "a");
     const b = tableFromGrid([["Name", "Stage"]], "b");

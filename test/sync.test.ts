@@ -195,8 +195,8 @@ describe("two-way sync", () => {
     const d = await cli("sync", csv, "gsheet:S1#Deals", "--delete");
     expect(d.code).toBe(0);
     expect(read(csv)).toBe("Deal ID,Deal,Stage,Value,Owner\r\nD-000001,Acme renewal,Proposal,1200,Ana\r\n");
-    const state = JSON.parse(read(join(dir, ".deals.csv.pipesheet-sync.json"))) as { pairs: Record<string, { rows: Record<string, unknown> }> };
-    expect(Object.keys(Object.values(state.pairs)[0]?.rows ?? {})).toEqual(["D-000001"]);
+    const state = JSON.parse(read(join(dir, ".deals.csv.pipesheet-sync.json"))) as { pairs: Record<string, { rows: [string, unknown][] }> };
+    expect((Object.values(state.pairs)[0]?.rows ?? []).map((r) => r[0])).toEqual(["D-000001"]);
   });
 
   it("deletes a row in the Google Sheet with --delete, found again by its Deal ID", async () => {
@@ -267,6 +267,32 @@ describe("two-way sync", () => {
     expect(r.code).toBe(0);
     expect(read(csv)).toBe("Deal,Stage,Value,Deal ID\nAcme,Proposal,1200,D-000001\nBeta,Meeting,800,D-000002\nGamma,Won,5,D-000003\n");
     expect(ss.grid("Deals").map((row) => row[3])).toEqual(["Deal ID", "D-000001", "D-000002", "D-000003"]);
+  });
+});
+
+describe("two Google Sheets, and --json", () => {
+  it("syncs two spreadsheets, keeping the state in pipesheet's config folder", async () => {
+    const a = sheet("A1", [["Deal ID", "Deal", "Stage"], ["D-000001", "Acme", "Won"]]);
+    const b = sheet("B1", [["Deal ID", "Deal", "Stage"], ["D-000002", "Beta", "Lost"]]);
+    const r = await cli("sync", "gsheet:A1#Deals", "gsheet:B1#Deals");
+    expect(r.code).toBe(0);
+    expect(a.grid("Deals")).toEqual([["Deal ID", "Deal", "Stage"], ["D-000001", "Acme", "Won"], ["D-000002", "Beta", "Lost"]]);
+    expect(b.grid("Deals")).toEqual([["Deal ID", "Deal", "Stage"], ["D-000002", "Beta", "Lost"], ["D-000001", "Acme", "Won"]]);
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(join(h.env.PIPESHEET_CONFIG_DIR as string, "sync")).some((f) => f.endsWith(".pipesheet-sync.json"))).toBe(true);
+  });
+
+  it("prints one JSON line per document, the report first, then the error when conflicts remain", async () => {
+    const csv = file("deals.csv", DEALS);
+    const ss = sheet("S1", []);
+    await cli("sync", csv, "gsheet:S1#Deals");
+    writeFileSync(csv, DEALS.replace("1200", "1300"));
+    ss.sheet("Deals").set(1, 3, 1400);
+    const r = await cli("sync", csv, "gsheet:S1#Deals", "--json");
+    expect(r.code).toBe(10);
+    const [report, error] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(report?.conflicts).toEqual([expect.objectContaining({ id: "D-000001", column: "Value", base: "1200", a: "1300", b: "1400" })]);
+    expect(error).toEqual({ error: expect.objectContaining({ code: "CONFLICTS", exitCode: 10 }) });
   });
 });
 

@@ -69,7 +69,8 @@ export async function syncCommand(command: "pull" | "push" | "sync", first: stri
   });
   const conflicts = conflictsPath(report.statePath);
   const wrote = opts.dryRun ? false : await writeConflicts(conflicts, report, new Date().toISOString().slice(0, 16).replace("T", " "));
-  if (opts.json) io.stdout.write(`${JSON.stringify({ ...report, conflictsFile: wrote ? conflicts : null }, null, 2)}\n`);
+  // One line, so that with conflicts (exit 10) the error line the CLI adds keeps stdout valid JSON Lines.
+  if (opts.json) io.stdout.write(`${JSON.stringify({ ...report, conflictsFile: wrote ? conflicts : null })}\n`);
   else io.stdout.write(renderReport(report, { command, maxLines: opts.dryRun ? opts.maxLines * 5 : opts.maxLines, conflictsPath: wrote ? conflicts : null }));
   if (report.conflicts.length > 0 && !opts.dryRun)
     throw new CliError(

@@ -36,6 +36,11 @@ export function assignIds(
   contentA: (i: number) => string,
   contentB: (i: number) => string,
 ): { a: IdFill[]; b: IdFill[] } {
+  const lacking = (t: Table): boolean => {
+    for (let i = 0; i < t.rows.length; i++) if (rowId(t, i) === "") return true;
+    return false;
+  };
+  if (!lacking(a) && !lacking(b)) return { a: [], b: [] };
   const existing: string[] = [...baseIds];
   for (let i = 0; i < a.rows.length; i++) existing.push(rowId(a, i));
   for (let i = 0; i < b.rows.length; i++) existing.push(rowId(b, i));

@@ -139,25 +139,28 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     });
     return s;
   };
-  const fills = assignIds(da.table, db.table, state ? Object.keys(state.rows) : [], content(da, "a"), content(db, "b"));
+  const fills = assignIds(da.table, db.table, state ? state.rows.map((r) => r[0]) : [], content(da, "a"), content(db, "b"));
 
   const view = (data: SideData, side: SideName, idFills: IdFill[]): { view: SideView; idOf: string[]; rowOf: Map<string, number> } => {
     const filled = new Map(idFills.map((f) => [f.row, f.id]));
-    const has = cols.map((c, k) => k === idIdx || (side === "a" ? c.a : c.b) !== null);
+    const colOf = cols.map((c) => (side === "a" ? c.a : c.b) ?? -1);
+    const has = colOf.map((c, k) => k === idIdx || c >= 0);
     const rows = new Map<string, string[]>();
-    const idOf: string[] = [];
+    const idOf: string[] = new Array<string>(data.table.rows.length);
     const rowOf = new Map<string, number>();
-    data.table.rows.forEach((r, i) => {
+    const trows = data.table.rows;
+    for (let i = 0; i < trows.length; i++) {
+      const src = (trows[i] as { cells: string[] }).cells;
       const id = filled.get(i) ?? rowId(data.table, i);
-      idOf.push(id);
+      idOf[i] = id;
       rowOf.set(id, i);
       const cells = new Array<string>(width);
       for (let k = 0; k < width; k++) {
-        const col = side === "a" ? (cols[k] as AlignedColumn).a : (cols[k] as AlignedColumn).b;
-        cells[k] = k === idIdx ? id : col === null ? "" : (r.cells[col] ?? "");
+        const col = colOf[k] as number;
+        cells[k] = k === idIdx ? id : col < 0 ? "" : (src[col] ?? "");
       }
       rows.set(id, cells);
-    });
+    }
     return { view: { has, rows }, idOf, rowOf };
   };
   const va = view(da, "a", fills.a);
@@ -232,14 +235,14 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
       [B.label]: { header: lb.header },
     },
     columns: cols.map((c) => c.key),
-    rows: Object.fromEntries(m.base),
+    rows: [...m.base],
   };
   const headerChanges = wa.header.length > 0 || wb.header.length > 0;
   if (headerChanges) {
     // Write-ahead: if the run stops after a header is written, the next run still accepts that header.
     const pending: PairState = state
       ? { ...state, sides: { ...state.sides } }
-      : { syncedAt: "", sides: {}, columns: [], rows: {} };
+      : { syncedAt: "", sides: {}, columns: [], rows: [] };
     pending.sides[A.label] = { header: state?.sides[A.label]?.header ?? da.table.header, pending: la.header };
     pending.sides[B.label] = { header: state?.sides[B.label]?.header ?? db.table.header, pending: lb.header };
     await saveState(path, key, pending);
@@ -266,10 +269,30 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
       note(`Writing ${side.label}`);
       await side.write(w);
     }
-  await saveState(path, key, next);
+  // A run that changed nothing leaves the state file as it was (it can be large; rewriting it is the slow part).
+  if (headerChanges || !unchanged(state, next)) await saveState(path, key, next);
   report.a.requests = A.requests();
   report.b.requests = B.requests();
   return report;
+}
+
+/** Whether the new state holds exactly what the old one did (same headers, columns and rows). */
+function unchanged(old: PairState | null, next: PairState): boolean {
+  if (!old) return false;
+  const same = (x: readonly (string | null)[] | undefined, y: readonly (string | null)[] | undefined): boolean => {
+    if (!x || !y || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if ((x[i] ?? null) !== (y[i] ?? null)) return false;
+    return true;
+  };
+  if (!same(old.columns, next.columns)) return false;
+  for (const label of Object.keys(next.sides)) {
+    const o = old.sides[label];
+    if (!o || o.pending || !same(o.header, next.sides[label]?.header)) return false;
+  }
+  if (old.rows.length !== next.rows.length) return false;
+  const before = new Map(old.rows);
+  for (const [id, cells] of next.rows) if (!same(before.get(id), cells)) return false;
+  return true;
 }
 
 /** The Deal ID part of a write (header cell of a new ID column and ID fills), or null when there is none. */

@@ -83,10 +83,14 @@ export interface AlignedColumn {
 export function alignColumns(a: Table, b: Table): AlignedColumn[] {
   const out: AlignedColumn[] = [];
   const usedB = new Set<number>();
-  const bByName = new Map<string, number>();
+  // Repeated headers pair up in order: the second "Notes" on one side with the second "Notes" on the other.
+  const bByName = new Map<string, number[]>();
   b.header.forEach((h, i) => {
     const k = normalize(h);
-    if (k !== "" && !bByName.has(k)) bByName.set(k, i);
+    if (k === "") return;
+    const list = bByName.get(k);
+    if (list) list.push(i);
+    else bByName.set(k, [i]);
   });
   const bByField = new Map<Field, number>();
   for (const [col, f] of b.fields) bByField.set(f, col);
@@ -101,8 +105,8 @@ export function alignColumns(a: Table, b: Table): AlignedColumn[] {
   a.header.forEach((h, i) => {
     const k = normalize(h);
     if (k === "") return;
-    const j = bByName.get(k);
-    if (j !== undefined && !usedB.has(j)) {
+    const j = bByName.get(k)?.shift();
+    if (j !== undefined) {
       usedB.add(j);
       out.push({ key: keyFor(a.fields.get(i) ?? k), a: i, b: j, name: h });
     } else pendingA.push(i);
