@@ -1,5 +1,5 @@
 // Builds the Apps Script bundle once per test process and loads it into a bare vm context backed by a fake Env.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import vm from "node:vm";
@@ -12,6 +12,7 @@ let built: Promise<{ dir: string; code: string; sidebar: string; manifest: strin
 export function builtBundle(): Promise<{ dir: string; code: string; sidebar: string; manifest: string }> {
   built ??= (async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "pipesheet-gas-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     await buildSheetsScript({ outDir: dir, typecheck: false });
     const read = (f: string): string => readFileSync(path.join(dir, f), "utf8");
     return { dir, code: read("Code.js"), sidebar: read("Sidebar.html"), manifest: read("appsscript.json") };
