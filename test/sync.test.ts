@@ -338,6 +338,21 @@ describe("refused, with nothing written", () => {
 });
 
 describe(".xlsx sides", () => {
+  it("pulls a Google Sheet into a new workbook", async () => {
+    sheet("S1", [["Deal ID", "Deal", "Value", "Close date"], ["D-000001", "Acme", 1200, "2026-12-01"]]);
+    const book = file("new.xlsx");
+    const r = await cli("pull", "gsheet:S1#Deals", `${book}#Pipeline`);
+    expect(r.code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(book);
+    const ws = wb.getWorksheet("Pipeline") as ExcelJS.Worksheet;
+    expect(ws.getRow(1).values).toEqual([undefined, "Deal ID", "Deal", "Value", "Close date"]);
+    expect(ws.getCell("C2").value).toBe(1200);
+    // An ISO day becomes a real date cell, shown the same way.
+    expect(ws.getCell("D2").value).toEqual(new Date(Date.UTC(2026, 11, 1)));
+    expect(ws.getCell("D2").numFmt).toBe("yyyy-mm-dd");
+  });
+
   it("syncs a sheet of a workbook, typing cells and leaving the other sheets alone, and logs stage changes there", async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet("Deals");

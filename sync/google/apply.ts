@@ -54,7 +54,7 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
     const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
     throw new CliError("NO_DEALS_SHEET", `no deals found on "${deals.title}": ${why}`, 4);
   }
-  const bodies = packBodies(planRequests(plan, { meta, deals, logRows: log?.length ?? 0 }, client.limit), client.limit);
+  const bodies = packBodies(planRequests(plan, { meta, deals }, client.limit), client.limit);
   if (!opts.dryRun)
     for (const [i, body] of bodies.entries())
       await client.batchUpdate(body.requests, body.retryable, `write pipesheet's changes (part ${i + 1} of ${bodies.length})`);

@@ -171,6 +171,7 @@ export async function login(opts: LoginOptions): Promise<string> {
       prompt: "consent",
       scope: [SHEETS_SCOPE],
       state,
+      // The CodeChallengeMethod enum is not re-exported by googleapis; its S256 member is this string.
       code_challenge_method: "S256" as never,
       code_challenge: codeChallenge as string,
     });

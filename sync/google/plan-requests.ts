@@ -63,8 +63,6 @@ export function gridRange(sheetId: number, a1: string): GridRange {
 export interface PlanTarget {
   meta: SpreadsheetMeta;
   deals: SheetMeta;
-  /** Rows in the log tab now (for appending under them). */
-  logRows: number;
 }
 
 export interface PlannedRequests {
@@ -233,7 +231,7 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
     const values = tab.values;
     const width = Math.max(1, ...values.map((r) => r.length), tab.widths?.length ?? 0);
     const height = Math.max(1, values.length);
-    let sheet = find(tab.name);
+    const sheet = find(tab.name);
     let sheetId: number;
     if (!sheet) {
       sheetId = nextSheetId(t.meta, newIds);
@@ -263,7 +261,6 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
     (tab.widths ?? []).forEach((w, i) =>
       repeatable.push({ updateDimensionProperties: { range: { sheetId, dimension: "COLUMNS", startIndex: i, endIndex: i + 1 }, properties: { pixelSize: Math.round(w * 7 + 12) }, fields: "pixelSize" } }),
     );
-    sheet = undefined;
   }
 
   for (const v of plan.validations) {

@@ -201,16 +201,15 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
 
   const changes: Change[] = [];
   const colName = (k: number): string => (k < 0 ? "(row)" : (cols[k] as AlignedColumn).name);
-  const record = (to: SideName, edits: SideEdits, idFills: IdFill[], idOf: string[], stamped: Set<string>): void => {
+  const record = (to: SideName, edits: SideEdits, idFills: IdFill[], stamped: Set<string>): void => {
     for (const f of idFills) changes.push({ to, id: f.id, kind: "id", column: colName(idIdx), value: f.id });
     for (const c of edits.set) changes.push({ to, id: c.id, kind: stamped.has(`${c.id}\u0000${c.col}`) ? "stamp" : "cell", column: colName(c.col), from: c.from, value: c.to });
     for (const r of edits.add) changes.push({ to, id: r.id, kind: "add", value: summaryOf(r.cells, cols, idIdx) });
     for (const id of edits.remove) changes.push({ to, id, kind: "remove" });
-    void idOf;
   };
   const stampKeys = (side: SideName): Set<string> => new Set(stamps[side].cells.map((c) => `${c.id}\u0000${c.col}`));
-  record("a", m.a, fills.a, va.idOf, stampKeys("a"));
-  record("b", m.b, fills.b, vb.idOf, stampKeys("b"));
+  record("a", m.a, fills.a, stampKeys("a"));
+  record("b", m.b, fills.b, stampKeys("b"));
 
   const wa = sideWrite(da, la, m.a, fills.a, va.rowOf, idIdx, stamps.a, cols);
   const wb = sideWrite(db, lb, m.b, fills.b, vb.rowOf, idIdx, stamps.b, cols);

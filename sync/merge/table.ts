@@ -37,9 +37,8 @@ export function tableFromGrid(grid: string[][], sheet: string, overrides: Partia
   } catch {
     map = null;
   }
-  let headerRow = map?.headerRow ?? grid.findIndex((r) => !isBlank(r));
+  const headerRow = map?.headerRow ?? grid.findIndex((r) => !isBlank(r));
   if (headerRow < 0) return emptyTable();
-  if (!map && grid.length === 0) headerRow = -1;
   const rawHeader = grid[headerRow] ?? [];
   let width = rawHeader.length;
   while (width > 0 && (rawHeader[width - 1] ?? "").trim() === "") width--;
