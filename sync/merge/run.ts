@@ -141,18 +141,16 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   };
   const fills = assignIds(da.table, db.table, state ? state.rows.map((r) => r[0]) : [], content(da, "a"), content(db, "b"));
 
-  const view = (data: SideData, side: SideName, idFills: IdFill[]): { view: SideView; idOf: string[]; rowOf: Map<string, number> } => {
+  const view = (data: SideData, side: SideName, idFills: IdFill[]): { view: SideView; rowOf: Map<string, number> } => {
     const filled = new Map(idFills.map((f) => [f.row, f.id]));
     const colOf = cols.map((c) => (side === "a" ? c.a : c.b) ?? -1);
     const has = colOf.map((c, k) => k === idIdx || c >= 0);
     const rows = new Map<string, string[]>();
-    const idOf: string[] = new Array<string>(data.table.rows.length);
     const rowOf = new Map<string, number>();
     const trows = data.table.rows;
     for (let i = 0; i < trows.length; i++) {
       const src = (trows[i] as { cells: string[] }).cells;
       const id = filled.get(i) ?? rowId(data.table, i);
-      idOf[i] = id;
       rowOf.set(id, i);
       const cells = new Array<string>(width);
       for (let k = 0; k < width; k++) {
@@ -161,7 +159,7 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
       }
       rows.set(id, cells);
     }
-    return { view: { has, rows }, idOf, rowOf };
+    return { view: { has, rows }, rowOf };
   };
   const va = view(da, "a", fills.a);
   const vb = view(db, "b", fills.b);
