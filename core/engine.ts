@@ -147,7 +147,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const stageIndex = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
-    if (d.stage === -1) continue;
+    // A repeated Deal ID cannot be told apart in the log; it is reported and left out until fixed.
+    if (d.stage === -1 || parsed.duplicateIds.has(d.id)) continue;
     const name = stageName(d, settings);
     const prev = log.last.get(d.id);
     if (!prev) {
@@ -202,7 +203,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
     let entered: Day | null = null;
     let basis: StageBasis = "none";
-    const logged = log.last.get(d.id);
+    const logged = parsed.duplicateIds.has(d.id) ? undefined : log.last.get(d.id);
     if (transitionNow[i] && ownsEntered) {
       entered = today;
       basis = "stage log";

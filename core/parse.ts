@@ -12,6 +12,8 @@ export interface ParseResult {
   problems: Problem[];
   /** Date cells that read differently day-first and month-first, settled by settings.dateOrder. */
   ambiguousDates: number;
+  /** Deal IDs found on more than one row (each reported as DUPLICATE_ID). */
+  duplicateIds: Set<string>;
 }
 
 export type DateOrder = "DMY" | "MDY";
@@ -453,6 +455,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   const lostStage = settings.stages.findIndex((s) => s.kind === "lost");
 
   let ambiguousDates = 0;
+  const duplicateIds = new Set<string>();
   const dateCache = new Map<string, DateRead>();
   const lowerCache = new Map<string, string>();
   const statusCache = new Map<string, "won" | "lost" | null>();
@@ -523,6 +526,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const id = cId >= 0 ? text(row[cId]) : "";
     if (id !== "") {
       const seen = firstWithId(ids, deals, id, deals.length);
+      if (seen) duplicateIds.add(id);
       if (seen) report(r, cId, "DUPLICATE_ID", "warning", `Deal ID "${id}" is also in ${a1(seen.sheetRow - 1, cId)}; give each deal its own ID, or clear this one and Set up pipeline will add a new one.`);
     }
 
@@ -592,5 +596,5 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     });
   }
 
-  return { deals, rowCount, problems, ambiguousDates };
+  return { deals, rowCount, problems, ambiguousDates, duplicateIds };
 }

@@ -254,3 +254,16 @@ describe("column corrections", () => {
     expect(again.summary.columns.owner).toBe("Seller");
   });
 });
+
+describe("a Deal ID used twice", () => {
+  it("is reported and kept out of the log, so runs do not log a move back and forth", () => {
+    const grid: Grid = [["Deal ID", "Deal", "Stage"], ["D-7", "One", "Proposal"], ["D-7", "Two", "Prospecting"], ["D-8", "Three", "Meeting"]];
+    const first = run({ sheetName: "Deals", deals: grid, settings: null, log: null, sheetNames: ["Deals"] }, { command: "score", today: TODAY });
+    expect(first.problems.filter((p) => p.code === "DUPLICATE_ID").map((p) => p.cell)).toEqual(["A3"]);
+    const log = first.tabs.find((t) => t.name === TAB_LOG)?.values ?? null;
+    expect(log?.slice(1).map((r) => r[0])).toEqual(["D-8"]);
+    const second = run({ sheetName: "Deals", deals: grid, settings: null, log, sheetNames: ["Deals", TAB_LOG] }, { command: "score", today: "2026-11-27" });
+    expect(second.logAppend).toEqual([]);
+    expect(second.summary.transitions).toBe(0);
+  });
+});
