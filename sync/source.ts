@@ -92,13 +92,14 @@ function typedCells(grid: Grid, sheet: string): Map<number, "date" | "number"> {
 // exceljs takes half a second to load, so only the paths that write or read .xlsx load it.
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
-async function csvWorkbook(grid: string[][]): Promise<ExcelJS.Workbook> {
+async function csvWorkbook(grid: string[][], styles: XlsxModule.SharedStyles): Promise<ExcelJS.Workbook> {
   const { default: ExcelJSLib } = await import("exceljs");
   const wb = new ExcelJSLib.Workbook();
   const ws = wb.addWorksheet(CSV_SHEET);
   const kinds = typedCells(grid, CSV_SHEET);
   const headerRow = mapColumns(grid, CSV_SHEET, {})?.headerRow ?? 0;
   const order = DEFAULT_SETTINGS.dateOrder;
+  const bold = { font: { bold: true } };
   grid.forEach((row, r) => {
     const xr = ws.getRow(r + 1);
     row.forEach((v, c) => {
@@ -109,21 +110,21 @@ async function csvWorkbook(grid: string[][]): Promise<ExcelJS.Workbook> {
         const d = parseDate(v, order);
         if (d !== null && d !== "bad") {
           cell.value = d.day + 25_569;
-          cell.numFmt = DATE_FORMAT;
+          cell.style = styles.with(undefined, DATE_FORMAT);
           return;
         }
       } else if (kind === "number") {
         const n = parseNumber(v);
         if (typeof n === "number") {
           cell.value = n;
-          cell.numFmt = Number.isInteger(n) ? "#,##0" : "#,##0.00";
+          cell.style = styles.with(undefined, Number.isInteger(n) ? "#,##0" : "#,##0.00");
           return;
         }
       }
       cell.value = v;
+      cell.style = r === headerRow ? bold : styles.with(undefined);
     });
   });
-  ws.getRow(headerRow + 1).font = { bold: true };
   ws.views = [{ state: "frozen", ySplit: headerRow + 1, xSplit: 0 }];
   // Columns as wide as their header and first rows need (within reason), as a CSV opened by hand would be sized.
   const sample = grid.slice(headerRow, headerRow + 200);
@@ -185,9 +186,10 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
         return [`${out} holds the deals with pipesheet's columns; the highlighting, drop-downs and tabs need an .xlsx`];
       }
       progress.phase(`Writing ${basename(out)}`);
-      const { applyPlan, saveWorkbook } = await xlsxIo();
-      const wb = await csvWorkbook(csv.grid);
-      const notes = applyPlan(wb, plan).notes;
+      const { applyPlan, saveWorkbook, SharedStyles } = await xlsxIo();
+      const styles = new SharedStyles();
+      const wb = await csvWorkbook(csv.grid, styles);
+      const notes = applyPlan(wb, plan, styles).notes;
       await saveWorkbook(wb, out);
       return notes;
     },

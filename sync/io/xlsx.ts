@@ -119,12 +119,36 @@ const argb = (hex: string): string => {
   return h.length === 6 ? `FF${h}` : h.length === 8 ? h : "FF000000";
 };
 
+type Style = Partial<ExcelJS.Style>;
+
 /**
- * exceljs hands every cell read with the same style id one shared style object, so setting numFmt on one
- * cell would restyle all of them, the team's cells included. A cell gets its own copy before we touch it.
+ * Styles for the cells pipesheet writes, shared between alike cells. Two exceljs facts shape this:
+ * cells read from a file share one style object per style id, so mutating a cell's numFmt would restyle the
+ * team's cells too (styles are only ever replaced here, never mutated); and on save exceljs renders every
+ * distinct style object to XML to find its id, which for a fresh object per cell takes minutes at 100k rows.
  */
-function ownStyle(cell: ExcelJS.Cell): void {
-  cell.style = { ...cell.style };
+export class SharedStyles {
+  private readonly empty: Style = {};
+  private readonly byFormat = new Map<string, Style>();
+  private readonly derived = new WeakMap<Style, Map<string, Style>>();
+
+  /** `current` with `numFmt` applied (when given), as an object every alike cell shares. */
+  with(current: Style | undefined, numFmt?: string, extra?: Style): Style {
+    const plain = current === undefined || Object.values(current).every((v) => v === undefined);
+    if (extra !== undefined) return { ...(plain ? {} : current), ...extra, ...(numFmt !== undefined ? { numFmt } : {}) };
+    if (plain) {
+      if (numFmt === undefined) return this.empty;
+      let s = this.byFormat.get(numFmt);
+      if (!s) this.byFormat.set(numFmt, (s = { numFmt }));
+      return s;
+    }
+    if (numFmt === undefined || current.numFmt === numFmt) return current;
+    let m = this.derived.get(current);
+    if (!m) this.derived.set(current, (m = new Map()));
+    let s = m.get(numFmt);
+    if (!s) m.set(numFmt, (s = { ...current, numFmt }));
+    return s;
+  }
 }
 
 /** What a plan value becomes in a cell: "" and null clear it. */
@@ -161,7 +185,7 @@ export interface ApplyReport {
 }
 
 /** Owned columns of the deals sheet, per ColumnWrite mode. */
-function writeColumns(ws: Worksheet, plan: WorkbookPlan): void {
+function writeColumns(ws: Worksheet, plan: WorkbookPlan, styles: SharedStyles): void {
   const headerRow = ws.getRow(plan.headerRow + 1);
   for (const cw of plan.columns) {
     const col = cw.col + 1;
@@ -182,10 +206,7 @@ function writeColumns(ws: Worksheet, plan: WorkbookPlan): void {
       if (cw.mode === "fill" && (v === null || v === undefined)) continue;
       const cell = ws.getRow(plan.headerRow + 2 + i).getCell(col);
       cell.value = cellValue(v ?? null);
-      if (cw.numberFormat !== undefined && cell.value !== null && cell.numFmt !== cw.numberFormat) {
-        ownStyle(cell);
-        cell.numFmt = cw.numberFormat;
-      }
+      cell.style = styles.with(cell.style, cell.value === null ? undefined : cw.numberFormat);
     }
   }
 }
@@ -296,7 +317,7 @@ function emptyTab(wb: Workbook, name: string): Worksheet {
   return ws;
 }
 
-function writeTab(wb: Workbook, tab: TabWrite, notes: string[]): void {
+function writeTab(wb: Workbook, tab: TabWrite, notes: string[], styles: SharedStyles): void {
   const ws = emptyTab(wb, tab.name);
   const width = tab.values.reduce((w, r) => Math.max(w, r.length), 0);
   tab.values.forEach((row, r) => {
@@ -304,25 +325,29 @@ function writeTab(wb: Workbook, tab: TabWrite, notes: string[]): void {
     const xr = ws.getRow(r + 1);
     for (let c = 0; c < width; c++) {
       const v = cellValue(row[c] ?? null);
-      if (v !== null) xr.getCell(c + 1).value = v;
+      if (v === null) continue;
+      const cell = xr.getCell(c + 1);
+      cell.value = v;
+      cell.style = styles.with(cell.style);
     }
   });
   for (const f of tab.formats) {
     const box = rangeBox(f.range);
     if (!box) continue;
+    const font: Partial<ExcelJS.Font> = {
+      ...(f.bold !== undefined ? { bold: f.bold } : {}),
+      ...(f.italic !== undefined ? { italic: f.italic } : {}),
+      ...(f.fontSize !== undefined ? { size: f.fontSize } : {}),
+    };
     for (let r = box.top; r <= box.bottom; r++) {
       const xr = ws.getRow(r + 1);
       for (let c = box.left; c <= box.right; c++) {
         const cell = xr.getCell(c + 1);
-        if (f.bold !== undefined || f.italic !== undefined || f.fontSize !== undefined)
-          cell.font = {
-            ...(cell.font ?? {}),
-            ...(f.bold !== undefined ? { bold: f.bold } : {}),
-            ...(f.italic !== undefined ? { italic: f.italic } : {}),
-            ...(f.fontSize !== undefined ? { size: f.fontSize } : {}),
-          };
-        if (f.numberFormat !== undefined) cell.numFmt = f.numberFormat;
-        if (f.fill !== undefined) cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: argb(f.fill) } };
+        const extra: Style = {
+          ...(Object.keys(font).length > 0 ? { font: { ...(cell.font ?? {}), ...font } } : {}),
+          ...(f.fill !== undefined ? { fill: { type: "pattern", pattern: "solid", fgColor: { argb: argb(f.fill) } } as ExcelJS.Fill } : {}),
+        };
+        cell.style = Object.keys(extra).length > 0 ? styles.with(cell.style, f.numberFormat, extra) : styles.with(cell.style, f.numberFormat);
       }
     }
   }
@@ -335,21 +360,24 @@ function writeTab(wb: Workbook, tab: TabWrite, notes: string[]): void {
     if (at) {
       const cell = ws.getRow(at.row + 1).getCell(at.col + 1);
       cell.value = `${tab.chart.title}: chart of ${tab.chart.values} by ${tab.chart.categories} (select both and Insert › Chart › ${tab.chart.type === "funnel" ? "Funnel" : "Bar"})`;
-      cell.font = { italic: true, color: { argb: "FF605E5C" } };
+      cell.style = { font: { italic: true, color: { argb: "FF605E5C" } } };
     }
     notes.push(`${tab.name}: the ${tab.chart.type} chart's data is at ${tab.chart.categories} and ${tab.chart.values}; the CLI cannot draw charts into .xlsx`);
   }
   ws.state = tab.hidden ? "hidden" : "visible";
 }
 
-function appendLog(wb: Workbook, rows: Grid): void {
+function appendLog(wb: Workbook, rows: Grid, styles: SharedStyles): void {
   if (rows.length === 0) return;
   let ws = findSheet(wb, TAB_LOG);
   if (!ws) {
     ws = wb.addWorksheet(TAB_LOG);
     ws.state = "hidden";
-    ws.addRow([...LOG_HEADER]);
-    ws.getRow(1).font = { bold: true };
+    LOG_HEADER.forEach((h, c) => {
+      const cell = (ws as Worksheet).getRow(1).getCell(c + 1);
+      cell.value = h;
+      cell.style = { font: { bold: true } };
+    });
   }
   let last = ws.rowCount;
   while (last > 0 && !ws.findRow(last)?.hasValues) last--;
@@ -360,27 +388,23 @@ function appendLog(wb: Workbook, rows: Grid): void {
       const cell = xr.getCell(c + 1);
       cell.value = cellValue(v);
       // Appended rows continue the formats of the row above (e.g. the date format of "When").
-      const fmt = above?.getCell(c + 1).numFmt;
-      if (fmt) {
-        ownStyle(cell);
-        cell.numFmt = fmt;
-      }
+      cell.style = styles.with(cell.style, above?.getCell(c + 1).numFmt || undefined);
     });
   });
 }
 
 /** Applies a WorkbookPlan to the workbook in memory. Nothing outside the owned columns, rules and tabs changes. */
-export function applyPlan(wb: Workbook, plan: WorkbookPlan): ApplyReport {
+export function applyPlan(wb: Workbook, plan: WorkbookPlan, styles = new SharedStyles()): ApplyReport {
   const notes: string[] = [];
   const ws = findSheet(wb, plan.sheet);
   if (!ws) throw new CliError("NO_DEALS_SHEET", `the deals sheet "${plan.sheet}" is not in the workbook`);
-  writeColumns(ws, plan);
+  writeColumns(ws, plan, styles);
   writeConditionalFormats(ws, plan);
   // New tabs go in reading order: the review first, then settings, then the hidden log.
   const rank = (t: TabWrite): number => OWN_TABS.findIndex((n) => n.toLowerCase() === t.name.toLowerCase());
-  for (const tab of [...plan.tabs].sort((a, b) => rank(a) - rank(b))) writeTab(wb, tab, notes);
+  for (const tab of [...plan.tabs].sort((a, b) => rank(a) - rank(b))) writeTab(wb, tab, notes, styles);
   writeValidations(wb, ws, plan, notes);
-  appendLog(wb, plan.logAppend);
+  appendLog(wb, plan.logAppend, styles);
   // The workbook opens on the deals sheet, not on a hidden log tab.
   const visible = wb.worksheets.filter((w) => w.state !== "hidden" && w.state !== "veryHidden");
   const active = wb.views?.[0]?.activeTab;
@@ -393,7 +417,9 @@ export async function saveWorkbook(wb: Workbook, path: string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     // writeBuffer, not writeFile: exceljs's file stream never settles when the folder is missing.
-    const buf = await wb.xlsx.writeBuffer();
+    // Deflate level 1: exceljs compresses with a pure-JS zlib, where the default level costs seconds per 100k rows
+    // for a file a few percent smaller.
+    const buf = await wb.xlsx.writeBuffer({ zip: { compression: "DEFLATE", compressionOptions: { level: 1 } } } as ExcelJS.XlsxWriteOptions);
     await writeFile(tmp, new Uint8Array(buf as ArrayBuffer));
     await rename(tmp, path);
   } catch (e) {
