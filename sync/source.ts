@@ -205,7 +205,7 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
   const settingsWs = findSheet(wb, TAB_SETTINGS);
   const settings = settingsWs ? sheetGrid(settingsWs) : null;
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
-  const { ws, grid } = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g.slice(0, 40), name, overrides) !== null, ref.path);
+  const { ws, grid } = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
   const logWs = findSheet(wb, TAB_LOG);
   const input: WorkbookInput = {
     sheetName: ws.name,

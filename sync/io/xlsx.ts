@@ -67,9 +67,9 @@ export function plainCell(v: ExcelJS.CellValue | undefined): Cell {
 }
 
 /** The sheet's values from A1 to its last used cell, as a dense grid. */
-export function sheetGrid(ws: Worksheet): Grid {
+export function sheetGrid(ws: Worksheet, maxRows = Infinity): Grid {
   const grid: Grid = [];
-  const last = ws.rowCount;
+  const last = Math.min(ws.rowCount, maxRows);
   for (let r = 1; r <= last; r++) {
     const row = ws.findRow(r);
     if (!row) {
@@ -90,6 +90,8 @@ export function findSheet(wb: Workbook, name: string): Worksheet | undefined {
   return wb.worksheets.find((w) => w.name.toLowerCase() === name.toLowerCase());
 }
 
+const DETECT_ROWS = 40;
+
 /**
  * The deals sheet: the one named (case-insensitive), else the first sheet that maps as a deals sheet.
  * pipesheet's own tabs are never candidates.
@@ -102,9 +104,9 @@ export function pickDealsSheet(wb: Workbook, requested: string | null, isDeals: 
     return { ws, grid: sheetGrid(ws) };
   }
   for (const ws of wb.worksheets) {
-    if (isOwnTab(ws.name)) continue;
-    const grid = sheetGrid(ws);
-    if (isDeals(grid, ws.name)) return { ws, grid };
+    // The header row is near the top: judge each sheet by its first rows, read the whole grid of the one chosen.
+    if (isOwnTab(ws.name) || !isDeals(sheetGrid(ws, DETECT_ROWS), ws.name)) continue;
+    return { ws, grid: sheetGrid(ws) };
   }
   throw new CliError(
     "NO_DEALS_SHEET",
