@@ -189,8 +189,8 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
       const { applyPlan, saveWorkbook, SharedStyles } = await xlsxIo();
       const styles = new SharedStyles();
       const wb = await csvWorkbook(csv.grid, styles);
-      const notes = applyPlan(wb, plan, styles).notes;
-      await saveWorkbook(wb, out);
+      const { notes, charts } = applyPlan(wb, plan, styles);
+      await saveWorkbook(wb, out, charts);
       return notes;
     },
   };
@@ -201,7 +201,7 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
 async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
   const { applyPlan, findSheet, readWorkbook, pickDealsSheet, saveWorkbook, sheetGrid } = await xlsxIo();
-  const { wb, notKept } = await readWorkbook(ref.path);
+  const { wb, notKept, ownCharts } = await readWorkbook(ref.path);
   const settingsWs = findSheet(wb, TAB_SETTINGS);
   const settings = settingsWs ? sheetGrid(settingsWs) : null;
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
@@ -229,8 +229,10 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
         await writeText(out, toCsv(planToGrid(grid, plan)));
         return [`${out} holds the deals with pipesheet's columns; the highlighting, drop-downs and tabs stay in .xlsx files`];
       }
-      const notes = applyPlan(wb, plan).notes;
-      await saveWorkbook(wb, out);
+      const { notes, charts } = applyPlan(wb, plan);
+      // Charts on pipesheet's tabs that this plan leaves alone are drawn again, since exceljs dropped them.
+      const kept = ownCharts.filter((c) => !plan.tabs.some((t) => t.name.toLowerCase() === c.sheet.toLowerCase()));
+      await saveWorkbook(wb, out, [...charts, ...kept]);
       if (lost !== "") notes.unshift(`${ref.path} has ${lost} that the CLI cannot carry over: they are not in ${out} (${ref.path} is unchanged)`);
       return notes;
     },

@@ -6,6 +6,8 @@ import { colIndex, colName, parseA1 } from "../../core/a1.js";
 import { LOG_HEADER } from "../../core/index.js";
 import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Grid, type TabWrite, type WorkbookPlan } from "../../core/types.js";
 import { CliError, fromFsError } from "../errors.js";
+import { packageCharts, type OwnChart } from "./own-charts.js";
+import { addCharts } from "./xlsx-chart.js";
 import { partsNotKept, zipEntryNames } from "./zip-parts.js";
 
 type Workbook = ExcelJS.Workbook;
@@ -26,6 +28,8 @@ export interface LoadedWorkbook {
   wb: Workbook;
   /** Parts of the file exceljs cannot carry over into the copy it writes ("2 charts"). */
   notKept: string[];
+  /** pipesheet's own charts in the file, to draw again where the plan does not rewrite their tab. */
+  ownCharts: OwnChart[];
 }
 
 export async function readWorkbook(path: string): Promise<LoadedWorkbook> {
@@ -41,7 +45,9 @@ export async function readWorkbook(path: string): Promise<LoadedWorkbook> {
   } catch (e) {
     throw new CliError("UNREADABLE_FILE", `cannot read ${path}: it is not an .xlsx workbook (${e instanceof Error ? e.message : String(e)})`);
   }
-  return { wb, notKept: partsNotKept(zipEntryNames(buf)) };
+  const names = zipEntryNames(buf);
+  const charts = await packageCharts(buf, names);
+  return { wb, notKept: partsNotKept(names, charts.own.length), ownCharts: charts.own };
 }
 
 export const loadWorkbook = async (path: string): Promise<Workbook> => (await readWorkbook(path)).wb;
@@ -184,6 +190,8 @@ const overlaps = (a: ReturnType<typeof rangeBox> & object, b: ReturnType<typeof 
 export interface ApplyReport {
   /** Things the user should know: what was kept or could not be written. */
   notes: string[];
+  /** Charts to draw when saving (exceljs writes none itself). */
+  charts: OwnChart[];
 }
 
 /** Owned columns of the deals sheet, per ColumnWrite mode. */
@@ -319,7 +327,7 @@ function emptyTab(wb: Workbook, name: string): Worksheet {
   return ws;
 }
 
-function writeTab(wb: Workbook, tab: TabWrite, notes: string[], styles: SharedStyles): void {
+function writeTab(wb: Workbook, tab: TabWrite, styles: SharedStyles): void {
   const ws = emptyTab(wb, tab.name);
   const width = tab.values.reduce((w, r) => Math.max(w, r.length), 0);
   tab.values.forEach((row, r) => {
@@ -356,16 +364,6 @@ function writeTab(wb: Workbook, tab: TabWrite, notes: string[], styles: SharedSt
   tab.widths?.forEach((w, i) => {
     ws.getColumn(i + 1).width = w;
   });
-  if (tab.chart) {
-    // exceljs cannot write charts: leave a pointer at the chart's place so the team can insert it in two clicks.
-    const at = parseA1(tab.chart.anchor);
-    if (at) {
-      const cell = ws.getRow(at.row + 1).getCell(at.col + 1);
-      cell.value = `${tab.chart.title}: chart of ${tab.chart.values} by ${tab.chart.categories} (select both and Insert › Chart › ${tab.chart.type === "funnel" ? "Funnel" : "Bar"})`;
-      cell.style = { font: { italic: true, color: { argb: "FF605E5C" } } };
-    }
-    notes.push(`${tab.name}: the ${tab.chart.type} chart's data is at ${tab.chart.categories} and ${tab.chart.values}; the CLI cannot draw charts into .xlsx`);
-  }
   ws.state = tab.hidden ? "hidden" : "visible";
 }
 
@@ -404,25 +402,30 @@ export function applyPlan(wb: Workbook, plan: WorkbookPlan, styles = new SharedS
   writeConditionalFormats(ws, plan);
   // New tabs go in reading order: the review first, then settings, then the hidden log.
   const rank = (t: TabWrite): number => OWN_TABS.findIndex((n) => n.toLowerCase() === t.name.toLowerCase());
-  for (const tab of [...plan.tabs].sort((a, b) => rank(a) - rank(b))) writeTab(wb, tab, notes, styles);
+  for (const tab of [...plan.tabs].sort((a, b) => rank(a) - rank(b))) writeTab(wb, tab, styles);
   writeValidations(wb, ws, plan, notes);
   appendLog(wb, plan.logAppend, styles);
   // The workbook opens on the deals sheet, not on a hidden log tab.
   const visible = wb.worksheets.filter((w) => w.state !== "hidden" && w.state !== "veryHidden");
   const active = wb.views?.[0]?.activeTab;
   if (active !== undefined && wb.worksheets[active]?.state === "hidden" && visible[0]) wb.views = [{ ...wb.views[0], activeTab: wb.worksheets.indexOf(visible[0]) } as ExcelJS.WorkbookView];
-  return { notes };
+  const charts = plan.tabs.flatMap((t) => (t.chart ? [{ sheet: t.name, spec: t.chart }] : []));
+  return { notes, charts };
 }
 
-/** Writes next to the target and renames over it, so a failure never leaves half a workbook behind. */
-export async function saveWorkbook(wb: Workbook, path: string): Promise<void> {
+/**
+ * Writes next to the target and renames over it, so a failure never leaves half a workbook behind.
+ * `charts` are drawn into the package after exceljs has written it (exceljs writes no charts).
+ */
+export async function saveWorkbook(wb: Workbook, path: string, charts: OwnChart[] = []): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     // writeBuffer, not writeFile: exceljs's file stream never settles when the folder is missing.
     // Deflate level 1: exceljs compresses with a pure-JS zlib, where the default level costs seconds per 100k rows
     // for a file a few percent smaller.
-    const buf = await wb.xlsx.writeBuffer({ zip: { compression: "DEFLATE", compressionOptions: { level: 1 } } } as ExcelJS.XlsxWriteOptions);
-    await writeFile(tmp, new Uint8Array(buf as ArrayBuffer));
+    const raw = new Uint8Array((await wb.xlsx.writeBuffer({ zip: { compression: "DEFLATE", compressionOptions: { level: 1 } } } as ExcelJS.XlsxWriteOptions)) as ArrayBuffer);
+    const live = charts.filter((c) => findSheet(wb, c.sheet) !== undefined);
+    await writeFile(tmp, live.length > 0 ? await addCharts(raw, live) : raw);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

@@ -36,11 +36,14 @@ const KINDS: { test: RegExp; one: string; many: string }[] = [
   { test: /^xl\/threadedComments\/threadedComment\d+\.xml$/i, one: "threaded comment part", many: "threaded comment parts" },
 ];
 
-/** The parts of a workbook the managed copy will not have, in words ("2 charts", "1 pivot table"). */
-export function partsNotKept(names: readonly string[]): string[] {
+/**
+ * The parts of a workbook the managed copy will not have, in words ("2 charts", "1 pivot table").
+ * `ownCharts` are pipesheet's own, which it draws again, so they are not counted.
+ */
+export function partsNotKept(names: readonly string[], ownCharts = 0): string[] {
   const out: string[] = [];
   for (const k of KINDS) {
-    const n = names.filter((x) => k.test.test(x)).length;
+    const n = names.filter((x) => k.test.test(x)).length - (k.one === "chart" ? ownCharts : 0);
     if (n > 0) out.push(`${n} ${n === 1 ? k.one : k.many}`);
   }
   return out;
