@@ -4,6 +4,7 @@ import { dayFromIso } from "../core/a1.js";
 import { computeMetrics, monthIndex, thousands, type MetricsInput } from "../core/metrics.js";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import type { Day, Deal, DealResult, Grade, StuckResult, Transition, WinModelSummary } from "../core/types.js";
+import { blankDeal } from "./helpers/deal.js";
 
 // ---- builders ---------------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ interface Row {
 
 function deal(r: Row, i: number): Deal {
   const day = (x: string | null | undefined): Day | null => (x ? D(x) : null);
-  return {
+  return blankDeal({
     index: i,
     sheetRow: i + 2,
     id: `D${i + 1}`,
@@ -46,17 +47,10 @@ function deal(r: Row, i: number): Deal {
     owner: r.owner ?? "",
     created: day(r.created),
     closeDate: day(r.close),
-    stageEntered: null,
     lastActivity: day(r.activity),
-    nextStep: "",
-    nextStepDate: null,
     firstContact: day(r.contact),
-    need: "",
-    budget: "",
-    authority: "",
     lossReason: r.reason ?? "",
-    categories: {},
-  };
+  });
 }
 
 function result(r: Row): DealResult {

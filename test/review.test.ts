@@ -6,6 +6,7 @@ import { buildReview } from "../core/review.js";
 import { renderReviewText } from "../core/review-text.js";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import { TAB_REVIEW, type Cell, type Deal, type DealResult, type Problem, type TabWrite, type WinModelSummary } from "../core/types.js";
+import { blankDeal } from "./helpers/deal.js";
 
 const TODAY_ISO = "2026-11-26";
 const TODAY = dayFromIso(TODAY_ISO) as number;
@@ -25,7 +26,7 @@ interface Row {
 }
 
 function deal(r: Row, i: number): Deal {
-  return {
+  return blankDeal({
     index: i,
     sheetRow: i + 2,
     id: `D${i + 1}`,
@@ -36,17 +37,8 @@ function deal(r: Row, i: number): Deal {
     owner: r.owner ?? "Ann",
     created: r.created ?? null,
     closeDate: r.close ?? null,
-    stageEntered: null,
-    lastActivity: null,
-    nextStep: "",
-    nextStepDate: null,
-    firstContact: null,
-    need: "",
-    budget: "",
-    authority: "",
     lossReason: r.reason ?? "",
-    categories: {},
-  };
+  });
 }
 
 function result(r: Row): DealResult {

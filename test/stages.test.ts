@@ -2,33 +2,12 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "../core/settings.js";
 import { adoptCustomStages, editDistance, missingRequired, nextTask, stageMatcher } from "../core/stages.js";
 import type { Deal } from "../core/types.js";
+import { blankDeal } from "./helpers/deal.js";
 
 const match = stageMatcher(DEFAULT_SETTINGS.stages);
 const names = DEFAULT_SETTINGS.stages.map((s) => s.name);
 
-const deal = (over: Partial<Deal>): Deal => ({
-  index: 0,
-  sheetRow: 2,
-  id: "D-1",
-  name: "Acme",
-  stageRaw: "Proposal",
-  stage: 3,
-  value: null,
-  owner: "",
-  created: null,
-  closeDate: null,
-  stageEntered: null,
-  lastActivity: null,
-  nextStep: "",
-  nextStepDate: null,
-  firstContact: null,
-  need: "",
-  budget: "",
-  authority: "",
-  lossReason: "",
-  categories: {},
-  ...over,
-});
+const deal = (over: Partial<Deal>): Deal => blankDeal({ id: "D-1", name: "Acme", stageRaw: "Proposal", stage: 3, ...over });
 
 describe("stage names are matched loosely", () => {
   it.each([

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import type { Deal } from "../core/types.js";
+import { blankDeal } from "./helpers/deal.js";
 import { trainWinModel } from "../core/winmodel.js";
 
 // Default stages: 0 Prospecting … 3 Proposal, 4 Negotiation, 5 Won, 6 Lost.
@@ -9,29 +10,7 @@ const PROPOSAL = 3;
 const WON = 5;
 const LOST = 6;
 
-const deal = (p: Partial<Deal>): Deal => ({
-  index: 0,
-  sheetRow: 2,
-  id: "",
-  name: "",
-  stageRaw: "",
-  stage: PROPOSAL,
-  value: null,
-  owner: "",
-  created: null,
-  closeDate: null,
-  stageEntered: null,
-  lastActivity: null,
-  nextStep: "",
-  nextStepDate: null,
-  firstContact: null,
-  need: "",
-  budget: "",
-  authority: "",
-  lossReason: "",
-  categories: {},
-  ...p,
-});
+const deal = (p: Partial<Deal>): Deal => blankDeal({ stage: PROPOSAL, ...p });
 
 const withModel = (minClosed: number, holdout = 25): Settings => ({
   ...structuredClone(DEFAULT_SETTINGS),
