@@ -1,22 +1,13 @@
 // Draws the in-memory workbook: the active sheet as a grid (with its highlighting and pipesheet's chart),
 // sheet tabs, the selection. Cell text goes in with textContent only.
 import type { SheetModel, WorkbookModel } from "../../test/fakes/excel/model.js";
+import { colName } from "../../core/a1.js";
 import { evaluateRules } from "./highlight.js";
+
 
 const MAX_ROWS_SHOWN = 600;
 const MAX_COLS_SHOWN = 60;
 const DAY_MS = 86_400_000;
-
-export function colName(c: number): string {
-  let n = c + 1;
-  let s = "";
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
 
 /** A value as Excel would display it with the cell's number format (the formats pipesheet and the sample use). */
 export function display(v: string | number | boolean, format: string): string {
