@@ -8,7 +8,7 @@ import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
 import { adoptCustomStages, missingRequired, nextTask, normalize, stageMatcher } from "./stages.js";
-import { judgeStuck, stuckFormula, stuckRule, stuckThresholds } from "./stuck.js";
+import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
@@ -26,6 +26,7 @@ import {
   type Problem,
   type RunOptions,
   type StageBasis,
+  type StuckResult,
   type Summary,
   type TabWrite,
   type ValidationRule,
@@ -177,6 +178,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const reached = reachedStages(deals, settings, log);
   const model = trainWinModel(deals, settings, (d) => reached[d.index] ?? -1);
   const score = scorer(settings.scoring);
+  const judgeStuck = stuckJudge(settings, today);
 
   const summary = emptySummary(options, sheet, map);
   summary.ambiguousDates = parsed.ambiguousDates;
@@ -222,7 +224,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     summary.stageBasis[basis]++;
     const daysInStage = entered === null ? null : today - entered;
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
-    const stuck = st ? judgeStuck(d, st, daysInStage, threshold, settings, today) : null;
+    const stuck = st ? judgeStuck(d, st, daysInStage, threshold) : null;
     const missing = st ? missingRequired(d, st) : [];
     results[i] = {
       score: sc,
@@ -296,7 +298,16 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     }),
     stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT }),
     daysInStage: () => ({ mode: "all", values: perRow((_, r) => r.daysInStage ?? "", ""), numberFormat: "0" }),
-    stuck: () => ({ mode: "all", values: perRow((_, r) => (r.stuck ? `${r.stuck.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${r.stuck.reasons.join("; ")}` : ""), "") }),
+    stuck: () => {
+      // Verdicts are shared between deals, so each one's text is built once.
+      const text = new Map<StuckResult, string>();
+      const say = (v: StuckResult): string => {
+        let t = text.get(v);
+        if (t === undefined) text.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
+        return t;
+      };
+      return { mode: "all", values: perRow((_, r) => (r.stuck ? say(r.stuck) : ""), "") };
+    },
     nextTask: () => ({ mode: "all", values: perRow((_, r) => r.nextTask, ""), numberFormat: "@" }),
   };
   for (const key of OUTPUT_KEYS) {

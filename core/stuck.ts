@@ -41,42 +41,56 @@ export function stuckThresholds(settings: Settings, log: StageLog, wonIds: Reado
   return { days, learned };
 }
 
-/** The verdict for one open deal, or null when it is moving. */
-export function judgeStuck(
-  deal: Deal,
-  stage: Stage,
-  daysInStage: number | null,
-  threshold: number | null,
-  settings: Settings,
-  today: Day,
-): StuckResult | null {
-  if (stage.kind !== "open") return null;
+/**
+ * The verdict for one open deal, or null when it is moving. Verdicts depend only on the stage and four day
+ * counts, so equal ones are shared (frozen): a million stuck deals make a few thousand objects, not millions.
+ */
+export function stuckJudge(settings: Settings, today: Day): (deal: Deal, stage: Stage, daysInStage: number | null, threshold: number | null) => StuckResult | null {
+  const cache = new Map<string, StuckResult | null>();
+  const quiet = settings.stuck.noActivityDays;
+  return (deal, stage, daysInStage, threshold) => {
+    if (stage.kind !== "open") return null;
+    const over = threshold !== null && daysInStage !== null && daysInStage > threshold ? daysInStage : -1;
+    const idle = quiet !== null && deal.lastActivity !== null && today - deal.lastActivity > quiet ? today - deal.lastActivity : -1;
+    const step = deal.nextStepDate !== null && deal.nextStepDate < today ? today - deal.nextStepDate : -1;
+    const close = settings.stuck.overdueCloseDate && deal.closeDate !== null && deal.closeDate < today ? today - deal.closeDate : -1;
+    if (over < 0 && idle < 0 && step < 0 && close < 0) return null;
+    const key = `${stage.name}|${threshold}|${over}|${idle}|${step}|${close}`;
+    let verdict = cache.get(key);
+    if (verdict === undefined) {
+      verdict = verdictFor(stage, threshold, over, idle, step, close, settings);
+      cache.set(key, verdict);
+    }
+    return verdict;
+  };
+}
+
+function verdictFor(stage: Stage, threshold: number | null, over: number, idle: number, step: number, close: number, settings: Settings): StuckResult {
   const reasons: string[] = [];
   let severity: StuckResult["severity"] = "nudge";
   let action = "";
-  if (threshold !== null && daysInStage !== null && daysInStage > threshold) {
-    reasons.push(`${daysInStage} days in ${stage.name} (limit ${threshold})`);
-    if (daysInStage > threshold * settings.stuck.cutLooseFactor) {
+  if (over >= 0 && threshold !== null) {
+    reasons.push(`${over} days in ${stage.name} (limit ${threshold})`);
+    if (over > threshold * settings.stuck.cutLooseFactor) {
       severity = "cut loose";
-      action = `Cut loose: ${daysInStage} days in ${stage.name}, over ${settings.stuck.cutLooseFactor}× the limit; get a yes or no this week, or mark it Lost`;
+      action = `Cut loose: ${over} days in ${stage.name}, over ${settings.stuck.cutLooseFactor}× the limit; get a yes or no this week, or mark it Lost`;
     } else {
       action = `Nudge: ${stage.checklist[0] ?? "agree a next step with a date"}`;
     }
   }
-  const quiet = settings.stuck.noActivityDays;
-  if (quiet !== null && deal.lastActivity !== null && today - deal.lastActivity > quiet) {
-    reasons.push(`no activity for ${today - deal.lastActivity} days`);
+  if (idle >= 0) {
+    reasons.push(`no activity for ${idle} days`);
     if (action === "") action = "Nudge: contact the buyer with something useful and book the next step";
   }
-  if (deal.nextStepDate !== null && deal.nextStepDate < today) {
-    reasons.push(`next step overdue by ${today - deal.nextStepDate} days`);
+  if (step >= 0) {
+    reasons.push(`next step overdue by ${step} days`);
     if (action === "") action = "Do the overdue next step, or set a new date";
   }
-  if (settings.stuck.overdueCloseDate && deal.closeDate !== null && deal.closeDate < today) {
-    reasons.push(`close date passed ${today - deal.closeDate} days ago`);
+  if (close >= 0) {
+    reasons.push(`close date passed ${close} days ago`);
     if (action === "") action = "Confirm the close date with the buyer and update it, or close the deal";
   }
-  return reasons.length === 0 ? null : { reasons, severity, action };
+  return Object.freeze({ reasons: Object.freeze(reasons) as string[], severity, action });
 }
 
 export interface RuleColumns {
