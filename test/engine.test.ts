@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { HyperFormula } from "hyperformula";
 import { describe, expect, it } from "vitest";
-import { dayFromIso, excelSerialFromDay } from "../core/a1.js";
+import { dayFromIso, excelSerialFromDay, isoFromDay } from "../core/a1.js";
 import { planStageEdit, run, type RunResult } from "../core/engine.js";
 import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Grid } from "../core/types.js";
 
@@ -265,5 +265,34 @@ describe("a Deal ID used twice", () => {
     const second = run({ sheetName: "Deals", deals: grid, settings: null, log, sheetNames: ["Deals", TAB_LOG] }, { command: "score", today: "2026-11-27" });
     expect(second.logAppend).toEqual([]);
     expect(second.summary.transitions).toBe(0);
+  });
+});
+
+describe("learned stuck thresholds", () => {
+  it("use 1.5 × the median days won deals spent in a stage, once the log has five of them", () => {
+    const grid: Grid = [["Deal ID", "Deal", "Stage", "Created"]];
+    const log: Grid = [["Deal ID", "From", "To", "When", "By"]];
+    // Six won deals spent 10, 12, 14, 16, 18, 40 days in Proposal: median 15, learned limit ceil(1.5 × 15) = 23.
+    [10, 12, 14, 16, 18, 40].forEach((days, i) => {
+      const id = `W-${i}`;
+      grid.push([id, `Won ${i}`, "Won", serial("2026-01-01")]);
+      log.push([id, "", "Proposal", "2026-03-01", "snapshot"], [id, "Proposal", "Won", isoFromDay((dayFromIso("2026-03-01") as number) + days), "pipesheet"]);
+    });
+    // Open deals entered Proposal 22 and 24 days before today.
+    grid.push(["O-1", "Open 1", "Proposal", ""], ["O-2", "Open 2", "Proposal", ""]);
+    log.push(["O-1", "Meeting", "Proposal", "2026-11-04", "pipesheet"], ["O-2", "Meeting", "Proposal", "2026-11-02", "pipesheet"]);
+    const settings = (learned: boolean): Grid => {
+      const first = run({ sheetName: "Deals", deals: [["Deal", "Stage"]], settings: null, log: null, sheetNames: ["Deals"] }, { command: "setup", today: TODAY });
+      const g = first.tabs.find((t) => t.name === TAB_SETTINGS)?.values ?? [];
+      const row = g.find((r) => r[0] === "Learn stuck thresholds") as Cell[];
+      row[1] = learned ? "yes" : "no";
+      return g;
+    };
+    const input = (learned: boolean) => ({ sheetName: "Deals", deals: grid, settings: settings(learned), log, sheetNames: ["Deals", TAB_SETTINGS, TAB_LOG] });
+    const fixed = run(input(false), { command: "score", today: TODAY });
+    expect(column(fixed, "stuck").values.slice(6)).toEqual(["Stuck: 22 days in Proposal (limit 21)", "Stuck: 24 days in Proposal (limit 21)"]);
+    const learned = run(input(true), { command: "score", today: TODAY });
+    expect(column(learned, "stuck").values.slice(6)).toEqual(["", "Stuck: 24 days in Proposal (limit 23)"]);
+    expect(learned.conditionalFormats[0]?.formula.excel).toContain(",23,");
   });
 });
