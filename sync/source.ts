@@ -1,6 +1,6 @@
 // Where deals come from and where the managed result goes: "deals.csv", "book.xlsx#Deals", later "gsheet:ID#Deals".
 import { existsSync } from "node:fs";
-import { rename, stat, unlink, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type ExcelJS from "exceljs";
 import { mapColumns } from "../core/columns.js";
@@ -12,6 +12,7 @@ import { CliError, fromFsError } from "./errors.js";
 import { readCsvFile, toCsv } from "./io/csv.js";
 import type * as XlsxModule from "./io/xlsx.js";
 import type { Progress } from "./progress.js";
+import { writeFileAtomic } from "./io/atomic.js";
 
 type XlsxIo = typeof XlsxModule;
 
@@ -161,14 +162,9 @@ function formatted(v: Cell, fmt: string | undefined): Cell {
 }
 
 async function writeText(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+  await writeFileAtomic(path, text).catch((e: unknown) => {
     throw fromFsError(e, path, true);
-  }
+  });
 }
 
 async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progress): Promise<OpenedSource> {

@@ -1,7 +1,8 @@
 // The saved Google sign-in: ~/.config/pipesheet/token.json, readable only by its owner (file 0600, folder 0700).
-import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
 
 export interface SavedToken {
   type: "pipesheet-oauth";
@@ -32,11 +33,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 
 export async function saveToken(path: string, token: SavedToken): Promise<void> {
   await ensurePrivateDir(dirname(path));
-  const tmp = `${path}.${process.pid}.tmp`;
-  // The mode is set at creation, so the secret is never readable by others, not even for a moment.
-  await writeFile(tmp, `${JSON.stringify(token, null, 2)}\n`, { mode: 0o600 });
-  if (process.platform !== "win32") await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(token, null, 2)}\n`, 0o600);
 }
 
 /** The saved token, or null when nobody has signed in. A file others can read is tightened first. */

@@ -1,6 +1,5 @@
 // .xlsx in and out with exceljs: read the deals, settings and log tabs; apply a WorkbookPlan, touching only what pipesheet owns.
-import { readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import ExcelJS from "exceljs";
 import { colIndex, colName, parseA1 } from "../../core/a1.js";
 import { LOG_HEADER } from "../../core/index.js";
@@ -9,6 +8,7 @@ import { CliError, fromFsError } from "../errors.js";
 import { packageCharts, type OwnChart } from "./own-charts.js";
 import { addCharts } from "./xlsx-chart.js";
 import { partsNotKept, zipEntryNames } from "./zip-parts.js";
+import { writeFileAtomic } from "./atomic.js";
 
 type Workbook = ExcelJS.Workbook;
 type Worksheet = ExcelJS.Worksheet;
@@ -418,17 +418,14 @@ export function applyPlan(wb: Workbook, plan: WorkbookPlan, styles = new SharedS
  * `charts` are drawn into the package after exceljs has written it (exceljs writes no charts).
  */
 export async function saveWorkbook(wb: Workbook, path: string, charts: OwnChart[] = []): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     // writeBuffer, not writeFile: exceljs's file stream never settles when the folder is missing.
     // Deflate level 1: exceljs compresses with a pure-JS zlib, where the default level costs seconds per 100k rows
     // for a file a few percent smaller.
     const raw = new Uint8Array((await wb.xlsx.writeBuffer({ zip: { compression: "DEFLATE", compressionOptions: { level: 1 } } } as ExcelJS.XlsxWriteOptions)) as ArrayBuffer);
     const live = charts.filter((c) => findSheet(wb, c.sheet) !== undefined);
-    await writeFile(tmp, live.length > 0 ? await addCharts(raw, live) : raw);
-    await rename(tmp, path);
+    await writeFileAtomic(path, live.length > 0 ? await addCharts(raw, live) : raw);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
     throw fromFsError(e, path, true);
   }
 }

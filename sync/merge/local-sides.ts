@@ -1,8 +1,6 @@
 // The local sides of a sync: a CSV file (rewritten whole, atomically) and a sheet in an .xlsx workbook
 // (only the cells sync changes are touched; the rest of the workbook is saved as exceljs read it).
 import { existsSync } from "node:fs";
-import { rename, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import type ExcelJS from "exceljs";
 import type * as XlsxModule from "../io/xlsx.js";
 import { LOG_HEADER } from "../../core/index.js";
@@ -12,16 +10,12 @@ import { readCsvFile, toCsv } from "../io/csv.js";
 import { asIsoDay, asNumber, csvStored, csvValue, textOf } from "./cells.js";
 import type { Side, SideData, SideWrite } from "./side.js";
 import { emptyTable, tableFromGrid } from "./table.js";
+import { writeFileAtomic } from "../io/atomic.js";
 
 async function atomicWrite(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+  await writeFileAtomic(path, text).catch((e: unknown) => {
     throw fromFsError(e, path, true);
-  }
+  });
 }
 
 function applyToGrid(grid: string[][], w: SideWrite): void {

@@ -1,9 +1,10 @@
 // What a sync run did (or, with --dry-run, would do), in words; and the conflicts file a person works from.
-import { unlink, writeFile, rename } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { toCsv } from "../io/csv.js";
 import { csvStored } from "./cells.js";
 import type { Change, NamedConflict, SideSummary, SyncReport } from "./run.js";
+import { writeFileAtomic } from "../io/atomic.js";
 
 const q = (s: string | null | undefined): string => (s === null || s === undefined ? "(none)" : s === "" ? "(blank)" : JSON.stringify(s));
 
@@ -104,8 +105,6 @@ export async function writeConflicts(path: string, r: SyncReport, when: string):
       rows.push([c.id, "(whole row)", "", c.side === "a" ? "edited" : "deleted", c.side === "b" ? "edited" : "deleted", when]);
     else rows.push([c.id, c.column, c.base ?? "", c.a ?? "", c.b ?? "", when]);
   }
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, toCsv(rows.map((row) => row.map(csvStored))));
-  await rename(tmp, path);
+  await writeFileAtomic(path, toCsv(rows.map((row) => row.map(csvStored))));
   return true;
 }

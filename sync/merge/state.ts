@@ -1,11 +1,12 @@
 // The last synced state, kept beside the local file (".deals.csv.pipesheet-sync.json"): the headers each side
 // had, and every row's cells as both sides last agreed on them. It is written only after both sides are.
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { refused } from "../google/errors.js";
 import type { BaseRows } from "./merge.js";
 import type { AlignedColumn } from "./table.js";
+import { writeFileAtomic } from "../io/atomic.js";
 
 export interface SideState {
   header: string[];
@@ -73,9 +74,7 @@ export async function saveState(path: string, key: string, state: PairState | nu
     await unlink(path).catch(() => undefined);
     return;
   }
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(file));
-  await rename(tmp, path);
+  await writeFileAtomic(path, JSON.stringify(file));
 }
 
 /** The state's rows in the current aligned column order (null for columns the state did not have). */
