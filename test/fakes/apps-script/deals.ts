@@ -2,6 +2,7 @@
 // every 100-row stretch, so a 100-row and a 50,000-row sheet have the same shape.
 import type { Env } from "./env.js";
 import type { FakeSheet } from "./spreadsheet.js";
+import { prng } from "../../../samples/generate.js";
 
 export const HEADER = [
   "Deal name",
@@ -27,17 +28,8 @@ const BUDGET = ["Approved", "Planned", "", "No budget", "allocated"];
 const AUTH = ["Decision maker", "Influencer", "user", "", "DM"];
 const SOURCES = ["Web", "Referral", "Event", "Outbound"];
 
-/** A small seeded generator (mulberry32), so fixtures never change between runs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The samples' seeded generator (mulberry32), so fixtures never change between runs. */
+export const rng = prng;
 
 const day = (iso: string, plus: number): Date => new Date(Date.parse(`${iso}T00:00:00Z`) + plus * 86_400_000);
 
