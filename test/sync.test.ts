@@ -4,7 +4,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { addCharts } from "../sync/io/xlsx-chart.js";
 import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
 import type { FakeSpreadsheet, Value } from "./fakes/sheets-api/model.js";
 
@@ -380,5 +382,27 @@ describe(".xlsx sides", () => {
     const log = back.getWorksheet("Pipeline Log") as ExcelJS.Worksheet;
     expect(log.state).toBe("hidden");
     expect(log.getRow(2).values).toEqual([undefined, "D-000001", "Proposal", "Won", TODAY, "sync"]);
+  });
+
+  it("refuses to rewrite a workbook holding the team's own chart, before writing either side", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("Deals");
+    ws.addRow(["Deal ID", "Deal", "Stage", "Value"]);
+    ws.addRow(["D-000001", "Acme", "Proposal", 1200]);
+    const plain = new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+    // A chart of the team's own: drawn with the same parts Excel writes, under a name that is not pipesheet's.
+    const charted = await addCharts(plain, [{ sheet: "Deals", spec: { type: "bar", title: "Values", categories: "B2:B2", values: "D2:D2", anchor: "F2" } }]);
+    const zip = await JSZip.loadAsync(charted);
+    const drawing = (await zip.file("xl/drawings/drawing1.xml")?.async("string")) ?? "";
+    zip.file("xl/drawings/drawing1.xml", drawing.replace('name="pipesheet:review"', 'name="Chart 1"'));
+    const book = file("charted.xlsx");
+    writeFileSync(book, await zip.generateAsync({ type: "uint8array" }));
+    const before = readFileSync(book);
+    const csv = file("deals.csv", "Deal ID,Deal,Stage,Value\r\nD-000001,Acme,Proposal,1200\r\nD-000002,Beta,Meeting,800\r\n");
+    const r = await cli("sync", `${book}#Deals`, csv);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/1 chart that pipesheet cannot carry over.*Nothing was written/);
+    expect(readFileSync(book).equals(before)).toBe(true);
+    expect(read(csv)).toBe("Deal ID,Deal,Stage,Value\r\nD-000001,Acme,Proposal,1200\r\nD-000002,Beta,Meeting,800\r\n");
   });
 });

@@ -2,6 +2,7 @@
 // (only the cells sync changes are touched; the rest of the workbook is saved as exceljs read it).
 import { existsSync } from "node:fs";
 import type ExcelJS from "exceljs";
+import type { OwnChart } from "../io/own-charts.js";
 import type * as XlsxModule from "../io/xlsx.js";
 import { LOG_HEADER } from "../../core/index.js";
 import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/types.js";
@@ -84,6 +85,8 @@ export class XlsxSide implements Side {
   readonly canLog = true;
   private io: XlsxIo | null = null;
   private wb: ExcelJS.Workbook | null = null;
+  private notKept: string[] = [];
+  private ownCharts: OwnChart[] = [];
   private sheetName: string;
   constructor(
     readonly localPath: string,
@@ -100,15 +103,18 @@ export class XlsxSide implements Side {
 
   async read(): Promise<SideData> {
     this.io = await import("../io/xlsx.js");
-    const { findSheet, loadWorkbook, pickDealsSheet, sheetGrid } = this.io;
+    const { findSheet, readWorkbook, pickDealsSheet, sheetGrid } = this.io;
     if (!existsSync(this.localPath)) {
       const { default: ExcelJSLib } = await import("exceljs");
       this.wb = new ExcelJSLib.Workbook();
       this.sheetName ||= "Deals";
       return { exists: false, table: emptyTable(), settings: null, sheetName: this.sheetName };
     }
-    const wb = await loadWorkbook(this.localPath);
+    const loaded = await readWorkbook(this.localPath);
+    const wb = loaded.wb;
     this.wb = wb;
+    this.notKept = loaded.notKept;
+    this.ownCharts = loaded.ownCharts;
     const settingsWs = findSheet(wb, TAB_SETTINGS);
     const settings: Grid | null = settingsWs ? sheetGrid(settingsWs) : null;
     let grid: Grid;
@@ -158,6 +164,12 @@ export class XlsxSide implements Side {
       }
       for (const row of w.log) log.addRow(row.map((c) => (c instanceof Date ? textOf(c) : (c ?? null))));
     }
-    await io.saveWorkbook(wb, this.localPath);
+    await io.saveWorkbook(wb, this.localPath, this.ownCharts);
+  }
+
+  cannotWrite(): string | null {
+    return this.notKept.length === 0
+      ? null
+      : `${this.localPath} has ${this.notKept.join(", ")} that pipesheet cannot carry over when it rewrites the file: sync a copy without them, or a CSV export of the sheet.`;
   }
 }

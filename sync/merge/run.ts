@@ -249,6 +249,11 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     [A, wa],
     [B, wb],
   ];
+  // Refuse before the first write, so a side that cannot be rewritten safely never leaves the other half-synced.
+  for (const [side, w] of order) {
+    const why = isEmptyWrite(w) ? null : (side.cannotWrite?.() ?? null);
+    if (why) throw refused("CANNOT_KEEP", `${why} Nothing was written.`);
+  }
   // Remote sides get their new Deal IDs before anything else, so no later step can assign different ones.
   for (const [side, w] of order) {
     if (!side.remote) continue;

@@ -56,6 +56,8 @@ export interface Side {
   readonly canLog: boolean;
   read(): Promise<SideData>;
   write(w: SideWrite): Promise<void>;
+  /** Why this side cannot be written without losing something of the team's (asked after read), or null. */
+  cannotWrite?(): string | null;
   /** Requests sent so far (remote sides), for the report and the bench. */
   requests(): number;
 }
