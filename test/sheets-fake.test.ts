@@ -28,6 +28,34 @@ describe("strict fake", () => {
     expect(() => locked(e, () => e.book.sheet("Deals")!.getRange("A1:B2").setValues(values as unknown[][]))).toThrow(/Exception/);
   });
 
+  test.each([
+    ["setFontWeights", [["bold", null]]],
+    ["setFontWeights", [["bold", "heavy"], [null, null]]],
+    ["setFontStyles", [["italic"], ["normal"]]],
+    ["setBackgrounds", [["#fff", 3], [null, null]]],
+    ["setDataValidations", [[null, "rule"], [null, null]]],
+    ["setFontWeights", "bold"],
+  ] as const)("%s with a wrong shape or value throws", (method, data) => {
+    const e = env();
+    const range = e.book.sheet("Deals")!.getRange("A1:B2") as unknown as Record<string, (d: unknown) => unknown>;
+    expect(() => locked(e, () => range[method]!(data))).toThrow(/Exception/);
+  });
+
+  test("2-D style setters style cell by cell; null resets that property only", () => {
+    const e = env();
+    const s = e.book.sheet("Deals")!;
+    locked(e, () => {
+      s.getRange("A1:B1").setFontWeight("bold").setBackground("#eee");
+      s.getRange("A1:B2").setFontWeights([[null, "bold"], ["normal", null]]);
+      s.getRange("A1:B1").setBackgrounds([[null, "#abc"]]);
+      s.getRange("A2").setFontStyles([["italic"]]);
+    });
+    expect(s.styles.get(0)).toBeUndefined();
+    expect(s.styles.get(1)).toEqual({ bold: true, background: "#abc" });
+    expect(s.styles.get(1 << 15)).toEqual({ bold: false, italic: true });
+    expect(s.styles.has((1 << 15) + 1)).toBe(false);
+  });
+
   test("a range outside the sheet throws, as do zero-sized ranges", () => {
     const e = env();
     const s = e.book.sheet("Deals")!;

@@ -1,5 +1,5 @@
 // pipesheet's conditional formats and drop-downs on the deals sheet: its own replaced, the team's kept.
-import { RULE_PREFIX, type ConditionalRule, type ValidationRule } from "../../core/index.js";
+import { parseA1, RULE_PREFIX, type ConditionalRule, type ValidationRule } from "../../core/index.js";
 import type { Sheet } from "./gas.js";
 import { VALIDATION_MARKER } from "./names.js";
 
@@ -49,13 +49,63 @@ export function applyValidations(sheet: Sheet, sheetId: number, rules: readonly 
     const dv = range.getDataValidation();
     if (dv && dv.getHelpText().includes(VALIDATION_MARKER)) range.clearDataValidations();
   }
-  for (const r of rules) {
-    const rule = SpreadsheetApp.newDataValidation()
-      .requireValueInList(r.list, true)
-      .setAllowInvalid(!r.strict)
-      .setHelpText(`Pick from the list, or type your own ${VALIDATION_MARKER}`)
-      .build();
-    sheet.getRange(r.range).setDataValidation(rule);
+  // One rule object per distinct list; a new builder already allows invalid input, so only strict rules say otherwise.
+  const built = new Map<string, GoogleAppsScript.Spreadsheet.DataValidation>();
+  const ruleFor = (r: ValidationRule): GoogleAppsScript.Spreadsheet.DataValidation => {
+    const id = JSON.stringify([r.list, r.strict]);
+    let rule = built.get(id);
+    if (!rule) {
+      const builder = SpreadsheetApp.newDataValidation().requireValueInList(r.list, true);
+      if (r.strict) builder.setAllowInvalid(false);
+      rule = builder.setHelpText(`Pick from the list, or type your own ${VALIDATION_MARKER}`).build();
+      built.set(id, rule);
+    }
+    return rule;
+  };
+  // Drop-downs on adjacent single columns over the same rows go in together: one setDataValidations.
+  for (const run of validationRuns(rules)) {
+    const first = run[0] as { rule: ValidationRule; box: Box | null };
+    if (run.length === 1 || !first.box) {
+      sheet.getRange(first.rule.range).setDataValidation(ruleFor(first.rule));
+      continue;
+    }
+    const row = run.map((x) => ruleFor(x.rule));
+    const rows = first.box.r1 - first.box.r0 + 1;
+    sheet.getRange(first.box.r0 + 1, first.box.c0 + 1, rows, run.length).setDataValidations(Array.from({ length: rows }, () => row));
   }
   return rules.map((r) => ({ sheetId, range: r.range }));
+}
+
+/** 0-based corners of an A1 range. */
+interface Box {
+  r0: number;
+  c0: number;
+  r1: number;
+  c1: number;
+}
+
+function boxOf(range: string): Box | null {
+  const [a, b, extra] = range.split(":");
+  if (extra !== undefined) return null;
+  const s = parseA1(a ?? "");
+  const e = b === undefined ? s : parseA1(b);
+  if (!s || !e) return null;
+  return { r0: Math.min(s.row, e.row), c0: Math.min(s.col, e.col), r1: Math.max(s.row, e.row), c1: Math.max(s.col, e.col) };
+}
+
+/**
+ * Rules in runs, in their order: a rule on the column just right of the previous one, over the same rows, joins its
+ * run. Runs keep the order and their cells are disjoint, so writing a run at once ends as writing its rules one by one.
+ */
+export function validationRuns(rules: readonly ValidationRule[]): { rule: ValidationRule; box: Box | null }[][] {
+  const runs: { rule: ValidationRule; box: Box | null }[][] = [];
+  for (const rule of rules) {
+    const box = boxOf(rule.range);
+    const last = runs[runs.length - 1];
+    const prev = last?.[last.length - 1]?.box;
+    const joins = box !== null && prev !== null && prev !== undefined && box.c0 === box.c1 && prev.c0 === prev.c1 && prev.r0 === box.r0 && prev.r1 === box.r1 && prev.c0 + 1 === box.c0;
+    if (last && joins) last.push({ rule, box });
+    else runs.push([{ rule, box }]);
+  }
+  return runs;
 }

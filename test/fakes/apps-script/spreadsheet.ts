@@ -371,6 +371,48 @@ export class FakeRange {
     this.sheet.eachCell(this, (r, c) => this.sheet.patchStyle(r, c, patch));
     return this;
   }
+  /**
+   * The 2-D style setters: one value per cell, shape checked like setValues; null resets that property to the
+   * default (Apps Script: "null values reset the font weight" and the like), anything else of the wrong kind throws.
+   */
+  private styles(name: string, data: unknown, patch: (v: unknown) => Style | null, prop: keyof Style): this {
+    this.env.write(`Range.${name}`);
+    const rows = this.checkShape(data, name);
+    const patches = rows.map((row) => row.map((v) => (v === null ? null : patch(v))));
+    this.env.spend(this.nr * this.nc * this.env.cost.formatCell);
+    for (let i = 0; i < this.nr; i++)
+      for (let j = 0; j < this.nc; j++) {
+        const p = (patches[i] as (Style | null)[])[j] ?? null;
+        if (p) this.sheet.patchStyle(this.r + i, this.c + j, p);
+        else this.sheet.resetStyle(this.r + i, this.c + j, prop);
+      }
+    return this;
+  }
+  private static oneOf(name: string, allowed: readonly string[]): (v: unknown) => string {
+    return (v) => {
+      if (typeof v !== "string" || !allowed.includes(v)) throw new Error(`Exception: Invalid argument: ${name}`);
+      return v;
+    };
+  }
+  setFontWeights(weights: unknown[][]): this {
+    const check = FakeRange.oneOf("fontWeight", ["bold", "normal"]);
+    return this.styles("setFontWeights", weights, (v) => ({ bold: check(v) === "bold" }), "bold");
+  }
+  setFontStyles(styles: unknown[][]): this {
+    const check = FakeRange.oneOf("fontStyle", ["italic", "normal"]);
+    return this.styles("setFontStyles", styles, (v) => ({ italic: check(v) === "italic" }), "italic");
+  }
+  setBackgrounds(colors: unknown[][]): this {
+    return this.styles(
+      "setBackgrounds",
+      colors,
+      (v) => {
+        if (typeof v !== "string") throw new Error("Exception: The parameters don't match the method signature for SpreadsheetApp.Range.setBackgrounds.");
+        return { background: v };
+      },
+      "background",
+    );
+  }
   setFontWeight(w: string): this {
     return this.style("setFontWeight", { bold: w === "bold" });
   }
@@ -395,6 +437,22 @@ export class FakeRange {
       if (rule) this.sheet.validations.set(key(r, c), rule);
       else this.sheet.validations.delete(key(r, c));
     });
+    return this;
+  }
+  setDataValidations(rules: unknown[][]): this {
+    this.env.write("Range.setDataValidations");
+    const data = this.checkShape(rules, "setDataValidations");
+    for (const row of data)
+      for (const v of row)
+        if (v !== null && !(v instanceof FakeDataValidation)) throw new Error("Exception: The parameters don't match the method signature for SpreadsheetApp.Range.setDataValidations.");
+    this.env.spend(this.nr * this.nc * this.env.cost.formatCell);
+    for (let i = 0; i < this.nr; i++)
+      for (let j = 0; j < this.nc; j++) {
+        const rule = (data[i] as (FakeDataValidation | null)[])[j] ?? null;
+        const k = key(this.r + i, this.c + j);
+        if (rule) this.sheet.validations.set(k, rule);
+        else this.sheet.validations.delete(k);
+      }
     return this;
   }
   clearDataValidations(): this {
@@ -479,6 +537,16 @@ export class FakeSheet {
   }
   patchStyle(r: number, c: number, patch: Style): void {
     this.styles.set(key(r, c), { ...(this.styles.get(key(r, c)) ?? {}), ...patch });
+  }
+  /** Back to the default for one style property; a cell left with no properties has no style entry at all. */
+  resetStyle(r: number, c: number, prop: keyof Style): void {
+    const k = key(r, c);
+    const s = this.styles.get(k);
+    if (!s) return;
+    const rest = { ...s };
+    delete rest[prop];
+    if (Object.keys(rest).length === 0) this.styles.delete(k);
+    else this.styles.set(k, rest);
   }
   eachCell(range: FakeRange, fn: (r: number, c: number) => void): void {
     for (let i = 0; i < range.nr; i++) for (let j = 0; j < range.nc; j++) fn(range.r + i, range.c + j);
