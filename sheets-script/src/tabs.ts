@@ -68,11 +68,62 @@ function styleGroups(formats: readonly TabFormat[]): Map<string, string[]> {
 /** Owned tabs are narrow: chunk them by cells only, so a log one row longer than the sheet is still one write. */
 const rowsPerChunk = (width: number): number => Math.max(1, Math.floor(CHUNK_CELLS / width));
 
-/** An owned tab gets exactly its content plus a little room: one call whether it must grow or shrink. */
-function fitRows(sheet: Sheet, rows: number): void {
+/** An owned tab gets exactly its content plus a little room (one call whether it must grow or shrink), and columns enough. */
+function fitSize(sheet: Sheet, rows: number, cols: number): void {
   const max = sheet.getMaxRows();
   if (max < rows) sheet.insertRowsAfter(max, rows - max);
   else if (max > rows) sheet.deleteRows(rows + 1, max - rows);
+  const maxCols = sheet.getMaxColumns();
+  if (cols > maxCols) sheet.insertColumnsAfter(maxCols, cols - maxCols);
+}
+
+/** Above this many cells in their bounding box, bold/italic/fill stay range lists rather than 2-D arrays. */
+const MAX_STYLE_BOX_CELLS = 100_000;
+
+/**
+ * Bold, italic and fills of the tab's formatted ranges as 2-D arrays over their bounding box: one getRange and one
+ * call per kind instead of a getRangeList and a call per group. Cells outside every range get null, which resets
+ * them to the default, as the tab was just cleared (or created). Groups are laid down in the order the range lists
+ * would apply them, so overlapping ranges end the same. Null when the range lists take fewer calls.
+ */
+function styleArrays(groups: Map<string, string[]>): { box: [number, number, number, number]; weights: ("bold" | null)[][] | null; styles: ("italic" | null)[][] | null; fills: (string | null)[][] | null } | null {
+  const kinds = new Set<string>();
+  let lists = 0;
+  let r0 = Infinity;
+  let c0 = Infinity;
+  let r1 = -1;
+  let c1 = -1;
+  for (const [key, ranges] of groups) {
+    const kind = key.slice(0, 2);
+    if (kind !== "b:" && kind !== "i:" && kind !== "f:") continue;
+    kinds.add(kind);
+    lists++;
+    for (const range of ranges) {
+      const [a, b, c, d] = box(range);
+      r0 = Math.min(r0, a);
+      c0 = Math.min(c0, b);
+      r1 = Math.max(r1, c);
+      c1 = Math.max(c1, d);
+    }
+  }
+  if (lists === 0 || 1 + kinds.size >= 2 * lists) return null;
+  const nr = r1 - r0 + 1;
+  const nc = c1 - c0 + 1;
+  if (nr * nc > MAX_STYLE_BOX_CELLS) return null;
+  const grid = <T>(on: boolean): (T | null)[][] | null => (on ? Array.from({ length: nr }, () => new Array<T | null>(nc).fill(null)) : null);
+  const weights = grid<"bold">(kinds.has("b:"));
+  const styles = grid<"italic">(kinds.has("i:"));
+  const fills = grid<string>(kinds.has("f:"));
+  for (const [key, ranges] of groups) {
+    const target: (string | null)[][] | null = key.startsWith("b:") ? weights : key.startsWith("i:") ? styles : key.startsWith("f:") ? fills : null;
+    if (!target) continue;
+    const value = key.startsWith("b:") ? "bold" : key.startsWith("i:") ? "italic" : key.slice(2);
+    for (const range of ranges) {
+      const [a, b, c, d] = box(range);
+      for (let r = a; r <= c; r++) for (let col = b; col <= d; col++) (target[r - r0] as (string | null)[])[col - c0] = value;
+    }
+  }
+  return { box: [r0, c0, nr, nc], weights, styles, fills };
 }
 
 /**
@@ -93,8 +144,7 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
     for (const chart of sheet.getCharts()) sheet.removeChart(chart);
   }
   const anchor = tab.chart ? rangeEnd(tab.chart.anchor) : { row: 1, col: 1 };
-  fitRows(sheet, Math.max(height, anchor.row) + ROOM_ROWS);
-  ensureSize(sheet, 1, Math.max(width, anchor.col + 6));
+  fitSize(sheet, Math.max(height, anchor.row) + ROOM_ROWS, Math.max(width, anchor.col + 6));
   if (tab.hidden) sheet.hideSheet();
 
   const groups = styleGroups(tab.formats);
@@ -106,8 +156,17 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
     if (!pace.fits((end - start) * width)) return false;
     pace.chunk((end - start) * width, () => sheet.getRange(start + 1, 1, end - start, width).setValues(padGrid(tab.values.slice(start, end), width, textBoxes, quote, start)));
   }
+  const arrays = styleArrays(groups);
+  if (arrays) {
+    const [r0, c0, nr, nc] = arrays.box;
+    const range = sheet.getRange(r0 + 1, c0 + 1, nr, nc);
+    if (arrays.weights) range.setFontWeights(arrays.weights);
+    if (arrays.styles) range.setFontStyles(arrays.styles);
+    if (arrays.fills) range.setBackgrounds(arrays.fills);
+  }
   for (const [key, ranges] of groups) {
     const value = key.slice(2);
+    if (arrays && (key.startsWith("b:") || key.startsWith("i:") || key.startsWith("f:"))) continue;
     if (key.startsWith("b:")) sheet.getRangeList(ranges).setFontWeight("bold");
     else if (key.startsWith("i:")) sheet.getRangeList(ranges).setFontStyle("italic");
     else if (key.startsWith("s:")) sheet.getRangeList(ranges).setFontSize(Number(value));
