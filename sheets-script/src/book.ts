@@ -6,7 +6,7 @@ import type { Sheet, Spreadsheet } from "./gas.js";
 export interface Tab {
   sheet: Sheet;
   name: string;
-  id: number;
+  readonly id: number;
 }
 
 export interface Book {
@@ -17,6 +17,21 @@ export interface Book {
   today: string;
   toSerial: (d: Date) => number;
   tabs: Tab[];
+  /** True when `tabs` holds every sheet of the spreadsheet (read with getSheets), so its length is the sheet count. */
+  complete: boolean;
+}
+
+/** A tab whose sheet id is asked for only when something needs it, and then once. */
+export function tabOf(sheet: Sheet, name: string): Tab {
+  let id: number | undefined;
+  return {
+    sheet,
+    name,
+    get id(): number {
+      id ??= sheet.getSheetId();
+      return id;
+    },
+  };
 }
 
 export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((n) => n.toLowerCase());
@@ -25,11 +40,12 @@ export const isOwnTab = (name: string): boolean => OWN_TABS.includes(name.toLowe
 export function openBook(ss: Spreadsheet, withTabs = true): Book {
   const zone = ss.getSpreadsheetTimeZone();
   const now = new Date();
-  const today = Utilities.formatDate(now, zone, "yyyy-MM-dd");
+  // Today and the zone's offset in one call: "2026-11-26 +1300".
+  const [today = "", z = ""] = Utilities.formatDate(now, zone, "yyyy-MM-dd Z").split(" ");
   // Exact when the script runs in the spreadsheet's zone; else corrected by the zone's offset.
-  const toSerial = Session.getScriptTimeZone() === zone ? serialFromLocalDate : ((offset: number) => (d: Date) => serialFromDate(d, offset))(offsetFromZ(Utilities.formatDate(now, zone, "Z")));
-  const tabs = withTabs ? ss.getSheets().map((sheet) => ({ sheet, name: sheet.getName(), id: sheet.getSheetId() })) : [];
-  return { ss, zone, today, toSerial, tabs };
+  const toSerial = Session.getScriptTimeZone() === zone ? serialFromLocalDate : ((offset: number) => (d: Date) => serialFromDate(d, offset))(offsetFromZ(z));
+  const tabs = withTabs ? ss.getSheets().map((sheet) => tabOf(sheet, sheet.getName())) : [];
+  return { ss, zone, today, toSerial, tabs, complete: withTabs };
 }
 
 /** Tab names are unique regardless of case in Sheets, and core compares them that way too. */

@@ -59,14 +59,19 @@ export function busyResult(command: Command): CommandResult {
  * for the other commands the sheet set up before, else the one in front.
  */
 export function pickDealsSheet(book: Book, stage: StageConfig | null, command: Command, resumeSheet: number | null): Tab | null {
-  const byId = (id: number | null | undefined): Tab | undefined => (id === null || id === undefined ? undefined : book.tabs.find((t) => t.id === id));
+  // Ids are read lazily: try the tab of the remembered name first, so usually only that one's id is asked for.
+  const byId = (id: number | null | undefined): Tab | undefined => {
+    if (id === null || id === undefined) return undefined;
+    const named = stage ? findTab(book, stage.sheetName) : undefined;
+    return named && named.id === id ? named : book.tabs.find((t) => t.id === id);
+  };
   const resumed = byId(resumeSheet);
   if (resumed) return resumed;
   const activeName = book.ss.getActiveSheet().getName();
   const active = isOwnTab(activeName) ? undefined : findTab(book, activeName);
-  const configured = byId(stage?.sheetId);
-  const first = book.tabs.find((t) => !isOwnTab(t.name));
-  return (command === "setup" ? (active ?? configured) : (configured ?? active)) ?? first ?? null;
+  const configured = (): Tab | undefined => byId(stage?.sheetId);
+  const first = (): Tab | undefined => book.tabs.find((t) => !isOwnTab(t.name));
+  return (command === "setup" ? (active ?? configured()) : (configured() ?? active)) ?? first() ?? null;
 }
 
 export function readInput(book: Book, deals: Tab): WorkbookInput {

@@ -1,6 +1,6 @@
 // The tabs pipesheet owns whole (review, settings, log): rewritten in one block, styled by range lists, chart replaced.
 import { LOG_HEADER, parseA1, TAB_LOG, type Cell, type Grid, type TabFormat, type TabWrite } from "../../core/index.js";
-import { findTab, type Book, type Tab } from "./book.js";
+import { findTab, tabOf, type Book, type Tab } from "./book.js";
 import { toSheet, type SheetValue } from "./cells.js";
 import { ensureSize } from "./columns.js";
 import type { Sheet } from "./gas.js";
@@ -34,8 +34,8 @@ function box(range: string): [number, number, number, number] {
 
 /** Creates a tab at the end of the workbook and records it, so later steps in the run see it. */
 export function createTab(book: Book, name: string): Tab {
-  const sheet = book.ss.insertSheet(name, book.ss.getNumSheets());
-  const tab = { sheet, name, id: sheet.getSheetId() };
+  const sheet = book.ss.insertSheet(name, book.complete ? book.tabs.length : book.ss.getNumSheets());
+  const tab = tabOf(sheet, name);
   book.tabs.push(tab);
   return tab;
 }

@@ -47,11 +47,14 @@ export const serialFromYmd = (y: number, m: number, d: number): number => Date.U
 export function formatDate(ms: number, zone: string, pattern: string): string {
   const w = wallClock(ms, zone);
   const two = (n: number): string => String(n).padStart(2, "0");
-  if (pattern === "yyyy-MM-dd") return `${w.y}-${two(w.m)}-${two(w.d)}`;
-  if (pattern === "Z") {
+  // SimpleDateFormat: letters are fields (only yyyy, MM, dd and Z are modelled), anything else is literal.
+  if (/[A-Za-z]/.test(pattern.replace(/yyyy|MM|dd|Z/g, ""))) throw new Error(`fake Utilities.formatDate: pattern "${pattern}" is not modelled`);
+  return pattern.replace(/yyyy|MM|dd|Z/g, (field) => {
+    if (field === "yyyy") return String(w.y);
+    if (field === "MM") return two(w.m);
+    if (field === "dd") return two(w.d);
     const off = Math.round(zoneOffset(ms, zone) / 60_000);
     const a = Math.abs(off);
     return `${off < 0 ? "-" : "+"}${two(Math.floor(a / 60))}${two(a % 60)}`;
-  }
-  throw new Error(`fake Utilities.formatDate: pattern "${pattern}" is not modelled`);
+  });
 }
