@@ -1,7 +1,7 @@
 // Writes the owned columns of the deals sheet: header cells, then whole blocks per row chunk, stopping before the time limit.
 import { a1Range, type Grid, type WorkbookPlan } from "../../core/index.js";
-import type { Sheet } from "./gas.js";
-import { blockValues, chunkRows, formatPlan, headerRuns, planBlocks } from "./layout.js";
+import type { Range, Sheet } from "./gas.js";
+import { blockValues, chunkRows, formatPlan, headerRuns, planBlocks, type Block } from "./layout.js";
 import type { Pace } from "./pace.js";
 
 export interface ColumnsOutcome {
@@ -36,23 +36,30 @@ export function writeColumns(sheet: Sheet, plan: WorkbookPlan, grid: Grid, fromR
 
 function writeChunk(sheet: Sheet, plan: WorkbookPlan, grid: Grid, blocks: ReturnType<typeof planBlocks>, start: number, end: number, quote: (s: string) => string): void {
   const top = plan.headerRow + 1;
+  const parts: { block: Block; from: number; to: number; range: Range; formats: string[][]; formulas: string[][] | null }[] = [];
   for (const block of blocks) {
     const from = Math.max(start, block.from);
     const to = Math.min(end, block.to);
     if (from >= to) continue;
     const range = sheet.getRange(top + 1 + from, block.first + 1, to - from, block.cols.length);
-    const formats = range.getNumberFormats();
-    const formulas = block.keepsUserCells ? range.getFormulas() : null;
-    // Formats before values: a plain-text or date format decides how Sheets reads what is written.
-    const fp = formatPlan(block, from, to);
-    for (const [col, n, f] of fp.columns) sheet.getRange(top + 1 + from, col + 1, to - from, n).setNumberFormat(f);
-    const byFormat = new Map<string, string[]>();
-    for (const [col, row, n, f] of fp.runs) {
-      const list = byFormat.get(f) ?? [];
-      list.push(a1Range(plan.headerRow + 1 + row, col, n, 1));
-      byFormat.set(f, list);
-    }
-    for (const [f, ranges] of byFormat) sheet.getRangeList(ranges).setNumberFormat(f);
-    range.setValues(blockValues(block, from, to, grid, plan.headerRow, formats, formulas, quote));
+    parts.push({ block, from, to, range, formats: range.getNumberFormats(), formulas: block.keepsUserCells ? range.getFormulas() : null });
   }
+  // Formats before values: a plain-text or date format decides how Sheets reads what is written.
+  // One range list per format across every block of the chunk.
+  const byFormat = new Map<string, string[]>();
+  const add = (f: string, range: string): void => {
+    const list = byFormat.get(f);
+    if (list) list.push(range);
+    else byFormat.set(f, [range]);
+  };
+  for (const { block, from, to } of parts) {
+    const fp = formatPlan(block, from, to);
+    for (const [col, n, f] of fp.columns) add(f, a1Range(plan.headerRow + 1 + from, col, to - from, n));
+    for (const [col, row, n, f] of fp.runs) add(f, a1Range(plan.headerRow + 1 + row, col, n, 1));
+  }
+  for (const [f, ranges] of byFormat) {
+    if (ranges.length === 1) sheet.getRange(ranges[0] as string).setNumberFormat(f);
+    else sheet.getRangeList(ranges).setNumberFormat(f);
+  }
+  for (const { block, from, to, range, formats, formulas } of parts) range.setValues(blockValues(block, from, to, grid, plan.headerRow, formats, formulas, quote));
 }
