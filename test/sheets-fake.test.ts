@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { Env } from "./fakes/apps-script/env.js";
 import { enter, isDateFormat } from "./fakes/apps-script/entry.js";
 import { formatDate, instantFromSerial, serialFromInstant } from "./fakes/apps-script/time.js";
+import type { FakeDataValidationBuilder } from "./fakes/apps-script/spreadsheet.js";
 
 function env(options: ConstructorParameters<typeof Env>[0] = {}): Env {
   const e = new Env(options);
@@ -54,6 +55,15 @@ describe("strict fake", () => {
     expect(s.styles.get(1)).toEqual({ bold: true, background: "#abc" });
     expect(s.styles.get(1 << 15)).toEqual({ bold: false, italic: true });
     expect(s.styles.has((1 << 15) + 1)).toBe(false);
+  });
+
+  test("DataValidation.copy starts a builder with the rule's settings; the copy's new list does not touch the rule", () => {
+    const e = env();
+    const api = e.globals().SpreadsheetApp as { newDataValidation(): FakeDataValidationBuilder };
+    const rule = api.newDataValidation().requireValueInList(["a", "b"], true).setAllowInvalid(false).setHelpText("help").build();
+    const other = rule.copy().requireValueInList(["c"], true).build();
+    expect(JSON.parse(other.describe())).toEqual([["c"], true, false, "help"]);
+    expect(JSON.parse(rule.describe())).toEqual([["a", "b"], true, false, "help"]);
   });
 
   test("a range outside the sheet throws, as do zero-sized ranges", () => {

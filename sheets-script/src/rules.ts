@@ -49,17 +49,25 @@ export function applyValidations(sheet: Sheet, sheetId: number, rules: readonly 
     const dv = range.getDataValidation();
     if (dv && dv.getHelpText().includes(VALIDATION_MARKER)) range.clearDataValidations();
   }
-  // One rule object per distinct list; a new builder already allows invalid input, so only strict rules say otherwise.
+  // One rule object per distinct list. The first comes from a new builder, which already allows invalid input (only
+  // strict rules say otherwise); the others are copies of it with their own list, so the help text is not set again.
   const built = new Map<string, GoogleAppsScript.Spreadsheet.DataValidation>();
+  let model: { rule: GoogleAppsScript.Spreadsheet.DataValidation; strict: boolean } | null = null;
   const ruleFor = (r: ValidationRule): GoogleAppsScript.Spreadsheet.DataValidation => {
     const id = JSON.stringify([r.list, r.strict]);
     let rule = built.get(id);
-    if (!rule) {
+    if (rule) return rule;
+    if (model) {
+      const builder = model.rule.copy().requireValueInList(r.list, true);
+      if (r.strict !== model.strict) builder.setAllowInvalid(!r.strict);
+      rule = builder.build();
+    } else {
       const builder = SpreadsheetApp.newDataValidation().requireValueInList(r.list, true);
       if (r.strict) builder.setAllowInvalid(false);
       rule = builder.setHelpText(`Pick from the list, or type your own ${VALIDATION_MARKER}`).build();
-      built.set(id, rule);
+      model = { rule, strict: r.strict };
     }
+    built.set(id, rule);
     return rule;
   };
   // Drop-downs on adjacent single columns over the same rows go in together: one setDataValidations.

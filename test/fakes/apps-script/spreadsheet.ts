@@ -72,6 +72,11 @@ export class FakeDataValidation {
     this.env.hit("DataValidation.getHelpText");
     return this.helpText;
   }
+  /** A builder holding this rule's criterion and settings. */
+  copy(): FakeDataValidationBuilder {
+    this.env.hit("DataValidation.copy");
+    return new FakeDataValidationBuilder(this.env, { list: [...this.list], dropdown: this.showDropdown, allowInvalid: this.allowInvalid, help: this.helpText });
+  }
   describe(): string {
     return JSON.stringify([this.list, this.showDropdown, this.allowInvalid, this.helpText]);
   }
@@ -82,7 +87,17 @@ export class FakeDataValidationBuilder {
   private dropdown = true;
   private allowInvalid = true;
   private help = "";
-  constructor(private env: Env) {}
+  constructor(
+    private env: Env,
+    from?: { list: string[]; dropdown: boolean; allowInvalid: boolean; help: string },
+  ) {
+    if (from) {
+      this.list = from.list;
+      this.dropdown = from.dropdown;
+      this.allowInvalid = from.allowInvalid;
+      this.help = from.help;
+    }
+  }
   requireValueInList(values: unknown, showDropdown?: boolean): this {
     this.env.hit("DataValidationBuilder.requireValueInList");
     if (!Array.isArray(values) || values.some((v) => typeof v !== "string")) throw new Error("Exception: The parameters don't match the method signature for DataValidationBuilder.requireValueInList.");
