@@ -1,5 +1,5 @@
 // The one entry every host calls: cells in, a WorkbookPlan out. Also the live stage-edit plan.
-import { a1, a1Range, colName, dayFromIso, excelSerialFromDay } from "./a1.js";
+import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { computeMetrics, type PipelineMetrics } from "./metrics.js";
 import { parseDeals } from "./parse.js";
@@ -46,6 +46,13 @@ export interface RunResult extends WorkbookPlan {
 
 const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask"];
 const DIMENSIONS: Dimension[] = ["need", "budget", "authority"];
+
+/** x rounded to 3 decimals; the 1,001 values of 0..1 are shared, so a million cells hold no number objects of their own. */
+const SHARES: number[] = Array.from({ length: 1001 }, (_, k) => k / 1000);
+function roundedShare(x: number): number {
+  const k = Math.round(x * 1000);
+  return k >= 0 && k <= 1000 ? (SHARES[k] as number) : k / 1000;
+}
 
 function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null): Summary {
   return {
@@ -143,7 +150,13 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Stage log: diff against the snapshot, one row per transition.
   const log = readLog(input.log);
   problems.push(...log.problems);
-  const logRows: LogEntry[] = [];
+  // The log rows are built as grid rows straight away; LogEntry objects for them are only made when the
+  // metrics can use them (see `transitions` below), so a first run does not hold a million of both.
+  const newLogTab = !input.log || !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase());
+  const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
+  const logStart = logGrid.length;
+  const logDays: Day[] = [];
+  let moved = 0;
   const transitionNow = new Uint8Array(deals.length);
   const stageIndex = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
   for (let i = 0; i < deals.length; i++) {
@@ -153,9 +166,13 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     const name = stageName(d, settings);
     const prev = log.last.get(d.id);
     if (!prev) {
-      logRows.push({ dealId: d.id, from: "", to: name, day: d.stageEntered ?? d.created ?? today, by: "snapshot" });
+      const day = d.stageEntered ?? d.created ?? today;
+      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot"]);
+      logDays.push(day);
     } else if (prev.to.toLowerCase() !== name.toLowerCase()) {
-      logRows.push({ dealId: d.id, from: prev.to, to: name, day: today, by: "pipesheet" });
+      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet"]);
+      logDays.push(today);
+      moved++;
       transitionNow[i] = 1;
       const was = stageIndex.get(prev.to.toLowerCase());
       const wasKind = was === undefined ? undefined : settings.stages[was]?.kind;
@@ -173,7 +190,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Where days in stage are counted from.
   const enteredCol = map.fields.stageEntered;
   const ownsEntered = enteredCol === undefined || normalize(map.headers[enteredCol] ?? "") === normalize(OWNED_HEADERS.stageEntered);
-  const wonIds = new Set(deals.filter((d) => settings.stages[d.stage]?.kind === "won").map((d) => d.id));
+  const wonIds = new Set<string>();
+  for (const d of deals) if (settings.stages[d.stage]?.kind === "won") wonIds.add(d.id);
   const thresholds = stuckThresholds(settings, log, wonIds);
   const reached = reachedStages(deals, settings, log);
   const model = trainWinModel(deals, settings, (d) => reached[d.index] ?? -1);
@@ -184,7 +202,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   summary.ambiguousDates = parsed.ambiguousDates;
   summary.idsAdded = added;
   summary.customStages = adopted;
-  summary.transitions = logRows.filter((r) => r.from !== "").length;
+  summary.transitions = moved;
   summary.deals = deals.length;
 
   const results: DealResult[] = new Array<DealResult>(deals.length);
@@ -194,14 +212,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     const d = deals[i] as Deal;
     const st = settings.stages[d.stage];
     const sc = score(d);
-    for (const dim of sc.unrecognised)
-      problems.push({
-        sheet,
-        cell: a1(d.sheetRow - 1, answerCol[dim] ?? 0),
-        code: "UNKNOWN_ANSWER",
-        message: `${dim[0]?.toUpperCase()}${dim.slice(1)} "${d[dim]}" is not an answer pipesheet knows (scored 0); pick one from the drop-down or add it to Pipeline Settings › Scoring answers.`,
-        severity: "warning",
-      });
+    if (sc.unrecognised.length > 0)
+      for (const dim of sc.unrecognised)
+        problems.push({
+          sheet,
+          cell: a1(d.sheetRow - 1, answerCol[dim] ?? 0),
+          code: "UNKNOWN_ANSWER",
+          message: `${dim[0]?.toUpperCase()}${dim.slice(1)} "${d[dim]}" is not an answer pipesheet knows (scored 0); pick one from the drop-down or add it to Pipeline Settings › Scoring answers.`,
+          severity: "warning",
+        });
 
     let entered: Day | null = null;
     let basis: StageBasis = "none";
@@ -293,7 +312,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     reasons: () => ({ mode: "all", values: perRow((_, r) => r.score.reasons, "") }),
     winLikelihood: () => ({
       mode: "all",
-      values: perRow((d, r) => (r.win !== null ? Math.round(r.win * 1000) / 1000 : settings.stages[d.stage]?.kind === "open" && winText ? winText : ""), ""),
+      values: perRow((d, r) => (r.win !== null ? roundedShare(r.win) : settings.stages[d.stage]?.kind === "open" && winText ? winText : ""), ""),
       numberFormat: "0%",
     }),
     stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT }),
@@ -327,7 +346,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const conditionalFormats = [];
   if (map.fields.stage !== undefined) {
     const spellings = settings.stages.map(() => new Set<string>());
-    for (const d of deals) if (d.stage >= 0) spellings[d.stage]?.add(d.stageRaw.replace(/ {2,}/g, " ").toLowerCase());
+    // Each distinct text is folded once per stage; a million rows hold a handful of spellings.
+    const folded = settings.stages.map(() => new Set<string>());
+    for (const d of deals) {
+      if (d.stage < 0) continue;
+      const raw = folded[d.stage];
+      if (raw === undefined || raw.has(d.stageRaw)) continue;
+      raw.add(d.stageRaw);
+      spellings[d.stage]?.add(d.stageRaw.replace(/ {2,}/g, " ").toLowerCase());
+    }
     const formula = stuckFormula(
       settings,
       thresholds.days,
@@ -360,9 +387,6 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Setup writes back what it read (normalised, with adopted stages); other commands only create a missing tab.
   if (options.command === "setup" || !hasTab(TAB_SETTINGS))
     tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
-  const newLogTab = !input.log || !hasTab(TAB_LOG);
-  const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
-  for (const e of logRows) logGrid.push(logRow(e));
   if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: "A1:E1", bold: true }] });
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
@@ -371,7 +395,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     results,
     settings,
     today,
-    transitions: log.entries.length === 0 ? logRows : log.entries.concat(logRows),
+    transitions: runTransitions(log.entries, log.hasTransitions || moved > 0, logGrid, logStart, logDays),
     winModel: model.summary,
     present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
     currency: settings.currency,
@@ -400,6 +424,20 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     problems,
     metrics,
   };
+}
+
+/**
+ * The log's entries followed by this run's rows, for the metrics. The metrics read the log only when it
+ * holds a real move (a row with a From stage); without one, the log's own entries stand for the whole.
+ */
+function runTransitions(entries: LogEntry[], anyMove: boolean, logGrid: Grid, start: number, days: readonly Day[]): LogEntry[] {
+  if (!anyMove || logGrid.length === start) return entries;
+  const out = entries.slice();
+  for (let k = start; k < logGrid.length; k++) {
+    const row = logGrid[k] as Cell[];
+    out.push({ dealId: row[0] as string, from: row[1] as string, to: row[2] as string, day: days[k - start] as Day, by: row[4] as string });
+  }
+  return out;
 }
 
 function settingsFormats(settings: Settings): TabWrite["formats"] {

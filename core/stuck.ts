@@ -47,6 +47,8 @@ export function stuckThresholds(settings: Settings, log: StageLog, wonIds: Reado
  */
 export function stuckJudge(settings: Settings, today: Day): (deal: Deal, stage: Stage, daysInStage: number | null, threshold: number | null) => StuckResult | null {
   const cache = new Map<string, StuckResult | null>();
+  // Common verdicts are found without building a key string: by stage name and threshold, then two pairs of day counts.
+  const byStage = new Map<string, Map<number | null, Map<number, Map<number, StuckResult>>>>();
   const quiet = settings.stuck.noActivityDays;
   return (deal, stage, daysInStage, threshold) => {
     if (stage.kind !== "open") return null;
@@ -55,6 +57,19 @@ export function stuckJudge(settings: Settings, today: Day): (deal: Deal, stage: 
     const step = deal.nextStepDate !== null && deal.nextStepDate < today ? today - deal.nextStepDate : -1;
     const close = settings.stuck.overdueCloseDate && deal.closeDate !== null && deal.closeDate < today ? today - deal.closeDate : -1;
     if (over < 0 && idle < 0 && step < 0 && close < 0) return null;
+    if (over < PAIR && idle < PAIR && step < PAIR && close < PAIR) {
+      let byThreshold = byStage.get(stage.name);
+      if (byThreshold === undefined) byStage.set(stage.name, (byThreshold = new Map()));
+      let byFirst = byThreshold.get(threshold);
+      if (byFirst === undefined) byThreshold.set(threshold, (byFirst = new Map()));
+      const first = (over + 1) * PAIR + (idle + 1);
+      let bySecond = byFirst.get(first);
+      if (bySecond === undefined) byFirst.set(first, (bySecond = new Map()));
+      const second = (step + 1) * PAIR + (close + 1);
+      let shared = bySecond.get(second);
+      if (shared === undefined) bySecond.set(second, (shared = verdictFor(stage, threshold, over, idle, step, close, settings)));
+      return shared;
+    }
     const key = `${stage.name}|${threshold}|${over}|${idle}|${step}|${close}`;
     let verdict = cache.get(key);
     if (verdict === undefined) {
@@ -64,6 +79,9 @@ export function stuckJudge(settings: Settings, today: Day): (deal: Deal, stage: 
     return verdict;
   };
 }
+
+/** Day counts below this pack two to a number key exactly ((a + 1) × PAIR + b + 1 stays under 2^53). */
+const PAIR = 1 << 24;
 
 function verdictFor(stage: Stage, threshold: number | null, over: number, idle: number, step: number, close: number, settings: Settings): StuckResult {
   const reasons: string[] = [];
