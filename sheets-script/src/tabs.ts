@@ -172,7 +172,15 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
     else if (key.startsWith("s:")) sheet.getRangeList(ranges).setFontSize(Number(value));
     else if (key.startsWith("f:")) sheet.getRangeList(ranges).setBackground(value);
   }
-  tab.widths?.forEach((chars, i) => sheet.setColumnWidth(i + 1, Math.round(chars * PX_PER_CHAR + 10)));
+  // Adjacent columns of the same width in one call.
+  const px = (tab.widths ?? []).map((chars) => Math.round(chars * PX_PER_CHAR + 10));
+  for (let i = 0; i < px.length; ) {
+    let j = i + 1;
+    while (j < px.length && px[j] === px[i]) j++;
+    if (j - i > 1) sheet.setColumnWidths(i + 1, j - i, px[i] as number);
+    else sheet.setColumnWidth(i + 1, px[i] as number);
+    i = j;
+  }
 
   if (tab.chart) {
     const c = tab.chart;
@@ -188,7 +196,8 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
       .build();
     sheet.insertChart(chart);
   }
-  if (!tab.hidden) sheet.showSheet();
+  // A tab the user hid is shown again; a tab created just now is visible already.
+  if (!tab.hidden && existing) sheet.showSheet();
   return true;
 }
 

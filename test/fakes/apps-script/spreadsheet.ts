@@ -790,6 +790,15 @@ export class FakeSheet {
     return this;
   }
 
+  setColumnWidths(start: number, count: number, px: number): this {
+    this.env.write("Sheet.setColumnWidths");
+    if (!Number.isInteger(start) || !Number.isInteger(count) || !Number.isInteger(px)) throw new Error("Exception: The parameters don't match the method signature for SpreadsheetApp.Sheet.setColumnWidths.");
+    if (count < 1) throw new Error("Exception: The number of columns must be at least 1.");
+    if (start < 1 || start + count - 1 > this.maxCols) throw new Error("Exception: The column is outside the dimensions of the sheet.");
+    for (let c = start; c < start + count; c++) this.widths.set(c, px);
+    return this;
+  }
+
   /** Everything a person could see or rely on, for before/after comparisons. */
   snapshot(): Record<string, unknown> {
     const cells: Record<string, unknown> = {};
