@@ -83,7 +83,7 @@ function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null)
 function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
   let max = 0;
   for (const d of deals) {
-    const m = /^D-(\d+)$/.exec(d.id);
+    const m = d.id.charCodeAt(0) === 68 && d.id.charCodeAt(1) === 45 ? /^D-(\d+)$/.exec(d.id) : null;
     if (m) max = Math.max(max, Number(m[1]));
   }
   const ids: (string | null)[] = new Array<string | null>(deals.length).fill(null);
@@ -159,10 +159,13 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   let moved = 0;
   const transitionNow = new Uint8Array(deals.length);
   const stageIndex = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
+  const wonIds = new Set<string>();
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
+    if (d.stage === -1) continue;
+    if (settings.stages[d.stage]?.kind === "won") wonIds.add(d.id);
     // A repeated Deal ID cannot be told apart in the log; it is reported and left out until fixed.
-    if (d.stage === -1 || parsed.duplicateIds.has(d.id)) continue;
+    if (parsed.duplicateIds.has(d.id)) continue;
     const name = stageName(d, settings);
     const prev = log.last.get(d.id);
     if (!prev) {
@@ -190,8 +193,6 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Where days in stage are counted from.
   const enteredCol = map.fields.stageEntered;
   const ownsEntered = enteredCol === undefined || normalize(map.headers[enteredCol] ?? "") === normalize(OWNED_HEADERS.stageEntered);
-  const wonIds = new Set<string>();
-  for (const d of deals) if (settings.stages[d.stage]?.kind === "won") wonIds.add(d.id);
   const thresholds = stuckThresholds(settings, log, wonIds);
   const reached = reachedStages(deals, settings, log);
   const model = trainWinModel(deals, settings, (d) => reached[d.index] ?? -1);
@@ -208,6 +209,24 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const results: DealResult[] = new Array<DealResult>(deals.length);
   const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
   const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
+  // The owned output columns are filled in the same pass, rather than one more pass over a million deals each.
+  const rows = parsed.rowCount;
+  const blankColumn = (): Cell[] => new Array<Cell>(rows).fill("");
+  const scoreValues = blankColumn();
+  const gradeValues = blankColumn();
+  const reasonValues = blankColumn();
+  const winValues = blankColumn();
+  const daysValues = blankColumn();
+  const stuckValues = blankColumn();
+  const taskValues = blankColumn();
+  const winText = model.summary.ready ? null : model.summary.message;
+  // Verdicts are shared between deals, so each one's text is built once.
+  const stuckText = new Map<StuckResult, string>();
+  const say = (v: StuckResult): string => {
+    let t = stuckText.get(v);
+    if (t === undefined) stuckText.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
+    return t;
+  };
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
     const st = settings.stages[d.stage];
@@ -245,16 +264,26 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
     const stuck = st ? judgeStuck(d, st, daysInStage, threshold) : null;
     const missing = st ? missingRequired(d, st) : [];
+    const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
+    const task = nextTask(d, settings, stuck?.action ?? null, missing);
     results[i] = {
       score: sc,
-      win: st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null,
+      win,
       stageEntered: entered,
       basis,
       daysInStage,
       threshold,
       stuck,
-      nextTask: nextTask(d, settings, stuck?.action ?? null, missing),
+      nextTask: task,
     };
+    const at = d.index;
+    scoreValues[at] = sc.score;
+    gradeValues[at] = sc.grade;
+    reasonValues[at] = sc.reasons;
+    winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
+    daysValues[at] = daysInStage ?? "";
+    stuckValues[at] = stuck ? say(stuck) : "";
+    taskValues[at] = task;
 
     if (st) {
       for (const f of missing) {
@@ -281,12 +310,6 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
   let nextCol = width;
   const columns: ColumnWrite[] = [];
-  const rows = parsed.rowCount;
-  const perRow = <T extends Cell>(fn: (d: Deal, r: DealResult) => T, blank: Cell): Cell[] => {
-    const out: Cell[] = new Array<Cell>(rows).fill(blank);
-    for (let i = 0; i < deals.length; i++) out[(deals[i] as Deal).index] = fn(deals[i] as Deal, results[i] as DealResult);
-    return out;
-  };
   const place = (key: OwnedKey, existing: number | undefined): { col: number; created: boolean } =>
     existing !== undefined ? { col: existing, created: false } : { col: nextCol++, created: true };
 
@@ -305,29 +328,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     });
     columns.push({ key: "dealId", header: p.created ? OWNED_HEADERS.dealId : (map.headers[p.col] ?? ""), col: p.col, created: p.created, mode: p.created ? "all" : "fill", values: p.created ? fill.map((v) => v ?? "") : fill });
   }
-  const winText = model.summary.ready ? null : model.summary.message;
   const outputs: Record<Exclude<OwnedKey, "dealId" | "need" | "budget" | "authority">, () => Omit<ColumnWrite, "key" | "header" | "col" | "created">> = {
-    score: () => ({ mode: "all", values: perRow((_, r) => r.score.score, ""), numberFormat: "0" }),
-    grade: () => ({ mode: "all", values: perRow((_, r) => r.score.grade, "") }),
-    reasons: () => ({ mode: "all", values: perRow((_, r) => r.score.reasons, "") }),
-    winLikelihood: () => ({
-      mode: "all",
-      values: perRow((d, r) => (r.win !== null ? roundedShare(r.win) : settings.stages[d.stage]?.kind === "open" && winText ? winText : ""), ""),
-      numberFormat: "0%",
-    }),
+    score: () => ({ mode: "all", values: scoreValues, numberFormat: "0" }),
+    grade: () => ({ mode: "all", values: gradeValues }),
+    reasons: () => ({ mode: "all", values: reasonValues }),
+    winLikelihood: () => ({ mode: "all", values: winValues, numberFormat: "0%" }),
     stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT }),
-    daysInStage: () => ({ mode: "all", values: perRow((_, r) => r.daysInStage ?? "", ""), numberFormat: "0" }),
-    stuck: () => {
-      // Verdicts are shared between deals, so each one's text is built once.
-      const text = new Map<StuckResult, string>();
-      const say = (v: StuckResult): string => {
-        let t = text.get(v);
-        if (t === undefined) text.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
-        return t;
-      };
-      return { mode: "all", values: perRow((_, r) => (r.stuck ? say(r.stuck) : ""), "") };
-    },
-    nextTask: () => ({ mode: "all", values: perRow((_, r) => r.nextTask, ""), numberFormat: "@" }),
+    daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
+    stuck: () => ({ mode: "all", values: stuckValues }),
+    nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
   };
   for (const key of OUTPUT_KEYS) {
     const k = key as keyof typeof outputs;
