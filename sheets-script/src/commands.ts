@@ -14,6 +14,7 @@ import {
 import { findTab, isOwnTab, openBook, readGrid, type Book, type Tab } from "./book.js";
 import { textWriter } from "./cells.js";
 import { ensureSize, writeColumns } from "./columns.js";
+import type { Spreadsheet } from "./gas.js";
 import { PROP_RESUME } from "./names.js";
 import { Pace, type Budget } from "./pace.js";
 import { applyConditionalFormats, applyValidations } from "./rules.js";
@@ -67,11 +68,14 @@ export function pickDealsSheet(book: Book, stage: StageConfig | null, command: C
   };
   const resumed = byId(resumeSheet);
   if (resumed) return resumed;
-  const activeName = book.ss.getActiveSheet().getName();
-  const active = isOwnTab(activeName) ? undefined : findTab(book, activeName);
+  // The sheet in front is asked for only when it decides: always for setup, else when no sheet was set up.
+  const active = (): Tab | undefined => {
+    const activeName = book.ss.getActiveSheet().getName();
+    return isOwnTab(activeName) ? undefined : findTab(book, activeName);
+  };
   const configured = (): Tab | undefined => byId(stage?.sheetId);
   const first = (): Tab | undefined => book.tabs.find((t) => !isOwnTab(t.name));
-  return (command === "setup" ? (active ?? configured()) : (configured() ?? active)) ?? first() ?? null;
+  return (command === "setup" ? (active() ?? configured()) : (configured() ?? active())) ?? first() ?? null;
 }
 
 export function readInput(book: Book, deals: Tab): WorkbookInput {
@@ -119,11 +123,11 @@ export function noDealsSheet(command: Command): CommandResult {
 }
 
 /** Runs a command under the document lock; returns before Apps Script's limit with a resume point when the sheet is big. */
-export function runCommand(command: Command, budget: Budget): CommandResult {
+export function runCommand(command: Command, budget: Budget, spreadsheet?: Spreadsheet): CommandResult {
   const lock = LockService.getDocumentLock();
   if (!lock.tryLock(LOCK_WAIT_MS)) return busyResult(command);
   try {
-    const ss = SpreadsheetApp.getActiveSpreadsheet();
+    const ss = spreadsheet ?? SpreadsheetApp.getActiveSpreadsheet();
     const props = PropertiesService.getDocumentProperties();
     const stored = readStore(props);
     const book = openBook(ss);

@@ -3,7 +3,7 @@ import { fieldLabel } from "../../core/settings.js";
 import { parseA1, run, TAB_SETTINGS, type Command, type Field, type Problem } from "../../core/index.js";
 import { findTab, openBook, readGrid } from "./book.js";
 import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type CommandResult } from "./commands.js";
-import type { EditEvent } from "./gas.js";
+import type { EditEvent, Spreadsheet } from "./gas.js";
 import type { Budget } from "./pace.js";
 import { handleEdit } from "./stage-edit.js";
 import { readStore, type LastRun } from "./store.js";
@@ -35,7 +35,7 @@ export function onEdit(e: EditEvent): void {
 const problemLine = (p: Problem): string => `${p.sheet}!${p.cell}: ${p.message}`;
 
 /** Menu commands report in a toast, and in an alert when there is something to act on. */
-function report(result: CommandResult): void {
+function report(result: CommandResult, ss: Spreadsheet): void {
   const ui = SpreadsheetApp.getUi();
   if (result.busy) {
     ui.alert(TITLE, result.headline, ui.ButtonSet.OK);
@@ -45,7 +45,7 @@ function report(result: CommandResult): void {
     ui.alert(TITLE, `${result.headline}\n\nOpen the sidebar (Pipeline › Open sidebar) to carry on by itself.`, ui.ButtonSet.OK);
     return;
   }
-  SpreadsheetApp.getActiveSpreadsheet().toast(result.headline, TITLE, 10);
+  ss.toast(result.headline, TITLE, 10);
   if (result.problemCount === 0) return;
   const shown = result.problems.slice(0, ALERT_PROBLEMS).map(problemLine);
   const more = result.problemCount - shown.length;
@@ -55,8 +55,10 @@ function report(result: CommandResult): void {
 
 function menuCommand(command: Command): void {
   let result: CommandResult;
+  // One Spreadsheet for the run and its toast.
+  const ss = SpreadsheetApp.getActiveSpreadsheet();
   try {
-    result = runCommand(command, budget());
+    result = runCommand(command, budget(), ss);
   } catch (err) {
     // Not instanceof Error: a service's exception may come from another realm.
     const e = err as { message?: unknown; stack?: unknown } | null;
@@ -65,7 +67,7 @@ function menuCommand(command: Command): void {
     SpreadsheetApp.getUi().alert(TITLE, `pipesheet could not finish: ${message}\n\nRunning it again is safe: it rewrites only its own cells. If it keeps failing, tell whoever set pipesheet up.`, SpreadsheetApp.getUi().ButtonSet.OK);
     return;
   }
-  report(result);
+  report(result, ss);
 }
 
 export function pipelineSetup(): void {
