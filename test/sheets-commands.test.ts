@@ -197,7 +197,9 @@ describe("service calls", () => {
     const small = await counts(100);
     const large = await counts(50_000);
     expect(large).toEqual(small);
-    for (const n of Object.values(small)) expect(n).toBeLessThan(200);
+    // Today 96, 70, 115 and 71: a little headroom, so a new call per command is a decision, not an accident.
+    const bound: Record<string, number> = { setup: 105, score: 80, review: 125, "score again": 80 };
+    for (const [name, n] of Object.entries(small)) expect(n, name).toBeLessThanOrEqual(bound[name] ?? 0);
   }, 240_000);
 });
 

@@ -1,4 +1,4 @@
-// The tabs pipesheet owns whole (review, settings, log): rewritten in one block, styled by range lists, chart replaced.
+// The tabs pipesheet owns whole (review, settings, log): rewritten in one block, styled by 2-D arrays and range lists, chart replaced.
 import { LOG_HEADER, parseA1, TAB_LOG, type Cell, type Grid, type TabFormat, type TabWrite } from "../../core/index.js";
 import { findTab, tabOf, type Book, type Tab } from "./book.js";
 import { toSheet, type SheetValue } from "./cells.js";
