@@ -511,6 +511,36 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     return v;
   };
 
+  // Rows with the same category values share one categories object (core only reads them): a million rows hold
+  // a few hundred combinations, not a million small objects. Absent columns read as "" throughout the run.
+  type Categories = Deal["categories"];
+  let categoryTree = new Map<string, Map<string, Map<string, Map<string, Categories>>>>();
+  let categoryCount = 0;
+  const categoriesOf = (owner: string, source: string, product: string, industry: string): Categories => {
+    let bySource = categoryTree.get(owner);
+    if (bySource === undefined) categoryTree.set(owner, (bySource = new Map()));
+    let byProduct = bySource.get(source);
+    if (byProduct === undefined) bySource.set(source, (byProduct = new Map()));
+    let byIndustry = byProduct.get(product);
+    if (byIndustry === undefined) byProduct.set(product, (byIndustry = new Map()));
+    let made = byIndustry.get(industry);
+    if (made === undefined) {
+      made = {};
+      if (cOwner >= 0) made.owner = owner;
+      if (cSource >= 0) made.source = source;
+      if (cProduct >= 0) made.product = product;
+      if (cIndustry >= 0) made.industry = industry;
+      if (categoryCount >= CACHE_LIMIT) {
+        categoryTree = new Map();
+        categoryCount = 0;
+        return made;
+      }
+      categoryCount++;
+      byIndustry.set(industry, made);
+    }
+    return made;
+  };
+
   for (let r = first; r < end; r++) {
     const row = grid[r];
     if (!row) continue;
@@ -566,11 +596,12 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const firstContact = date(row, r, cFirst);
 
     const owner = cOwner >= 0 ? text(row[cOwner]) : "";
-    const categories: Deal["categories"] = {};
-    if (cOwner >= 0) categories.owner = lower(owner);
-    if (cSource >= 0) categories.source = lower(text(row[cSource]));
-    if (cProduct >= 0) categories.product = lower(text(row[cProduct]));
-    if (cIndustry >= 0) categories.industry = lower(text(row[cIndustry]));
+    const categories = categoriesOf(
+      cOwner >= 0 ? lower(owner) : "",
+      cSource >= 0 ? lower(text(row[cSource])) : "",
+      cProduct >= 0 ? lower(text(row[cProduct])) : "",
+      cIndustry >= 0 ? lower(text(row[cIndustry])) : "",
+    );
 
     deals.push({
       index: r - first,
