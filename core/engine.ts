@@ -227,9 +227,19 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     if (t === undefined) stuckText.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
     return t;
   };
+  // How each stage is written on the sheet, for the stuck rule; each distinct text is folded once per stage.
+  const spellings = settings.stages.map(() => new Set<string>());
+  const folded = settings.stages.map(() => new Set<string>());
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
     const st = settings.stages[d.stage];
+    if (st) {
+      const raw = folded[d.stage] as Set<string>;
+      if (!raw.has(d.stageRaw)) {
+        raw.add(d.stageRaw);
+        spellings[d.stage]?.add(d.stageRaw.replace(/ {2,}/g, " ").toLowerCase());
+      }
+    }
     const sc = score(d);
     if (sc.unrecognised.length > 0)
       for (const dim of sc.unrecognised)
@@ -354,16 +364,6 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const conditionalFormats = [];
   if (map.fields.stage !== undefined) {
-    const spellings = settings.stages.map(() => new Set<string>());
-    // Each distinct text is folded once per stage; a million rows hold a handful of spellings.
-    const folded = settings.stages.map(() => new Set<string>());
-    for (const d of deals) {
-      if (d.stage < 0) continue;
-      const raw = folded[d.stage];
-      if (raw === undefined || raw.has(d.stageRaw)) continue;
-      raw.add(d.stageRaw);
-      spellings[d.stage]?.add(d.stageRaw.replace(/ {2,}/g, " ").toLowerCase());
-    }
     const formula = stuckFormula(
       settings,
       thresholds.days,
