@@ -12,7 +12,6 @@ import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js
 import {
   RULE_PREFIX,
   TAB_LOG,
-  TAB_REVIEW,
   TAB_SETTINGS,
   type Cell,
   type ColumnWrite,
@@ -526,4 +525,3 @@ export function planStageEdit(input: StageEditInput): StageEditPlan {
   return { stageColumn: stageCol, cells, logAppend };
 }
 
-export { TAB_REVIEW };
