@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { ColumnWrite } from "../core/index.js";
 import { needsQuote, offsetFromZ, serialFromDate, textWriter, toSheet } from "../sheets-script/src/cells.js";
-import { blockValues, chunkRows, formatPlan, headerRuns, planBlocks } from "../sheets-script/src/layout.js";
+import { blockValues, chunkRows, formatPlan, headerRuns, MAX_FILL_RUNS, planBlocks } from "../sheets-script/src/layout.js";
 import { structuredClonePolyfill } from "../sheets-script/src/polyfills.js";
 import { enter } from "./fakes/apps-script/entry.js";
 import { instantFromSerial, zoneOffset } from "./fakes/apps-script/time.js";
@@ -79,17 +79,25 @@ describe("dates from getValues", () => {
 const col = (over: Partial<ColumnWrite> & Pick<ColumnWrite, "col" | "mode" | "values">): ColumnWrite => ({ key: "score", header: "H", created: false, ...over });
 
 describe("block layout", () => {
-  test("adjacent written columns share a block; a sparse fill column spans only its written rows", () => {
+  test("adjacent written columns share a block; a sparse fill column writes only its new cells", () => {
     const n = 10;
     const all = (c: number): ColumnWrite => col({ col: c, mode: "all", values: Array<number>(n).fill(1) });
-    const fill = col({ col: 7, mode: "fill", values: [null, null, "x", null, "y", null, null, null, null, null], numberFormat: "yyyy-mm-dd" });
+    const fill = col({ col: 7, mode: "fill", values: [null, null, "x", null, "y", "z", null, null, null, null], numberFormat: "yyyy-mm-dd" });
     const blocks = planBlocks([all(4), all(5), all(6), fill, col({ col: 8, mode: "header", values: [] }), all(10)], n);
+    // The team's cell at row 3 between the two stretches is not part of any block.
     expect(blocks.map((b) => [b.first, b.cols.length, b.from, b.to, b.keepsUserCells])).toEqual([
       [4, 3, 0, 10, false],
-      [7, 1, 2, 5, true],
+      [7, 1, 2, 3, false],
+      [7, 1, 4, 6, false],
       [10, 1, 0, 10, false],
     ]);
-    expect(formatPlan(blocks[1]!, 2, 5)).toEqual({ columns: [], runs: [[7, 2, 1, "yyyy-mm-dd"], [7, 4, 1, "yyyy-mm-dd"]] });
+    expect(formatPlan(blocks[2]!, 4, 6)).toEqual({ columns: [], runs: [[7, 4, 2, "yyyy-mm-dd"]] });
+  });
+
+  test("past MAX_FILL_RUNS stretches, one block spans them and writes the team's cells back as read", () => {
+    const n = 2 * (MAX_FILL_RUNS + 1);
+    const fill = col({ col: 3, mode: "fill", values: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? `D-${i}` : null)) });
+    expect(planBlocks([fill], n).map((b) => [b.first, b.from, b.to, b.keepsUserCells])).toEqual([[3, 0, n - 1, true]]);
   });
 
   test("a fill column with nothing to write is not written at all", () => {

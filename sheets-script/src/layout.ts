@@ -49,10 +49,30 @@ function window(c: ColumnWrite, rowCount: number): [number, number] | null {
   return from < 0 ? null : [from, to];
 }
 
+/** Up to this many separate stretches of new values in a "fill" column are written one by one. */
+export const MAX_FILL_RUNS = 8;
+
+/** Stretches [from, to) of consecutive new values in a "fill" column. */
+function fillRuns(c: ColumnWrite, rowCount: number): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= rowCount; i++) {
+    const has = i < rowCount && c.values[i] !== null && c.values[i] !== undefined;
+    if (has && start < 0) start = i;
+    if (!has && start >= 0) {
+      runs.push([start, i]);
+      start = -1;
+    }
+  }
+  return runs;
+}
+
 /**
  * Blocks of adjacent written columns. A "fill" column joins its neighbours only where all of them need
- * every row anyway; on its own it spans just the rows from its first to its last value, so the team's
- * cells elsewhere are not even rewritten.
+ * every row anyway. On its own, a few stretches of new values (a missing Deal ID, a stamped stage) are
+ * written each as its own block, so no cell of the team's is written at all; only past MAX_FILL_RUNS
+ * stretches does one block span the first to the last value, writing the team's cells back as read, to
+ * keep the number of calls bounded.
  */
 export function planBlocks(columns: readonly ColumnWrite[], rowCount: number): Block[] {
   const written = columns
@@ -61,6 +81,13 @@ export function planBlocks(columns: readonly ColumnWrite[], rowCount: number): B
     .sort((a, b) => a.c.col - b.c.col);
   const blocks: Block[] = [];
   for (const { c, w } of written) {
+    if (!ownsAllCells(c)) {
+      const runs = fillRuns(c, rowCount);
+      if (runs.length <= MAX_FILL_RUNS) {
+        for (const [from, to] of runs) blocks.push({ first: c.col, cols: [c], from, to, keepsUserCells: false });
+        continue;
+      }
+    }
     const last = blocks[blocks.length - 1];
     const full = w[0] === 0 && w[1] === rowCount;
     if (last && last.first + last.cols.length === c.col && full && last.from === 0 && last.to === rowCount) {
