@@ -1,6 +1,6 @@
 // The in-memory workbook behind the strict Excel fake and the playground: cells, formats, rules, charts, events.
 // Plain data and plain functions only (no Node APIs), so the same model runs in a browser.
-import { contains, intersect, MAX_COLS, subtract, type Rect } from "./address.js";
+import { colLetters, contains, intersect, MAX_COLS, subtract, type Rect } from "./address.js";
 import { coerceInput, type Value } from "./coerce.js";
 
 export type { Rect, Value };
@@ -320,7 +320,7 @@ export class WorkbookModel {
     const before = s.value(r, c);
     s.write(r, c, input);
     const event: ChangeEvent = {
-      address: `${colName(c)}${r + 1}`,
+      address: `${colLetters(c)}${r + 1}`,
       changeType: "RangeEdited",
       source: "Local",
       triggerSource: "Unknown",
@@ -340,14 +340,3 @@ export class WorkbookModel {
     for (const l of this.listeners) l();
   }
 }
-
-const colName = (c: number): string => {
-  let n = c + 1;
-  let s = "";
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-};
