@@ -13,9 +13,11 @@ const schemaDir = resolve(repoRoot, "../shared/schemas/office-addin-manifest");
 const manifest = readFileSync(join(repoRoot, "manifest.xml"), "utf8");
 
 function xmllint(xml: string): { ok: boolean; output: string } {
+  const xsd = join(schemaDir, "OfficeAppManifestV1_1.xsd");
+  if (!existsSync(xsd)) throw new Error(`The Office manifest schemas are expected at ${schemaDir} (the shared/ folder beside this checkout, as CI lays it out); clone the repo next to shared/ to run this test.`);
   const file = join(mkdtempSync(join(tmpdir(), "manifest-")), "manifest.xml");
   writeFileSync(file, xml);
-  const r = spawnSync("xmllint", ["--noout", "--schema", join(schemaDir, "OfficeAppManifestV1_1.xsd"), file], { encoding: "utf8" });
+  const r = spawnSync("xmllint", ["--noout", "--schema", xsd, file], { encoding: "utf8" });
   if (r.error) throw new Error(`xmllint is needed for this test (Debian: apt-get install libxml2-utils): ${r.error.message}`);
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
