@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { run } from "../core/index.js";
 import { syntheticRows, SAMPLE_TODAY, writeSyntheticCsv } from "../samples/generate.js";
-import { parseCsv } from "../sync/io/csv.js";
+import { parseCsv } from "../cli/io/csv.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SELF = fileURLToPath(import.meta.url);

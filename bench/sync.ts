@@ -14,7 +14,7 @@ const TIME = "/usr/bin/time";
 
 /** Runs the CLI in a child process; returns its exit code, stderr and peak memory (when /usr/bin/time is there). */
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string; peakMb: number | null }> {
-  const node = [process.execPath, "--import", "tsx", join(ROOT, "sync/cli.ts"), ...args];
+  const node = [process.execPath, "--import", "tsx", join(ROOT, "cli/cli.ts"), ...args];
   const [cmd, argv] = existsSync(TIME) ? [TIME, ["-f", "peak-rss-kb=%M", ...node]] : [node[0] as string, node.slice(1)];
   return new Promise((done) => {
     execFile(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (err, _stdout, stderr) => {

@@ -194,7 +194,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const ownsEntered = enteredCol === undefined || normalize(map.headers[enteredCol] ?? "") === normalize(OWNED_HEADERS.stageEntered);
   const thresholds = stuckThresholds(settings, log, wonIds);
   const reached = reachedStages(deals, settings, log);
-  const model = trainWinModel(deals, settings, (d) => reached[d.index] ?? -1);
+  const model = trainWinModel(deals, settings, (_d, position) => reached[position] ?? -1);
   const score = scorer(settings.scoring);
   const judgeStuck = stuckJudge(settings, today);
 

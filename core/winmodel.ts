@@ -179,13 +179,20 @@ const sigmoid = (logOdds: number): number => 1 / (1 + Math.exp(-logOdds));
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-export function trainWinModel(deals: readonly Deal[], settings: Settings, reached: (deal: Deal) => number): WinModel {
+/** `reached(deal, position)`: the furthest open stage the deal reached; position is its place in `deals`, not its sheet row. */
+export function trainWinModel(deals: readonly Deal[], settings: Settings, reached: (deal: Deal, position: number) => number): WinModel {
   const stageCount = settings.stages.length;
   const kinds = Uint8Array.from(settings.stages, (s) => (s.kind === "won" ? WON : s.kind === "lost" ? LOST : OPEN));
   const kindOf = (d: Deal): number => (d.stage >= 0 && d.stage < stageCount ? (kinds[d.stage] as number) : OPEN);
 
   const closed: Deal[] = [];
-  for (const d of deals) if (kindOf(d) !== OPEN) closed.push(d);
+  const positions: number[] = [];
+  for (let p = 0; p < deals.length; p++) {
+    const d = deals[p] as Deal;
+    if (kindOf(d) === OPEN) continue;
+    closed.push(d);
+    positions.push(p);
+  }
   const needed = settings.winModel.minClosed;
   if (closed.length < needed) {
     return {
@@ -221,7 +228,7 @@ export function trainWinModel(deals: readonly Deal[], settings: Settings, reache
     for (let k = 0; k < DIMENSIONS.length; k++) {
       (answerCodes[k] as Int32Array)[i] = (coders[k] as AnswerCoder).code(answerCell(d, DIMENSIONS[k] as Dimension));
     }
-    const r = reached(d);
+    const r = reached(d, positions[i] as number);
     stageCodes[i] = r >= 0 && r < stageCount ? r : stageCount;
     for (let k = 0; k < CATEGORY_FIELDS.length; k++) {
       const byValue = categoryCodes[k] as Map<string, number>;

@@ -8,7 +8,7 @@ import ExcelJS from "exceljs";
 import { afterAll } from "vitest";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const BIN = join(ROOT, "sync", "bin.mjs");
+export const BIN = join(ROOT, "cli", "bin.mjs");
 
 export interface CliRun {
   code: number;
@@ -16,7 +16,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node sync/bin.mjs ...args` (what `npx pipesheet` runs) and collects its output. */
+/** Runs `node cli/bin.mjs ...args` (what `npx pipesheet` runs) and collects its output. */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });

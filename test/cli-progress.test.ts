@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeSyntheticCsv } from "../samples/generate.js";
-import { createProgress, PROGRESS_MIN_BYTES } from "../sync/progress.js";
+import { createProgress, PROGRESS_MIN_BYTES } from "../cli/progress.js";
 import { BIN, ROOT, tempDir } from "./cli-harness.js";
 
 function fakeStream(isTTY: boolean, columns = 100): { isTTY: boolean; columns: number; out: string[]; write(s: string): boolean } {

@@ -409,7 +409,7 @@ describe("npm start", () => {
   it("runs the review on the bundled sample and prints the managed workbook's path", async () => {
     const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     const args = (pkg.scripts.start as string).split(" ");
-    expect(args.slice(0, 2)).toEqual(["tsx", "sync/cli.ts"]);
+    expect(args.slice(0, 2)).toEqual(["tsx", "cli/cli.ts"]);
     expect(args).toContain("--today");
     const dir = await tempDir();
     const outAt = args.indexOf("--out");

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CliError } from "../sync/errors.js";
-import { decodeCsv, detectDelimiter, neutraliseFormula, parseCsv, toCsv } from "../sync/io/csv.js";
+import { CliError } from "../cli/errors.js";
+import { decodeCsv, detectDelimiter, neutraliseFormula, parseCsv, toCsv } from "../cli/io/csv.js";
 
 describe("parseCsv", () => {
   const cases: { name: string; text: string; grid: string[][]; delimiter?: string }[] = [

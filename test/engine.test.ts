@@ -296,3 +296,36 @@ describe("learned stuck thresholds", () => {
     expect(learned.conditionalFormats[0]?.formula.excel).toContain(",23,");
   });
 });
+
+describe("one index space: blank rows between deals change no result", () => {
+  // 60 closed deals whose stage log says how far each got (won ones reached Negotiation, most lost ones only
+  // Prospecting) and one open deal in Negotiation. The model reads "stage reached" by deal position; reading
+  // it by sheet row would give each closed deal another deal's history as soon as blank rows sit between deals.
+  const header = ["Deal ID", "Deal", "Stage", "Amount", "Need"];
+  const deals: Cell[][] = [];
+  const log: Cell[][] = [["Deal ID", "From", "To", "When", "By"]];
+  for (let i = 0; i < 60; i++) {
+    const won = i % 3 !== 0;
+    const id = `D-${100 + i}`;
+    deals.push([id, `Deal ${i}`, won ? "Won" : "Lost", 1000 + i, i % 2 === 0 ? "High" : "Low"]);
+    const furthest = won || i % 9 === 0 ? "Negotiation" : "Prospecting";
+    log.push([id, "", "Prospecting", "2026-01-05", "snapshot"]);
+    if (furthest === "Negotiation") log.push([id, "Prospecting", "Negotiation", "2026-02-05", "pipesheet"]);
+    log.push([id, furthest, won ? "Won" : "Lost", "2026-03-05", "pipesheet"]);
+  }
+  deals.push(["D-900", "The open one", "Negotiation", 5000, "High"]);
+  log.push(["D-900", "", "Negotiation", "2026-10-01", "snapshot"]);
+  const runOn = (grid: Grid): RunResult =>
+    run({ sheetName: "Deals", deals: grid, settings: null, log, sheetNames: ["Deals", TAB_LOG] }, { command: "review", today: TODAY });
+  const winOf = (plan: RunResult): number[] => column(plan, "winLikelihood").values.filter((v): v is number => typeof v === "number");
+
+  it("gives the open deal the same win likelihood and the model the same held-out figures", () => {
+    const dense = runOn([header, ...deals]);
+    const sparse = runOn([header, ...deals.flatMap((r) => [r, []])]);
+    expect(dense.metrics?.model.ready).toBe(true);
+    expect(winOf(dense)).toHaveLength(1);
+    expect(winOf(sparse)).toEqual(winOf(dense));
+    expect(sparse.metrics?.model.accuracy).toBe(dense.metrics?.model.accuracy);
+    expect(sparse.metrics?.model.brier).toBe(dense.metrics?.model.brier);
+  });
+});

@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCredentials, login, logout, SHEETS_SCOPE } from "../sync/google/auth.js";
-import { SheetsClient } from "../sync/google/client.js";
-import { saveToken, tokenPath } from "../sync/google/token-store.js";
+import { getCredentials, login, logout, SHEETS_SCOPE } from "../cli/google/auth.js";
+import { SheetsClient } from "../cli/google/client.js";
+import { saveToken, tokenPath } from "../cli/google/token-store.js";
 import { runChild, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
 
 let h: Harness;
@@ -162,7 +162,7 @@ describe("the CLI never prints a secret", () => {
     const childEnv = { ...h.env, PIPESHEET_CONFIG_DIR: config };
     const root = resolve(import.meta.dirname, "..");
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ["--import", "tsx", join(root, "sync/cli.ts"), "login", "--client", clientFile, "--no-browser"], {
+      const child = spawn(process.execPath, ["--import", "tsx", join(root, "cli/cli.ts"), "login", "--client", clientFile, "--no-browser"], {
         cwd: root,
         env: { ...process.env, ...childEnv },
       });

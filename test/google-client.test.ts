@@ -2,9 +2,9 @@
 // fixed-range writes, on 429, 5xx and dropped connections) and what never is (append, addSheet), request
 // counts, payloads under the 2 MB guidance, and the fake's own strictness.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getCredentials, type Credentials } from "../sync/google/auth.js";
-import { chunkRows, SheetsClient } from "../sync/google/client.js";
-import { withRetry, type RetryPolicy } from "../sync/google/retry.js";
+import { getCredentials, type Credentials } from "../cli/google/auth.js";
+import { chunkRows, SheetsClient } from "../cli/google/client.js";
+import { withRetry, type RetryPolicy } from "../cli/google/retry.js";
 import { startHarness, type Harness } from "./fakes/sheets-api/harness.js";
 import type { FakeSpreadsheet } from "./fakes/sheets-api/model.js";
 

@@ -2,10 +2,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FakeSpreadsheet } from "./fakes/sheets-api/model.js";
-import { neutraliseFormula } from "../sync/io/csv.js";
-import { asNumber, csvStored, csvValue, sheetsInput, sheetsText, textOf } from "../sync/merge/cells.js";
-import { assignIds, checkUniqueIds, formatId } from "../sync/merge/ids.js";
-import { alignColumns, tableFromGrid } from "../sync/merge/table.js";
+import { neutraliseFormula } from "../cli/io/csv.js";
+import { asNumber, csvStored, csvValue, sheetsInput, sheetsText, textOf } from "../cli/merge/cells.js";
+import { assignIds, checkUniqueIds, formatId } from "../cli/merge/ids.js";
+import { alignColumns, tableFromGrid } from "../cli/merge/table.js";
 
 describe("tableFromGrid", () => {
   it("finds the header below a title and skips blank rows", () => {

@@ -1,7 +1,7 @@
 // The three-way merge: table-driven cases, and a property test that no edit on either side ever disappears.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { merge, type BaseRows, type MergeOptions, type MergeResult, type SideEdits, type SideView } from "../sync/merge/merge.js";
+import { merge, type BaseRows, type MergeOptions, type MergeResult, type SideEdits, type SideView } from "../cli/merge/merge.js";
 
 const TWO_WAY: MergeOptions = { toA: true, toB: true, deletes: false, prefer: null };
 

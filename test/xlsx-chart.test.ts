@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { describe, expect, it } from "vitest";
-import { addCharts } from "../sync/io/xlsx-chart.js";
+import { addCharts } from "../cli/io/xlsx-chart.js";
 
 async function book(): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();

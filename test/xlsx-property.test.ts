@@ -7,7 +7,7 @@ import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../core/index.js";
-import { runCommand, type Output } from "../sync/commands/run.js";
+import { runCommand, type Output } from "../cli/commands/run.js";
 import { cfOf, dvOf, readBook } from "./cli-harness.js";
 
 const OWN_TABS = new Set(["pipeline review", "pipeline settings", "pipeline log"]);

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkbookPlan } from "../core/types.js";
-import { CliError } from "../sync/errors.js";
-import { applyPlan, pickDealsSheet, plainCell, saveWorkbook, sheetGrid } from "../sync/io/xlsx.js";
-import { partsNotKept, zipEntryNames } from "../sync/io/zip-parts.js";
+import { CliError } from "../cli/errors.js";
+import { applyPlan, pickDealsSheet, plainCell, saveWorkbook, sheetGrid } from "../cli/io/xlsx.js";
+import { partsNotKept, zipEntryNames } from "../cli/io/zip-parts.js";
 import { cfOf, dvOf, headerMap, readBook, runCli } from "./cli-harness.js";
 
 let dir: string;

@@ -45,7 +45,7 @@ export interface CliRun {
 
 /** The CLI in this process (fast), with the harness environment set for the duration of the call. */
 export async function runInProcess(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const { main } = await import("../../../sync/cli.js");
+  const { main } = await import("../../../cli/cli.js");
   const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   let stdout = "";
@@ -71,7 +71,7 @@ export function runChild(args: string[], env: Record<string, string>, cwd = ROOT
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", join(ROOT, "sync/cli.ts"), ...args],
+      ["--import", "tsx", join(ROOT, "cli/cli.ts"), ...args],
       { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
     );

@@ -1,5 +1,5 @@
 // `pipesheet sync A B`: two-way sync by Deal ID; also the options pull and push share. The work itself is in
-// sync/merge/command.ts, loaded only when one of these commands runs (the Google client takes a while to load).
+// cli/merge/command.ts, loaded only when one of these commands runs (the Google client takes a while to load).
 import { InvalidArgumentError, type Command as Program } from "commander";
 import type { Output } from "./run.js";
 

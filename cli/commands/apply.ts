@@ -1,5 +1,5 @@
 // `pipesheet apply gsheet:ID#Deals`: pipesheet on a Google Sheet through the Sheets API, no pane needed. The work
-// is in sync/google/apply.ts, loaded only when the command runs.
+// is in cli/google/apply.ts, loaded only when the command runs.
 import type { Command as Program } from "commander";
 import type { Output } from "./run.js";
 

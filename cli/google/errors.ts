@@ -2,7 +2,7 @@
 import { CliError } from "../errors.js";
 import { httpFailure } from "./retry.js";
 
-/** Exit codes of the Google Sheets and sync commands (the local-file codes 2-5 are in sync/errors.ts). */
+/** Exit codes of the Google Sheets and sync commands (the local-file codes 2-5 are in cli/errors.ts). */
 export const SYNC_EXIT = {
   AUTH: 6,
   GOOGLE: 7,

@@ -1,4 +1,4 @@
-// The pipesheet command line. Each command lives in sync/commands/ and is registered here in one line.
+// The pipesheet command line. Each command lives in cli/commands/ and is registered here in one line.
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { Command, CommanderError } from "commander";
