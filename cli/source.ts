@@ -4,7 +4,7 @@ import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type ExcelJS from "exceljs";
 import { mapColumns } from "../core/columns.js";
-import { DATE_FORMAT } from "../core/index.js";
+import { DATE_FORMAT, dayFromExcelSerial, dealsWrites, isoFromDay, type ValueKind } from "../core/index.js";
 import { parseDate, parseNumber } from "../core/parse.js";
 import { DEFAULT_SETTINGS, settingsFromGrid } from "../core/settings.js";
 import { TAB_LOG, TAB_SETTINGS, type Cell, type Field, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
@@ -143,21 +143,16 @@ export function planToGrid(grid: Grid, plan: WorkbookPlan): Grid {
     while (r.length < col) r.push("");
     r[col] = v;
   };
-  for (const cw of plan.columns) {
-    if (cw.created) put(plan.headerRow, cw.col, cw.header);
-    if (cw.mode === "header") continue;
-    cw.values.forEach((v, i) => {
-      if (cw.mode === "fill" && (v === null || v === undefined)) return;
-      put(plan.headerRow + 1 + i, cw.col, formatted(v ?? null, cw.numberFormat));
-    });
-  }
+  const writes = dealsWrites(plan);
+  for (const b of [...writes.headers, ...writes.cells])
+    b.values.forEach((row, i) => row.forEach((v, k) => put(b.row + i, b.col + k, asCsvText(v, b.kinds[k] ?? "any"))));
   return out;
 }
 
-function formatted(v: Cell, fmt: string | undefined): Cell {
+function asCsvText(v: Cell, kind: ValueKind): Cell {
   if (typeof v !== "number") return v;
-  if (fmt === DATE_FORMAT) return new Date((v - 25_569) * 86_400_000).toISOString().slice(0, 10);
-  if (fmt === "0%") return `${Math.round(v * 100)}%`;
+  if (kind === "date") return isoFromDay(dayFromExcelSerial(v));
+  if (kind === "percent") return `${Math.round(v * 100)}%`;
   return v;
 }
 

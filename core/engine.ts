@@ -342,7 +342,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     grade: () => ({ mode: "all", values: gradeValues }),
     reasons: () => ({ mode: "all", values: reasonValues }),
     winLikelihood: () => ({ mode: "all", values: winValues, numberFormat: "0%" }),
-    stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT }),
+    stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT, kind: "date" }),
     daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
     stuck: () => ({ mode: "all", values: stuckValues }),
     nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),

@@ -2,4 +2,5 @@
 export { run, planStageEdit, findStageColumn, LOG_HEADER, DATE_FORMAT, type RunResult, type StageEditInput, type StageEditPlan } from "./engine.js";
 export { DEFAULT_SETTINGS, Settings, settingsFromGrid, settingsToGrid } from "./settings.js";
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
+export { dealsWrites, kindOf, blockSize, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
 export * from "./types.js";

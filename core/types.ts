@@ -136,6 +136,8 @@ export interface ColumnWrite {
   values: Cell[];
   /** Number format for the cells, Excel/Sheets syntax ("yyyy-mm-dd", "0", "0%"). */
   numberFormat?: string;
+  /** What the values are ("date": Excel serial days), so hosts never tell a date by its number format. */
+  kind?: "text" | "number" | "percent" | "date" | "any";
 }
 
 export type OwnedKey =

@@ -2,8 +2,7 @@
 // 2 MB guidance allows. Requests that are not safe to repeat (adding tabs, rules, charts, appending log rows)
 // come first, so every later body holds only fixed-range writes and can be retried.
 import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
-import { parseA1 } from "../../core/a1.js";
-import { RULE_PREFIX, type Cell, type ColumnWrite, type TabFormat, type TabWrite, type WorkbookPlan } from "../../core/types.js";
+import { dealsWrites, parseA1, RULE_PREFIX, type Cell, type TabFormat, type TabWrite, type WorkbookPlan } from "../../core/index.js";
 import { chunkRows, PAYLOAD_LIMIT, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
 import { nextSheetId } from "./sheet-side.js";
 
@@ -85,49 +84,21 @@ function rowChunks(sheetId: number, row: number, col: number, rows: CellData[][]
   });
 }
 
-/** Owned deals columns: contiguous "all" columns written together; "fill" columns as runs of their non-null cells. */
+/** Owned deals columns: exactly the blocks core/plan.ts decides, each number format over exactly its block's cells. */
 function columnRequests(plan: WorkbookPlan, sheetId: number, limit: number): Request[] {
   const out: Request[] = [];
-  const first = plan.headerRow + 1;
-  for (const c of plan.columns)
-    if (c.created) out.push({ updateCells: { start: { sheetId, rowIndex: plan.headerRow, columnIndex: c.col }, rows: [{ values: [cellOf(c.header)] }], fields: "userEnteredValue" } });
-  const all = plan.columns.filter((c) => c.mode === "all").sort((a, b) => a.col - b.col);
-  const blocks: ColumnWrite[][] = [];
-  for (const c of all) {
-    const last = blocks[blocks.length - 1];
-    const prev = last?.[last.length - 1];
-    if (last && prev && prev.col + 1 === c.col) last.push(c);
-    else blocks.push([c]);
-  }
-  for (const block of blocks) {
-    const rows: CellData[][] = [];
-    for (let i = 0; i < plan.rowCount; i++) rows.push(block.map((c) => cellOf(c.values[i] ?? null)));
-    out.push(...rowChunks(sheetId, first, (block[0] as ColumnWrite).col, rows, "userEnteredValue", limit));
-  }
-  for (const c of plan.columns.filter((x) => x.mode === "fill")) {
-    let i = 0;
-    while (i < plan.rowCount) {
-      if (c.values[i] === null || c.values[i] === undefined) {
-        i++;
-        continue;
-      }
-      const start = i;
-      const rows: CellData[][] = [];
-      while (i < plan.rowCount && c.values[i] !== null && c.values[i] !== undefined) {
-        rows.push([cellOf(c.values[i] ?? null)]);
-        i++;
-      }
-      out.push(...rowChunks(sheetId, first + start, c.col, rows, "userEnteredValue", limit));
-    }
-  }
-  for (const c of plan.columns) {
-    if (!c.numberFormat || c.mode === "header" || plan.rowCount === 0) continue;
-    out.push({
-      repeatCell: {
-        range: { sheetId, startRowIndex: first, endRowIndex: first + plan.rowCount, startColumnIndex: c.col, endColumnIndex: c.col + 1 },
-        cell: { userEnteredFormat: { numberFormat: numberFormat(c.numberFormat) } },
-        fields: "userEnteredFormat.numberFormat",
-      },
+  const writes = dealsWrites(plan);
+  for (const b of [...writes.headers, ...writes.cells]) {
+    out.push(...rowChunks(sheetId, b.row, b.col, b.values.map((r) => r.map(cellOf)), "userEnteredValue", limit));
+    b.formats.forEach((f, k) => {
+      if (f === null) return;
+      out.push({
+        repeatCell: {
+          range: { sheetId, startRowIndex: b.row, endRowIndex: b.row + b.values.length, startColumnIndex: b.col + k, endColumnIndex: b.col + k + 1 },
+          cell: { userEnteredFormat: { numberFormat: numberFormat(f) } },
+          fields: "userEnteredFormat.numberFormat",
+        },
+      });
     });
   }
   return out;

@@ -1,7 +1,7 @@
 /// <reference types="office-js" />
 // Applies a WorkbookPlan: pipesheet's columns, tabs, rules and chart, in as few round trips as the
 // request limit allows, with calculation, screen updating and this add-in's events off while it writes.
-import { TAB_LOG, TAB_REVIEW, type Cell, type ColumnWrite, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
+import { dealsWrites, TAB_LOG, TAB_REVIEW, type Cell, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
 import { toExcelValue } from "./cell-text.js";
 import { Packer, CALL_OVERHEAD, type Op } from "./packer.js";
 import { CHART_NAME, PAYLOAD_BUDGET, type WorkbookRead } from "./read.js";
@@ -39,59 +39,14 @@ function isChartError(e: unknown): boolean {
   return typeof info?.errorLocation === "string" && info.errorLocation.startsWith("Chart");
 }
 
-/** Contiguous runs where `take(i)` holds. */
-function runs(n: number, take: (i: number) => boolean): { start: number; length: number }[] {
-  const out: { start: number; length: number }[] = [];
-  let start = -1;
-  for (let i = 0; i <= n; i++) {
-    if (i < n && take(i)) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      out.push({ start, length: i - start });
-      start = -1;
-    }
-  }
-  return out;
-}
-
+/** The owned columns: exactly the blocks core/plan.ts decides (a cell outside them is the team's and never written). */
 function columnOps(p: Packer, plan: WorkbookPlan): void {
-  const sheet = plan.sheet;
-  const first = plan.headerRow + 1;
-  const cols = [...plan.columns].sort((a, b) => a.col - b.col);
-  // Headers of new columns: one write per contiguous run.
-  const created = cols.filter((c) => c.created);
-  for (const group of groups(created)) {
-    p.addBlock({ sheet, row: plan.headerRow, col: group[0]!.col, rows: [group.map((c) => c.header)], width: group.length, formats: null });
+  const writes = dealsWrites(plan);
+  for (const b of [...writes.headers, ...writes.cells]) {
+    // Formats set only where core names one; a block with none keeps the cells' own.
+    const formats = b.formats.every((f) => f === null) ? null : b.formats;
+    p.addBlock({ sheet: plan.sheet, row: b.row, col: b.col, rows: b.values, width: b.formats.length, formats });
   }
-  // "all" columns side by side are written as one block.
-  const all = cols.filter((c) => c.mode === "all");
-  for (const group of groups(all)) {
-    const rows: Cell[][] = new Array<Cell[]>(plan.rowCount);
-    for (let i = 0; i < plan.rowCount; i++) {
-      const row: Cell[] = new Array<Cell>(group.length);
-      for (let j = 0; j < group.length; j++) row[j] = group[j]!.values[i] ?? "";
-      rows[i] = row;
-    }
-    if (rows.length > 0) p.addBlock({ sheet, row: first, col: group[0]!.col, rows, width: group.length, formats: group.map((c) => c.numberFormat ?? "General") });
-  }
-  // "fill" columns: only the cells core gave a value; the others are the team's.
-  for (const c of cols.filter((x) => x.mode === "fill")) {
-    for (const r of runs(plan.rowCount, (i) => c.values[i] !== null && c.values[i] !== undefined)) {
-      const rows = c.values.slice(r.start, r.start + r.length).map((v) => [v]);
-      p.addBlock({ sheet, row: first + r.start, col: c.col, rows, width: 1, formats: c.numberFormat === undefined ? null : [c.numberFormat] });
-    }
-  }
-}
-
-/** Splits columns into runs of adjacent indexes. */
-function groups(cols: readonly ColumnWrite[]): ColumnWrite[][] {
-  const out: ColumnWrite[][] = [];
-  for (const c of cols) {
-    const last = out[out.length - 1];
-    if (last && last[last.length - 1]!.col + 1 === c.col) last.push(c);
-    else out.push([c]);
-  }
-  return out;
 }
 
 function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead): void {

@@ -22,6 +22,8 @@ export interface Block {
   formats: readonly (string | null)[] | null;
 }
 
+const GENERAL = "General";
+
 export class Packer {
   readonly chunks: Op[][] = [[]];
   private used = 0;
@@ -48,8 +50,9 @@ export class Packer {
   addBlock(b: Block): void {
     const { width } = b;
     const text = b.formats?.map((f) => f === "@") ?? null;
-    // A row of formats as JSON: brackets, the commas between cells, and the comma after the row.
-    const formatRowBytes = b.formats ? b.formats.reduce((n, f) => n + (f === null ? 4 : stringBytes(f)) + 1, 2) : 0;
+    // A row of formats as JSON, as sent (a null is sent as "General"): brackets, the commas between cells,
+    // and the comma after the row.
+    const formatRowBytes = b.formats ? b.formats.reduce((n, f) => n + stringBytes(f ?? GENERAL) + 1, 2) : 0;
     let start = 0;
     let seg: ExcelValue[][] = [];
     let segBytes = CALL_OVERHEAD;
@@ -63,7 +66,7 @@ export class Packer {
         run: (ctx) => {
           const range = ctx.workbook.worksheets.getItem(b.sheet).getRangeByIndexes(row, b.col, values.length, width);
           // The format goes first, so text-formatted cells take strings as they are.
-          if (formats) range.numberFormat = values.map(() => formats.map((f) => f ?? "General"));
+          if (formats) range.numberFormat = values.map(() => formats.map((f) => f ?? GENERAL));
           range.values = values;
         },
       });
