@@ -9,7 +9,7 @@ const hostGlobals = ["Excel", "Office", "OfficeExtension", "SpreadsheetApp", "Ht
 }));
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "out/**", "coverage/**", "**/*.js", "**/*.mjs", "!eslint.config.js"] },
+  { ignores: ["node_modules/**", "dist/**", "out/**", "coverage/**", "**/*.js", "**/*.mjs", "**/*.cjs", "!eslint.config.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
