@@ -51,7 +51,7 @@ export function chartXml(sheet: string, spec: ChartSpec): string {
 </c:chartSpace>`;
 }
 
-function drawingXml(anchor: string, chartRel: string): string {
+export function drawingXml(anchor: string, chartRel: string): string {
   const at = parseA1(anchor) ?? { row: 0, col: 0 };
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">

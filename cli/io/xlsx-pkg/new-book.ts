@@ -1,0 +1,70 @@
+// A brand-new workbook of one sheet (the .xlsx made from a CSV file), written as the parts Excel itself writes, so the
+// plan is then applied to it exactly as to a workbook the team already has.
+import { a1 } from "../../../core/a1.js";
+import type { Cell, Grid } from "../../../core/types.js";
+import { NS_REL } from "./book.js";
+import { esc, escText } from "./xml.js";
+import { Package } from "./zip.js";
+
+const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships";
+
+/** Cell formats of the new workbook's styles.xml, by index. */
+export const NEW_STYLE = { plain: 0, header: 1, date: 2, integer: 3, decimal: 4 } as const;
+export type NewStyle = (typeof NEW_STYLE)[keyof typeof NEW_STYLE];
+
+const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="${NS_MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles><dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium2" defaultPivotStyle="PivotStyleLight16"/></styleSheet>`;
+
+/**
+ * One sheet named `sheet` holding `grid`; `styleOf` gives each cell's format. Rows above `frozenRows` stay in view;
+ * `widths` are column widths in characters.
+ */
+export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, col: number) => NewStyle, frozenRows: number, widths: number[]): Package {
+  const pkg = new Package();
+  pkg.set(
+    "[Content_Types].xml",
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
+  );
+  pkg.set("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+  pkg.set(
+    "xl/workbook.xml",
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><workbookPr/><bookViews><workbookView activeTab="0"/></bookViews><sheets><sheet name="${esc(sheet)}" sheetId="1" r:id="rId1"/></sheets><calcPr calcId="191029"/></workbook>`,
+  );
+  pkg.set(
+    "xl/_rels/workbook.xml.rels",
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${NS_REL}/styles" Target="styles.xml"/></Relationships>`,
+  );
+  pkg.set("xl/styles.xml", STYLES);
+  const rows: string[] = [];
+  let lastCol = 0;
+  for (let r = 0; r < grid.length; r++) {
+    const row = grid[r] as Cell[];
+    const cells: string[] = [];
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (v === null || v === undefined || v === "") continue;
+      const st = styleOf(r, c);
+      const s = st === 0 ? "" : ` s="${st}"`;
+      lastCol = Math.max(lastCol, c);
+      if (typeof v === "number") cells.push(`<c r="${a1(r, c)}"${s}><v>${v}</v></c>`);
+      else if (typeof v === "boolean") cells.push(`<c r="${a1(r, c)}"${s} t="b"><v>${v ? 1 : 0}</v></c>`);
+      else {
+        const text = String(v);
+        const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
+        cells.push(`<c r="${a1(r, c)}"${s} t="inlineStr"><is><t${space}>${escText(text)}</t></is></c>`);
+      }
+    }
+    if (cells.length > 0) rows.push(`<row r="${r + 1}">${cells.join("")}</row>`);
+  }
+  const pane = frozenRows > 0 ? `<pane ySplit="${frozenRows}" topLeftCell="A${frozenRows + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>` : "";
+  const cols = widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("");
+  pkg.set(
+    "xl/worksheets/sheet1.xml",
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, grid.length - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>${rows.join("")}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`,
+  );
+  return pkg;
+}
