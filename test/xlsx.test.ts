@@ -473,8 +473,8 @@ describe("parts of the team's that exceljs could not carry over", () => {
     expect(inPlace.code).toBe(0);
     const after = await rawEntries(await readFile(path));
     const changed = [...before.keys()].filter((n) => !after.get(n)?.equals(before.get(n) as Buffer));
-    // Only the deals sheet, and the shared parts that list pipesheet's new tabs and formats.
-    expect(changed.sort()).toEqual(["[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]);
+    // Only the deals sheet, and the shared parts that list pipesheet's new tabs, formats and texts (appended to).
+    expect(changed.sort()).toEqual(["[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]);
     expect(after.get("xl/charts/chart1.xml")?.equals(before.get("xl/charts/chart1.xml") as Buffer)).toBe(true);
   });
 });

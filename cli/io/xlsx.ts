@@ -8,6 +8,7 @@ import { writeFileAtomic } from "./atomic.js";
 import { Book, type Layout, type SheetInfo } from "./xlsx-pkg/book.js";
 import { applyPlanToPackage, OWN_TABS, type PlanParts, type SheetEdit } from "./xlsx-pkg/patch.js";
 import { newWorkbook } from "./xlsx-pkg/new-book.js";
+import { SharedStrings } from "./xlsx-pkg/sst.js";
 import { Package } from "./xlsx-pkg/zip.js";
 
 export { OWN_TABS, type SheetEdit };
@@ -21,6 +22,8 @@ export interface OpenWorkbook {
   tabNames: Record<string, string>;
   /** What to tell the user about how the file was read (a tab of the team's named like one of pipesheet's). */
   notes: string[];
+  /** Grids of pipesheet's tabs, read once. */
+  grids: Map<string, Grid>;
 }
 
 const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
@@ -60,7 +63,7 @@ export function workbookFromPackage(pkg: Package, path: string): OpenWorkbook {
     throw new CliError("UNREADABLE_FILE", `cannot read ${path}: it is not an .xlsx workbook (${e instanceof Error ? e.message : String(e)})`);
   }
   const notes: string[] = [];
-  return { path, pkg, book, tabNames: ownTabNames(book, notes), notes };
+  return { path, pkg, book, tabNames: ownTabNames(book, notes), notes, grids: new Map() };
 }
 
 /** A new workbook with one empty sheet (a sync's first write to an .xlsx that does not exist yet). */
@@ -104,7 +107,10 @@ export function sheetNamesForCore(wb: OpenWorkbook): string[] {
 /** The grid of one of pipesheet's tabs (by the name core knows), or null when the workbook has none. */
 export function ownTabGrid(wb: OpenWorkbook, tab: string): Grid | null {
   const sheet = wb.book.find(wb.tabNames[tab] ?? tab);
-  return sheet ? wb.book.grid(sheet) : null;
+  if (!sheet) return null;
+  let grid = wb.grids.get(sheet.name);
+  if (!grid) wb.grids.set(sheet.name, (grid = wb.book.grid(sheet)));
+  return grid;
 }
 
 export interface DealsSheet {
@@ -146,7 +152,7 @@ export function pickDealsSheet(wb: OpenWorkbook, requested: string | null, isDea
 export async function saveWorkbook(wb: OpenWorkbook, deals: DealsSheet, plan: PlanParts, out: string, edit: SheetEdit | null = null): Promise<string[]> {
   const notes = [...wb.notes];
   applyPlanToPackage(
-    { pkg: wb.pkg, book: wb.book, tabNames: wb.tabNames, settingsGrid: ownTabGrid(wb, TAB_SETTINGS), logGrid: ownTabGrid(wb, TAB_LOG), notes },
+    { pkg: wb.pkg, book: wb.book, tabNames: wb.tabNames, settingsGrid: ownTabGrid(wb, TAB_SETTINGS), logGrid: ownTabGrid(wb, TAB_LOG), notes, sst: new SharedStrings(wb.book) },
     deals,
     plan,
     edit,

@@ -1,7 +1,6 @@
 // A workbook read from its package: the sheet list, date system, shared strings and date styles, and the cells of a
 // sheet as core's Grid. The cost is one pass over the sheet's XML, in proportion to the cells it holds.
 import { SaxesParser } from "saxes";
-import { colIndex } from "../../../core/a1.js";
 import type { Cell, Grid } from "../../../core/types.js";
 import { attr, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
@@ -70,6 +69,8 @@ export class Book {
   readonly sheets: SheetInfo[];
   readonly date1904: boolean;
   private strings: string[] | null = null;
+  /** Which shared strings are plain text (one <t>, no runs), so pipesheet may point a cell of its own at them. */
+  plainStrings: boolean[] = [];
   private dateStyles: boolean[] | null = null;
 
   constructor(readonly pkg: Package) {
@@ -119,10 +120,14 @@ export class Book {
       let cur: string[] | null = null;
       let inT = false;
       let phonetic = 0;
+      let plain = true;
       p.on("opentag", (n) => {
         const name = local(n.name);
-        if (name === "si") cur = [];
-        else if (name === "rPh") phonetic++;
+        if (name === "si") {
+          cur = [];
+          plain = true;
+        } else if (name === "rPh" || name === "r" || name === "phoneticPr") plain = false;
+        if (name === "rPh") phonetic++;
         else if (name === "t" && phonetic === 0) inT = !n.isSelfClosing;
       });
       p.on("text", (t) => {
@@ -134,6 +139,7 @@ export class Book {
         else if (name === "rPh") phonetic--;
         else if (name === "si" && cur) {
           out.push(cur.join(""));
+          this.plainStrings.push(plain);
           cur = null;
         }
       });
@@ -175,7 +181,10 @@ export class Book {
   grid(sheet: SheetInfo, maxRows = Infinity): Grid {
     const xml = sheet.part ? this.pkg.text(sheet.part) : null;
     if (xml === null || !sheet.worksheet) return [];
-    return scanCells(xml, this, maxRows, null);
+    const grid = scanCells(xml, this, maxRows, null);
+    // Read whole, a tab's text is not needed again (the deals sheet's is: layout() asks for it next).
+    if (maxRows === Infinity) this.pkg.forget(sheet.part);
+    return grid;
   }
 
   /** The grid and where each row, cell and top-level element sits in the part, for patching it later. */
@@ -187,6 +196,8 @@ export class Book {
   }
 }
 
+const LAYOUT_FIELDS = ["rowNum", "rowStart", "rowOpenEnd", "rowCloseStart", "rowEnd", "rowFirstCell", "cellCol", "cellStart", "cellEnd", "cellStyle", "cellFormula"] as const;
+
 /** Elements kept whole in the layout, as trees: small, and pipesheet edits inside them. */
 const TREE_ELEMENTS = new Set(["conditionalFormatting", "dataValidations", "cols", "dimension", "sheetData"]);
 
@@ -195,30 +206,49 @@ export class Layout {
   root: El | null = null;
   /** Children of the root (trees only for TREE_ELEMENTS). */
   top: El[] = [];
-  rowNum: number[] = [];
-  rowStart: number[] = [];
-  rowOpenEnd: number[] = [];
-  rowCloseStart: number[] = [];
-  rowEnd: number[] = [];
+  rowNum: Int32Array = new Int32Array(0);
+  rowStart: Int32Array = new Int32Array(0);
+  rowOpenEnd: Int32Array = new Int32Array(0);
+  rowCloseStart: Int32Array = new Int32Array(0);
+  rowEnd: Int32Array = new Int32Array(0);
   /** Index of the row's first cell in the cell arrays. */
-  rowFirstCell: number[] = [];
-  cellCol: number[] = [];
-  cellStart: number[] = [];
-  cellEnd: number[] = [];
+  rowFirstCell: Int32Array = new Int32Array(0);
+  cellCol: Int32Array = new Int32Array(0);
+  cellStart: Int32Array = new Int32Array(0);
+  cellEnd: Int32Array = new Int32Array(0);
   /** Cell style index (0 when none). */
-  cellStyle: number[] = [];
+  cellStyle: Int32Array = new Int32Array(0);
   /** 1 when the cell holds a formula. */
-  cellFormula: number[] = [];
+  cellFormula: Int32Array = new Int32Array(0);
   constructor(readonly xml: string) {}
 }
 
 const STOP = new Error("enough rows");
 
-/** `A12` -> [11, 0]; a reference with no digits gives only the column. */
-function cellPos(ref: string): { row: number; col: number } | null {
-  const m = /^\$?([A-Za-z]{1,3})\$?(\d+)$/.exec(ref);
-  if (!m) return null;
-  return { row: Number(m[2]) - 1, col: colIndex((m[1] as string).toUpperCase()) };
+/** `A12` -> row 11, column 0 (in `out`); false when it is not a cell reference. Called for every cell, so no regex. */
+function cellPos(ref: string, out: { row: number; col: number }): boolean {
+  let i = 0;
+  let col = 0;
+  let row = 0;
+  if (ref.charCodeAt(0) === 36) i++;
+  const colStart = i;
+  for (; i < ref.length; i++) {
+    const c = ref.charCodeAt(i) & ~32;
+    if (c < 65 || c > 90) break;
+    col = col * 26 + (c - 64);
+  }
+  if (i === colStart || i - colStart > 3) return false;
+  if (ref.charCodeAt(i) === 36) i++;
+  const rowStart = i;
+  for (; i < ref.length; i++) {
+    const d = ref.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    row = row * 10 + d;
+  }
+  if (i === rowStart) return false;
+  out.row = row - 1;
+  out.col = col - 1;
+  return true;
 }
 
 function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): Grid {
@@ -239,6 +269,21 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
   let phonetic = 0;
   let hasValue = false;
   let inData = false;
+  const pos = { row: 0, col: 0 };
+  // Positions are gathered in plain arrays while scanning, then kept as typed arrays (a third of the memory).
+  const A: Record<(typeof LAYOUT_FIELDS)[number], number[]> = {
+    rowNum: [],
+    rowStart: [],
+    rowOpenEnd: [],
+    rowCloseStart: [],
+    rowEnd: [],
+    rowFirstCell: [],
+    cellCol: [],
+    cellStart: [],
+    cellEnd: [],
+    cellStyle: [],
+    cellFormula: [],
+  };
   p.on("opentag", (n) => {
     const name = local(n.name);
     const a = n.attributes as Record<string, string>;
@@ -266,19 +311,18 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
         col = -1;
         if (L !== null) {
           const end = p.position;
-          L.rowNum.push(r);
-          L.rowStart.push(startOf(end));
-          L.rowOpenEnd.push(end);
-          L.rowCloseStart.push(end);
-          L.rowEnd.push(end);
-          L.rowFirstCell.push(L.cellCol.length);
+          A.rowNum.push(r);
+          A.rowStart.push(startOf(end));
+          A.rowOpenEnd.push(end);
+          A.rowCloseStart.push(end);
+          A.rowEnd.push(end);
+          A.rowFirstCell.push(A.cellCol.length);
         }
         break;
       }
       case "c": {
         if (!inData) break;
-        const pos = a.r !== undefined ? cellPos(a.r) : null;
-        if (pos) {
+        if (a.r !== undefined && cellPos(a.r, pos)) {
           row = pos.row;
           col = pos.col;
         } else col++;
@@ -288,16 +332,16 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
         hasValue = false;
         if (L !== null) {
           const end = p.position;
-          L.cellCol.push(col);
-          L.cellStart.push(startOf(end));
-          L.cellEnd.push(end);
-          L.cellStyle.push(style);
-          L.cellFormula.push(0);
+          A.cellCol.push(col);
+          A.cellStart.push(startOf(end));
+          A.cellEnd.push(end);
+          A.cellStyle.push(style);
+          A.cellFormula.push(0);
         }
         break;
       }
       case "f":
-        if (L !== null && inData) L.cellFormula[L.cellFormula.length - 1] = 1;
+        if (L !== null && inData) A.cellFormula[A.cellFormula.length - 1] = 1;
         break;
       case "v":
         inValue = !n.isSelfClosing;
@@ -329,10 +373,10 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
         top.closeStart = n.isSelfClosing ? top.end : startOf(top.end);
       }
       if (inData && name === "row") {
-        const k = L.rowEnd.length - 1;
-        L.rowEnd[k] = p.position;
-        L.rowCloseStart[k] = n.isSelfClosing ? p.position : startOf(p.position);
-      } else if (inData && name === "c") L.cellEnd[L.cellEnd.length - 1] = p.position;
+        const k = A.rowEnd.length - 1;
+        A.rowEnd[k] = p.position;
+        A.rowCloseStart[k] = n.isSelfClosing ? p.position : startOf(p.position);
+      } else if (inData && name === "c") A.cellEnd[A.cellEnd.length - 1] = p.position;
     }
     depth--;
     if (name === "v" || name === "t") inValue = false;
@@ -379,6 +423,7 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
   } catch (e) {
     if (e !== STOP) throw e;
   }
+  if (L !== null) for (const f of LAYOUT_FIELDS) L[f] = Int32Array.from(A[f]);
   return grid;
 }
 

@@ -25,7 +25,7 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
   pkg.set(
     "[Content_Types].xml",
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
   );
   pkg.set("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
   pkg.set(
@@ -35,11 +35,15 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
   );
   pkg.set(
     "xl/_rels/workbook.xml.rels",
-    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${NS_REL}/styles" Target="styles.xml"/></Relationships>`,
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${NS_REL}/styles" Target="styles.xml"/><Relationship Id="rId3" Type="${NS_REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
   );
   pkg.set("xl/styles.xml", STYLES);
   const rows: string[] = [];
   let lastCol = 0;
+  // Shared strings, as Excel writes them: a text repeated down a column is stored once.
+  const strings = new Map<string, number>();
+  const si: string[] = [];
+  let refs = 0;
   for (let r = 0; r < grid.length; r++) {
     const row = grid[r] as Cell[];
     const cells: string[] = [];
@@ -53,12 +57,19 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
       else if (typeof v === "boolean") cells.push(`<c r="${a1(r, c)}"${s} t="b"><v>${v ? 1 : 0}</v></c>`);
       else {
         const text = String(v);
-        const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
-        cells.push(`<c r="${a1(r, c)}"${s} t="inlineStr"><is><t${space}>${escText(text)}</t></is></c>`);
+        let id = strings.get(text);
+        if (id === undefined) {
+          strings.set(text, (id = si.length));
+          const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
+          si.push(`<si><t${space}>${escText(text)}</t></si>`);
+        }
+        refs++;
+        cells.push(`<c r="${a1(r, c)}"${s} t="s"><v>${id}</v></c>`);
       }
     }
     if (cells.length > 0) rows.push(`<row r="${r + 1}">${cells.join("")}</row>`);
   }
+  pkg.set("xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="${refs}" uniqueCount="${si.length}">${si.join("")}</sst>`);
   const pane = frozenRows > 0 ? `<pane ySplit="${frozenRows}" topLeftCell="A${frozenRows + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>` : "";
   const cols = widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("");
   pkg.set(

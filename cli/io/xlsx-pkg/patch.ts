@@ -6,6 +6,7 @@ import { LOG_HEADER } from "../../../core/index.js";
 import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type WorkbookPlan } from "../../../core/types.js";
 import { chartXml, drawingXml } from "../xlsx-chart.js";
 import { isDateFormat, NS_REL, readRels, relsOf, resolvePart, type Book, type Layout, type SheetInfo } from "./book.js";
+import type { SharedStrings } from "./sst.js";
 import { Styles, type Look } from "./styles.js";
 import { Edits, esc, escText, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
@@ -15,6 +16,7 @@ const CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 const CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml";
 const CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml";
 const CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+const CT_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
 const REL_DRAWING = `${NS_REL}/drawing`;
 const REL_CHART = `${NS_REL}/chart`;
 const REL_STYLES = `${NS_REL}/styles`;
@@ -61,6 +63,8 @@ export interface PatchContext {
   settingsGrid: Grid | null;
   logGrid: Grid | null;
   notes: string[];
+  /** The shared strings the cells pipesheet writes point at (made from `book` by applyPlanToPackage). */
+  sst: SharedStrings;
 }
 
 interface Box {
@@ -91,7 +95,7 @@ const overlaps = (a: Box, b: Box): boolean => a.left <= b.right && b.left <= a.r
 const dateSerial = (d: Date, date1904: boolean): number => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86_400_000 + 25_569 - (date1904 ? 1462 : 0);
 
 /** One cell's XML, or "" when it holds nothing and has no style. Text longer than Excel allows is cut. */
-function cellXml(pre: string, ref: string, style: number, v: Cell, date1904: boolean, cut: (ref: string, length: number) => void): string {
+function cellXml(sst: SharedStrings, pre: string, ref: string, style: number, v: Cell, date1904: boolean, cut: (ref: string, length: number) => void): string {
   const s = style > 0 ? ` s="${style}"` : "";
   if (v === null || v === undefined || v === "") return s === "" ? "" : `<${pre}c r="${ref}"${s}/>`;
   if (typeof v === "number") return Number.isFinite(v) ? `<${pre}c r="${ref}"${s}><${pre}v>${v}</${pre}v></${pre}c>` : s === "" ? "" : `<${pre}c r="${ref}"${s}/>`;
@@ -102,8 +106,7 @@ function cellXml(pre: string, ref: string, style: number, v: Cell, date1904: boo
     cut(ref, text.length);
     text = text.slice(0, MAX_TEXT);
   }
-  const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
-  return `<${pre}c r="${ref}"${s} t="inlineStr"><${pre}is><${pre}t${space}>${escText(text)}</${pre}t></${pre}is></${pre}c>`;
+  return `<${pre}c r="${ref}"${s} t="s"><${pre}v>${sst.id(text)}</${pre}v></${pre}c>`;
 }
 
 function cutNote(ctx: PatchContext, sheet: string): (ref: string, length: number) => void {
@@ -242,7 +245,7 @@ export interface SheetEdit {
   remove: number[];
 }
 
-function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanParts, styles: Styles, edit: SheetEdit | null): { xml: string; formulaReplaced: boolean } {
+function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanParts, styles: Styles, edit: SheetEdit | null): { xml: string[]; formulaReplaced: boolean } {
   const xml = L.xml;
   const root = L.root;
   if (!root) throw new Error(`${sheet.name} is not a worksheet`);
@@ -267,12 +270,13 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
       const left = cw.col > 0 ? cellAt(plan.headerRow, cw.col - 1) : -1;
       // A new header looks like the team's headers: the style of the header cell to its left.
       const style = left >= 0 ? (L.cellStyle[left] as number) : 0;
-      put(plan.headerRow, cw.col, cellXml(pre, a1(plan.headerRow, cw.col), style, cw.header, date1904, cut));
+      put(plan.headerRow, cw.col, cellXml(ctx.sst, pre, a1(plan.headerRow, cw.col), style, cw.header, date1904, cut));
       widths.push({ col: cw.col, width: Math.max(10, Math.min(40, cw.header.length + 4)) });
       maxCol = Math.max(maxCol, cw.col);
       maxRow = Math.max(maxRow, plan.headerRow);
     }
     if (cw.mode === "header") continue;
+    const letter = colName(cw.col);
     for (let i = 0; i < cw.values.length; i++) {
       const v = cw.values[i];
       if (cw.mode === "fill" && (v === null || v === undefined)) continue;
@@ -281,7 +285,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
       const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
       const empty = v === null || v === undefined || v === "";
       const style = empty || cw.numberFormat === undefined ? old : styles.cell(old, { numFmt: cw.numberFormat });
-      put(row, cw.col, cellXml(pre, a1(row, cw.col), style, inDateSystem(v ?? null, cw.numberFormat, date1904), date1904, cut));
+      put(row, cw.col, cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, inDateSystem(v ?? null, cw.numberFormat, date1904), date1904, cut));
       if (!empty) {
         maxCol = Math.max(maxCol, cw.col);
         maxRow = Math.max(maxRow, row);
@@ -293,7 +297,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
     const at = cellAt(c.row, c.col);
     const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
     const style = c.numFmt === undefined ? old : styles.cell(old, { numFmt: c.numFmt });
-    put(c.row, c.col, cellXml(pre, a1(c.row, c.col), style, inDateSystem(c.value, c.numFmt, date1904), date1904, cut));
+    put(c.row, c.col, cellXml(ctx.sst, pre, a1(c.row, c.col), style, inDateSystem(c.value, c.numFmt, date1904), date1904, cut));
     if (c.value !== null && c.value !== "") {
       maxCol = Math.max(maxCol, c.col);
       maxRow = Math.max(maxRow, c.row);
@@ -312,12 +316,12 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
     }
   }
 
-  if (edit !== null) return { xml: edits.apply(), formulaReplaced };
+  if (edit !== null) return { xml: edits.pieces(), formulaReplaced };
   patchCols(edits, L, widths, pre, sheetData);
   const rulesAnchor = anchorAfter(L, ["dataValidations", ...AFTER_VALIDATIONS]);
   patchRules(edits, L, plan, styles, pre, rulesAnchor);
   patchValidations(ctx, edits, L, plan, pre, rulesAnchor);
-  return { xml: edits.apply(), formulaReplaced };
+  return { xml: edits.pieces(), formulaReplaced };
 }
 
 /** Where an element goes that precedes all of `following`: before the first of them there is, else before </worksheet>. */
@@ -440,7 +444,7 @@ function patchValidations(ctx: PatchContext, edits: Edits, L: Layout, plan: Plan
 
 // ------------------------------------------------------------------------------------------ pipesheet's tabs
 
-function tabXml(tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string {
+function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string {
   const looks = new Map<string, Look>();
   for (const f of tab.formats) {
     const box = rangeBox(f.range);
@@ -459,15 +463,22 @@ function tabXml(tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: st
   }
   const rows: string[] = [];
   let lastCol = 0;
-  const height = Math.max(tab.values.length, ...[...looks.keys()].map((k) => Number(k.split(",")[0]) + 1));
+  // How far formats reach on each row (a formatted empty cell is still written, with its style).
+  const lookWidth = new Map<number, number>();
+  let height = tab.values.length;
+  for (const key of looks.keys()) {
+    const [r, c] = key.split(",").map(Number) as [number, number];
+    lookWidth.set(r, Math.max(lookWidth.get(r) ?? 0, c + 1));
+    height = Math.max(height, r + 1);
+  }
   for (let r = 0; r < height; r++) {
     const row = tab.values[r] ?? [];
     const cells: string[] = [];
-    const width = Math.max(row.length, ...[...looks.keys()].filter((k) => k.startsWith(`${r},`)).map((k) => Number(k.split(",")[1]) + 1));
+    const width = Math.max(row.length, lookWidth.get(r) ?? 0);
     for (let c = 0; c < width; c++) {
       const look = looks.get(`${r},${c}`);
       const style = look ? styles.cell(0, look) : 0;
-      const x = cellXml("", a1(r, c), style, inDateSystem(row[c] ?? null, look?.numFmt, date1904), date1904, cut);
+      const x = cellXml(sst, "", a1(r, c), style, inDateSystem(row[c] ?? null, look?.numFmt, date1904), date1904, cut);
       if (x !== "") {
         cells.push(x);
         lastCol = Math.max(lastCol, c);
@@ -630,12 +641,20 @@ export function applyPlanToPackage(ctx: PatchContext, deals: { sheet: SheetInfo;
     }
     let drawingRid: string | null = null;
     if (tab.chart) drawingRid = addChart(pkg, parts, part, name, tab.chart);
-    parts.add(part, tabXml(tab, styles, book.date1904, drawingRid, cutNote(ctx, name)), CT_SHEET);
+    parts.add(part, tabXml(ctx.sst, tab, styles, book.date1904, drawingRid, cutNote(ctx, name)), CT_SHEET);
   }
 
   if (newSheets.length > 0) {
     if (sheetsEl.closeStart === sheetsEl.end) wbEdits.replace(sheetsEl.start, sheetsEl.end, `<${sheetsEl.name}>${newSheets.join("")}</${sheetsEl.name}>`);
     else wbEdits.insert(sheetsEl.closeStart, newSheets.join(""));
+  }
+  if (ctx.sst.changed) {
+    const sstPart = book.relPart("/sharedStrings");
+    if (sstPart) pkg.set(sstPart, ctx.sst.toXml(pkg.text(sstPart)));
+    else {
+      parts.add("xl/sharedStrings.xml", ctx.sst.toXml(null), CT_SST);
+      newRels.push(`<Relationship Id="${freeRid()}" Type="${NS_REL}/sharedStrings" Target="${esc(relTarget(book.workbookPart, "xl/sharedStrings.xml"))}"/>`);
+    }
   }
   if (styles.changed) {
     if (stylesPart) pkg.set(stylesPart, styles.toXml());

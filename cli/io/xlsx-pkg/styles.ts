@@ -32,6 +32,7 @@ export class Styles {
   private readonly added: Record<string, string[]> = { numFmts: [], fonts: [], fills: [], cellXfs: [], dxfs: [] };
   private readonly counts: Record<string, number> = {};
   private readonly xfCache = new Map<string, number>();
+  private readonly formatCache = new Map<number, Map<string, number>>();
   private readonly dxfCache = new Map<string, number>();
   private readonly existingDxfs: string[];
   private readonly xfs: El[];
@@ -82,6 +83,18 @@ export class Styles {
 
   /** The cell format index for `base` (a cell's current style) with `look` applied. */
   cell(base: number, look: Look): number {
+    // Most calls are a column's number format over a run of cells of one style: answer those without building a key.
+    if (look.numFmt !== undefined && look.bold === undefined && look.italic === undefined && look.size === undefined && look.fill === undefined) {
+      let byFormat = this.formatCache.get(base);
+      if (!byFormat) this.formatCache.set(base, (byFormat = new Map()));
+      let id = byFormat.get(look.numFmt);
+      if (id === undefined) byFormat.set(look.numFmt, (id = this.cellSlow(base, look)));
+      return id;
+    }
+    return this.cellSlow(base, look);
+  }
+
+  private cellSlow(base: number, look: Look): number {
     const key = `${base}|${look.numFmt ?? ""}|${look.bold ?? ""}|${look.italic ?? ""}|${look.size ?? ""}|${look.fill ?? ""}`;
     const hit = this.xfCache.get(key);
     if (hit !== undefined) return hit;

@@ -92,6 +92,11 @@ export class Edits {
     return this.list.length;
   }
   apply(): string {
+    return this.pieces().join("");
+  }
+
+  /** The edited text as pieces in order, for a large part that is deflated as a stream rather than joined. */
+  pieces(): string[] {
     // At one position, insertions go before a replacement that starts there.
     const sorted = [...this.list].sort((a, b) => a.at - b.at || Number(a.to > a.at) - Number(b.to > b.at) || a.order - b.order);
     const out: string[] = [];
@@ -102,7 +107,7 @@ export class Edits {
       at = e.to;
     }
     out.push(this.xml.slice(at));
-    return out.join("");
+    return out;
   }
 }
 
