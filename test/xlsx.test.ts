@@ -11,7 +11,7 @@ import yauzl from "yauzl";
 import type { WorkbookPlan } from "../core/types.js";
 import { CliError } from "../cli/errors.js";
 import { openWorkbook, pickDealsSheet, saveWorkbook } from "../cli/io/xlsx.js";
-import { cfOf, dvOf, headerMap, readBook, runCli } from "./cli-harness.js";
+import { cfOf, dvOf, headerMap, readBook, ROOT, runCli } from "./cli-harness.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -476,5 +476,38 @@ describe("parts of the team's that exceljs could not carry over", () => {
     // Only the deals sheet, and the shared parts that list pipesheet's new tabs, formats and texts (appended to).
     expect(changed.sort()).toEqual(["[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]);
     expect(after.get("xl/charts/chart1.xml")?.equals(before.get("xl/charts/chart1.xml") as Buffer)).toBe(true);
+  });
+});
+
+describe("files that are not a workbook pipesheet can patch", () => {
+  const cfb = (streams: string[]): Buffer =>
+    // An OLE compound file as Excel writes a password-protected workbook: its signature, then directory names.
+    Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504), ...streams.map((n) => Buffer.from(`${n}\0`, "utf16le")), Buffer.alloc(512)]);
+
+  it.each<[string, Buffer, number, RegExp]>([
+    ["a password-protected workbook", cfb(["Root Entry", "EncryptionInfo", "EncryptedPackage"]), 3, /^pipesheet: \S*locked\.xlsx is password-protected: save a copy without a password\n$/],
+    ["an Excel 97-2003 workbook", cfb(["Root Entry", "Workbook"]), 3, /it is an Excel 97-2003 workbook \(\.xls\), not an \.xlsx; save a copy as \.xlsx/],
+    ["an OpenDocument spreadsheet", zip([{ name: "mimetype", data: Buffer.from("application/vnd.oasis.opendocument.spreadsheet") }, { name: "content.xml", data: Buffer.from("<x/>") }]), 3, /it is an OpenDocument spreadsheet \(\.ods\), not an \.xlsx/],
+    ["a zip that holds no workbook", zip([{ name: "readme.txt", data: Buffer.from("hello") }]), 3, /it is not an \.xlsx workbook \(the package has no workbook part\)/],
+  ])("%s is refused with a plain message", async (_what, bytes, code, message) => {
+    const path = join(dir, "locked.xlsx");
+    await writeFile(path, bytes);
+    const r = await runCli(["score", path, "--today", "2026-11-26", "--in-place"]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect((await readFile(path)).equals(bytes)).toBe(true);
+  });
+
+  it("a macro-enabled workbook is written only as an .xlsm, so Excel opens it with its macros", async () => {
+    const path = join(dir, "macros.xlsm");
+    await writeFile(path, await readFile(join(ROOT, "test", "fixtures", "workbooks", "team.xlsm")));
+    const toXlsx = await runCli(["score", path, "--today", "2026-11-26", "--out", join(dir, "macros-copy.xlsx")]);
+    expect(toXlsx.code).toBe(2);
+    expect(toXlsx.stderr).toContain("holds macros, which Excel opens only from an .xlsm file; write to a .xlsm");
+    const copy = await runCli(["score", path, "--today", "2026-11-26"]);
+    expect(copy.stderr).toBe("");
+    expect(copy.code).toBe(0);
+    const out = await rawEntries(await readFile(join(dir, "macros-managed.xlsm")));
+    expect(out.get("xl/vbaProject.bin")?.equals((await rawEntries(await readFile(path))).get("xl/vbaProject.bin") as Buffer)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // WorkbookPlan by changing only what pipesheet owns, every other part of the file copied byte for byte.
 import { readFile } from "node:fs/promises";
 import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Grid } from "../../core/types.js";
+import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/types.js";
 import { CliError, fromFsError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 import { Book, type Layout, type SheetInfo } from "./xlsx-pkg/book.js";
@@ -172,10 +172,3 @@ export function saveSheetEdit(wb: OpenWorkbook, deals: DealsSheet, edit: SheetEd
   return saveWorkbook(wb, deals, plan, out, edit);
 }
 
-/** Shortens a long text for the terminal: the start, and how much more there is. */
-export function shortText(v: Cell, max = 80): Cell {
-  if (typeof v !== "string" || v.length <= max) return v;
-  return `${v.slice(0, max - 1)}… (${v.length.toLocaleString("en")} characters)`;
-}
-
-export { TAB_REVIEW };
