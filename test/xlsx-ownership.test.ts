@@ -104,12 +104,15 @@ describe.each([
   ["team-1904.xlsx", "openpyxl workbook in the 1904 date system"],
   ["team.xlsm", "macro-enabled workbook"],
   ["team-libreoffice.xlsx", "the same workbook saved by LibreOffice"],
+  ["team-pivot.xlsx", "LibreOffice's save with a pivot table added by LibreOffice"],
 ])("%s (%s) through setup, score and review in place", (fixture) => {
   it("keeps every part and element pipesheet does not own", async () => {
     const path = join(dir, fixture);
     await copyFile(join(FIXTURES, fixture), path);
     const before = await entries(path);
-    const dealsPart = (await openWorkbook(path)).book.find("Deals")?.part ?? "";
+    const opened = await openWorkbook(path);
+    const dealsPart = opened.book.find("Deals")?.part ?? "";
+    const teamSheets = opened.book.sheets.map((x) => [x.name, x.state]);
     for (const [command, today] of [
       ["setup", "2026-11-20"],
       ["score", "2026-11-26"],
@@ -128,14 +131,18 @@ describe.each([
     }
     sharedPartsCompare(before, after);
     dealsSheetCompare(before.get(dealsPart)?.text ?? "", after.get(dealsPart)?.text ?? "");
+    if (fixture.includes("pivot")) expect([...after.keys()].filter((n) => n.startsWith("xl/pivot"))).toHaveLength(5);
     if (fixture.endsWith(".xlsm")) expect(after.get("[Content_Types].xml")?.text).toContain("application/vnd.ms-excel.sheet.macroEnabled.main+xml");
 
     // Read back (exceljs cannot read openpyxl's comments or images at all, which is part of why this exists).
     const wb = await openWorkbook(path);
-    expect(wb.book.sheets.map((x) => [x.name, x.state])).toEqual([
+    expect(teamSheets.slice(0, 3)).toEqual([
       ["Archive", "hidden"],
       ["Deals", "visible"],
       ["Targets", "visible"],
+    ]);
+    expect(wb.book.sheets.map((x) => [x.name, x.state])).toEqual([
+      ...teamSheets,
       // setup adds the settings and the log; the review tab comes with the first review.
       ["Pipeline Settings", "visible"],
       ["Pipeline Log", "hidden"],

@@ -196,6 +196,26 @@ export class Book {
   }
 }
 
+/** A growing list of 32-bit integers: a row or cell position costs 4 bytes, not a JavaScript array slot. */
+class Ints {
+  private a = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  setLast(v: number): void {
+    this.a[this.length - 1] = v;
+  }
+  done(): Int32Array {
+    return this.a.slice(0, this.length);
+  }
+}
+
 const LAYOUT_FIELDS = ["rowNum", "rowStart", "rowOpenEnd", "rowCloseStart", "rowEnd", "rowFirstCell", "cellCol", "cellStart", "cellEnd", "cellStyle", "cellFormula"] as const;
 
 /** Elements kept whole in the layout, as trees: small, and pipesheet edits inside them. */
@@ -271,18 +291,18 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
   let inData = false;
   const pos = { row: 0, col: 0 };
   // Positions are gathered in plain arrays while scanning, then kept as typed arrays (a third of the memory).
-  const A: Record<(typeof LAYOUT_FIELDS)[number], number[]> = {
-    rowNum: [],
-    rowStart: [],
-    rowOpenEnd: [],
-    rowCloseStart: [],
-    rowEnd: [],
-    rowFirstCell: [],
-    cellCol: [],
-    cellStart: [],
-    cellEnd: [],
-    cellStyle: [],
-    cellFormula: [],
+  const A: Record<(typeof LAYOUT_FIELDS)[number], Ints> = {
+    rowNum: new Ints(),
+    rowStart: new Ints(),
+    rowOpenEnd: new Ints(),
+    rowCloseStart: new Ints(),
+    rowEnd: new Ints(),
+    rowFirstCell: new Ints(),
+    cellCol: new Ints(),
+    cellStart: new Ints(),
+    cellEnd: new Ints(),
+    cellStyle: new Ints(),
+    cellFormula: new Ints(),
   };
   p.on("opentag", (n) => {
     const name = local(n.name);
@@ -341,7 +361,7 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
         break;
       }
       case "f":
-        if (L !== null && inData) A.cellFormula[A.cellFormula.length - 1] = 1;
+        if (L !== null && inData) A.cellFormula.setLast(1);
         break;
       case "v":
         inValue = !n.isSelfClosing;
@@ -373,10 +393,9 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
         top.closeStart = n.isSelfClosing ? top.end : startOf(top.end);
       }
       if (inData && name === "row") {
-        const k = A.rowEnd.length - 1;
-        A.rowEnd[k] = p.position;
-        A.rowCloseStart[k] = n.isSelfClosing ? p.position : startOf(p.position);
-      } else if (inData && name === "c") A.cellEnd[A.cellEnd.length - 1] = p.position;
+        A.rowEnd.setLast(p.position);
+        A.rowCloseStart.setLast(n.isSelfClosing ? p.position : startOf(p.position));
+      } else if (inData && name === "c") A.cellEnd.setLast(p.position);
     }
     depth--;
     if (name === "v" || name === "t") inValue = false;
@@ -423,7 +442,7 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
   } catch (e) {
     if (e !== STOP) throw e;
   }
-  if (L !== null) for (const f of LAYOUT_FIELDS) L[f] = Int32Array.from(A[f]);
+  if (L !== null) for (const f of LAYOUT_FIELDS) L[f] = A[f].done();
   return grid;
 }
 

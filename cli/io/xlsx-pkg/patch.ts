@@ -138,7 +138,15 @@ const A1_IN_CELL = /(<(?:[\w.-]+:)?c\b[^>]*?\sr=")([A-Z]{1,3})(\d+)"/g;
  * Writes cells into sheetData: each changed row is rebuilt from its own text (the team's cells in it copied as they
  * were), rows in `remove` are taken out and the rows under them move up. Returns whether a formula was overwritten.
  */
-function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Write[]>, remove: Set<number>, pre: string): boolean {
+/** The cells of one of pipesheet's columns, made on demand: the XML for a row, or null to leave it. */
+interface ColumnSource {
+  col: number;
+  first: number;
+  count: number;
+  at(row: number): string | null;
+}
+
+function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Write[]>, sources: ColumnSource[], remove: Set<number>, pre: string): boolean {
   const xml = L.xml;
   let formulaReplaced = false;
   const sortedRemoved = [...remove].sort((a, b) => a - b);
@@ -150,6 +158,7 @@ function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Wr
     newRows.length = 0;
   };
   const rows = new Set<number>([...writes.keys()]);
+  for (const src of sources) for (let r = src.first; r < src.first + src.count; r++) rows.add(r);
   for (let k = 0; k < L.rowNum.length; k++) if ((L.rowNum[k] as number) > firstRemoved || remove.has(L.rowNum[k] as number)) rows.add(L.rowNum[k] as number);
   const rowAt = new Map<number, number>();
   L.rowNum.forEach((r, k) => rowAt.set(r, k));
@@ -161,7 +170,13 @@ function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Wr
       flush(L.rowStart[k] as number);
       k++;
     }
-    const list = (writes.get(row) ?? []).sort((a, b) => a.col - b.col);
+    const list = [...(writes.get(row) ?? [])];
+    for (const src of sources) {
+      if (row < src.first || row >= src.first + src.count) continue;
+      const x = src.at(row);
+      if (x !== null) list.push({ col: src.col, xml: x });
+    }
+    list.sort((a, b) => a.col - b.col);
     const idx = rowAt.get(row);
     const final = row - shift;
     if (idx === undefined) {
@@ -264,6 +279,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
   };
   let maxCol = -1;
   let maxRow = -1;
+  const sources: ColumnSource[] = [];
   const widths: { col: number; width: number }[] = [];
   for (const cw of plan.columns) {
     if (cw.created) {
@@ -277,20 +293,30 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
     }
     if (cw.mode === "header") continue;
     const letter = colName(cw.col);
-    for (let i = 0; i < cw.values.length; i++) {
+    const first = plan.headerRow + 1;
+    for (let i = cw.values.length - 1; i >= 0; i--) {
       const v = cw.values[i];
-      if (cw.mode === "fill" && (v === null || v === undefined)) continue;
-      const row = plan.headerRow + 1 + i;
-      const at = cellAt(row, cw.col);
-      const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
-      const empty = v === null || v === undefined || v === "";
-      const style = empty || cw.numberFormat === undefined ? old : styles.cell(old, { numFmt: cw.numberFormat });
-      put(row, cw.col, cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, inDateSystem(v ?? null, cw.numberFormat, date1904), date1904, cut));
-      if (!empty) {
+      if (v !== null && v !== undefined && v !== "") {
         maxCol = Math.max(maxCol, cw.col);
-        maxRow = Math.max(maxRow, row);
+        maxRow = Math.max(maxRow, first + i);
+        break;
       }
     }
+    // Cells are made row by row as the sheet is written, so a 100k-row column never sits in memory as XML.
+    sources.push({
+      col: cw.col,
+      first,
+      count: cw.values.length,
+      at: (row) => {
+        const v = cw.values[row - first];
+        if (cw.mode === "fill" && (v === null || v === undefined)) return null;
+        const at = cellAt(row, cw.col);
+        const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
+        const empty = v === null || v === undefined || v === "";
+        const style = empty || cw.numberFormat === undefined ? old : styles.cell(old, { numFmt: cw.numberFormat });
+        return cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, inDateSystem(v ?? null, cw.numberFormat, date1904), date1904, cut);
+      },
+    });
   }
 
   for (const c of edit?.cells ?? []) {
@@ -305,7 +331,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
   }
   const sheetData = L.top.find((e) => local(e.name) === "sheetData");
   if (!sheetData) throw new Error(`${sheet.name} has no sheetData`);
-  const formulaReplaced = emitRows(edits, L, sheetData, writes, new Set(edit?.remove ?? []), pre);
+  const formulaReplaced = emitRows(edits, L, sheetData, writes, sources, new Set(edit?.remove ?? []), pre);
   // The used-range hint covers the new columns.
   const dim = L.top.find((e) => local(e.name) === "dimension");
   if (dim && maxCol >= 0) {
