@@ -93,8 +93,8 @@ function typedCells(grid: Grid, sheet: string): Map<number, "date" | "number"> {
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
 /** The .xlsx made from a CSV file, before the plan: typed cells, a bold frozen header row, columns sized to fit. */
-async function csvWorkbook(grid: string[][], path: string): Promise<XlsxModule.OpenWorkbook> {
-  const { newWorkbook, NEW_STYLE } = await import("./io/xlsx-pkg/new-book.js");
+async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
+  const { newWorkbookWithLayout, NEW_STYLE } = await import("./io/xlsx-pkg/new-book.js");
   const { workbookFromPackage } = await xlsxIo();
   const kinds = typedCells(grid, CSV_SHEET);
   const headerRow = mapColumns(grid, CSV_SHEET, {})?.headerRow ?? 0;
@@ -125,8 +125,11 @@ async function csvWorkbook(grid: string[][], path: string): Promise<XlsxModule.O
   const sample = grid.slice(headerRow, headerRow + 200);
   const width = sample.reduce((w, r) => Math.max(w, r.length), 0);
   const widths = Array.from({ length: width }, (_, c) => Math.min(40, Math.max(8, ...sample.map((r) => (r[c] ?? "").length)) + 2));
-  const pkg = newWorkbook(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : (styles.get(`${r},${c}`) ?? NEW_STYLE.plain)), headerRow + 1, widths);
-  return workbookFromPackage(pkg, path);
+  const { pkg, layout } = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : (styles.get(`${r},${c}`) ?? NEW_STYLE.plain)), headerRow + 1, widths);
+  const wb = workbookFromPackage(pkg, path);
+  const sheet = wb.book.find(CSV_SHEET);
+  if (!sheet) throw new Error("the new workbook lost its sheet");
+  return { wb, deals: { sheet, grid: typed, layout } };
 }
 
 /** The deals grid with the plan's owned columns applied, rendered as CSV shows them (dates as ISO days, 0% as percent). */
@@ -178,9 +181,8 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
       }
       progress.phase(`Writing ${basename(out)}`);
       if (extname(out).toLowerCase() === ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: a workbook made from a CSV file has no macros; write a .xlsx`);
-      const { pickDealsSheet, saveWorkbook } = await xlsxIo();
-      const wb = await csvWorkbook(csv.grid, out);
-      const deals = pickDealsSheet(wb, CSV_SHEET, () => true, out);
+      const { saveWorkbook } = await xlsxIo();
+      const { wb, deals } = await csvWorkbook(csv.grid, out);
       const notes = await saveWorkbook(wb, deals, plan, out);
       return notes;
     },

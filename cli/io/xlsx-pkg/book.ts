@@ -197,7 +197,7 @@ export class Book {
 }
 
 /** A growing list of 32-bit integers: a row or cell position costs 4 bytes, not a JavaScript array slot. */
-class Ints {
+export class Ints {
   private a = new Int32Array(1024);
   length = 0;
   push(v: number): void {

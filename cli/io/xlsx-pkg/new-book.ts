@@ -2,8 +2,8 @@
 // plan is then applied to it exactly as to a workbook the team already has.
 import { a1 } from "../../../core/a1.js";
 import type { Cell, Grid } from "../../../core/types.js";
-import { NS_REL } from "./book.js";
-import { esc, escText } from "./xml.js";
+import { Ints, Layout, NS_REL } from "./book.js";
+import { esc, escText, parseTree, type El } from "./xml.js";
 import { Package } from "./zip.js";
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
@@ -21,6 +21,14 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
  * `widths` are column widths in characters.
  */
 export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, col: number) => NewStyle, frozenRows: number, widths: number[]): Package {
+  return newWorkbookWithLayout(sheet, grid, styleOf, frozenRows, widths).pkg;
+}
+
+/**
+ * The same, with the sheet's layout worked out while its XML is written (where each row and cell is), so the
+ * plan is applied to it without parsing back what was just written.
+ */
+export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: number, col: number) => NewStyle, frozenRows: number, widths: number[]): { pkg: Package; layout: Layout } {
   const pkg = new Package();
   pkg.set(
     "[Content_Types].xml",
@@ -40,6 +48,10 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
   pkg.set("xl/styles.xml", STYLES);
   const rows: string[] = [];
   let lastCol = 0;
+  const A = { rowNum: new Ints(), rowStart: new Ints(), rowOpenEnd: new Ints(), rowCloseStart: new Ints(), rowEnd: new Ints(), rowFirstCell: new Ints() };
+  const C = { cellCol: new Ints(), cellStart: new Ints(), cellEnd: new Ints(), cellStyle: new Ints(), cellFormula: new Ints() };
+  /** Where the next text goes, counted from the start of sheetData's content. */
+  let at = 0;
   // Shared strings, as Excel writes them: a text repeated down a column is stored once.
   const strings = new Map<string, number>();
   const si: string[] = [];
@@ -47,14 +59,26 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
   for (let r = 0; r < grid.length; r++) {
     const row = grid[r] as Cell[];
     const cells: string[] = [];
+    const open = `<row r="${r + 1}">`;
+    let cellAt = at + open.length;
+    const firstCell = C.cellCol.length;
+    const cell = (c: number, style: number, text: string): void => {
+      cells.push(text);
+      C.cellCol.push(c);
+      C.cellStart.push(cellAt);
+      cellAt += text.length;
+      C.cellEnd.push(cellAt);
+      C.cellStyle.push(style);
+      C.cellFormula.push(0);
+    };
     for (let c = 0; c < row.length; c++) {
       const v = row[c];
       if (v === null || v === undefined || v === "") continue;
       const st = styleOf(r, c);
       const s = st === 0 ? "" : ` s="${st}"`;
       lastCol = Math.max(lastCol, c);
-      if (typeof v === "number") cells.push(`<c r="${a1(r, c)}"${s}><v>${v}</v></c>`);
-      else if (typeof v === "boolean") cells.push(`<c r="${a1(r, c)}"${s} t="b"><v>${v ? 1 : 0}</v></c>`);
+      if (typeof v === "number") cell(c, st, `<c r="${a1(r, c)}"${s}><v>${v}</v></c>`);
+      else if (typeof v === "boolean") cell(c, st, `<c r="${a1(r, c)}"${s} t="b"><v>${v ? 1 : 0}</v></c>`);
       else {
         const text = String(v);
         let id = strings.get(text);
@@ -64,18 +88,52 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
           si.push(`<si><t${space}>${escText(text)}</t></si>`);
         }
         refs++;
-        cells.push(`<c r="${a1(r, c)}"${s} t="s"><v>${id}</v></c>`);
+        cell(c, st, `<c r="${a1(r, c)}"${s} t="s"><v>${id}</v></c>`);
       }
     }
-    if (cells.length > 0) rows.push(`<row r="${r + 1}">${cells.join("")}</row>`);
+    if (cells.length === 0) continue;
+    A.rowNum.push(r);
+    A.rowStart.push(at);
+    A.rowOpenEnd.push(at + open.length);
+    A.rowCloseStart.push(cellAt);
+    A.rowEnd.push(cellAt + "</row>".length);
+    A.rowFirstCell.push(firstCell);
+    rows.push(`${open}${cells.join("")}</row>`);
+    at = cellAt + "</row>".length;
   }
   pkg.set("xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="${refs}" uniqueCount="${si.length}">${si.join("")}</sst>`);
   const pane = frozenRows > 0 ? `<pane ySplit="${frozenRows}" topLeftCell="A${frozenRows + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>` : "";
   const cols = widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("");
-  pkg.set(
-    "xl/worksheets/sheet1.xml",
-    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, grid.length - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>${rows.join("")}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`,
-  );
-  return pkg;
+  const head = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, grid.length - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>`;
+  const tail = `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`;
+  const body = rows.join("");
+  const xml = head + body + tail;
+  pkg.set("xl/worksheets/sheet1.xml", xml);
+  // The elements around sheetData are few: parse them with sheetData empty, then move what follows it.
+  const layout = new Layout(xml);
+  const skeleton = parseTree(head + tail);
+  const moveFrom = head.length;
+  // sheetData's own start tag ends at moveFrom and stays; its end tag, and all after it, move.
+  const move = (el: El): void => {
+    for (const k of ["start", "openEnd", "closeStart", "end"] as const) if (el[k] > moveFrom || (k === "closeStart" && el[k] === moveFrom)) el[k] += body.length;
+    el.children.forEach(move);
+  };
+  move(skeleton);
+  layout.root = skeleton;
+  layout.top = skeleton.children;
+  const base = head.length;
+  const placed = (v: Ints): Int32Array => v.done().map((x) => x + base);
+  layout.rowNum = A.rowNum.done();
+  layout.rowStart = placed(A.rowStart);
+  layout.rowOpenEnd = placed(A.rowOpenEnd);
+  layout.rowCloseStart = placed(A.rowCloseStart);
+  layout.rowEnd = placed(A.rowEnd);
+  layout.rowFirstCell = A.rowFirstCell.done();
+  layout.cellCol = C.cellCol.done();
+  layout.cellStart = placed(C.cellStart);
+  layout.cellEnd = placed(C.cellEnd);
+  layout.cellStyle = C.cellStyle.done();
+  layout.cellFormula = C.cellFormula.done();
+  return { pkg, layout };
 }

@@ -471,38 +471,36 @@ function patchValidations(ctx: PatchContext, edits: Edits, L: Layout, plan: Plan
 // ------------------------------------------------------------------------------------------ pipesheet's tabs
 
 function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string {
-  const looks = new Map<string, Look>();
-  for (const f of tab.formats) {
+  // Formats are few and cells many (the log has one row per move): each cell looks its formats up, in order.
+  const boxes = tab.formats.flatMap((f) => {
     const box = rangeBox(f.range);
-    if (!box) continue;
-    for (let r = box.top; r <= box.bottom; r++)
-      for (let c = box.left; c <= box.right; c++) {
-        const key = `${r},${c}`;
-        const look = { ...(looks.get(key) ?? {}) };
-        if (f.bold !== undefined) look.bold = f.bold;
-        if (f.italic !== undefined) look.italic = f.italic;
-        if (f.fontSize !== undefined) look.size = f.fontSize;
-        if (f.numberFormat !== undefined) look.numFmt = f.numberFormat;
-        if (f.fill !== undefined) look.fill = f.fill;
-        looks.set(key, look);
-      }
-  }
+    return box ? [{ box, f }] : [];
+  });
+  const lookAt = (r: number, c: number): Look | undefined => {
+    let look: Look | undefined;
+    for (const { box, f } of boxes) {
+      if (r < box.top || r > box.bottom || c < box.left || c > box.right) continue;
+      look ??= {};
+      if (f.bold !== undefined) look.bold = f.bold;
+      if (f.italic !== undefined) look.italic = f.italic;
+      if (f.fontSize !== undefined) look.size = f.fontSize;
+      if (f.numberFormat !== undefined) look.numFmt = f.numberFormat;
+      if (f.fill !== undefined) look.fill = f.fill;
+    }
+    return look;
+  };
   const rows: string[] = [];
   let lastCol = 0;
-  // How far formats reach on each row (a formatted empty cell is still written, with its style).
-  const lookWidth = new Map<number, number>();
-  let height = tab.values.length;
-  for (const key of looks.keys()) {
-    const [r, c] = key.split(",").map(Number) as [number, number];
-    lookWidth.set(r, Math.max(lookWidth.get(r) ?? 0, c + 1));
-    height = Math.max(height, r + 1);
-  }
+  // A formatted empty cell is still written, with its style; a format over whole columns reaches the values only.
+  const finite = boxes.filter(({ box }) => box.bottom < 1_048_575 && box.right < 16_383);
+  const height = Math.max(tab.values.length, ...finite.map(({ box }) => box.bottom + 1));
   for (let r = 0; r < height; r++) {
     const row = tab.values[r] ?? [];
     const cells: string[] = [];
-    const width = Math.max(row.length, lookWidth.get(r) ?? 0);
+    let width = row.length;
+    for (const { box } of finite) if (r >= box.top && r <= box.bottom) width = Math.max(width, box.right + 1);
     for (let c = 0; c < width; c++) {
-      const look = looks.get(`${r},${c}`);
+      const look = lookAt(r, c);
       const style = look ? styles.cell(0, look) : 0;
       const x = cellXml(sst, "", a1(r, c), style, inDateSystem(row[c] ?? null, look?.numFmt, date1904), date1904, cut);
       if (x !== "") {
