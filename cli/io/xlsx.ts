@@ -9,7 +9,7 @@ import { Book, type Layout, type SheetInfo } from "./xlsx-pkg/book.js";
 import { applyPlanToPackage, OWN_TABS, type PlanParts, type SheetEdit } from "./xlsx-pkg/patch.js";
 import { newWorkbook } from "./xlsx-pkg/new-book.js";
 import { SharedStrings } from "./xlsx-pkg/sst.js";
-import { Package } from "./xlsx-pkg/zip.js";
+import { Package, PartTooLarge } from "./xlsx-pkg/zip.js";
 
 export { OWN_TABS, type SheetEdit };
 export type { NewStyle } from "./xlsx-pkg/new-book.js";
@@ -126,6 +126,19 @@ const DETECT_ROWS = 40;
  * as a deals sheet. pipesheet's own tabs are never candidates.
  */
 export function pickDealsSheet(wb: OpenWorkbook, requested: string | null, isDeals: (grid: Grid, name: string) => boolean, label: string): DealsSheet {
+  try {
+    return pickSheet(wb, requested, isDeals, label);
+  } catch (e) {
+    if (!(e instanceof PartTooLarge)) throw e;
+    const sheet = wb.book.sheets.find((s) => s.part === e.part);
+    throw new CliError(
+      "UNREADABLE_FILE",
+      `cannot read ${label}: the sheet "${sheet?.name ?? e.part}" holds ${Math.round(e.bytes / 1e6).toLocaleString("en")} MB of XML, more than pipesheet can patch (about 500 MB); export that sheet as CSV and run pipesheet on the CSV`,
+    );
+  }
+}
+
+function pickSheet(wb: OpenWorkbook, requested: string | null, isDeals: (grid: Grid, name: string) => boolean, label: string): DealsSheet {
   const { book } = wb;
   const names = book.sheets.map((s) => s.name);
   const ownNames = new Set(Object.values(wb.tabNames).map((n) => n.toLowerCase()));

@@ -1,12 +1,25 @@
 // An .xlsx package as its zip entries: read with yauzl (which checks the central directory), written with fflate's
 // streaming Zip. Parts pipesheet does not change are carried as their compressed bytes, never inflated and deflated again.
 import * as zlib from "node:zlib";
+import { constants as bufferConstants } from "node:buffer";
 import { inflateRawSync } from "node:zlib";
 import { Zip, ZipDeflate, type ZipInputFile } from "fflate";
 import yauzl from "yauzl";
 
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+
 /** zlib.crc32 arrived in Node 20.15; engines allow 20.9. */
 const nativeCrc: ((data: Uint8Array, value?: number) => number) | undefined = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** A part larger than the longest string Node can hold (about 512 MB of XML): it cannot be read as text. */
+export class PartTooLarge extends Error {
+  constructor(
+    readonly part: string,
+    readonly bytes: number,
+  ) {
+    super(`part ${part} holds ${Math.round(bytes / 1e6)} MB of XML, more than Node can hold as one text`);
+  }
+}
 
 export interface Part {
   name: string;
@@ -71,6 +84,7 @@ export class Package {
     if (hit !== undefined) return hit;
     const b = this.bytes(name);
     if (b === null) return null;
+    if (b.length > MAX_STRING_LENGTH) throw new PartTooLarge(name, b.length);
     const t = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
     this.texts.set(name, t);
     return t;
