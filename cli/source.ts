@@ -125,7 +125,15 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
   const sample = grid.slice(headerRow, headerRow + 200);
   const width = sample.reduce((w, r) => Math.max(w, r.length), 0);
   const widths = Array.from({ length: width }, (_, c) => Math.min(40, Math.max(8, ...sample.map((r) => (r[c] ?? "").length)) + 2));
-  const { pkg, layout } = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : (styles.get(`${r},${c}`) ?? NEW_STYLE.plain)), headerRow + 1, widths);
+  const { PartTooLarge } = await import("./io/xlsx-pkg/zip.js");
+  let made: ReturnType<typeof newWorkbookWithLayout>;
+  try {
+    made = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : (styles.get(`${r},${c}`) ?? NEW_STYLE.plain)), headerRow + 1, widths);
+  } catch (e) {
+    if (!(e instanceof PartTooLarge)) throw e;
+    throw new CliError("UNWRITABLE_FILE", `cannot write ${path}: ${grid.length.toLocaleString("en")} rows make a sheet larger than pipesheet can write as .xlsx (about 300 MB of XML); write --out with a .csv instead`);
+  }
+  const { pkg, layout } = made;
   const wb = workbookFromPackage(pkg, path);
   const sheet = wb.book.find(CSV_SHEET);
   if (!sheet) throw new Error("the new workbook lost its sheet");

@@ -1,10 +1,14 @@
 // A brand-new workbook of one sheet (the .xlsx made from a CSV file), written as the parts Excel itself writes, so the
 // plan is then applied to it exactly as to a workbook the team already has.
+import { constants as bufferConstants } from "node:buffer";
 import { a1 } from "../../../core/a1.js";
 import type { Cell, Grid } from "../../../core/types.js";
 import { Ints, Layout, NS_REL } from "./book.js";
 import { esc, escText, parseTree, type El } from "./xml.js";
-import { Package } from "./zip.js";
+import { Package, PartTooLarge } from "./zip.js";
+
+/** Leaves room under Node's longest string for the parts around sheetData and pipesheet's columns. */
+const MAX_SHEET_TEXT = Math.floor(bufferConstants.MAX_STRING_LENGTH * 0.6);
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships";
@@ -100,6 +104,7 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
     A.rowFirstCell.push(firstCell);
     rows.push(`${open}${cells.join("")}</row>`);
     at = cellAt + "</row>".length;
+    if (at > MAX_SHEET_TEXT) throw new PartTooLarge("xl/worksheets/sheet1.xml", at);
   }
   pkg.set("xl/sharedStrings.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="${refs}" uniqueCount="${si.length}">${si.join("")}</sst>`);
   const pane = frozenRows > 0 ? `<pane ySplit="${frozenRows}" topLeftCell="A${frozenRows + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>` : "";
