@@ -1,4 +1,5 @@
-// Adds native charts to an .xlsx that exceljs wrote (exceljs reads and writes no charts), as DrawingML parts.
+// pipesheet's funnel chart as DrawingML parts (chartXml, drawingXml: the patcher writes them beside the review tab), and
+// addCharts, which draws charts into any package (the tests use it to give a workbook charts of the team's own).
 import JSZip from "jszip";
 import { parseA1 } from "../../core/a1.js";
 import type { ChartSpec } from "../../core/types.js";
