@@ -1,5 +1,5 @@
 // npm run bench: every benchmark, one after another, each in its own process so none inflates another's memory.
-//   npm run bench               core (10k/100k/1M), Excel adapter, Apps Script adapter, sync (100k rows)
+//   npm run bench               core (10k/100k/1M), Excel adapter, Apps Script adapter, sync (100k rows), .xlsx (100k)
 //   npm run bench -- --quick    small sizes only, for a quick look
 import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
@@ -12,6 +12,7 @@ const benches: [string, string[]][] = [
   ["excel", []],
   ["sheets", []],
   ["sync", quick ? ["10000"] : []],
+  ["xlsx", quick ? ["10000"] : []],
 ];
 
 let failed = 0;

@@ -1,8 +1,7 @@
 // Where deals come from and where the managed result goes: "deals.csv", "book.xlsx#Deals", later "gsheet:ID#Deals".
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { basename, dirname, extname, join, resolve } from "node:path";
-import type ExcelJS from "exceljs";
+import { basename, dirname, extname, join } from "node:path";
 import { mapColumns } from "../core/columns.js";
 import { DATE_FORMAT, dayFromExcelSerial, dealsWrites, isoFromDay, type ValueKind } from "../core/index.js";
 import { parseDate, parseNumber } from "../core/parse.js";
@@ -32,15 +31,15 @@ export function parseSourceRef(text: string, sheetOption: string | null = null):
   const g = /^gsheet:([^#]+)(?:#(.+))?$/i.exec(t);
   if (g) return { kind: "gsheet", id: g[1] as string, sheet: sheetOption ?? g[2] ?? null };
   // "book.xlsx#Deals" names a sheet, unless a file with that literal name exists.
-  const hash = /^(.*\.xlsx)#(.+)$/i.exec(t);
+  const hash = /^(.*\.xls[xm])#(.+)$/i.exec(t);
   if (hash && !existsSync(t)) return { kind: "xlsx", path: hash[1] as string, sheet: sheetOption ?? (hash[2] as string) };
   const ext = extname(t).toLowerCase();
   if (CSV_EXT.has(ext)) {
     if (sheetOption !== null) throw new CliError("BAD_ARGUMENTS", `--sheet does not apply to ${t}: a CSV file has one sheet`);
     return { kind: "csv", path: t, sheet: null };
   }
-  if (ext === ".xlsx") return { kind: "xlsx", path: t, sheet: sheetOption };
-  if (ext === ".xlsm" || ext === ".xls" || ext === ".ods" || ext === ".numbers")
+  if (ext === ".xlsx" || ext === ".xlsm") return { kind: "xlsx", path: t, sheet: sheetOption };
+  if (ext === ".xls" || ext === ".ods" || ext === ".numbers")
     throw new CliError("BAD_ARGUMENTS", `${t}: ${ext} files are not supported; save a copy as .xlsx (or export .csv) and run again`);
   throw new CliError("BAD_ARGUMENTS", `${t}: unsupported file type "${ext || "(none)"}"; pass a .csv or .xlsx file`);
 }
@@ -52,13 +51,14 @@ export const describeRef = (ref: SourceRef): string =>
 export function defaultOut(ref: SourceRef): string {
   if (ref.kind === "gsheet") throw new CliError("BAD_ARGUMENTS", "give --out for a Google Sheets source");
   const ext = extname(ref.path);
-  return join(dirname(ref.path), `${basename(ref.path, ext)}-managed.xlsx`);
+  // A macro-enabled workbook stays one: its copy keeps the macros and the .xlsm extension Excel needs for them.
+  return join(dirname(ref.path), `${basename(ref.path, ext)}-managed${ext.toLowerCase() === ".xlsm" ? ".xlsm" : ".xlsx"}`);
 }
 
 export type OutKind = "xlsx" | "csv";
 export function outKind(path: string): OutKind {
   const ext = extname(path).toLowerCase();
-  if (ext === ".xlsx") return "xlsx";
+  if (ext === ".xlsx" || ext === ".xlsm") return "xlsx";
   if (ext === ".csv") return "csv";
   throw new CliError("BAD_ARGUMENTS", `--out ${path}: write to a .xlsx (the managed workbook) or a .csv (deals with pipesheet's columns)`);
 }
@@ -90,48 +90,54 @@ function typedCells(grid: Grid, sheet: string): Map<number, "date" | "number"> {
   return kinds;
 }
 
-// exceljs takes half a second to load, so only the paths that write or read .xlsx load it.
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
-async function csvWorkbook(grid: string[][], styles: XlsxModule.SharedStyles): Promise<ExcelJS.Workbook> {
-  const { default: ExcelJSLib } = await import("exceljs");
-  const wb = new ExcelJSLib.Workbook();
-  const ws = wb.addWorksheet(CSV_SHEET);
+/** The .xlsx made from a CSV file, before the plan: typed cells, a bold frozen header row, columns sized to fit. */
+async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
+  const { newWorkbookWithLayout, NEW_STYLE } = await import("./io/xlsx-pkg/new-book.js");
+  const { workbookFromPackage } = await xlsxIo();
   const kinds = typedCells(grid, CSV_SHEET);
   const headerRow = mapColumns(grid, CSV_SHEET, {})?.headerRow ?? 0;
   const order = DEFAULT_SETTINGS.dateOrder;
-  const bold = { font: { bold: true } };
+  const typed: Grid = grid.map((row) => [...row]);
+  const styles = new Map<string, XlsxModule.NewStyle>();
   grid.forEach((row, r) => {
-    const xr = ws.getRow(r + 1);
+    if (r <= headerRow) return;
     row.forEach((v, c) => {
-      if (v === "") return;
-      const cell = xr.getCell(c + 1);
-      const kind = r > headerRow ? kinds.get(c) : undefined;
+      const kind = kinds.get(c);
+      if (v === "" || kind === undefined) return;
       if (kind === "date") {
         const d = parseDate(v, order);
         if (d !== null && d !== "bad") {
-          cell.value = d.day + 25_569;
-          cell.style = styles.with(undefined, DATE_FORMAT);
-          return;
+          (typed[r] as Cell[])[c] = d.day + 25_569;
+          styles.set(`${r},${c}`, NEW_STYLE.date);
         }
-      } else if (kind === "number") {
+      } else {
         const n = parseNumber(v);
         if (typeof n === "number") {
-          cell.value = n;
-          cell.style = styles.with(undefined, Number.isInteger(n) ? "#,##0" : "#,##0.00");
-          return;
+          (typed[r] as Cell[])[c] = n;
+          styles.set(`${r},${c}`, Number.isInteger(n) ? NEW_STYLE.integer : NEW_STYLE.decimal);
         }
       }
-      cell.value = v;
-      cell.style = r === headerRow ? bold : styles.with(undefined);
     });
   });
-  ws.views = [{ state: "frozen", ySplit: headerRow + 1, xSplit: 0 }];
   // Columns as wide as their header and first rows need (within reason), as a CSV opened by hand would be sized.
   const sample = grid.slice(headerRow, headerRow + 200);
   const width = sample.reduce((w, r) => Math.max(w, r.length), 0);
-  for (let c = 0; c < width; c++) ws.getColumn(c + 1).width = Math.min(40, Math.max(8, ...sample.map((r) => (r[c] ?? "").length)) + 2);
-  return wb;
+  const widths = Array.from({ length: width }, (_, c) => Math.min(40, Math.max(8, ...sample.map((r) => (r[c] ?? "").length)) + 2));
+  const { PartTooLarge } = await import("./io/xlsx-pkg/zip.js");
+  let made: ReturnType<typeof newWorkbookWithLayout>;
+  try {
+    made = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : (styles.get(`${r},${c}`) ?? NEW_STYLE.plain)), headerRow + 1, widths);
+  } catch (e) {
+    if (!(e instanceof PartTooLarge)) throw e;
+    throw new CliError("UNWRITABLE_FILE", `cannot write ${path}: ${grid.length.toLocaleString("en")} rows make a sheet larger than pipesheet can write as .xlsx (about 300 MB of XML); write --out with a .csv instead`);
+  }
+  const { pkg, layout } = made;
+  const wb = workbookFromPackage(pkg, path);
+  const sheet = wb.book.find(CSV_SHEET);
+  if (!sheet) throw new Error("the new workbook lost its sheet");
+  return { wb, deals: { sheet, grid: typed, layout } };
 }
 
 /** The deals grid with the plan's owned columns applied, rendered as CSV shows them (dates as ISO days, 0% as percent). */
@@ -177,11 +183,10 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
         return [`${out} holds the deals with pipesheet's columns; the highlighting, drop-downs and tabs need an .xlsx`];
       }
       progress.phase(`Writing ${basename(out)}`);
-      const { applyPlan, saveWorkbook, SharedStyles } = await xlsxIo();
-      const styles = new SharedStyles();
-      const wb = await csvWorkbook(csv.grid, styles);
-      const { notes, charts } = applyPlan(wb, plan, styles);
-      await saveWorkbook(wb, out, charts);
+      if (extname(out).toLowerCase() === ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: a workbook made from a CSV file has no macros; write a .xlsx`);
+      const { saveWorkbook } = await xlsxIo();
+      const { wb, deals } = await csvWorkbook(csv.grid, out);
+      const notes = await saveWorkbook(wb, deals, plan, out);
       return notes;
     },
   };
@@ -189,43 +194,39 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
 
 // ------------------------------------------------------------------------------------------ xlsx
 
+const MACRO_CONTENT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml";
+
 async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
-  const { applyPlan, findSheet, readWorkbook, pickDealsSheet, saveWorkbook, sheetGrid } = await xlsxIo();
-  const { wb, notKept, ownCharts } = await readWorkbook(ref.path);
-  const settingsWs = findSheet(wb, TAB_SETTINGS);
-  const settings = settingsWs ? sheetGrid(settingsWs) : null;
+  const { openWorkbook, ownTabGrid, pickDealsSheet, saveWorkbook, sheetNamesForCore } = await xlsxIo();
+  const wb = await openWorkbook(ref.path);
+  const settings = ownTabGrid(wb, TAB_SETTINGS);
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
-  const { ws, grid } = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
-  const logWs = findSheet(wb, TAB_LOG);
+  const deals = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
   const input: WorkbookInput = {
-    sheetName: ws.name,
-    deals: grid,
+    sheetName: deals.sheet.name,
+    deals: deals.grid,
     settings,
-    log: logWs ? sheetGrid(logWs) : null,
-    sheetNames: wb.worksheets.map((w) => w.name),
+    log: ownTabGrid(wb, TAB_LOG),
+    sheetNames: sheetNamesForCore(wb),
   };
   const { size } = await stat(ref.path);
+  const macros = (wb.pkg.text("[Content_Types].xml") ?? "").includes(MACRO_CONTENT);
   return {
     ref,
     input,
     bytes: size,
     async save(plan, out) {
-      const lost = notKept.join(", ");
-      // exceljs rewrites the whole package; overwriting the team's file would silently drop these parts.
-      if (lost !== "" && resolve(out) === resolve(ref.path))
-        throw new CliError("BAD_ARGUMENTS", `${ref.path} has ${lost} that the CLI cannot carry over; write a copy with --out instead of overwriting it`);
       progress.phase(`Writing ${basename(out)}`);
       if (outKind(out) === "csv") {
-        await writeText(out, toCsv(planToGrid(grid, plan)));
+        await writeText(out, toCsv(planToGrid(deals.grid, plan)));
         return [`${out} holds the deals with pipesheet's columns; the highlighting, drop-downs and tabs stay in .xlsx files`];
       }
-      const { notes, charts } = applyPlan(wb, plan);
-      // Charts on pipesheet's tabs that this plan leaves alone are drawn again, since exceljs dropped them.
-      const kept = ownCharts.filter((c) => !plan.tabs.some((t) => t.name.toLowerCase() === c.sheet.toLowerCase()));
-      await saveWorkbook(wb, out, [...charts, ...kept]);
-      if (lost !== "") notes.unshift(`${ref.path} has ${lost} that the CLI cannot carry over: they are not in ${out} (${ref.path} is unchanged)`);
-      return notes;
+      // Excel opens a workbook only when its extension says what its content is: macros need .xlsm, none need .xlsx.
+      const ext = extname(out).toLowerCase();
+      if (macros && ext !== ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: ${ref.path} holds macros, which Excel opens only from an .xlsm file; write to a .xlsm`);
+      if (!macros && ext === ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: ${ref.path} has no macros; write to a .xlsx`);
+      return saveWorkbook(wb, deals, plan, out);
     },
   };
 }

@@ -384,7 +384,7 @@ describe(".xlsx sides", () => {
     expect(log.getRow(2).values).toEqual([undefined, "D-000001", "Proposal", "Won", TODAY, "sync"]);
   });
 
-  it("refuses to rewrite a workbook holding the team's own chart, before writing either side", async () => {
+  it("syncs a workbook holding the team's own chart, every part of the chart kept as it was", async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet("Deals");
     ws.addRow(["Deal ID", "Deal", "Stage", "Value"]);
@@ -397,12 +397,17 @@ describe(".xlsx sides", () => {
     zip.file("xl/drawings/drawing1.xml", drawing.replace('name="pipesheet:review"', 'name="Chart 1"'));
     const book = file("charted.xlsx");
     writeFileSync(book, await zip.generateAsync({ type: "uint8array" }));
-    const before = readFileSync(book);
+    const before = await JSZip.loadAsync(readFileSync(book));
     const csv = file("deals.csv", "Deal ID,Deal,Stage,Value\r\nD-000001,Acme,Proposal,1200\r\nD-000002,Beta,Meeting,800\r\n");
     const r = await cli("sync", `${book}#Deals`, csv);
-    expect(r.code).toBe(8);
-    expect(r.stderr).toMatch(/1 chart that pipesheet cannot carry over.*Nothing was written/);
-    expect(readFileSync(book).equals(before)).toBe(true);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const after = await JSZip.loadAsync(readFileSync(book));
+    for (const part of ["xl/charts/chart1.xml", "xl/drawings/drawing1.xml", "xl/drawings/_rels/drawing1.xml.rels", "xl/worksheets/_rels/sheet1.xml.rels"])
+      expect(await after.file(part)?.async("string"), part).toBe(await before.file(part)?.async("string"));
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.readFile(book);
+    expect((back.getWorksheet("Deals") as ExcelJS.Worksheet).getRow(3).values).toEqual([undefined, "D-000002", "Beta", "Meeting", 800]);
     expect(read(csv)).toBe("Deal ID,Deal,Stage,Value\r\nD-000001,Acme,Proposal,1200\r\nD-000002,Beta,Meeting,800\r\n");
   });
 });

@@ -1,4 +1,5 @@
-// Adds native charts to an .xlsx that exceljs wrote (exceljs reads and writes no charts), as DrawingML parts.
+// pipesheet's funnel chart as DrawingML parts (chartXml, drawingXml: the patcher writes them beside the review tab), and
+// addCharts, which draws charts into any package (the tests use it to give a workbook charts of the team's own).
 import JSZip from "jszip";
 import { parseA1 } from "../../core/a1.js";
 import type { ChartSpec } from "../../core/types.js";
@@ -51,7 +52,7 @@ export function chartXml(sheet: string, spec: ChartSpec): string {
 </c:chartSpace>`;
 }
 
-function drawingXml(anchor: string, chartRel: string): string {
+export function drawingXml(anchor: string, chartRel: string): string {
   const at = parseA1(anchor) ?? { row: 0, col: 0 };
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">

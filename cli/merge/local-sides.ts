@@ -1,12 +1,9 @@
 // The local sides of a sync: a CSV file (rewritten whole, atomically) and a sheet in an .xlsx workbook
-// (only the cells sync changes are touched; the rest of the workbook is saved as exceljs read it).
+// (only the cells sync changes are touched; every other part of the workbook is copied byte for byte).
 import { existsSync } from "node:fs";
-import type ExcelJS from "exceljs";
-import type { OwnChart } from "../io/own-charts.js";
 import type * as XlsxModule from "../io/xlsx.js";
-import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/types.js";
-import { fromFsError } from "../errors.js";
+import { TAB_SETTINGS, type Cell, type Grid } from "../../core/types.js";
+import { CliError, fromFsError } from "../errors.js";
 import { readCsvFile, toCsv } from "../io/csv.js";
 import { asIsoDay, asNumber, csvStored, csvValue, textOf } from "./cells.js";
 import type { Side, SideData, SideWrite } from "./side.js";
@@ -70,23 +67,23 @@ export class CsvSide implements Side {
 type XlsxIo = typeof XlsxModule;
 
 /** A text cell as the typed value Excel should hold: exact numbers, ISO days as dates, TRUE/FALSE. */
-function xlsxValue(text: string): { value: ExcelJS.CellValue; date: boolean } {
-  if (text === "") return { value: null, date: false };
+function xlsxValue(text: string): { value: Cell; numFmt?: string } {
+  if (text === "") return { value: null };
   const n = asNumber(text);
-  if (n !== null) return { value: n, date: false };
+  if (n !== null) return { value: n };
   const d = asIsoDay(text);
-  if (d) return { value: d, date: true };
-  if (text === "TRUE" || text === "FALSE") return { value: text === "TRUE", date: false };
-  return { value: text, date: false };
+  if (d) return { value: d, numFmt: "yyyy-mm-dd" };
+  if (text === "TRUE" || text === "FALSE") return { value: text === "TRUE" };
+  return { value: text };
 }
 
 export class XlsxSide implements Side {
   readonly remote = false;
   readonly canLog = true;
   private io: XlsxIo | null = null;
-  private wb: ExcelJS.Workbook | null = null;
-  private notKept: string[] = [];
-  private ownCharts: OwnChart[] = [];
+  private wb: XlsxModule.OpenWorkbook | null = null;
+  private deals: XlsxModule.DealsSheet | null = null;
+  private grid: Grid = [];
   private sheetName: string;
   constructor(
     readonly localPath: string,
@@ -103,73 +100,61 @@ export class XlsxSide implements Side {
 
   async read(): Promise<SideData> {
     this.io = await import("../io/xlsx.js");
-    const { findSheet, readWorkbook, pickDealsSheet, sheetGrid } = this.io;
+    const { openWorkbook, ownTabGrid, pickDealsSheet, newSheetWorkbook } = this.io;
     if (!existsSync(this.localPath)) {
-      const { default: ExcelJSLib } = await import("exceljs");
-      this.wb = new ExcelJSLib.Workbook();
       this.sheetName ||= "Deals";
+      this.wb = newSheetWorkbook(this.sheetName, this.localPath);
+      this.deals = pickDealsSheet(this.wb, this.sheetName, () => true, this.localPath);
       return { exists: false, table: emptyTable(), settings: null, sheetName: this.sheetName };
     }
-    const loaded = await readWorkbook(this.localPath);
-    const wb = loaded.wb;
+    const wb = await openWorkbook(this.localPath);
     this.wb = wb;
-    this.notKept = loaded.notKept;
-    this.ownCharts = loaded.ownCharts;
-    const settingsWs = findSheet(wb, TAB_SETTINGS);
-    const settings: Grid | null = settingsWs ? sheetGrid(settingsWs) : null;
-    let grid: Grid;
-    if (this.sheetName) {
-      const ws = findSheet(wb, this.sheetName);
-      if (!ws) return { exists: false, table: emptyTable(), settings, sheetName: this.sheetName };
-      this.sheetName = ws.name;
-      grid = sheetGrid(ws);
-    } else {
-      const { mapColumns } = await import("../../core/columns.js");
-      const picked = pickDealsSheet(wb, null, (g, name) => mapColumns(g.slice(0, 40), name, {}) !== null, this.localPath);
-      this.sheetName = picked.ws.name;
-      grid = picked.grid;
-    }
-    const text = grid.map((r) => Array.from(r, textOf));
+    const settings = ownTabGrid(wb, TAB_SETTINGS);
+    if (this.sheetName && !wb.book.find(this.sheetName)) return { exists: false, table: emptyTable(), settings, sheetName: this.sheetName };
+    const { mapColumns } = await import("../../core/columns.js");
+    const picked = pickDealsSheet(wb, this.sheetName || null, (g, name) => mapColumns(g.slice(0, 40), name, {}) !== null, this.localPath);
+    this.deals = picked;
+    this.sheetName = picked.sheet.name;
+    this.grid = picked.grid;
+    const text = picked.grid.map((r) => Array.from(r, textOf));
     return { exists: true, table: tableFromGrid(text, this.sheetName), settings, sheetName: this.sheetName };
   }
 
   async write(w: SideWrite): Promise<void> {
-    const wb = this.wb as ExcelJS.Workbook;
     const io = this.io as XlsxIo;
-    const ws = io.findSheet(wb, this.sheetName) ?? wb.addWorksheet(this.sheetName);
-    const set = (r: number, c: number, text: string): void => {
-      const cell = ws.getCell(r + 1, c + 1);
-      const v = xlsxValue(text);
-      cell.value = v.value;
-      if (v.date) cell.numFmt = "yyyy-mm-dd";
+    const wb = this.wb as XlsxModule.OpenWorkbook;
+    if (this.deals === null)
+      throw new CliError("NO_DEALS_SHEET", `no sheet "${this.sheetName}" in ${this.localPath}: add it in Excel, or name the deals sheet with ${this.localPath}#Sheet`);
+    const cells: XlsxModule.SheetEdit["cells"] = [];
+    // Later writes to a cell win, as they would written one after another.
+    const at = new Map<string, number>();
+    const set = (row: number, col: number, v: { value: Cell; numFmt?: string }): void => {
+      const key = `${row},${col}`;
+      const k = at.get(key);
+      if (k !== undefined) cells[k] = { row, col, ...v };
+      else {
+        at.set(key, cells.length);
+        cells.push({ row, col, ...v });
+      }
     };
-    for (const h of w.header) ws.getCell(h.row + 1, h.col + 1).value = h.text;
-    for (const c of [...w.cells, ...w.logged]) set(c.row, c.col, c.text);
-    for (const r of [...w.remove].sort((x, y) => y.row - x.row)) {
-      if (textOf(io.plainCell(ws.getCell(r.row + 1, w.idCol + 1).value)).trim() === r.id) ws.spliceRows(r.row + 1, 1);
-    }
-    let next = io.sheetGrid(ws).length;
-    next = Math.max(next, w.headerRow + 1);
+    for (const h of w.header) set(h.row, h.col, { value: h.text === "" ? null : h.text });
+    for (const c of [...w.cells, ...w.logged]) set(c.row, c.col, xlsxValue(c.text));
+    const textAt = (row: number, col: number): string => {
+      const k = at.get(`${row},${col}`);
+      return k !== undefined ? textOf((cells[k] as { value: Cell }).value) : textOf(this.grid[row]?.[col] ?? null);
+    };
+    const remove = w.remove.filter((r) => textAt(r.row, w.idCol).trim() === r.id).map((r) => r.row);
+    // New rows go under the last row holding anything (counted before the removed rows move the rest up).
+    let last = this.grid.length;
+    for (const c of cells) if (c.value !== null && c.value !== "") last = Math.max(last, c.row + 1);
+    let next = Math.max(last, w.headerRow + 1);
     for (const row of w.append) {
       row.forEach((text, c) => {
-        if (text !== "") set(next, c, text);
+        if (text !== "") set(next, c, xlsxValue(text));
       });
       next++;
     }
-    if (w.log.length > 0) {
-      let log = io.findSheet(wb, TAB_LOG);
-      if (!log) {
-        log = wb.addWorksheet(TAB_LOG, { state: "hidden" });
-        log.addRow(LOG_HEADER);
-      }
-      for (const row of w.log) log.addRow(row.map((c) => (c instanceof Date ? textOf(c) : (c ?? null))));
-    }
-    await io.saveWorkbook(wb, this.localPath, this.ownCharts);
-  }
-
-  cannotWrite(): string | null {
-    return this.notKept.length === 0
-      ? null
-      : `${this.localPath} has ${this.notKept.join(", ")} that pipesheet cannot carry over when it rewrites the file: sync a copy without them, or a CSV export of the sheet.`;
+    const log = w.log.map((row) => row.map((c) => (c instanceof Date ? textOf(c) : (c ?? null))));
+    await io.saveSheetEdit(wb, this.deals, { cells, remove }, log, this.localPath);
   }
 }

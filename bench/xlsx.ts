@@ -1,0 +1,72 @@
+// The .xlsx path against a yardstick run side by side: `setup` CSV -> .xlsx and `score --in-place` on the managed
+// workbook, each next to an Info-ZIP unzip + zip of the same file (what any tool that rewrites the package pays at
+// least). The CLI runs as its own process, as a user runs it. Run: npx tsx bench/xlsx.ts [rows] [--max]
+//   --max also runs setup and score on a 1,048,576-row sheet (Excel's maximum).
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { writeSyntheticCsv } from "../samples/generate.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const TIME = "/usr/bin/time";
+const TODAY = "2026-11-26";
+
+interface Run {
+  ms: number;
+  peakMb: number | null;
+}
+
+function timed(cmd: string, args: string[], cwd = ROOT): Promise<Run> {
+  const [c, argv] = existsSync(TIME) ? [TIME, ["-f", "peak-rss-kb=%M", cmd, ...args]] : [cmd, args];
+  const t = performance.now();
+  return new Promise((done, fail) => {
+    execFile(c, argv, { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, _stdout, stderr) => {
+      const ms = performance.now() - t;
+      if (err) return fail(new Error(`${cmd} ${args.join(" ")} failed: ${stderr.slice(-2000)}`));
+      const m = /peak-rss-kb=(\d+)/.exec(stderr);
+      done({ ms, peakMb: m ? Number(m[1]) / 1024 : null });
+    });
+  });
+}
+
+const cli = (args: string[]): Promise<Run> => timed(process.execPath, ["--import", "tsx", join(ROOT, "cli/cli.ts"), ...args]);
+
+/** Info-ZIP's unzip of the whole package and zip of it again: the cost of touching every byte once. */
+async function yardstick(file: string, dir: string): Promise<Run> {
+  const x = join(dir, `x-${Date.now()}`);
+  const a = await timed("unzip", ["-q", "-o", file, "-d", x]);
+  const b = await timed("zip", ["-q", "-r", "-X", join(dir, `re-${Date.now()}.zip`), "."], x);
+  rmSync(x, { recursive: true, force: true });
+  return { ms: a.ms + b.ms, peakMb: Math.max(a.peakMb ?? 0, b.peakMb ?? 0) };
+}
+
+const fmt = (r: Run): string => `${(r.ms / 1000).toFixed(2).padStart(7)} s ${r.peakMb === null ? "" : `${r.peakMb.toFixed(0).padStart(5)} MB`}`;
+
+async function sizes(rows: number, dir: string): Promise<void> {
+  const csv = join(dir, `deals-${rows}.csv`);
+  await writeSyntheticCsv(csv, rows, 11);
+  const book = join(dir, `deals-${rows}.xlsx`);
+  const setup = await cli(["setup", csv, "--today", TODAY, "--out", book]);
+  const ySetup = await yardstick(book, dir);
+  const score = await cli(["score", book, "--today", TODAY, "--in-place"]);
+  const yScore = await yardstick(book, dir);
+  const mb = (statSync(book).size / 1e6).toFixed(1);
+  process.stdout.write(`\n${rows.toLocaleString("en")} deals, managed workbook ${mb} MB\n`);
+  process.stdout.write(`  setup CSV -> .xlsx      ${fmt(setup)}   unzip+zip ${fmt(ySetup)}   ratio ${(setup.ms / ySetup.ms).toFixed(2)}x\n`);
+  process.stdout.write(`  score --in-place        ${fmt(score)}   unzip+zip ${fmt(yScore)}   ratio ${(score.ms / yScore.ms).toFixed(2)}x\n`);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync("/usr/bin/zip") || !existsSync("/usr/bin/unzip")) throw new Error("bench/xlsx.ts needs Info-ZIP's zip and unzip (apt-get install zip unzip)");
+  const dir = mkdtempSync(join(tmpdir(), "pipesheet-bench-xlsx-"));
+  try {
+    const rows = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
+    await sizes(rows, dir);
+    if (process.argv.includes("--max")) await sizes(1_048_575, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,710 @@
+// A WorkbookPlan applied to a package: in the deals sheet only pipesheet's cells, rules, drop-downs and column widths
+// change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
+// own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
+import { a1, colIndex, colName, parseA1 } from "../../../core/a1.js";
+import { LOG_HEADER } from "../../../core/index.js";
+import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type WorkbookPlan } from "../../../core/types.js";
+import { chartXml, drawingXml } from "../xlsx-chart.js";
+import { isDateFormat, NS_REL, readRels, relsOf, resolvePart, type Book, type Layout, type SheetInfo } from "./book.js";
+import type { SharedStrings } from "./sst.js";
+import { Styles, type Look } from "./styles.js";
+import { Edits, esc, escText, kid, kids, local, parseTree, type El } from "./xml.js";
+import type { Package } from "./zip.js";
+
+const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+const CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml";
+const CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml";
+const CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+const CT_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
+const REL_DRAWING = `${NS_REL}/drawing`;
+const REL_CHART = `${NS_REL}/chart`;
+const REL_STYLES = `${NS_REL}/styles`;
+
+/** What of a WorkbookPlan the package needs. */
+export type PlanParts = Pick<WorkbookPlan, "headerRow" | "columns" | "conditionalFormats" | "validations" | "tabs" | "logAppend">;
+
+/** Excel's limit for the text of one cell. */
+export const MAX_TEXT = 32_767;
+
+export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG];
+
+/** Children of <worksheet> that come after the rules and drop-downs, in schema order. */
+const AFTER_VALIDATIONS = [
+  "hyperlinks",
+  "printOptions",
+  "pageMargins",
+  "pageSetup",
+  "headerFooter",
+  "rowBreaks",
+  "colBreaks",
+  "customProperties",
+  "cellWatches",
+  "ignoredErrors",
+  "smartTags",
+  "drawing",
+  "legacyDrawing",
+  "legacyDrawingHF",
+  "drawingHF",
+  "picture",
+  "oleObjects",
+  "controls",
+  "webPublishItems",
+  "tableParts",
+  "extLst",
+];
+
+export interface PatchContext {
+  pkg: Package;
+  book: Book;
+  /** pipesheet's tab names as core knows them -> the names they have (or get) in this workbook. */
+  tabNames: Record<string, string>;
+  /** The grids of pipesheet's tabs as read (for a list range, and for appending log rows). */
+  settingsGrid: Grid | null;
+  logGrid: Grid | null;
+  notes: string[];
+  /** The shared strings the cells pipesheet writes point at (made from `book` by applyPlanToPackage). */
+  sst: SharedStrings;
+}
+
+interface Box {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+function rangeBox(range: string): Box | null {
+  const [a, b] = range.replace(/\$/g, "").split(":");
+  const whole = /^([A-Z]{1,3})$/i;
+  if (a !== undefined && b !== undefined && whole.test(a) && whole.test(b))
+    return { top: 0, left: Math.min(colIndex(a), colIndex(b)), bottom: 1_048_575, right: Math.max(colIndex(a), colIndex(b)) };
+  if (a !== undefined && b !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b))
+    return { top: Math.min(+a, +b) - 1, left: 0, bottom: Math.max(+a, +b) - 1, right: 16_383 };
+  const tl = parseA1(a ?? "");
+  const br = b === undefined ? tl : parseA1(b);
+  if (!tl || !br) return null;
+  return { top: Math.min(tl.row, br.row), left: Math.min(tl.col, br.col), bottom: Math.max(tl.row, br.row), right: Math.max(tl.col, br.col) };
+}
+
+/** Boxes of a space-separated sqref ("A2:A9 C4 D:D"): whole columns stay one box, never a million cells. */
+const sqrefBoxes = (sqref: string): Box[] => sqref.split(/\s+/).flatMap((p) => (p === "" ? [] : [rangeBox(p)].filter((b): b is Box => b !== null)));
+const overlaps = (a: Box, b: Box): boolean => a.left <= b.right && b.left <= a.right && a.top <= b.bottom && b.top <= a.bottom;
+
+/** A Date (local calendar day, as core and the reader use) as an Excel serial in the workbook's date system. */
+const dateSerial = (d: Date, date1904: boolean): number => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86_400_000 + 25_569 - (date1904 ? 1462 : 0);
+
+/** One cell's XML, or "" when it holds nothing and has no style. Text longer than Excel allows is cut. */
+function cellXml(sst: SharedStrings, pre: string, ref: string, style: number, v: Cell, date1904: boolean, cut: (ref: string, length: number) => void): string {
+  const s = style > 0 ? ` s="${style}"` : "";
+  if (v === null || v === undefined || v === "") return s === "" ? "" : `<${pre}c r="${ref}"${s}/>`;
+  if (typeof v === "number") return Number.isFinite(v) ? `<${pre}c r="${ref}"${s}><${pre}v>${v}</${pre}v></${pre}c>` : s === "" ? "" : `<${pre}c r="${ref}"${s}/>`;
+  if (typeof v === "boolean") return `<${pre}c r="${ref}"${s} t="b"><${pre}v>${v ? 1 : 0}</${pre}v></${pre}c>`;
+  if (v instanceof Date) return `<${pre}c r="${ref}"${s}><${pre}v>${dateSerial(v, date1904)}</${pre}v></${pre}c>`;
+  let text = v;
+  if (text.length > MAX_TEXT) {
+    cut(ref, text.length);
+    text = text.slice(0, MAX_TEXT);
+  }
+  return `<${pre}c r="${ref}"${s} t="s"><${pre}v>${sst.id(text)}</${pre}v></${pre}c>`;
+}
+
+function cutNote(ctx: PatchContext, sheet: string): (ref: string, length: number) => void {
+  return (ref, length) => ctx.notes.push(`${sheet}!${ref} held ${length.toLocaleString("en")} characters; Excel keeps at most ${MAX_TEXT.toLocaleString("en")}, so the rest was cut`);
+}
+
+/** A plan number for a date column is a 1900-system serial; a 1904 workbook counts from 1904-01-01. */
+const inDateSystem = (v: Cell, numFmt: string | undefined, date1904: boolean): Cell =>
+  date1904 && typeof v === "number" && numFmt !== undefined && isDateFormat(numFmt) ? v - 1462 : v;
+
+// ------------------------------------------------------------------------------------------ the deals sheet
+
+/** Index of the cell at (row, col) in the layout's cell arrays, or -1. */
+function cellFinder(L: Layout): (row: number, col: number) => number {
+  const rowAt = new Map<number, number>();
+  L.rowNum.forEach((r, k) => rowAt.set(r, k));
+  return (row, col) => {
+    const k = rowAt.get(row);
+    if (k === undefined) return -1;
+    const end = k + 1 < L.rowFirstCell.length ? (L.rowFirstCell[k + 1] as number) : L.cellCol.length;
+    for (let i = L.rowFirstCell[k] as number; i < end; i++) if (L.cellCol[i] === col) return i;
+    return -1;
+  };
+}
+
+const A1_IN_CELL = /(<(?:[\w.-]+:)?c\b[^>]*?\sr=")([A-Z]{1,3})(\d+)"/g;
+
+/**
+ * Writes cells into sheetData: each changed row is rebuilt from its own text (the team's cells in it copied as they
+ * were), rows in `remove` are taken out and the rows under them move up. Returns whether a formula was overwritten.
+ */
+/** The cells of one of pipesheet's columns, made on demand: the XML for a row, or null to leave it. */
+interface ColumnSource {
+  col: number;
+  first: number;
+  count: number;
+  at(row: number): string | null;
+}
+
+function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Write[]>, sources: ColumnSource[], remove: Set<number>, pre: string): boolean {
+  const xml = L.xml;
+  let formulaReplaced = false;
+  const sortedRemoved = [...remove].sort((a, b) => a - b);
+  const firstRemoved = sortedRemoved[0] ?? Infinity;
+  const newRows: string[] = [];
+  const flush = (at: number): void => {
+    if (newRows.length === 0) return;
+    edits.insert(at, newRows.join(""));
+    newRows.length = 0;
+  };
+  const rows = new Set<number>([...writes.keys()]);
+  for (const src of sources) for (let r = src.first; r < src.first + src.count; r++) rows.add(r);
+  for (let k = 0; k < L.rowNum.length; k++) if ((L.rowNum[k] as number) > firstRemoved || remove.has(L.rowNum[k] as number)) rows.add(L.rowNum[k] as number);
+  const rowAt = new Map<number, number>();
+  L.rowNum.forEach((r, k) => rowAt.set(r, k));
+  let k = 0;
+  let shift = 0;
+  for (const row of [...rows].sort((a, b) => a - b)) {
+    while (shift < sortedRemoved.length && (sortedRemoved[shift] as number) < row) shift++;
+    while (k < L.rowNum.length && (L.rowNum[k] as number) < row) {
+      flush(L.rowStart[k] as number);
+      k++;
+    }
+    const list = [...(writes.get(row) ?? [])];
+    for (const src of sources) {
+      if (row < src.first || row >= src.first + src.count) continue;
+      const x = src.at(row);
+      if (x !== null) list.push({ col: src.col, xml: x });
+    }
+    list.sort((a, b) => a.col - b.col);
+    const idx = rowAt.get(row);
+    const final = row - shift;
+    if (idx === undefined) {
+      const cells = list.map((w) => w.xml).join("");
+      if (cells !== "") newRows.push(renumber(`<${pre}row r="${final + 1}">${cells}</${pre}row>`, row, final));
+      continue;
+    }
+    flush(L.rowStart[idx] as number);
+    const rowStart = L.rowStart[idx] as number;
+    const rowEnd = L.rowEnd[idx] as number;
+    if (remove.has(row)) {
+      edits.replace(rowStart, rowEnd, "");
+      continue;
+    }
+    const first = L.rowFirstCell[idx] as number;
+    const end = idx + 1 < L.rowFirstCell.length ? (L.rowFirstCell[idx + 1] as number) : L.cellCol.length;
+    const openEnd = L.rowOpenEnd[idx] as number;
+    const closeStart = L.rowCloseStart[idx] as number;
+    let open = xml.slice(rowStart, openEnd);
+    const selfClosing = closeStart === rowEnd;
+    if (list.length > 0) {
+      // spans is a hint of the row's first and last column; widen it rather than leave it wrong.
+      const spans = /\bspans="(\d+):(\d+)"/.exec(open);
+      const lastCol = (list[list.length - 1] as Write).col + 1;
+      const firstCol = (list[0] as Write).col + 1;
+      if (spans && (lastCol > Number(spans[2]) || firstCol < Number(spans[1])))
+        open = open.replace(spans[0], `spans="${Math.min(firstCol, Number(spans[1]))}:${Math.max(lastCol, Number(spans[2]))}"`);
+    }
+    const parts: string[] = [selfClosing ? open.replace(/\s*\/>$/, ">") : open];
+    let at = openEnd;
+    let w = 0;
+    for (let c = first; c < end; c++) {
+      const col = L.cellCol[c] as number;
+      const cs = L.cellStart[c] as number;
+      while (w < list.length && (list[w] as Write).col < col) {
+        parts.push(xml.slice(at, cs), (list[w++] as Write).xml);
+        at = cs;
+      }
+      if (w < list.length && (list[w] as Write).col === col) {
+        if (L.cellFormula[c] === 1) formulaReplaced = true;
+        parts.push(xml.slice(at, cs), (list[w++] as Write).xml);
+        at = L.cellEnd[c] as number;
+      }
+    }
+    if (selfClosing) {
+      while (w < list.length) parts.push((list[w++] as Write).xml);
+      parts.push(`</${pre}row>`);
+    } else {
+      parts.push(xml.slice(at, closeStart));
+      while (w < list.length) parts.push((list[w++] as Write).xml);
+      parts.push(xml.slice(closeStart, rowEnd));
+    }
+    edits.replace(rowStart, rowEnd, renumber(parts.join(""), row, final));
+  }
+  if (newRows.length > 0) {
+    if (sheetData.closeStart === sheetData.end) {
+      const open = xml.slice(sheetData.start, sheetData.openEnd).replace(/\s*\/>$/, ">");
+      edits.replace(sheetData.start, sheetData.end, `${open}${newRows.join("")}</${sheetData.name}>`);
+    } else flush(sheetData.closeStart);
+  }
+  return formulaReplaced;
+}
+
+/** A row moved up by removed rows above it: its number and its cells' references follow. */
+function renumber(rowXml: string, row: number, final: number): string {
+  if (row === final) return rowXml;
+  const open = rowXml.indexOf(">");
+  const head = rowXml.slice(0, open).replace(/\br="\d+"/, `r="${final + 1}"`);
+  return head + rowXml.slice(open).replace(A1_IN_CELL, (_m, lead: string, col: string) => `${lead}${col}${final + 1}"`);
+}
+
+interface Write {
+  col: number;
+  xml: string;
+}
+
+/** Cells a sync writes into the deals sheet (any of them, the team's included), and rows it removes. */
+export interface SheetEdit {
+  cells: { row: number; col: number; value: Cell; numFmt?: string }[];
+  /** 0-based rows to take out; the rows under them move up. */
+  remove: number[];
+}
+
+function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanParts, styles: Styles, edit: SheetEdit | null): { xml: string[]; formulaReplaced: boolean } {
+  const xml = L.xml;
+  const root = L.root;
+  if (!root) throw new Error(`${sheet.name} is not a worksheet`);
+  const pre = root.name.includes(":") ? `${root.name.slice(0, root.name.indexOf(":"))}:` : "";
+  const date1904 = ctx.book.date1904;
+  const edits = new Edits(xml);
+  const cut = cutNote(ctx, sheet.name);
+
+  const cellAt = cellFinder(L);
+  // Cells to write, by row, each list in column order.
+  const writes = new Map<number, Write[]>();
+  const put = (row: number, col: number, cellXmlText: string): void => {
+    let list = writes.get(row);
+    if (!list) writes.set(row, (list = []));
+    list.push({ col, xml: cellXmlText });
+  };
+  let maxCol = -1;
+  let maxRow = -1;
+  const sources: ColumnSource[] = [];
+  const widths: { col: number; width: number }[] = [];
+  for (const cw of plan.columns) {
+    if (cw.created) {
+      const left = cw.col > 0 ? cellAt(plan.headerRow, cw.col - 1) : -1;
+      // A new header looks like the team's headers: the style of the header cell to its left.
+      const style = left >= 0 ? (L.cellStyle[left] as number) : 0;
+      put(plan.headerRow, cw.col, cellXml(ctx.sst, pre, a1(plan.headerRow, cw.col), style, cw.header, date1904, cut));
+      widths.push({ col: cw.col, width: Math.max(10, Math.min(40, cw.header.length + 4)) });
+      maxCol = Math.max(maxCol, cw.col);
+      maxRow = Math.max(maxRow, plan.headerRow);
+    }
+    if (cw.mode === "header") continue;
+    const letter = colName(cw.col);
+    const first = plan.headerRow + 1;
+    for (let i = cw.values.length - 1; i >= 0; i--) {
+      const v = cw.values[i];
+      if (v !== null && v !== undefined && v !== "") {
+        maxCol = Math.max(maxCol, cw.col);
+        maxRow = Math.max(maxRow, first + i);
+        break;
+      }
+    }
+    // Cells are made row by row as the sheet is written, so a 100k-row column never sits in memory as XML.
+    sources.push({
+      col: cw.col,
+      first,
+      count: cw.values.length,
+      at: (row) => {
+        const v = cw.values[row - first];
+        if (cw.mode === "fill" && (v === null || v === undefined)) return null;
+        const at = cellAt(row, cw.col);
+        const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
+        const empty = v === null || v === undefined || v === "";
+        const style = empty || cw.numberFormat === undefined ? old : styles.cell(old, { numFmt: cw.numberFormat });
+        return cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, inDateSystem(v ?? null, cw.numberFormat, date1904), date1904, cut);
+      },
+    });
+  }
+
+  for (const c of edit?.cells ?? []) {
+    const at = cellAt(c.row, c.col);
+    const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
+    const style = c.numFmt === undefined ? old : styles.cell(old, { numFmt: c.numFmt });
+    put(c.row, c.col, cellXml(ctx.sst, pre, a1(c.row, c.col), style, inDateSystem(c.value, c.numFmt, date1904), date1904, cut));
+    if (c.value !== null && c.value !== "") {
+      maxCol = Math.max(maxCol, c.col);
+      maxRow = Math.max(maxRow, c.row);
+    }
+  }
+  const sheetData = L.top.find((e) => local(e.name) === "sheetData");
+  if (!sheetData) throw new Error(`${sheet.name} has no sheetData`);
+  const formulaReplaced = emitRows(edits, L, sheetData, writes, sources, new Set(edit?.remove ?? []), pre);
+  // The used-range hint covers the new columns.
+  const dim = L.top.find((e) => local(e.name) === "dimension");
+  if (dim && maxCol >= 0) {
+    const box = rangeBox(dim.attrs.ref ?? "");
+    if (box && (maxCol > box.right || maxRow > box.bottom)) {
+      const ref = `${a1(box.top, box.left)}:${a1(Math.max(box.bottom, maxRow), Math.max(box.right, maxCol))}`;
+      edits.replace(dim.start, dim.openEnd, xml.slice(dim.start, dim.openEnd).replace(/\bref="[^"]*"/, `ref="${ref}"`));
+    }
+  }
+
+  if (edit !== null) return { xml: edits.pieces(), formulaReplaced };
+  patchCols(edits, L, widths, pre, sheetData);
+  const rulesAnchor = anchorAfter(L, ["dataValidations", ...AFTER_VALIDATIONS]);
+  patchRules(edits, L, plan, styles, pre, rulesAnchor);
+  patchValidations(ctx, edits, L, plan, pre, rulesAnchor);
+  return { xml: edits.pieces(), formulaReplaced };
+}
+
+/** Where an element goes that precedes all of `following`: before the first of them there is, else before </worksheet>. */
+function anchorAfter(L: Layout, following: string[]): number {
+  const next = L.top.find((e) => following.includes(local(e.name)));
+  return next ? next.start : (L.root as El).closeStart;
+}
+
+function patchCols(edits: Edits, L: Layout, widths: { col: number; width: number }[], pre: string, sheetData: El): void {
+  const cols = L.top.find((e) => local(e.name) === "cols");
+  const existing = cols ? kids(cols, "col") : [];
+  const todo = widths.filter((w) => !existing.some((c) => Number(c.attrs.min) - 1 <= w.col && w.col <= Number(c.attrs.max) - 1));
+  if (todo.length === 0) return;
+  const colXml = (w: { col: number; width: number }): string => `<${pre}col min="${w.col + 1}" max="${w.col + 1}" width="${w.width}" customWidth="1"/>`;
+  if (!cols) {
+    edits.insert(sheetData.start, `<${pre}cols>${todo.map(colXml).join("")}</${pre}cols>`);
+    return;
+  }
+  for (const w of todo.sort((a, b) => a.col - b.col)) {
+    const after = existing.find((c) => Number(c.attrs.min) - 1 > w.col);
+    edits.insert(after ? after.start : cols.closeStart, colXml(w));
+  }
+}
+
+/** pipesheet's own conditional-format rules carry "pipesheet" in their formula (the N("pipesheet:…") marker). */
+const isOwnRule = (rule: El): boolean => kids(rule, "formula").some((f) => f.text.includes("pipesheet"));
+
+function patchRules(edits: Edits, L: Layout, plan: PlanParts, styles: Styles, pre: string, anchor: number): void {
+  const blocks = L.top.filter((e) => local(e.name) === "conditionalFormatting");
+  let priority = 0;
+  for (const cf of blocks) {
+    const rules = kids(cf, "cfRule");
+    const own = rules.filter(isOwnRule);
+    for (const r of rules) if (!own.includes(r)) priority = Math.max(priority, Number(r.attrs.priority ?? 0));
+    if (own.length === 0) continue;
+    if (own.length === rules.length) edits.remove(cf);
+    else for (const r of own) edits.remove(r);
+  }
+  if (plan.conditionalFormats.length === 0) return;
+  const kept = blocks.filter((cf) => !kids(cf, "cfRule").every(isOwnRule));
+  const at = kept.length > 0 ? (kept[kept.length - 1] as El).end : anchor;
+  // The team's rules keep precedence: pipesheet's come after the highest priority in the sheet.
+  const xml = plan.conditionalFormats
+    .map((rule) => {
+      const dxf = styles.dxf(rule.fill, rule.fontColor);
+      return `<${pre}conditionalFormatting sqref="${esc(rule.range)}"><${pre}cfRule type="expression" dxfId="${dxf}" priority="${++priority}"><${pre}formula>${escText(rule.formula.excel.replace(/^=/, ""))}</${pre}formula></${pre}cfRule></${pre}conditionalFormatting>`;
+    })
+    .join("");
+  edits.insert(at, xml);
+}
+
+/** Excel caps an inline list at 255 characters and cannot hold a comma inside an item. */
+const inlineList = (list: string[]): string | null => {
+  if (list.some((x) => x.includes(","))) return null;
+  const text = `"${list.map((x) => x.replace(/"/g, '""')).join(",")}"`;
+  return text.length <= 257 ? text : null;
+};
+
+/** A column range on the settings tab that already holds the list, for lists too long to write inline. */
+function listRange(ctx: PatchContext, plan: PlanParts, list: string[]): string | null {
+  const name = ctx.tabNames[TAB_SETTINGS] ?? TAB_SETTINGS;
+  const grid = plan.tabs.find((t) => t.name === TAB_SETTINGS)?.values ?? ctx.settingsGrid;
+  if (!grid || list.length === 0) return null;
+  const first = list[0];
+  for (let r = 0; r + list.length <= grid.length; r++) {
+    const row = grid[r] as Cell[];
+    for (let c = 0; c < row.length; c++) {
+      if (row[c] !== first) continue;
+      if (list.every((x, k) => (grid[r + k] as Cell[])[c] === x)) return `'${name.replace(/'/g, "''")}'!$${colName(c)}$${r + 1}:$${colName(c)}$${r + list.length}`;
+    }
+  }
+  return null;
+}
+
+function patchValidations(ctx: PatchContext, edits: Edits, L: Layout, plan: PlanParts, pre: string, anchor: number): void {
+  const block = L.top.find((e) => local(e.name) === "dataValidations");
+  const all = block ? kids(block, "dataValidation") : [];
+  // pipesheet's drop-downs are told apart by their error title.
+  const own = all.filter((v) => (v.attrs.errorTitle ?? "").startsWith(RULE_PREFIX));
+  const team = all.filter((v) => !own.includes(v));
+  if (own.length === 0 && plan.validations.length === 0) return;
+  const teamBoxes = team.flatMap((v) => sqrefBoxes(v.attrs.sqref ?? "").map((box) => ({ box, at: v.attrs.sqref ?? "" })));
+  const added: string[] = [];
+  for (const rule of plan.validations) {
+    const box = rangeBox(rule.range);
+    if (!box) continue;
+    const clash = teamBoxes.find((u) => overlaps(u.box, box));
+    if (clash) {
+      ctx.notes.push(`kept your own drop-down at ${clash.at}; pipesheet's ${rule.id.slice(RULE_PREFIX.length)} list (${rule.range}) was not added there`);
+      continue;
+    }
+    const formula = inlineList(rule.list) ?? listRange(ctx, plan, rule.list);
+    if (formula === null) {
+      ctx.notes.push(`the ${rule.id.slice(RULE_PREFIX.length)} drop-down (${rule.range}) was left out: its list is too long for Excel to hold inline`);
+      continue;
+    }
+    // errorStyle warning: Excel warns but lets the team type their own vocabulary.
+    added.push(
+      `<${pre}dataValidation type="list" errorStyle="${rule.strict ? "stop" : "warning"}" allowBlank="1" showErrorMessage="1" errorTitle="${esc(rule.id.slice(0, 32))}" error="${esc("This is not in pipesheet's list. Keep it anyway, or pick one from the drop-down.")}" sqref="${esc(rule.range)}"><${pre}formula1>${escText(formula)}</${pre}formula1></${pre}dataValidation>`,
+    );
+  }
+  if (!block) {
+    if (added.length > 0) edits.insert(anchor, `<${pre}dataValidations count="${added.length}">${added.join("")}</${pre}dataValidations>`);
+    return;
+  }
+  const count = team.length + added.length;
+  if (count === 0) {
+    edits.remove(block);
+    return;
+  }
+  for (const v of own) edits.remove(v);
+  const open = L.xml.slice(block.start, block.openEnd);
+  const withCount = /\bcount="[^"]*"/.test(open) ? open.replace(/\bcount="[^"]*"/, `count="${count}"`) : open.replace(/\/?>$/, (m) => ` count="${count}"${m}`);
+  if (block.closeStart === block.end) edits.replace(block.start, block.end, `${withCount.replace(/\/>$/, ">")}${added.join("")}</${block.name}>`);
+  else {
+    edits.replace(block.start, block.openEnd, withCount);
+    if (added.length > 0) edits.insert(block.closeStart, added.join(""));
+  }
+}
+
+// ------------------------------------------------------------------------------------------ pipesheet's tabs
+
+function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string {
+  // Formats are few and cells many (the log has one row per move): each cell looks its formats up, in order.
+  const boxes = tab.formats.flatMap((f) => {
+    const box = rangeBox(f.range);
+    return box ? [{ box, f }] : [];
+  });
+  const lookAt = (r: number, c: number): Look | undefined => {
+    let look: Look | undefined;
+    for (const { box, f } of boxes) {
+      if (r < box.top || r > box.bottom || c < box.left || c > box.right) continue;
+      look ??= {};
+      if (f.bold !== undefined) look.bold = f.bold;
+      if (f.italic !== undefined) look.italic = f.italic;
+      if (f.fontSize !== undefined) look.size = f.fontSize;
+      if (f.numberFormat !== undefined) look.numFmt = f.numberFormat;
+      if (f.fill !== undefined) look.fill = f.fill;
+    }
+    return look;
+  };
+  const rows: string[] = [];
+  let lastCol = 0;
+  // A formatted empty cell is still written, with its style; a format over whole columns reaches the values only.
+  const finite = boxes.filter(({ box }) => box.bottom < 1_048_575 && box.right < 16_383);
+  const height = Math.max(tab.values.length, ...finite.map(({ box }) => box.bottom + 1));
+  for (let r = 0; r < height; r++) {
+    const row = tab.values[r] ?? [];
+    const cells: string[] = [];
+    let width = row.length;
+    for (const { box } of finite) if (r >= box.top && r <= box.bottom) width = Math.max(width, box.right + 1);
+    for (let c = 0; c < width; c++) {
+      const look = lookAt(r, c);
+      const style = look ? styles.cell(0, look) : 0;
+      const x = cellXml(sst, "", a1(r, c), style, inDateSystem(row[c] ?? null, look?.numFmt, date1904), date1904, cut);
+      if (x !== "") {
+        cells.push(x);
+        lastCol = Math.max(lastCol, c);
+      }
+    }
+    if (cells.length > 0) rows.push(`<row r="${r + 1}">${cells.join("")}</row>`);
+  }
+  const cols = (tab.widths ?? []).map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("");
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, height - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>${rows.join("")}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${drawingRid ? `<drawing r:id="${drawingRid}"/>` : ""}</worksheet>`;
+}
+
+/** The log tab as it will be: what it held, the new rows after it, "When" as a date. */
+function logTab(ctx: PatchContext, rows: Grid, hidden: boolean): TabWrite {
+  const old = ctx.logGrid && ctx.logGrid.length > 0 ? ctx.logGrid : [LOG_HEADER];
+  let last = old.length;
+  while (last > 1 && (old[last - 1] ?? []).every((c) => c === null || c === undefined || c === "")) last--;
+  const values = [...old.slice(0, last), ...rows];
+  const when = LOG_HEADER.indexOf("When");
+  return {
+    name: TAB_LOG,
+    values,
+    hidden,
+    formats: [
+      { range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true },
+      ...(values.length > 1 ? [{ range: `${colName(when)}2:${colName(when)}${values.length}`, numberFormat: "yyyy-mm-dd" }] : []),
+    ],
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the package
+
+class Parts {
+  private readonly types: string;
+  private readonly typesTree: El;
+  private readonly addTypes: string[] = [];
+  private readonly dropTypes = new Set<string>();
+  constructor(private readonly pkg: Package) {
+    this.types = pkg.text("[Content_Types].xml") ?? "";
+    this.typesTree = parseTree(this.types);
+  }
+  free(prefix: string, ext: string): string {
+    for (let n = 1; ; n++) {
+      const name = `${prefix}${n}${ext}`;
+      if (!this.pkg.has(name)) return name;
+    }
+  }
+  add(name: string, content: string, type: string): void {
+    this.pkg.set(name, content);
+    if (!kids(this.typesTree, "Override").some((o) => o.attrs.PartName === `/${name}`)) this.addTypes.push(`<Override PartName="/${esc(name)}" ContentType="${type}"/>`);
+    this.dropTypes.delete(`/${name}`);
+  }
+  drop(name: string): void {
+    this.pkg.delete(name);
+    this.dropTypes.add(`/${name}`);
+  }
+  finish(): void {
+    if (this.addTypes.length === 0 && this.dropTypes.size === 0) return;
+    const edits = new Edits(this.types);
+    for (const o of kids(this.typesTree, "Override")) if (this.dropTypes.has(o.attrs.PartName ?? "")) edits.remove(o);
+    if (this.addTypes.length > 0) edits.insert(this.typesTree.closeStart, this.addTypes.join(""));
+    this.pkg.set("[Content_Types].xml", edits.apply());
+  }
+}
+
+/** Removes a tab's drawings and the charts in them (pipesheet's own tab, about to be written fresh). */
+function dropDrawings(pkg: Package, parts: Parts, sheetPart: string): void {
+  for (const rel of readRels(pkg, sheetPart)) {
+    if (rel.external || !rel.type.endsWith("/drawing")) continue;
+    const drawing = resolvePart(sheetPart, rel.target);
+    for (const inner of readRels(pkg, drawing)) {
+      if (inner.external) continue;
+      const chart = resolvePart(drawing, inner.target);
+      for (const deeper of readRels(pkg, chart)) if (!deeper.external) parts.drop(resolvePart(chart, deeper.target));
+      parts.drop(relsOf(chart));
+      parts.drop(chart);
+    }
+    parts.drop(relsOf(drawing));
+    parts.drop(drawing);
+  }
+  parts.drop(relsOf(sheetPart));
+}
+
+const relsXml = (items: { id: string; type: string; target: string }[]): string =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items
+    .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${esc(r.target)}"/>`)
+    .join("")}</Relationships>`;
+
+/** Target of `part` relative to the folder of `from`. */
+function relTarget(from: string, part: string): string {
+  const a = from.split("/").slice(0, -1);
+  const b = part.split("/");
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => ".."), ...b.slice(i)].join("/");
+}
+
+/** Applies the plan to the package in memory; returns notes for the user. */
+export function applyPlanToPackage(ctx: PatchContext, deals: { sheet: SheetInfo; layout: Layout }, plan: PlanParts, edit: SheetEdit | null = null): void {
+  const { pkg, book } = ctx;
+  const parts = new Parts(pkg);
+  const stylesPart = book.relPart("/styles");
+  const styles = new Styles(stylesPart ? pkg.text(stylesPart) : null);
+
+  const patched = patchDeals(ctx, deals.sheet, deals.layout, plan, styles, edit);
+  pkg.set(deals.sheet.part, patched.xml);
+  // calcChain lists formula cells; one pipesheet overwrote with a value would make Excel repair the file.
+  const calcChain = book.relPart("/calcChain");
+  const dropCalcChain = patched.formulaReplaced && calcChain !== null;
+
+  const tabs = [...plan.tabs];
+  if (plan.logAppend.length > 0 && !tabs.some((t) => t.name === TAB_LOG)) {
+    const existing = book.find(ctx.tabNames[TAB_LOG] ?? TAB_LOG);
+    tabs.push(logTab(ctx, plan.logAppend, existing ? existing.state !== "visible" : true));
+  }
+  const rank = (t: TabWrite): number => OWN_TABS.indexOf(t.name);
+  tabs.sort((a, b) => rank(a) - rank(b));
+
+  const wbTree = parseTree(book.workbookXml);
+  const wbEdits = new Edits(book.workbookXml);
+  const sheetsEl = kid(wbTree, "sheets");
+  if (!sheetsEl) throw new Error("workbook.xml lists no sheets");
+  const relPrefix = Object.entries(wbTree.attrs).find(([k, v]) => k.startsWith("xmlns:") && v === NS_REL)?.[0].slice(6);
+  const wbRelsPath = relsOf(book.workbookPart);
+  const wbRelsXml = pkg.text(wbRelsPath) ?? relsXml([]);
+  const wbRelsTree = parseTree(wbRelsXml);
+  const rids = new Set(kids(wbRelsTree, "Relationship").map((r) => r.attrs.Id ?? ""));
+  const newRels: string[] = [];
+  const freeRid = (): string => {
+    for (let n = rids.size + 1; ; n++)
+      if (!rids.has(`rId${n}`)) {
+        rids.add(`rId${n}`);
+        return `rId${n}`;
+      }
+  };
+  let sheetId = Math.max(0, ...book.sheets.map((s) => s.sheetId));
+  const newSheets: string[] = [];
+  const sheetEls = kids(sheetsEl, "sheet");
+
+  for (const tab of tabs) {
+    const name = ctx.tabNames[tab.name] ?? tab.name;
+    const existing = book.sheets.find((s) => s.name === name);
+    let part: string;
+    if (existing && existing.worksheet && existing.part !== "") {
+      part = existing.part;
+      dropDrawings(pkg, parts, part);
+      const el = sheetEls.find((s) => s.attrs.name === existing.name);
+      const state = tab.hidden ? "hidden" : null;
+      if (el && (el.attrs.state ?? null) !== state) {
+        const open = book.workbookXml.slice(el.start, el.openEnd);
+        const without = open.replace(/\s+state="[^"]*"/, "");
+        wbEdits.replace(el.start, el.openEnd, state ? without.replace(/\s*(\/?)>$/, ` state="${state}"$1>`) : without);
+      }
+    } else {
+      part = parts.free("xl/worksheets/sheet", ".xml");
+      const rid = freeRid();
+      newRels.push(`<Relationship Id="${rid}" Type="${NS_REL}/worksheet" Target="${esc(relTarget(book.workbookPart, part))}"/>`);
+      const ridAttr = relPrefix ? `${relPrefix}:id="${rid}"` : `xmlns:r="${NS_REL}" r:id="${rid}"`;
+      newSheets.push(`<sheet name="${esc(name)}" sheetId="${++sheetId}"${tab.hidden ? ' state="hidden"' : ""} ${ridAttr}/>`);
+    }
+    let drawingRid: string | null = null;
+    if (tab.chart) drawingRid = addChart(pkg, parts, part, name, tab.chart);
+    parts.add(part, tabXml(ctx.sst, tab, styles, book.date1904, drawingRid, cutNote(ctx, name)), CT_SHEET);
+  }
+
+  if (newSheets.length > 0) {
+    if (sheetsEl.closeStart === sheetsEl.end) wbEdits.replace(sheetsEl.start, sheetsEl.end, `<${sheetsEl.name}>${newSheets.join("")}</${sheetsEl.name}>`);
+    else wbEdits.insert(sheetsEl.closeStart, newSheets.join(""));
+  }
+  if (ctx.sst.changed) {
+    const sstPart = book.relPart("/sharedStrings");
+    if (sstPart) pkg.set(sstPart, ctx.sst.toXml(pkg.text(sstPart)));
+    else {
+      parts.add("xl/sharedStrings.xml", ctx.sst.toXml(null), CT_SST);
+      newRels.push(`<Relationship Id="${freeRid()}" Type="${NS_REL}/sharedStrings" Target="${esc(relTarget(book.workbookPart, "xl/sharedStrings.xml"))}"/>`);
+    }
+  }
+  if (styles.changed) {
+    if (stylesPart) pkg.set(stylesPart, styles.toXml());
+    else {
+      parts.add("xl/styles.xml", styles.toXml(), CT_STYLES);
+      newRels.push(`<Relationship Id="${freeRid()}" Type="${REL_STYLES}" Target="${esc(relTarget(book.workbookPart, "xl/styles.xml"))}"/>`);
+    }
+  }
+  const relEdits = new Edits(wbRelsXml);
+  if (dropCalcChain && calcChain) {
+    parts.drop(calcChain);
+    const rel = kids(wbRelsTree, "Relationship").find((r) => (r.attrs.Type ?? "").endsWith("/calcChain"));
+    if (rel) relEdits.remove(rel);
+  }
+  if (newRels.length > 0) relEdits.insert(wbRelsTree.closeStart, newRels.join(""));
+  if (relEdits.size > 0) pkg.set(wbRelsPath, relEdits.apply());
+  if (wbEdits.size > 0) pkg.set(book.workbookPart, wbEdits.apply());
+  parts.finish();
+}
+
+function addChart(pkg: Package, parts: Parts, sheetPart: string, sheetName: string, spec: ChartSpec): string {
+  const drawing = parts.free("xl/drawings/drawing", ".xml");
+  const chart = parts.free("xl/charts/chart", ".xml");
+  parts.add(chart, chartXml(sheetName, spec), CT_CHART);
+  parts.add(drawing, drawingXml(spec.anchor, "rId1"), CT_DRAWING);
+  pkg.set(relsOf(drawing), relsXml([{ id: "rId1", type: REL_CHART, target: relTarget(drawing, chart) }]));
+  pkg.set(relsOf(sheetPart), relsXml([{ id: "rId1", type: REL_DRAWING, target: relTarget(sheetPart, drawing) }]));
+  return "rId1";
+}

@@ -1,0 +1,128 @@
+// XML through saxes, with where each element sits in the text, so an edit can copy everything around it as it was.
+import { SaxesParser } from "saxes";
+
+export const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** Characters XML 1.0 cannot hold at all (a cell cannot keep them; Excel writes them as _xHHHH_). */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+export const escText = (s: string): string => esc(s.replace(NOT_XML, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}_`));
+
+export interface El {
+  name: string;
+  attrs: Record<string, string>;
+  /** Index of "<" of the start tag. */
+  start: number;
+  /** Index just past the start tag's ">". */
+  openEnd: number;
+  /** Index of "<" of the end tag (= openEnd for an empty element written as <x/>). */
+  closeStart: number;
+  /** Index just past the element. */
+  end: number;
+  depth: number;
+  parent: El | null;
+  children: El[];
+  /** Text directly inside, decoded. */
+  text: string;
+}
+
+/** The element tree of a small part (workbook, relationships, styles), with positions into `xml`. */
+export function parseTree(xml: string): El {
+  const p = new SaxesParser({ position: true });
+  const stack: El[] = [];
+  let root: El | null = null;
+  p.on("opentag", (n) => {
+    const end = p.position;
+    const parent = stack[stack.length - 1] ?? null;
+    const el: El = {
+      name: n.name,
+      attrs: n.attributes as Record<string, string>,
+      start: xml.lastIndexOf("<", end - 1),
+      openEnd: end,
+      closeStart: end,
+      end,
+      depth: stack.length,
+      parent,
+      children: [],
+      text: "",
+    };
+    if (parent) parent.children.push(el);
+    else root = el;
+    stack.push(el);
+  });
+  p.on("text", (t) => {
+    const top = stack[stack.length - 1];
+    if (top) top.text += t;
+  });
+  p.on("closetag", (n) => {
+    const el = stack.pop() as El;
+    el.end = p.position;
+    el.closeStart = n.isSelfClosing ? el.end : xml.lastIndexOf("<", el.end - 1);
+  });
+  p.write(xml).close();
+  if (!root) throw new Error("no root element");
+  return root;
+}
+
+export const local = (name: string): string => name.slice(name.indexOf(":") + 1);
+export const kids = (el: El, name: string): El[] => el.children.filter((c) => local(c.name) === name);
+export const kid = (el: El, name: string): El | undefined => el.children.find((c) => local(c.name) === name);
+
+/** The attribute `name` ignoring its prefix (r:id, or id under another prefix). */
+export function attr(el: El, name: string): string | undefined {
+  if (el.attrs[name] !== undefined) return el.attrs[name];
+  for (const [k, v] of Object.entries(el.attrs)) if (local(k) === local(name) && k.includes(":") === name.includes(":")) return v;
+  return undefined;
+}
+
+/** Text edits by position, applied all at once (positions refer to the original text). */
+export class Edits {
+  private readonly list: { at: number; to: number; text: string; order: number }[] = [];
+  constructor(readonly xml: string) {}
+  replace(at: number, to: number, text: string): void {
+    this.list.push({ at, to, text, order: this.list.length });
+  }
+  insert(at: number, text: string): void {
+    this.replace(at, at, text);
+  }
+  remove(el: { start: number; end: number }): void {
+    this.replace(el.start, el.end, "");
+  }
+  get size(): number {
+    return this.list.length;
+  }
+  apply(): string {
+    return this.pieces().join("");
+  }
+
+  /** The edited text as pieces in order, for a large part that is deflated as a stream rather than joined. */
+  pieces(): string[] {
+    // At one position, insertions go before a replacement that starts there.
+    const sorted = [...this.list].sort((a, b) => a.at - b.at || Number(a.to > a.at) - Number(b.to > b.at) || a.order - b.order);
+    const out: string[] = [];
+    let at = 0;
+    for (const e of sorted) {
+      if (e.at < at) throw new Error("overlapping XML edits");
+      out.push(this.xml.slice(at, e.at), e.text);
+      at = e.to;
+    }
+    out.push(this.xml.slice(at));
+    return out;
+  }
+}
+
+/** A start tag rebuilt with some attributes set (value) or removed (null); the others keep their order. */
+export function retag(xml: string, el: El, set: Record<string, string | null>): string {
+  const attrs: string[] = [];
+  const done = new Set<string>();
+  for (const [k, v] of Object.entries(el.attrs)) {
+    if (k in set) {
+      done.add(k);
+      const nv = set[k];
+      if (nv !== null && nv !== undefined) attrs.push(`${k}="${esc(nv)}"`);
+    } else attrs.push(`${k}="${esc(v)}"`);
+  }
+  for (const [k, v] of Object.entries(set)) if (!done.has(k) && v !== null) attrs.push(`${k}="${esc(v)}"`);
+  const selfClosing = el.closeStart === el.end && xml.slice(el.openEnd - 2, el.openEnd) === "/>";
+  return `<${el.name}${attrs.length > 0 ? " " : ""}${attrs.join(" ")}${selfClosing ? "/>" : ">"}`;
+}

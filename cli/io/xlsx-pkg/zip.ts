@@ -1,0 +1,185 @@
+// An .xlsx package as its zip entries: read with yauzl (which checks the central directory), written with fflate's
+// streaming Zip. Parts pipesheet does not change are carried as their compressed bytes, never inflated and deflated again.
+import * as zlib from "node:zlib";
+import { constants as bufferConstants } from "node:buffer";
+import { inflateRawSync } from "node:zlib";
+import { Zip, ZipDeflate, type ZipInputFile } from "fflate";
+import yauzl from "yauzl";
+
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+
+/** zlib.crc32 arrived in Node 20.15; engines allow 20.9. */
+const nativeCrc: ((data: Uint8Array, value?: number) => number) | undefined = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** A part larger than the longest string Node can hold (about 512 MB of XML): it cannot be read as text. */
+export class PartTooLarge extends Error {
+  constructor(
+    readonly part: string,
+    readonly bytes: number,
+  ) {
+    super(`part ${part} holds ${Math.round(bytes / 1e6)} MB of XML, more than Node can hold as one text`);
+  }
+}
+
+export interface Part {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  crc: number;
+  size: number;
+  /** The entry's bytes as they are in the file (compressed when method is 8). */
+  raw: Uint8Array<ArrayBuffer>;
+  /** Set when pipesheet replaces the part: its new content (text pieces for a large part), deflated on writing. */
+  replaced?: Uint8Array | string[];
+}
+
+export class Package {
+  /** Entry order of the file, kept in the copy. */
+  readonly parts = new Map<string, Part>();
+
+  static async open(buf: Buffer): Promise<Package> {
+    const zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true });
+    const pkg = new Package();
+    try {
+      for await (const entry of zip.eachEntry()) {
+        if (entry.isEncrypted()) throw new Error(`entry ${entry.fileName} is encrypted`);
+        const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+        pkg.parts.set(entry.fileName, {
+          name: entry.fileName,
+          method: entry.compressionMethod,
+          crc: entry.crc32,
+          size: entry.uncompressedSize,
+          raw: new Uint8Array(buf.buffer as ArrayBuffer, buf.byteOffset + fileDataStart, entry.compressedSize),
+        });
+      }
+    } finally {
+      zip.close();
+    }
+    return pkg;
+  }
+
+  has(name: string): boolean {
+    return this.parts.has(name);
+  }
+
+  names(): string[] {
+    return [...this.parts.keys()];
+  }
+
+  bytes(name: string): Uint8Array | null {
+    const p = this.parts.get(name);
+    if (!p) return null;
+    if (Array.isArray(p.replaced)) return new Uint8Array(Buffer.from(p.replaced.join(""), "utf8"));
+    if (p.replaced) return p.replaced;
+    if (p.method === 0) return p.raw;
+    if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
+    return inflateRawSync(p.raw);
+  }
+
+  private readonly texts = new Map<string, string>();
+
+  /** A part as text; kept, since the deals sheet is asked for when choosing it and again when reading it whole. */
+  text(name: string): string | null {
+    const hit = this.texts.get(name);
+    if (hit !== undefined) return hit;
+    const b = this.bytes(name);
+    if (b === null) return null;
+    if (b.length > MAX_STRING_LENGTH) throw new PartTooLarge(name, b.length);
+    const t = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
+    this.texts.set(name, t);
+    return t;
+  }
+
+  /** Lets go of the text kept for a part pipesheet is done reading. */
+  forget(name: string): void {
+    this.texts.delete(name);
+  }
+
+  set(name: string, content: string | string[] | Uint8Array): void {
+    this.texts.delete(name);
+    const data = typeof content === "string" ? new Uint8Array(Buffer.from(content, "utf8")) : content;
+    const old = this.parts.get(name);
+    if (old) old.replaced = data;
+    else this.parts.set(name, { name, method: 8, crc: 0, size: 0, raw: new Uint8Array(0), replaced: data });
+  }
+
+  delete(name: string): void {
+    this.texts.delete(name);
+    this.parts.delete(name);
+  }
+
+  /** The package as a zip file: unchanged parts byte for byte, changed and new ones deflated. */
+  async write(): Promise<Uint8Array> {
+    // Changed parts are deflated first (the zip needs each one's CRC and size before its bytes).
+    const deflated = new Map<string, { raw: Uint8Array<ArrayBuffer>; crc: number; size: number }>();
+    if (typeof nativeCrc === "function")
+      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(p.replaced, nativeCrc));
+    return new Promise((done, fail) => {
+      const chunks: Uint8Array[] = [];
+      const zip = new Zip((err, chunk, final) => {
+        if (err) return fail(err);
+        chunks.push(chunk);
+        if (final) done(new Uint8Array(Buffer.concat(chunks)));
+      });
+      for (const p of this.parts.values()) {
+        const d = deflated.get(p.name);
+        if (d) {
+          const f: ZipInputFile = { filename: p.name, size: d.size, crc: d.crc, compression: 8 };
+          zip.add(f);
+          f.ondata?.(null, d.raw, true);
+        } else if (p.replaced) {
+          // No native CRC (Node < 20.15): fflate deflates and checks the part itself.
+          const f = new ZipDeflate(p.name, { level: 1 });
+          zip.add(f);
+          f.push(Array.isArray(p.replaced) ? new Uint8Array(Buffer.from(p.replaced.join(""), "utf8")) : p.replaced, true);
+        } else {
+          // Already compressed: hand fflate the bytes as they are, with the entry's own CRC and size.
+          const carried: ZipInputFile = { filename: p.name, size: p.size, crc: p.crc, compression: p.method };
+          zip.add(carried);
+          carried.ondata?.(null, p.raw, true);
+        }
+      }
+      zip.end();
+    });
+  }
+}
+
+/**
+ * Deflates a part with Node's native zlib as a stream of ~1 MB batches, so a large sheet never sits in memory
+ * whole as one string and one buffer. Level 1: the deals sheet is most of the file, and level 6 costs three
+ * times the time for a few percent.
+ */
+async function deflateParts(content: Uint8Array | string[], crc32: (data: Uint8Array, value?: number) => number): Promise<{ raw: Uint8Array<ArrayBuffer>; crc: number; size: number }> {
+  const z = zlib.createDeflateRaw({ level: 1 });
+  const out: Buffer[] = [];
+  z.on("data", (c: Buffer) => out.push(c));
+  const ended = new Promise<void>((ok, bad) => {
+    z.on("end", ok);
+    z.on("error", bad);
+  });
+  let crc = 0;
+  let size = 0;
+  const feed = async (buf: Uint8Array): Promise<void> => {
+    crc = crc32(buf, crc);
+    size += buf.length;
+    if (!z.write(buf)) await new Promise<void>((ok) => z.once("drain", ok));
+  };
+  if (Array.isArray(content)) {
+    let batch: string[] = [];
+    let length = 0;
+    for (const piece of content) {
+      batch.push(piece);
+      length += piece.length;
+      if (length >= 1 << 20) {
+        await feed(Buffer.from(batch.join(""), "utf8"));
+        batch = [];
+        length = 0;
+      }
+    }
+    if (batch.length > 0) await feed(Buffer.from(batch.join(""), "utf8"));
+  } else await feed(content);
+  z.end();
+  await ended;
+  const all = Buffer.concat(out);
+  return { raw: new Uint8Array(all.buffer, all.byteOffset, all.byteLength), crc, size };
+}
