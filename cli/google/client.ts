@@ -4,6 +4,7 @@ import { sheets as sheetsApi, type sheets_v4 } from "googleapis/build/src/apis/s
 import { colName } from "../../core/a1.js";
 import type { Credentials } from "./auth.js";
 import { apiRoot } from "./auth.js";
+import { killPoint } from "../io/atomic.js";
 import { googleError } from "./errors.js";
 import { defaultRetryPolicy, withRetry, type HttpFailure, type RetryPolicy } from "./retry.js";
 
@@ -98,7 +99,10 @@ export class SheetsClient {
   private async send<T>(what: string, idempotent: boolean, call: () => Promise<{ data: T }>): Promise<T> {
     const once = async (): Promise<T> => {
       this.requests++;
-      return (await call()).data;
+      killPoint("before-request", what);
+      const data = (await call()).data;
+      killPoint("after-request", what);
+      return data;
     };
     try {
       if (!idempotent) return await once();

@@ -55,6 +55,7 @@ export function renderReport(r: SyncReport, opts: { command: string; maxLines: n
   const arrow = opts.command === "sync" ? "<->" : "->";
   const lines: string[] = [`pipesheet ${opts.command}: ${labels.a} ${arrow} ${labels.b}${r.dryRun ? "  (dry run: nothing written)" : ""}`];
   lines.push(sideLine(r.a, r.dryRun), sideLine(r.b, r.dryRun));
+  for (const n of r.notes) lines.push(`  Note: ${n}`);
   const list = <T>(title: string, items: T[], line: (x: T) => string): void => {
     if (items.length === 0) return;
     lines.push("", title);

@@ -4,10 +4,25 @@
 import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/types.js";
 import { refused } from "../google/errors.js";
-import { assignIds, checkUniqueIds, rowId, type IdFill } from "./ids.js";
+import { writeTarget } from "../io/atomic.js";
+import { assignIds, checkUniqueIds, promised, rowId, rowPrint, type IdFill } from "./ids.js";
 import { merge, type BaseRows, type CellChange, type Conflict, type Deletion, type MergeResult, type SideEdits, type SideName, type SideView } from "./merge.js";
 import { isEmptyWrite, type CellWrite, type Side, type SideData, type SideWrite } from "./side.js";
-import { baseRows, describeHeaderChange, loadState, pairKey, saveState, statePath, type PairState } from "./state.js";
+import {
+  baseRows,
+  describeHeaderChange,
+  dropJournal,
+  loadState,
+  newRun,
+  pairKey,
+  placeOf,
+  saveJournal,
+  saveState,
+  statePath,
+  tail,
+  type PairState,
+  type SideState,
+} from "./state.js";
 import { alignColumns, type AlignedColumn } from "./table.js";
 
 export interface SyncOptions {
@@ -60,6 +75,8 @@ export interface SyncReport {
   statePath: string;
   dryRun: boolean;
   firstSync: boolean;
+  /** Things the user should know about this run, in words (a moved state, a resumed run, a file's encoding). */
+  notes: string[];
 }
 
 const sameHeader = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((h, i) => h === y[i]);
@@ -93,19 +110,32 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   if (!da.exists && !db.exists) throw refused("NO_SOURCE", `neither ${A.label} nor ${B.label} exists: nothing to sync. Nothing was written.`);
   if (da.exists && da.table.headerRow < 0 && opts.mode === "oneway") throw refused("NO_SOURCE", `${A.label} is empty: nothing to copy from. Nothing was written.`);
 
-  const localPaths = [A.localPath, B.localPath].filter((p): p is string => p !== null);
-  const path = statePath(localPaths, [A.label, B.label], opts.configDir);
-  const key = pairKey(A.label, B.label);
-  const state = await loadState(path, key);
+  // Sides are known by their places (real paths), so "a.csv", "./a.csv" and a link to it share one state.
+  const [placeA, placeB] = await Promise.all([placeOf(A), placeOf(B)]);
+  const localFiles = await Promise.all([A.localPath, B.localPath].filter((p): p is string => p !== null).map(writeTarget));
+  const path = statePath(localFiles, [placeA, placeB], opts.configDir);
+  const key = pairKey(placeA, placeB);
+  const loaded = await loadState(path, key, pairKey(A.label, B.label));
+  const state = loaded.state;
+  const notes: string[] = [];
+  if (loaded.movedFrom !== null)
+    notes.push(`the sync state in ${path} was recorded for ${loaded.movedFrom.replace(" <-> ", " and ")}; these look like the same files moved, so it is used (and kept under the new paths from now on)`);
+  const journal = loaded.journal;
+  if (journal) notes.push(`finishing a sync of these two places that was interrupted (it started ${journal.startedAt.slice(0, 16).replace("T", " ")} UTC)`);
+  const sideWas = (place: string, label: string): SideState | undefined => {
+    if (!state) return undefined;
+    return state.sides[place] ?? state.sides[label] ?? Object.entries(state.sides).find(([k]) => tail(k) === tail(place))?.[1];
+  };
 
-  for (const [side, data] of [
-    [A, da],
-    [B, db],
+  for (const [side, data, place] of [
+    [A, da, placeA],
+    [B, db, placeB],
   ] as const) {
-    const was = state?.sides[side.label];
+    const was = sideWas(place, side.label);
     if (!was || opts.acceptHeader || !data.exists) continue;
     const now = data.table.header;
-    if (!sameHeader(now, was.header) && !(was.pending && sameHeader(now, was.pending)))
+    const pending = journal?.sides[place]?.header ?? was.pending;
+    if (!sameHeader(now, was.header) && !(pending && sameHeader(now, pending)))
       throw refused(
         "HEADER_CHANGED",
         `the header row of ${side.label} changed since the last sync (${describeHeaderChange(was.header, now)}), so its columns may no longer line up with ${side === A ? B.label : A.label}. Nothing was written. Undo the header change, or run again with --accept-header to line the columns up by name from now on.`,
@@ -139,7 +169,10 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     });
     return s;
   };
-  const fills = assignIds(da.table, db.table, state ? state.rows.map((r) => r[0]) : [], content(da, "a"), content(db, "b"));
+  const fills = assignIds(da.table, db.table, state ? state.rows.map((r) => r[0]) : [], content(da, "a"), content(db, "b"), {
+    a: promised(journal?.sides[placeA]?.ids),
+    b: promised(journal?.sides[placeB]?.ids),
+  });
 
   const view = (data: SideData, side: SideName, idFills: IdFill[]): { view: SideView; rowOf: Map<string, number> } => {
     const filled = new Map(idFills.map((f) => [f.row, f.id]));
@@ -222,28 +255,21 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     statePath: path,
     dryRun: opts.dryRun,
     firstSync: state === null,
+    notes,
   };
   if (opts.dryRun) return report;
 
+  const run = newRun();
   const next: PairState = {
     syncedAt: new Date().toISOString(),
+    run,
     sides: {
-      [A.label]: { header: la.header },
-      [B.label]: { header: lb.header },
+      [placeA]: { header: la.header },
+      [placeB]: { header: lb.header },
     },
     columns: cols.map((c) => c.key),
     rows: [...m.base],
   };
-  const headerChanges = wa.header.length > 0 || wb.header.length > 0;
-  if (headerChanges) {
-    // Write-ahead: if the run stops after a header is written, the next run still accepts that header.
-    const pending: PairState = state
-      ? { ...state, sides: { ...state.sides } }
-      : { syncedAt: "", sides: {}, columns: [], rows: [] };
-    pending.sides[A.label] = { header: state?.sides[A.label]?.header ?? da.table.header, pending: la.header };
-    pending.sides[B.label] = { header: state?.sides[B.label]?.header ?? db.table.header, pending: lb.header };
-    await saveState(path, key, pending);
-  }
 
   const order: [Side, SideWrite][] = [
     [A, wa],
@@ -254,7 +280,18 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     const why = isEmptyWrite(w) ? null : (side.cannotWrite?.() ?? null);
     if (why) throw refused("CANNOT_KEEP", `${why} Nothing was written.`);
   }
-  // Remote sides get their new Deal IDs before anything else, so no later step can assign different ones.
+  const writes = !isEmptyWrite(wa) || !isEmptyWrite(wb);
+  // Step 1 (README, "Crash safety"): the journal, before either side is written.
+  if (writes) {
+    const ids = (t: SideData, f: IdFill[]): [string, string][] => f.map((x) => [rowPrint(t.table, x.row), x.id]);
+    await saveJournal(path, key, {
+      run,
+      startedAt: next.syncedAt,
+      sides: { [placeA]: { header: la.header, ids: ids(da, fills.a) }, [placeB]: { header: lb.header, ids: ids(db, fills.b) } },
+    });
+  }
+  // Step 2: the sides. Remote sides get their new Deal IDs before anything else, so the rows on a Google Sheet
+  // carry their IDs before any other write can copy them elsewhere.
   for (const [side, w] of order) {
     if (!side.remote) continue;
     const ids = idOnly(w);
@@ -271,8 +308,11 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
       note(`Writing ${side.label}`);
       await side.write(w);
     }
-  // A run that changed nothing leaves the state file as it was (it can be large; rewriting it is the slow part).
-  if (headerChanges || !unchanged(state, next)) await saveState(path, key, next);
+  // Step 3: the state, which commits the run. A run that changed nothing leaves it as it was (it can be large;
+  // rewriting it is the slow part). Step 4: the journal goes (a leftover one names a committed run: ignored).
+  const moved = loaded.movedFrom !== null ? [loaded.movedFrom] : [];
+  if (writes || journal || moved.length > 0 || !unchanged(state, next)) await saveState(path, key, next, moved);
+  if (writes || journal || loaded.staleJournal) await dropJournal(path, key);
   report.a.requests = A.requests();
   report.b.requests = B.requests();
   return report;
