@@ -70,6 +70,8 @@ export interface OpenedSource {
   bytes: number;
   /** Applies the plan and writes the result; returns notes for the user. */
   save(plan: WorkbookPlan, out: string): Promise<string[]>;
+  /** Notes about how the input was read (a CSV's encoding, when not UTF-8). */
+  notes?: string[];
 }
 
 // ------------------------------------------------------------------------------------------ CSV
@@ -175,6 +177,7 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
     ref,
     input,
     bytes: csv.bytes,
+    notes: csv.note === null ? [] : [csv.note],
     async save(plan, out) {
       if (outKind(out) === "csv") {
         progress.phase(`Writing ${basename(out)}`);

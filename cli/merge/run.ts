@@ -120,6 +120,7 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   const notes: string[] = [];
   if (loaded.movedFrom !== null)
     notes.push(`the sync state in ${path} was recorded for ${loaded.movedFrom.replace(" <-> ", " and ")}; these look like the same files moved, so it is used (and kept under the new paths from now on)`);
+  for (const side of [A, B]) if (side.note) notes.push(side.note);
   const journal = loaded.journal;
   if (journal) notes.push(`finishing a sync of these two places that was interrupted (it started ${journal.startedAt.slice(0, 16).replace("T", " ")} UTC)`);
   const sideWas = (place: string, label: string): SideState | undefined => {
@@ -277,7 +278,7 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   ];
   // Refuse before the first write, so a side that cannot be rewritten safely never leaves the other half-synced.
   for (const [side, w] of order) {
-    const why = isEmptyWrite(w) ? null : (side.cannotWrite?.() ?? null);
+    const why = isEmptyWrite(w) ? null : (side.cannotWrite?.() ?? side.refuseWrite?.(w) ?? null);
     if (why) throw refused("CANNOT_KEEP", `${why} Nothing was written.`);
   }
   const writes = !isEmptyWrite(wa) || !isEmptyWrite(wb);

@@ -58,6 +58,10 @@ export interface Side {
   write(w: SideWrite): Promise<void>;
   /** Why this side cannot be written without losing something of the team's (asked after read), or null. */
   cannotWrite?(): string | null;
+  /** Why this particular write cannot be made without loss (a character the file's encoding lacks), or null. */
+  refuseWrite?(w: SideWrite): string | null;
+  /** Something about how the side was read that the user should know (a CSV's encoding), or null. */
+  readonly note?: string | null;
   /** Requests sent so far (remote sides), for the report and the bench. */
   requests(): number;
 }
