@@ -36,6 +36,11 @@ export interface SyncOptions {
   configDir: string;
   /** Progress lines (stderr). */
   note?: (line: string) => void;
+  /**
+   * Sides whose rows sync must not delete, with the reason: a workbook, where deleting a row without shifting
+   * every reference would leave the team's formulas pointing at the next deal.
+   */
+  keepRows?: Partial<Record<SideName, string>>;
 }
 
 export interface Change {
@@ -200,6 +205,26 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   const base: BaseRows | null = baseRows(state, cols);
   const toA = opts.mode === "twoway";
   const m = merge(width, va.view, vb.view, base, { toA, toB: true, deletes: opts.deletes, prefer: opts.prefer });
+  // Decided here, before anything is written: a side that keeps its rows gets no deletions. They are listed
+  // with their rows for a person to delete, and stay in the state, so the next run still sees them as deleted
+  // on the other side.
+  for (const side of ["a", "b"] as const) {
+    const why = opts.keepRows?.[side];
+    const edits = side === "a" ? m.a : m.b;
+    if (!why || edits.remove.length === 0) continue;
+    const refusedIds = new Set(edits.remove);
+    const data = side === "a" ? da : db;
+    const rowOf = side === "a" ? va.rowOf : vb.rowOf;
+    for (const d of m.deletions) {
+      if (!refusedIds.has(d.id)) continue;
+      d.propagated = false;
+      d.refused = why;
+      d.row = (data.table.rows[rowOf.get(d.id) as number]?.sheetRow ?? 0) + 1;
+      const was = base?.get(d.id);
+      if (was) m.base.set(d.id, was);
+    }
+    edits.remove = [];
+  }
 
   // Column layouts after this run: columns the merge carries across, and the Deal ID column on both sides.
   const addedCols = (data: SideData, side: SideName, edits: SideEdits): number[] => {

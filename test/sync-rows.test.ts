@@ -1,0 +1,83 @@
+// Which rows sync touches: deleting rows in a workbook is refused for that side (listed, row by row, for a
+// person to do in Excel, which shifts the references), while a CSV side still gets them deleted.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
+
+let h: Harness;
+let root: string;
+let n = 0;
+beforeAll(async () => {
+  h = await startHarness();
+  root = mkdtempSync(join(h.dir, "rows-"));
+});
+afterAll(async () => {
+  await h.server.stop();
+});
+const fresh = (): string => {
+  const d = join(root, `c${++n}`);
+  mkdirSync(d);
+  return d;
+};
+const sync = (...args: string[]) => runInProcess(["sync", ...args, "--today", "2026-11-26"], h.env);
+
+const DEALS = ["Deal ID,Deal,Stage,Value", "D-000001,Acme,Proposal,1200", "D-000002,Beta,Meeting,800", "D-000003,Gamma,Won,300", "D-000004,Delta,Lost,50", ""].join("\r\n");
+
+/** A workbook like a team keeps: a commission formula beside each deal, another sheet pointing at a deal. */
+async function teamBook(path: string): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet("Deals");
+  for (const line of DEALS.trim().split("\r\n")) ws.addRow(line.split(",").map((v, i) => (i === 3 && /^\d+$/.test(v) ? Number(v) : v)));
+  ws.getCell("F1").value = "Commission";
+  for (let r = 2; r <= 5; r++) ws.getCell(`F${r}`).value = { formula: `D${r}*0.1` };
+  const other = wb.addWorksheet("Summary");
+  other.getCell("A1").value = { formula: "Deals!D4" };
+  await wb.xlsx.writeFile(path);
+}
+
+describe("--delete on a workbook side", () => {
+  it("is refused for the workbook, with its rows listed; everything else syncs; the CSV side still deletes", async () => {
+    const d = fresh();
+    const csv = join(d, "deals.csv");
+    const book = join(d, "book.xlsx");
+    writeFileSync(csv, DEALS);
+    await teamBook(book);
+    expect((await sync(csv, `${book}#Deals`)).code).toBe(0);
+    // The CSV loses Gamma (row 4 of the workbook); the workbook loses Delta; the CSV also edits Acme.
+    const synced = readFileSync(csv, "utf8");
+    writeFileSync(csv, synced.replace(/D-000003,Gamma,Won,300[^\r]*\r\n/, "").replace("Acme,Proposal", "Acme,Negotiation"));
+    const wb0 = new ExcelJS.Workbook();
+    await wb0.xlsx.readFile(book);
+    (wb0.getWorksheet("Deals") as ExcelJS.Worksheet).spliceRows(5, 1);
+    await wb0.xlsx.writeFile(book);
+    const r = await sync(csv, `${book}#Deals`, "--delete");
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toContain(
+      `Not deleted in ${book}#Deals (--delete): pipesheet does not delete rows in a workbook (${book}#Deals): its formulas, names, validations and merged ranges would point at the wrong deal. Delete these rows there yourself (Excel shifts the references), then run again:\n  - row 4  D-000003  deleted in ${csv}`,
+    );
+    // The workbook keeps Gamma and its formulas; Acme's edit went across. The CSV lost Delta.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(book);
+    const ws = wb.getWorksheet("Deals") as ExcelJS.Worksheet;
+    expect(ws.getCell("B4").value).toBe("Gamma");
+    expect(ws.getCell("C2").value).toBe("Negotiation");
+    expect((ws.getCell("F4").value as { formula: string }).formula).toBe("D4*0.1");
+    expect(((wb.getWorksheet("Summary") as ExcelJS.Worksheet).getCell("A1").value as { formula: string }).formula).toBe("Deals!D4");
+    expect(readFileSync(csv, "utf8")).not.toContain("Delta");
+    // Still listed on the next run (it waits for a person) and in --json.
+    const again = await sync(csv, `${book}#Deals`, "--delete", "--json");
+    const report = JSON.parse(again.stdout) as { deletions: { id: string; propagated: boolean; refused?: string; row?: number }[] };
+    expect(report.deletions).toEqual([{ id: "D-000003", deletedIn: "a", propagated: false, refused: expect.stringMatching(/does not delete rows in a workbook/) as unknown as string, row: 4 }]);
+    // Once the team deletes it in Excel, both agree and it is gone from the state.
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.readFile(book);
+    (wb2.getWorksheet("Deals") as ExcelJS.Worksheet).spliceRows(4, 1);
+    await wb2.xlsx.writeFile(book);
+    const done = await sync(csv, `${book}#Deals`, "--delete", "--json");
+    expect((JSON.parse(done.stdout) as { deletions: unknown[] }).deletions).toEqual([]);
+    const state = readFileSync(join(d, ".book.xlsx.pipesheet-sync.json"), "utf8");
+    expect(state).not.toContain("D-000003");
+  });
+});
