@@ -81,3 +81,69 @@ describe("--delete on a workbook side", () => {
     expect(state).not.toContain("D-000003");
   });
 });
+
+describe("only deals are synced", () => {
+  const TEAM = [
+    "Deal,Stage,Value,Owner,Notes",
+    "Open deals,,,,",
+    "Deal,Stage,Value,Owner,Notes",
+    "Acme,Proposal,1200,Ana,",
+    "Beta,Meeting,800,Bo,",
+    ",,,,call everyone back on Monday",
+    "Closed deals,,,,",
+    "Deal,Stage,Value,Owner,Notes",
+    "Gamma,Won,300,Cy,",
+    "Total,,2300,,",
+    "",
+  ].join("\n");
+
+  it("a totals row, repeated headers, group titles and notes get no Deal ID, do not go across, and stay as they are", async () => {
+    const d = fresh();
+    const team = join(d, "team.csv");
+    const other = join(d, "other.csv");
+    writeFileSync(team, TEAM);
+    const r = await sync(team, other);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toContain(
+      `Note: ${team} has a totals row (row 10), 2 repeated header rows (rows 3, 8), 2 group titles (rows 2, 7), a note row (row 6): not deals, so not synced and left as they are`,
+    );
+    const lines = readFileSync(team, "utf8").split("\n");
+    expect(lines).toEqual([
+      "Deal,Stage,Value,Owner,Notes,Deal ID",
+      "Open deals,,,,",
+      "Deal,Stage,Value,Owner,Notes",
+      "Acme,Proposal,1200,Ana,,D-000001",
+      "Beta,Meeting,800,Bo,,D-000002",
+      ",,,,call everyone back on Monday",
+      "Closed deals,,,,",
+      "Deal,Stage,Value,Owner,Notes",
+      "Gamma,Won,300,Cy,,D-000003",
+      "Total,,2300,,",
+      "",
+    ]);
+    expect(readFileSync(other, "utf8")).toBe("Deal,Stage,Value,Owner,Notes,Deal ID\r\nAcme,Proposal,1200,Ana,,D-000001\r\nBeta,Meeting,800,Bo,,D-000002\r\nGamma,Won,300,Cy,,D-000003\r\n");
+    // A deal added on the other side goes in under the last deal, above the totals row.
+    writeFileSync(other, `${readFileSync(other, "utf8")}Delta,Lead,50,Di,,\r\n`);
+    expect((await sync(team, other)).code).toBe(0);
+    expect(readFileSync(team, "utf8").split("\n").slice(8)).toEqual(["Gamma,Won,300,Cy,,D-000003", "Delta,Lead,50,Di,,D-000004", "Total,,2300,,", ""]);
+  });
+
+  it("a totals row in a Google Sheet gets no Deal ID either", async () => {
+    const ss = h.server.create("R1");
+    ss.addSheet("Deals", [
+      ["Deal", "Stage", "Value"],
+      ["Acme", "Proposal", 1200],
+      ["Total", "", 1200],
+    ]);
+    const d = fresh();
+    const csv = join(d, "deals.csv");
+    const r = await runInProcess(["sync", csv, "gsheet:R1#Deals", "--key", h.keyFile, "--today", "2026-11-26"], h.env);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(ss.grid("Deals")).toEqual([
+      ["Deal", "Stage", "Value", "Deal ID"],
+      ["Acme", "Proposal", 1200, "D-000001"],
+      ["Total", null, 1200],
+    ]);
+    expect(readFileSync(csv, "utf8")).toBe("Deal,Stage,Value,Deal ID\r\nAcme,Proposal,1200,D-000001\r\n");
+  });
+});

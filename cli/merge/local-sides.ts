@@ -47,6 +47,15 @@ function applyToGrid(grid: string[][], origin: (number | null)[], w: SideWrite):
   if (w.append.length === 0) return;
   let last = grid.length;
   while (last > w.headerRow + 1 && (grid[last - 1] ?? []).every((c) => c.trim() === "")) last--;
+  // Under the last deal, when what follows it closes the table (a totals row, notes); a CSV has no formulas
+  // that inserting a row could break. Deleted rows above it moved it up by as many.
+  const removedAbove = w.remove.filter((r) => w.lastDealRow !== undefined && r.row <= w.lastDealRow).length;
+  const after = w.lastDealRow === undefined ? last : Math.min(last, w.lastDealRow - removedAbove + 1);
+  if (after < last) {
+    grid.splice(after, 0, ...w.append.map((r) => r.slice()));
+    origin.splice(after, 0, ...w.append.map(() => null));
+    return;
+  }
   grid.splice(last, grid.length - last, ...w.append.map((r) => r.slice()));
   origin.splice(last, origin.length - last, ...w.append.map(() => null));
 }

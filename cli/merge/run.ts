@@ -126,6 +126,23 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   if (loaded.movedFrom !== null)
     notes.push(`the sync state in ${path} was recorded for ${loaded.movedFrom.replace(" <-> ", " and ")}; these look like the same files moved, so it is used (and kept under the new paths from now on)`);
   for (const side of [A, B]) if (side.note) notes.push(side.note);
+  for (const [side, data] of [
+    [A, da],
+    [B, db],
+  ] as const) {
+    const s = data.table.skipped;
+    const parts: string[] = [];
+    const say = (rows: number[], one: string, many: string): void => {
+      if (rows.length === 0) return;
+      const list = rows.length <= 8 ? rows.join(", ") : `${rows.slice(0, 8).join(", ")}, …`;
+      parts.push(`${rows.length === 1 ? one : `${rows.length} ${many}`} (row${rows.length === 1 ? "" : "s"} ${list})`);
+    };
+    say(s.total, "a totals row", "totals rows");
+    say(s.header, "a repeated header row", "repeated header rows");
+    say(s.group, "a group title", "group titles");
+    say(s.note, "a note row", "note rows");
+    if (parts.length > 0) notes.push(`${side.label} has ${parts.join(", ")}: not deals, so not synced and left as they are`);
+  }
   const journal = loaded.journal;
   if (journal) notes.push(`finishing a sync of these two places that was interrupted (it started ${journal.startedAt.slice(0, 16).replace("T", " ")} UTC)`);
   const sideWas = (place: string, label: string): SideState | undefined => {
@@ -474,7 +491,8 @@ function sideWrite(
     return row;
   });
   const remove = edits.remove.map((id) => ({ row: (t.rows[rowOf.get(id) as number] as { sheetRow: number }).sheetRow, id }));
-  return { header, cells, append, remove, log: stamps.log, logged, width: l.width, headerRow: l.headerRow, idCol };
+  const lastDealRow = t.rows.length > 0 ? (t.rows[t.rows.length - 1] as { sheetRow: number }).sheetRow : l.headerRow;
+  return { header, cells, append, remove, log: stamps.log, logged, width: l.width, headerRow: l.headerRow, idCol, lastDealRow };
 }
 
 function summary(side: Side, w: SideWrite, edits: SideEdits, idFills: IdFill[], l: Layout, cols: AlignedColumn[], stamps: Stamps): SideSummary {

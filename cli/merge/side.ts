@@ -39,6 +39,11 @@ export interface SideWrite {
   logged: CellWrite[];
   /** Width of the table after the write. */
   width: number;
+  /**
+   * 0-based sheet row of the last deal (or the header): a side that can insert rows safely (a CSV) puts new
+   * deals under it, above a totals row or notes that close the table.
+   */
+  lastDealRow?: number;
   headerRow: number;
   idCol: number;
 }
