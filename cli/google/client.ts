@@ -2,7 +2,7 @@
 // retries (backoff + jitter) only for reads and fixed-range writes, and errors mapped to one clear line.
 import { sheets as sheetsApi, type sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import { colName } from "../../core/a1.js";
-import type { Credentials } from "./auth.js";
+import type { CredentialSource, Credentials } from "./auth.js";
 import { apiRoot } from "./auth.js";
 import { killPoint } from "../io/atomic.js";
 import { googleError } from "./errors.js";
@@ -83,6 +83,7 @@ export class SheetsClient {
   readonly limit: number;
   /** HTTP requests sent, retries included. */
   requests = 0;
+  private readonly source: CredentialSource | undefined;
 
   constructor(
     readonly spreadsheetId: string,
@@ -93,6 +94,7 @@ export class SheetsClient {
     // googleapis retries some requests by itself; turned off so that this class alone decides what is safe to repeat.
     this.api = sheetsApi({ version: "v4", auth: creds.client, retry: false, timeout: opts.timeoutMs ?? 120_000, ...(root ? { rootUrl: root } : {}) });
     this.retry = opts.retry ?? defaultRetryPolicy();
+    this.source = creds.fix;
     this.limit = opts.payloadLimit ?? PAYLOAD_LIMIT;
   }
 
@@ -108,7 +110,7 @@ export class SheetsClient {
       if (!idempotent) return await once();
       return await withRetry(once, this.retry, (attempt, wait, f) => this.opts.onRetry?.(what, attempt, wait, f));
     } catch (e) {
-      throw googleError(e, what, this.spreadsheetId);
+      throw googleError(e, what, this.spreadsheetId, this.source);
     }
   }
 

@@ -24,7 +24,7 @@ export function lazyCredentials(key: string | undefined, io: Output): () => Prom
 
 export function retryNote(io: Output): (what: string, attempt: number, waitMs: number, f: { status: number | null }) => void {
   return (what, attempt, waitMs, f) =>
-    io.stderr.write(`pipesheet: ${f.status === null ? "connection lost" : `Google answered ${f.status}`} while trying to ${what}; trying again in ${(waitMs / 1000).toFixed(1)} s (retry ${attempt})\n`);
+    io.stderr.write(`pipesheet: ${f.status === null ? "no answer from Google" : `Google answered ${f.status}`} while trying to ${what}; trying again in ${(waitMs / 1000).toFixed(1)} s (retry ${attempt})\n`);
 }
 
 export async function openSide(text: string, creds: () => Promise<Credentials>, io: Output): Promise<Side> {
