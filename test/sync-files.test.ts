@@ -163,3 +163,16 @@ describe("one pair, however it is named", () => {
     expect(existsSync(join(d, "before"))).toBe(false);
   });
 });
+
+describe("no state found", () => {
+  it("says plainly when two files that share Deal IDs have no state (renamed, or moved apart)", async () => {
+    const d = fresh();
+    writeFileSync(join(d, "a.csv"), DEALS);
+    writeFileSync(join(d, "b.csv"), DEALS.replace("1200", "1300"));
+    const r = await sync(join(d, "a.csv"), join(d, "b.csv"));
+    expect(r.code).toBe(10);
+    expect(r.stdout).toContain(
+      `Note: no sync state for these two places was found in ${join(d, ".a.csv.pipesheet-sync.json")}, though 2 deals with the same Deal ID are on both sides: this run is a first sync`,
+    );
+  });
+});

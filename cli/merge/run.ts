@@ -220,6 +220,16 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   const va = view(da, "a", fills.a);
   const vb = view(db, "b", fills.b);
   const base: BaseRows | null = baseRows(state, cols);
+  if (state === null && da.exists && db.exists) {
+    // Deals both sides know by ID but no state: this pair was synced before under other names, or its state
+    // was lost. Said plainly, because this run cannot tell an edit from a deletion.
+    let shared = 0;
+    for (const id of va.view.rows.keys()) if (id !== "" && vb.view.rows.has(id) && !fills.a.some((f) => f.id === id)) shared++;
+    if (shared > 0)
+      notes.push(
+        `no sync state for these two places was found in ${path}, though ${shared} deal${shared === 1 ? "" : "s"} with the same Deal ID ${shared === 1 ? "is" : "are"} on both sides: this run is a first sync (cells that differ are conflicts, a row missing on one side is added back). If the files were renamed or moved to another folder on their own, move their state file beside them under the new name`,
+      );
+  }
   const toA = opts.mode === "twoway";
   const m = merge(width, va.view, vb.view, base, { toA, toB: true, deletes: opts.deletes, prefer: opts.prefer });
   // Decided here, before anything is written: a side that keeps its rows gets no deletions. They are listed
