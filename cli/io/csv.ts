@@ -58,7 +58,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * tells the single-byte encodings apart; text that is valid UTF-8 is UTF-8.
  */
 export function decodeCsvBytes(buf: Buffer): Decoded {
-  const sample = buf.subarray(0, 65_536);
+  // A byte-order mark is at the start, and 8 KiB tell the single-byte code pages apart well enough.
+  const sample = buf.subarray(0, 8192);
   const guesses = analyse(sample);
   const top = guesses[0];
   const bomOf: Record<string, CsvEncoding> = { "UTF-8": "utf-8", "UTF-16LE": "utf-16le", "UTF-16BE": "utf-16be" };
@@ -299,7 +300,7 @@ export function toCsv(grid: Grid, delimiter = ",", newline = "\r\n"): string {
  */
 export interface CsvDocument extends CsvData {
   /** Raw text of each record without its line break, one per grid row; null when they could not be lined up. */
-  records: string[] | null;
+  records: () => string[] | null;
   /** Whether the file ends with a line break. */
   finalNewline: boolean;
   /** Whether every field of the first record is quoted: then new fields are quoted too. */
@@ -356,14 +357,20 @@ export async function readCsvDocument(path: string): Promise<CsvDocument> {
   const data = parseCsv(d.text, path);
   const nl = data.newline;
   const finalNewline = d.text.endsWith(nl);
-  let records: string[] | null = splitRaw(finalNewline ? d.text.slice(0, -nl.length) : d.text, nl, data.delimiter);
-  if (d.text === "") records = [];
-  // papaparse's records and ours must be the same ones, or nothing can be kept safely: then every record is
-  // written anew (still without touching the value of any cell).
-  if (records.length !== data.grid.length || records.some((r, i) => rawFields(r, data.delimiter).length !== (data.grid[i] as string[]).length)) records = null;
-  const first = records?.[0];
-  const quoteAll = first !== undefined && first !== "" && rawFields(first, data.delimiter).every((f) => f.startsWith('"'));
-  return { ...data, bytes: buf.length, encoding: d.encoding, bom: d.bom, note: encodingNote(path, d, true), records, finalNewline, quoteAll };
+  // Split only when the file is written: a run that changes nothing pays nothing for keeping it.
+  let records: string[] | null | undefined;
+  const recordsOf = (): string[] | null => {
+    if (records !== undefined) return records;
+    records = d.text === "" ? [] : splitRaw(finalNewline ? d.text.slice(0, -nl.length) : d.text, nl, data.delimiter);
+    // papaparse's records and ours must be the same ones, or nothing can be kept safely: then every record is
+    // written anew (still without touching the value of any cell). Fields are checked record by record when
+    // a record is rewritten.
+    if (records.length !== data.grid.length) records = null;
+    return records;
+  };
+  const first = d.text.slice(0, Math.max(0, d.text.indexOf(nl)));
+  const quoteAll = first !== "" && rawFields(first, data.delimiter).every((f) => f.startsWith('"'));
+  return { ...data, bytes: buf.length, encoding: d.encoding, bom: d.bom, note: encodingNote(path, d, true), records: recordsOf, finalNewline, quoteAll };
 }
 
 /** One field as CSV text: quoted when it must be (or `quote`), quotes inside doubled. */

@@ -110,17 +110,20 @@ export class CsvSide implements Side {
     const delimiter = doc?.delimiter ?? ",";
     const newline = doc?.newline ?? "\r\n";
     const quoteAll = doc?.quoteAll ?? false;
+    const records = doc?.records() ?? null;
     const lines: string[] = new Array<string>(grid.length);
     for (let i = 0; i < grid.length; i++) {
       const row = grid[i] as string[];
       const o = origin[i] ?? null;
       const was = o === null ? undefined : this.values[o];
-      const raw = o === null ? undefined : doc?.records?.[o];
+      const raw = o === null ? undefined : records?.[o];
       if (was !== undefined && row === was && raw !== undefined) {
         lines[i] = raw;
         continue;
       }
-      const fields = raw === undefined ? null : rawFields(raw, delimiter);
+      const split = raw === undefined ? null : rawFields(raw, delimiter);
+      // Fields that do not line up with the values read are not used: the record is written from its values.
+      const fields = split !== null && was !== undefined && split.length === was.length ? split : null;
       const stored = o === null ? undefined : doc?.grid[o];
       lines[i] = row
         .map((v, c) => {
@@ -133,7 +136,7 @@ export class CsvSide implements Side {
         })
         .join(delimiter);
     }
-    const text = lines.length === 0 ? "" : `${lines.join(newline)}${doc === null || doc.finalNewline || doc.records === null ? newline : ""}`;
+    const text = lines.length === 0 ? "" : `${lines.join(newline)}${doc === null || doc.finalNewline || records === null ? newline : ""}`;
     await atomicWrite(this.localPath, encodeCsvText(text, doc ?? { encoding: "utf-8", bom: false }));
   }
 }
