@@ -176,3 +176,30 @@ describe("no state found", () => {
     );
   });
 });
+
+describe("a state written by pipesheet before 0.2", () => {
+  it("keyed by the names as typed, is found, used and re-keyed by real path", async () => {
+    const d = fresh();
+    const a = join(d, "a.csv");
+    const b = join(d, "b.csv");
+    writeFileSync(a, DEALS);
+    writeFileSync(b, DEALS);
+    const rows = [
+      ["D-000001", ["D-000001", "Acme", "Proposal", "1200"]],
+      ["D-000002", ["D-000002", "Beta", "Meeting", "800"]],
+    ];
+    const header = ["Deal ID", "Deal", "Stage", "Value"];
+    // Keyed by the names as typed in that folder.
+    const old = { version: 1, pairs: { "a.csv <-> b.csv": { syncedAt: "2026-11-01T00:00:00.000Z", sides: { "a.csv": { header }, "b.csv": { header } }, columns: ["dealId", "name", "stage", "value"], rows } } };
+    writeFileSync(join(d, ".a.csv.pipesheet-sync.json"), JSON.stringify(old));
+    // Deleted on one side: with the old state found, it is a deletion, not a row to add back.
+    writeFileSync(a, DEALS.replace("D-000002,Beta,Meeting,800\r\n", ""));
+    const r = await runBundled(bundle, ["sync", "a.csv", "b.csv", "--delete", "--json", "--today", TODAY], h.env, { cwd: d });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect((JSON.parse(r.stdout) as { firstSync: boolean }).firstSync).toBe(false);
+    expect(readFileSync(b, "utf8")).toBe(DEALS.replace("D-000002,Beta,Meeting,800\r\n", ""));
+    const state = JSON.parse(readFileSync(join(d, ".a.csv.pipesheet-sync.json"), "utf8")) as { version: number; pairs: Record<string, { sides: Record<string, unknown> }> };
+    expect(state.version).toBe(2);
+    expect(Object.keys(state.pairs)).toEqual([`${join(d, "a.csv")} <-> ${join(d, "b.csv")}`]);
+  });
+});

@@ -363,7 +363,7 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     }
   // Step 3: the state, which commits the run. A run that changed nothing leaves it as it was (it can be large;
   // rewriting it is the slow part). Step 4: the journal goes (a leftover one names a committed run: ignored).
-  const moved = loaded.movedFrom !== null ? [loaded.movedFrom] : [];
+  const moved = loaded.foundUnder !== null ? [loaded.foundUnder] : [];
   if (writes || journal || moved.length > 0 || !unchanged(state, next)) await saveState(path, key, next, moved);
   if (writes || journal || loaded.staleJournal) await dropJournal(path, key);
   report.a.requests = A.requests();

@@ -52,6 +52,8 @@ export interface Loaded {
   movedFrom: string | null;
   /** A journal of a run that did commit was left (killed before step 4): to be removed. */
   staleJournal: boolean;
+  /** The key the state was found under when it is not the pair's own (older pipesheet, a moved folder): dropped on save. */
+  foundUnder: string | null;
 }
 
 export const pairKey = (a: string, b: string): string => [a, b].sort().join(" <-> ");
@@ -109,19 +111,20 @@ async function readStateFile(path: string): Promise<StateFile | null> {
 export async function loadState(path: string, key: string, legacyKey: string): Promise<Loaded> {
   const file = await readStateFile(path);
   const journal = await loadJournal(journalPath(path, key));
-  if (!file) return { state: null, journal, movedFrom: null, staleJournal: false };
-  const exact = file.pairs[key] ?? file.pairs[legacyKey];
+  if (!file) return { state: null, journal, movedFrom: null, staleJournal: false, foundUnder: null };
+  const underKey = file.pairs[key];
+  const exact = underKey ?? file.pairs[legacyKey];
   if (exact) {
     const stale = journal !== null && journal.run === exact.run;
-    return { state: exact, journal: stale ? null : journal, movedFrom: null, staleJournal: stale };
+    return { state: exact, journal: stale ? null : journal, movedFrom: null, staleJournal: stale, foundUnder: underKey || legacyKey === key ? null : legacyKey };
   }
   const want = key.split(" <-> ").map(tail).sort().join(" <-> ");
   const moved = Object.keys(file.pairs).filter((k) => k.includes("/") && k.split(" <-> ").map(tail).sort().join(" <-> ") === want);
   if (moved.length === 1) {
     const was = moved[0] as string;
-    return { state: file.pairs[was] as PairState, journal: null, movedFrom: was, staleJournal: false };
+    return { state: file.pairs[was] as PairState, journal: null, movedFrom: was, staleJournal: false, foundUnder: was };
   }
-  return { state: null, journal, movedFrom: null, staleJournal: false };
+  return { state: null, journal, movedFrom: null, staleJournal: false, foundUnder: null };
 }
 
 async function loadJournal(path: string): Promise<Journal | null> {
