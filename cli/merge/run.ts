@@ -1,6 +1,7 @@
 // One sync run between two sides: read both, check, line up columns, give rows IDs, merge against the last
-// synced state, stamp stage changes, then write (remote IDs first, local file next, remote last) and save
-// the state only when both sides are written. A run stopped anywhere is finished by running it again.
+// synced state, stamp stage changes, then write by the protocol in README ("Crash safety"): the journal of
+// the IDs and headers it decided, the sides (remote IDs first, local files next, remote last), the state that
+// commits the run, and the journal removed. A run stopped anywhere is finished exactly by running it again.
 import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/types.js";
 import { refused } from "../google/errors.js";
