@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CliError } from "../cli/errors.js";
+import { isUtf8 } from "node:buffer";
 import iconv from "iconv-lite";
 import { decodeCsv, decodeCsvBytes, detectDelimiter, encodeCsvText, neutraliseFormula, parseCsv, toCsv, type CsvEncoding } from "../cli/io/csv.js";
 
@@ -103,10 +104,12 @@ describe("decodeCsv", () => {
         const t = `Deal,Stage,Value\n${body}`;
         const buf = iconv.encode(t, encoding, { addBOM: bom });
         const d = decodeCsvBytes(buf);
-        expect(d.text).toBe(t);
+        // Windows-1252 bytes that are also valid UTF-8 (plain ASCII, or by chance "ß€" = DF 80) are UTF-8: the
+        // one reading that cannot be told apart, and UTF-8 is by far the likelier. It still writes back the same bytes.
+        const alsoUtf8 = encoding === "windows-1252" && isUtf8(buf);
+        if (!alsoUtf8) expect(d.text).toBe(t);
         expect(encodeCsvText(d.text, d).equals(buf)).toBe(true);
-        // Windows-1252 text that happens to be valid UTF-8 is read as UTF-8; that is the same text.
-        if (encoding !== "windows-1252" || [...body].some((ch) => ch > "\x7f")) expect({ encoding: d.encoding, bom: d.bom }).toEqual({ encoding, bom });
+        expect({ encoding: d.encoding, bom: d.bom }).toEqual(alsoUtf8 ? { encoding: "utf-8", bom: false } : { encoding, bom });
       }),
       { numRuns: 300 },
     );
