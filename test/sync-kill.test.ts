@@ -1,4 +1,4 @@
-// The kill harness: a sync of 2,000 deals, edited on both sides (50 new rows without a Deal ID among them),
+// The kill harness: a sync of 2,000 deals (1,000 with a workbook), edited on both sides (50 new rows without a Deal ID among them),
 // killed with SIGKILL at every write step it takes (each file rename, before and after; each Google API call,
 // before and after) and at moments spread over its run, then run again. Each time both sides, the state and
 // the folder must end exactly as after a sync nobody interrupted: no deal doubled, none lost.
@@ -17,7 +17,10 @@ const HEADER = "Deal ID,Deal,Stage,Value,Stage entered,Owner";
 const STAGES = ["Prospecting", "Meeting", "Proposal", "Negotiation"];
 const id = (i: number): string => `D-${String(i).padStart(6, "0")}`;
 const line = (i: number): string => `${id(i)},Deal ${i},${STAGES[i % 4] as string},${100 + i},2026-10-${String(1 + (i % 28)).padStart(2, "0")},Owner ${i % 7}`;
-const BASE = `${[HEADER, ...Array.from({ length: N }, (_, i) => line(i + 1))].join("\r\n")}\r\n`;
+const base = (n: number): string => `${[HEADER, ...Array.from({ length: n }, (_, i) => line(i + 1))].join("\r\n")}\r\n`;
+const BASE = base(N);
+// exceljs takes most of the time of a workbook run: half as many deals keep the harness within its budget.
+const BOOK_BASE = base(N / 2);
 
 /** The first side's edits since the base: 20 values, a stage change, 3 deletions (when asked), 10 new deals. */
 function editA(text: string, deletes: boolean): string {
@@ -86,7 +89,7 @@ async function harness(pair: Pair, steps: string[]): Promise<{ points: number; k
     for (let n = 1; n <= count; n++) await check(`${step}:${n}`, { killAt: `${step}:${n}` }, true);
   }
   // And by time, over the part of the run that writes (the reading and merging come first).
-  for (const f of [0.6, 0.8, 0.95]) await check(`${f} of ${clean.ms} ms`, { killAfterMs: Math.round(clean.ms * f) }, false);
+  for (const f of [0.7, 0.9]) await check(`${f} of ${clean.ms} ms`, { killAfterMs: Math.round(clean.ms * f) }, false);
   tally.points += points;
   tally.killed += killed;
   tally.converged += points;
@@ -137,9 +140,9 @@ describe("sync killed at any instant, then run again, ends as if never killed", 
     const a = join(dir, "deals.csv");
     const book = join(dir, "book.xlsx");
     const restore = await files(dir, ["deals.csv", "book.xlsx", ".book.xlsx.pipesheet-sync.json"], async () => {
-      writeFileSync(a, BASE);
+      writeFileSync(a, BOOK_BASE);
       expect((await runInProcess(syncArgs(a, `${book}#Deals`), h.env)).code).toBe(0);
-      writeFileSync(a, editA(BASE, false));
+      writeFileSync(a, editA(BOOK_BASE, false));
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(book);
       const ws = wb.getWorksheet("Deals") as ExcelJS.Worksheet;
