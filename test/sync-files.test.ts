@@ -1,6 +1,6 @@
 // Files keep what they were: the one writer keeps mode, owner and symlinks; the sync state is private; and a
 // pair of files is the same pair however it is named (relative, ./, absolute, through a link, moved).
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, rmSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../cli/io/atomic.js";
@@ -19,6 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.server.stop();
+  rmSync(bundle, { force: true });
 });
 
 let n = 0;
