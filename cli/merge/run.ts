@@ -148,7 +148,11 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   if (journal) notes.push(`finishing a sync of these two places that was interrupted (it started ${journal.startedAt.slice(0, 16).replace("T", " ")} UTC)`);
   const sideWas = (place: string, label: string): SideState | undefined => {
     if (!state) return undefined;
-    return state.sides[place] ?? state.sides[label] ?? Object.entries(state.sides).find(([k]) => tail(k) === tail(place))?.[1];
+    const exact = state.sides[place] ?? state.sides[label];
+    if (exact) return exact;
+    // Recorded under old paths (a moved folder): by file name, when only one side had that name.
+    const same = Object.entries(state.sides).filter(([k]) => tail(k) === tail(place));
+    return same.length === 1 ? same[0]?.[1] : undefined;
   };
 
   for (const [side, data, place] of [
@@ -225,7 +229,8 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     // Deals both sides know by ID but no state: this pair was synced before under other names, or its state
     // was lost. Said plainly, because this run cannot tell an edit from a deletion.
     let shared = 0;
-    for (const id of va.view.rows.keys()) if (id !== "" && vb.view.rows.has(id) && !fills.a.some((f) => f.id === id)) shared++;
+    const given = new Set(fills.a.map((f) => f.id));
+    for (const id of va.view.rows.keys()) if (id !== "" && vb.view.rows.has(id) && !given.has(id)) shared++;
     if (shared > 0)
       notes.push(
         `no sync state for these two places was found in ${path}, though ${shared} deal${shared === 1 ? "" : "s"} with the same Deal ID ${shared === 1 ? "is" : "are"} on both sides: this run is a first sync (cells that differ are conflicts, a row missing on one side is added back). If the files were renamed or moved to another folder on their own, move their state file beside them under the new name`,
