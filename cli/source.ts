@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { mapColumns } from "../core/columns.js";
-import { DATE_FORMAT, dayFromExcelSerial, dealsWrites, isoFromDay, type ValueKind } from "../core/index.js";
+import { dayFromExcelSerial, dealsWrites, isoFromDay, type ValueKind } from "../core/index.js";
 import { parseDate, parseNumber } from "../core/parse.js";
 import { DEFAULT_SETTINGS, settingsFromGrid } from "../core/settings.js";
 import { TAB_LOG, TAB_SETTINGS, type Cell, type Field, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
@@ -70,6 +70,8 @@ export interface OpenedSource {
   bytes: number;
   /** Applies the plan and writes the result; returns notes for the user. */
   save(plan: WorkbookPlan, out: string): Promise<string[]>;
+  /** Notes about how the input was read (a CSV's encoding, when not UTF-8). */
+  notes?: string[];
 }
 
 // ------------------------------------------------------------------------------------------ CSV
@@ -176,6 +178,7 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
     ref,
     input,
     bytes: csv.bytes,
+    notes: csv.note === null ? [] : [csv.note],
     async save(plan, out) {
       if (outKind(out) === "csv") {
         progress.phase(`Writing ${basename(out)}`);

@@ -4,3 +4,4 @@ export { DEFAULT_SETTINGS, Settings, settingsFromGrid, settingsToGrid } from "./
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
 export { dealsWrites, kindOf, blockSize, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
 export * from "./types.js";
+export { classifyRows, countRows, type RowKind, type RowColumns, type RowCounts } from "./rows.js";

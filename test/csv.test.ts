@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CliError } from "../cli/errors.js";
-import { decodeCsv, detectDelimiter, neutraliseFormula, parseCsv, toCsv } from "../cli/io/csv.js";
+import { isUtf8 } from "node:buffer";
+import iconv from "iconv-lite";
+import { decodeCsv, decodeCsvBytes, detectDelimiter, encodeCsvText, neutraliseFormula, parseCsv, toCsv, type CsvEncoding } from "../cli/io/csv.js";
 
 describe("parseCsv", () => {
   const cases: { name: string; text: string; grid: string[][]; delimiter?: string }[] = [
@@ -84,6 +86,34 @@ describe("decodeCsv", () => {
   ])("%s", (_name, buf) => {
     expect(decodeCsv(buf)).toBe("Stage,Value\nWon,5\n");
   });
+
+  it("tells the encodings apart, and encodes the text back to the very same bytes", () => {
+    const encodings: [CsvEncoding, boolean][] = [
+      ["utf-8", false],
+      ["utf-8", true],
+      ["utf-16le", false],
+      ["utf-16le", true],
+      ["utf-16be", false],
+      ["utf-16be", true],
+      ["windows-1252", false],
+    ];
+    const text = fc.string({ unit: fc.constantFrom("a", "Z", "1", ",", ";", '"', "\n", " ", "é", "Ö", "ß", "€", "ñ", "-") });
+    fc.assert(
+      fc.property(fc.constantFrom(...encodings), text, ([encoding, bom], body) => {
+        // A realistic file: a header of plain words, then the cells.
+        const t = `Deal,Stage,Value\n${body}`;
+        const buf = iconv.encode(t, encoding, { addBOM: bom });
+        const d = decodeCsvBytes(buf);
+        // Windows-1252 bytes that are also valid UTF-8 (plain ASCII, or by chance "ß€" = DF 80) are UTF-8: the
+        // one reading that cannot be told apart, and UTF-8 is by far the likelier. It still writes back the same bytes.
+        const alsoUtf8 = encoding === "windows-1252" && isUtf8(buf);
+        if (!alsoUtf8) expect(d.text).toBe(t);
+        expect(encodeCsvText(d.text, d).equals(buf)).toBe(true);
+        expect({ encoding: d.encoding, bom: d.bom }).toEqual(alsoUtf8 ? { encoding: "utf-8", bom: false } : { encoding, bom });
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("neutraliseFormula", () => {
@@ -99,6 +129,17 @@ describe("neutraliseFormula", () => {
     ["+42", "+42"],
     ["-12.5", "-12.5"],
     ["-1e3", "-1e3"],
+    ["-1,200", "-1,200"],
+    ["-$1,200.00", "-$1,200.00"],
+    ["-1200,50", "-1200,50"],
+    ["-1.200,50 €", "-1.200,50 €"],
+    ["-€ 1.200,50", "-€ 1.200,50"],
+    ["-1\u202f200,50", "-1\u202f200,50"],
+    ["-CHF 1'200.50", "-CHF 1'200.50"],
+    ["-12%", "-12%"],
+    ["-1,2+cmd", "'-1,2+cmd"],
+    ["-$1,200)", "'-$1,200)"],
+    ["-SUM 1", "'-SUM 1"],
     ["Acme = good", "Acme = good"],
     ["'=already safe", "'=already safe"],
     ["", ""],

@@ -98,9 +98,10 @@ describe("desktop sign-in (loopback, PKCE)", () => {
     const client = new SheetsClient("S1", creds, { rootUrl: h.url });
     await client.meta();
     expect(h.server.tokenRequests.at(-1)).toEqual({ grant: "refresh_token", ok: true });
-    await new Promise((r) => setTimeout(r, 50));
-    const after = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
-    expect(after.access_token).not.toBe("expired");
+    // The fresh token is saved in the background (flushed to disk, then renamed): wait for it, up to 5 s.
+    const token = (): string => (JSON.parse(readFileSync(path, "utf8")) as Record<string, string>).access_token ?? "";
+    for (let waited = 0; token() === "expired" && waited < 5000; waited += 25) await new Promise((r) => setTimeout(r, 25));
+    expect(token()).not.toBe("expired");
     expect(mode(path)).toBe(0o600);
   });
 

@@ -167,7 +167,7 @@ describe("the fake is strict where the API is", () => {
     const stranger = new auth.OAuth2({});
     stranger.setCredentials({ access_token: "not-issued", expiry_date: Date.now() + 3_600_000 });
     await expect(new SheetsClient("S1", { client: stranger, who: "stranger" }, { rootUrl: h.url, retry: policy }).meta()).rejects.toThrow(
-      /Google rejected the credentials/,
+      /Google refused the credentials \(HTTP 401 while trying to read the spreadsheet.s tabs/,
     );
     expect(h.server.calls.at(-1)?.status).toBe(401);
   });

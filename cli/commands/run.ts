@@ -97,12 +97,12 @@ export async function runCommand(command: Command, file: string, opts: RunComman
       const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
       throw new CliError("NO_DEALS_SHEET", `no deals found in ${describeRef(ref)}: ${why}`);
     }
-    let notes: string[] = [];
+    const notes: string[] = [...(source.notes ?? [])];
     if (out !== null) {
       // One missing folder level is created (npm start writes into out/); deeper paths are the user's to make.
       // Not recursive: Node's recursive mkdir spins forever on some paths, such as under /proc.
       await mkdir(dirname(resolve(out))).catch(() => undefined);
-      notes = await source.save(plan, out);
+      notes.push(...(await source.save(plan, out)));
     }
     progress.done();
 

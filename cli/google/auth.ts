@@ -4,7 +4,7 @@
 // Why "spreadsheets" and not the narrower "drive.file": drive.file only reaches files this app created or the
 // user picked in Google's file picker, and a CLI that is given an existing sheet's ID has neither, so every
 // call would fail with 404. "spreadsheets" reaches the user's spreadsheets and nothing else in Drive.
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -31,10 +31,19 @@ export const apiRoot = (env: NodeJS.ProcessEnv = process.env): string | null => 
 const oauthEndpoints = (root: string | null): { endpoints?: Record<string, string> } =>
   root ? { endpoints: { oauth2AuthBaseUrl: `${root}o/oauth2/v2/auth`, oauth2TokenUrl: `${root}token`, oauth2RevokeUrl: `${root}revoke` } } : {};
 
+/** Where credentials came from: the file to fix and the setting (--key, GOOGLE_APPLICATION_CREDENTIALS, pipesheet login) that named it. */
+export interface CredentialSource {
+  kind: "service-account" | "oauth";
+  file: string;
+  setting: string;
+}
+
 export interface Credentials {
   client: AuthClient;
   /** Who is signed in, in words, for messages (never a secret). */
   who: string;
+  /** Where these credentials come from and what to do when Google refuses them, for messages. */
+  fix?: CredentialSource;
 }
 
 interface ServiceAccountKey {
@@ -43,28 +52,41 @@ interface ServiceAccountKey {
   private_key: string;
 }
 
-async function readJson(path: string, what: string): Promise<unknown> {
+async function readJson(path: string, what: string, setting = ""): Promise<unknown> {
+  const from = setting === "" ? "" : ` (${setting})`;
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw authError(`cannot read the ${what} ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code)}`);
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a folder, not a file" : String(code);
+    throw authError(`cannot read the ${what} ${path}${from}: ${why}; check the path${setting === "" ? "" : ` given by ${setting}`}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
     // Never echo the file: it holds a private key.
-    throw authError(`the ${what} ${path} is not valid JSON; download it again from the Google Cloud console`);
+    throw authError(`the ${what} ${path}${from} is not valid JSON (damaged, cut short or not a key file); download it again from the Google Cloud console`);
   }
 }
 
-export async function serviceAccount(keyFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
-  const key = (await readJson(keyFile, "service-account key file")) as Partial<ServiceAccountKey> & { type?: string };
-  if (key.type !== "service_account" || typeof key.client_email !== "string" || typeof key.private_key !== "string")
+export async function serviceAccount(keyFile: string, env: NodeJS.ProcessEnv = process.env, setting = "--key"): Promise<Credentials> {
+  const key = (await readJson(keyFile, "service-account key file", setting)) as Partial<ServiceAccountKey> & { type?: string };
+  if (key.type !== "service_account")
     throw authError(
-      `${keyFile} is not a service-account key (its "type" is ${JSON.stringify(key.type ?? null)}); create a JSON key under IAM › Service accounts › Keys, or sign in as yourself with \`pipesheet login\``,
+      `${keyFile} (${setting}) is not a service-account key (its "type" is ${JSON.stringify(key.type ?? null)}); create a JSON key under IAM › Service accounts › Keys, or sign in as yourself with \`pipesheet login\``,
     );
+  if (typeof key.client_email !== "string" || typeof key.private_key !== "string")
+    throw authError(`the service-account key file ${keyFile} (${setting}) has no ${typeof key.client_email !== "string" ? "client_email" : "private_key"}; download a new JSON key (IAM › Service accounts › Keys › Add key)`);
+  try {
+    // Read now, so a damaged key is named here instead of failing later inside the first request as an
+    // OpenSSL "DECODER routines" error.
+    createPrivateKey(key.private_key);
+  } catch {
+    throw authError(
+      `the private key in the service-account key file ${keyFile} (${setting}) cannot be read: the file is damaged or was edited by hand; download a new JSON key (IAM › Service accounts › Keys › Add key) and point ${setting} at it`,
+    );
+  }
   const client = new googleAuth.JWT({ email: key.client_email, key: key.private_key, scopes: [SHEETS_SCOPE] });
   const root = apiRoot(env);
   if (root) {
@@ -76,7 +98,7 @@ export async function serviceAccount(keyFile: string, env: NodeJS.ProcessEnv = p
       },
     });
   }
-  return { client, who: `service account ${key.client_email}` };
+  return { client, who: `service account ${key.client_email}`, fix: { kind: "service-account", file: keyFile, setting } };
 }
 
 async function savedSignIn(env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<Credentials | null> {
@@ -102,7 +124,7 @@ async function savedSignIn(env: NodeJS.ProcessEnv, warn: (line: string) => void)
     if (t.refresh_token) next.refresh_token = t.refresh_token;
     saveToken(path, next).catch(() => undefined);
   });
-  return { client, who: "your Google account (pipesheet login)" };
+  return { client, who: "your Google account (pipesheet login)", fix: { kind: "oauth", file: path, setting: "pipesheet login" } };
 }
 
 /**
@@ -112,7 +134,7 @@ async function savedSignIn(env: NodeJS.ProcessEnv, warn: (line: string) => void)
 export async function getCredentials(keyFile: string | null, env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<Credentials> {
   if (keyFile) return serviceAccount(keyFile, env);
   const adc = env.GOOGLE_APPLICATION_CREDENTIALS;
-  if (adc && adc !== "") return serviceAccount(adc, env);
+  if (adc && adc !== "") return serviceAccount(adc, env, "GOOGLE_APPLICATION_CREDENTIALS");
   const saved = await savedSignIn(env, warn);
   if (saved) return saved;
   throw authError(

@@ -2,8 +2,9 @@
 // retries (backoff + jitter) only for reads and fixed-range writes, and errors mapped to one clear line.
 import { sheets as sheetsApi, type sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import { colName } from "../../core/a1.js";
-import type { Credentials } from "./auth.js";
+import type { CredentialSource, Credentials } from "./auth.js";
 import { apiRoot } from "./auth.js";
+import { killPoint } from "../io/atomic.js";
 import { googleError } from "./errors.js";
 import { defaultRetryPolicy, withRetry, type HttpFailure, type RetryPolicy } from "./retry.js";
 
@@ -82,6 +83,7 @@ export class SheetsClient {
   readonly limit: number;
   /** HTTP requests sent, retries included. */
   requests = 0;
+  private readonly source: CredentialSource | undefined;
 
   constructor(
     readonly spreadsheetId: string,
@@ -92,19 +94,23 @@ export class SheetsClient {
     // googleapis retries some requests by itself; turned off so that this class alone decides what is safe to repeat.
     this.api = sheetsApi({ version: "v4", auth: creds.client, retry: false, timeout: opts.timeoutMs ?? 120_000, ...(root ? { rootUrl: root } : {}) });
     this.retry = opts.retry ?? defaultRetryPolicy();
+    this.source = creds.fix;
     this.limit = opts.payloadLimit ?? PAYLOAD_LIMIT;
   }
 
   private async send<T>(what: string, idempotent: boolean, call: () => Promise<{ data: T }>): Promise<T> {
     const once = async (): Promise<T> => {
       this.requests++;
-      return (await call()).data;
+      killPoint("before-request", what);
+      const data = (await call()).data;
+      killPoint("after-request", what);
+      return data;
     };
     try {
       if (!idempotent) return await once();
       return await withRetry(once, this.retry, (attempt, wait, f) => this.opts.onRetry?.(what, attempt, wait, f));
     } catch (e) {
-      throw googleError(e, what, this.spreadsheetId);
+      throw googleError(e, what, this.spreadsheetId, this.source);
     }
   }
 

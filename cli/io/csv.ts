@@ -1,5 +1,7 @@
 // CSV in and out: every field read as text (core converts), malformed quotes refused with their line, formula injection neutralised on the way out.
 import { readFile } from "node:fs/promises";
+import { analyse } from "chardet";
+import iconv from "iconv-lite";
 import Papa from "papaparse";
 import type { Cell, Grid } from "../../core/types.js";
 import { CliError, fromFsError } from "../errors.js";
@@ -10,18 +12,96 @@ export interface CsvData {
   delimiter: string;
   newline: string;
   bytes: number;
+  encoding: CsvEncoding;
+  bom: boolean;
+  /** For a file read in another encoding than UTF-8, the note a command shows. */
+  note: string | null;
 }
 
-/** Decodes the bytes of a CSV file: UTF-8 (BOM or not) and the UTF-16 that Excel's "Unicode text" export writes. */
-export function decodeCsv(buf: Buffer): string {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString("utf16le");
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
-    const swapped = Buffer.from(buf.subarray(2));
-    swapped.swap16();
-    return swapped.toString("utf16le");
+export type CsvEncoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+
+export interface Decoded {
+  text: string;
+  encoding: CsvEncoding;
+  bom: boolean;
+}
+
+const ENCODING_NAME: Record<CsvEncoding, string> = { "utf-8": "UTF-8", "utf-16le": "UTF-16 LE", "utf-16be": "UTF-16 BE", "windows-1252": "Windows-1252 (Latin-1)" };
+
+/** What a command says about a file read in another encoding than UTF-8 (null for UTF-8, with or without BOM). */
+export function encodingNote(label: string, d: { encoding: CsvEncoding; bom: boolean }, writes: boolean): string | null {
+  if (d.encoding === "utf-8") return null;
+  return `${label} was read as ${ENCODING_NAME[d.encoding]}${d.bom ? " (it starts with a byte-order mark)" : ""}${writes ? ", and is written back the same way" : ""}`;
+}
+
+/** UTF-16 without a BOM (which chardet does not recognise): ASCII text in it has a zero byte in every other place. */
+function utf16WithoutBom(buf: Uint8Array): CsvEncoding | null {
+  const n = Math.min(buf.length - (buf.length % 2), 4096);
+  if (n < 4) return null;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) even++;
+    if (buf[i + 1] === 0) odd++;
   }
-  const text = buf.toString("utf8");
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const pairs = n / 2;
+  if (odd > pairs * 0.3 && even < pairs * 0.05) return "utf-16le";
+  if (even > pairs * 0.3 && odd < pairs * 0.05) return "utf-16be";
+  return null;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes the bytes of a CSV file: UTF-8 with or without BOM, UTF-16 LE/BE with or without BOM (Excel's
+ * "Unicode text"), and Windows-1252/Latin-1 (Excel's "CSV" on Windows). chardet reads the byte-order marks and
+ * tells the single-byte encodings apart; text that is valid UTF-8 is UTF-8.
+ */
+export function decodeCsvBytes(buf: Buffer): Decoded {
+  // A byte-order mark is at the start, and 8 KiB tell the single-byte code pages apart well enough.
+  const sample = buf.subarray(0, 8192);
+  const guesses = analyse(sample);
+  const top = guesses[0];
+  const bomOf: Record<string, CsvEncoding> = { "UTF-8": "utf-8", "UTF-16LE": "utf-16le", "UTF-16BE": "utf-16be" };
+  const claimed = top && top.confidence === 100 ? bomOf[top.name] : undefined;
+  const skip = claimed === "utf-8" ? 3 : 2;
+  // chardet's certainty comes from the mark; its bytes are dropped, so check they are the mark.
+  const mark = claimed === "utf-8" ? [0xef, 0xbb, 0xbf] : claimed === "utf-16le" ? [0xff, 0xfe] : [0xfe, 0xff];
+  const withBom = claimed && mark.every((b, i) => buf[i] === b) ? claimed : undefined;
+  if (withBom) {
+    return { text: iconv.decode(buf.subarray(skip), withBom, { stripBOM: false }), encoding: withBom, bom: true };
+  }
+  const wide = utf16WithoutBom(sample);
+  if (wide) return { text: iconv.decode(buf, wide, { stripBOM: false }), encoding: wide, bom: false };
+  try {
+    return { text: strictUtf8.decode(buf), encoding: "utf-8", bom: false };
+  } catch {
+    // Not UTF-8: a single-byte code page. Windows-1252 is a superset of Latin-1 (it gives 0x80–0x9F the
+    // characters Excel writes there, such as €), so it reads either.
+    return { text: iconv.decode(buf, "windows-1252"), encoding: "windows-1252", bom: false };
+  }
+}
+
+/** The text as the bytes of `encoding`, with a BOM when the file had one. */
+export function encodeCsvText(text: string, d: { encoding: CsvEncoding; bom: boolean }): Buffer {
+  if (d.encoding === "utf-8") return Buffer.from(d.bom ? `\ufeff${text}` : text, "utf8");
+  return iconv.encode(text, d.encoding, { addBOM: d.bom });
+}
+
+/** The first character of `text` the encoding cannot hold (Windows-1252 holds only 251 of them), or null. */
+export function unencodable(text: string, encoding: CsvEncoding): string | null {
+  if (encoding !== "windows-1252") return null;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x80 || (c >= 0xa0 && c <= 0xff)) continue;
+    if (iconv.decode(iconv.encode(ch, "windows-1252"), "windows-1252") !== ch) return ch;
+  }
+  return null;
+}
+
+/** Decodes the bytes of a CSV file to text (see decodeCsvBytes). */
+export function decodeCsv(buf: Buffer): string {
+  return decodeCsvBytes(buf).text;
 }
 
 /** 1-based line where record `record` starts: records before it, plus the line breaks inside their quoted fields. */
@@ -145,13 +225,12 @@ export function parseCsv(text: string, label: string, onProgress?: (fraction: nu
   // A final line break leaves one empty record behind; it is not a row of the sheet.
   const last = grid[grid.length - 1];
   if (last && last.length === 1 && last[0] === "") grid.pop();
-  return { grid, delimiter, newline, bytes: text.length };
+  return { grid, delimiter, newline, bytes: text.length, encoding: "utf-8", bom: false, note: null };
 }
 
-async function readText(path: string): Promise<{ text: string; bytes: number }> {
+async function readBytes(path: string): Promise<Buffer> {
   try {
-    const buf = await readFile(path);
-    return { text: decodeCsv(buf), bytes: buf.length };
+    return await readFile(path);
   } catch (e) {
     throw fromFsError(e, path, false);
   }
@@ -159,23 +238,37 @@ async function readText(path: string): Promise<{ text: string; bytes: number }> 
 
 export async function readCsvFile(path: string, onProgress?: (fraction: number) => void): Promise<CsvData> {
   // The raw bytes are dropped before parsing, so a big file is not held twice while its grid is built.
-  const { text, bytes } = await readText(path);
-  return { ...parseCsv(text, path, onProgress), bytes };
+  let buf: Buffer | null = await readBytes(path);
+  const bytes = buf.length;
+  const { text, encoding, bom } = decodeCsvBytes(buf);
+  buf = null;
+  return { ...parseCsv(text, path, onProgress), bytes, encoding, bom, note: encodingNote(path, { encoding, bom }, false) };
 }
 
-const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * A number as some locale writes it, sign first: "-1200", "-1,200", "-1.200,50", "-$1,200.00", "-€ 1 200",
+ * "-12%", "+3.5e2". It cannot carry a formula (no letters but a currency code, no parentheses), and a
+ * spreadsheet reads it as the number it is, so it is never given a leading apostrophe.
+ */
+const CODES = "USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|ZAR|SGD|HKD|KRW|TRY|ILS|AED";
+const LOCALE_NUMBER = new RegExp(
+  `^[+-](?:[$€£¥₹]\\s?|(?:${CODES})\\s)?(?:\\d{1,3}(?:[ \\u00a0\\u202f]\\d{3})+(?:[.,]\\d+)?|\\d[\\d.,'\\u2019]*(?:[eE][+-]?\\d+)?|[.,]\\d+)(?:\\s?(?:[$€£¥₹%]|${CODES}))?$`,
+  "u",
+);
+
+export const isLocaleNumber = (text: string): boolean => LOCALE_NUMBER.test(text);
 
 /**
  * Makes a cell safe to open in a spreadsheet: text that starts with =, +, -, @, tab or CR would run as a
- * formula, so it gets a leading apostrophe. Numbers (and text that is exactly a plain number, like "-1200")
- * cannot carry a formula and stay as they are.
+ * formula, so it gets a leading apostrophe. Numbers in any locale's writing (see LOCALE_NUMBER) cannot carry
+ * a formula and stay as they are. For what pipesheet writes; sync leaves the team's own unchanged cells alone.
  */
 export function neutraliseFormula(cell: Cell): Cell {
   if (typeof cell !== "string" || cell === "") return cell;
   const c = cell.charCodeAt(0);
   // = + - @ \t \r
   if (c !== 61 && c !== 43 && c !== 45 && c !== 64 && c !== 9 && c !== 13) return cell;
-  if ((c === 45 || c === 43) && PLAIN_NUMBER.test(cell)) return cell;
+  if ((c === 45 || c === 43) && LOCALE_NUMBER.test(cell)) return cell;
   return `'${cell}`;
 }
 
@@ -197,4 +290,91 @@ export function toCsv(grid: Grid, delimiter = ",", newline = "\r\n"): string {
   });
   // quotes:false still quotes any field that holds the delimiter, a quote or a line break.
   return `${Papa.unparse(rows, { delimiter, newline, quotes: false })}${newline}`;
+}
+
+// ------------------------------------------------------------------------------------------ keeping a file as it was
+
+/**
+ * A CSV file as its records' raw text, so a rewrite can keep every record and field nobody changed byte for
+ * byte (its quoting, its spacing), and the encoding, BOM and line breaks it had.
+ */
+export interface CsvDocument extends CsvData {
+  /** Raw text of each record without its line break, one per grid row; null when they could not be lined up. */
+  records: () => string[] | null;
+  /** Whether the file ends with a line break. */
+  finalNewline: boolean;
+  /** Whether every field of the first record is quoted: then new fields are quoted too. */
+  quoteAll: boolean;
+}
+
+/**
+ * Splits raw CSV text into records (at `newline` outside quotes) or a record into fields (at `delimiter`), by
+ * the rules papaparse reads with: a quote opens a quoted field only at the start of a field, "" inside it is a
+ * quote.
+ */
+function splitRaw(text: string, at: string, other: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let fieldStart = true;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      }
+      continue;
+    }
+    if (fieldStart && ch === '"') {
+      quoted = true;
+      fieldStart = false;
+      continue;
+    }
+    if (text.startsWith(at, i)) {
+      out.push(text.slice(start, i));
+      i += at.length - 1;
+      start = i + 1;
+      fieldStart = true;
+      continue;
+    }
+    if (other !== "" && text.startsWith(other, i)) {
+      i += other.length - 1;
+      fieldStart = true;
+      continue;
+    }
+    fieldStart = false;
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+export const rawFields = (record: string, delimiter: string): string[] => splitRaw(record, delimiter, "");
+
+export async function readCsvDocument(path: string): Promise<CsvDocument> {
+  const buf = await readBytes(path);
+  const d = decodeCsvBytes(buf);
+  const data = parseCsv(d.text, path);
+  const nl = data.newline;
+  const finalNewline = d.text.endsWith(nl);
+  // Split only when the file is written: a run that changes nothing pays nothing for keeping it.
+  let records: string[] | null | undefined;
+  const recordsOf = (): string[] | null => {
+    if (records !== undefined) return records;
+    records = d.text === "" ? [] : splitRaw(finalNewline ? d.text.slice(0, -nl.length) : d.text, nl, data.delimiter);
+    // papaparse's records and ours must be the same ones, or nothing can be kept safely: then every record is
+    // written anew (still without touching the value of any cell). Fields are checked record by record when
+    // a record is rewritten.
+    if (records.length !== data.grid.length) records = null;
+    return records;
+  };
+  const first = d.text.slice(0, Math.max(0, d.text.indexOf(nl)));
+  const quoteAll = first !== "" && rawFields(first, data.delimiter).every((f) => f.startsWith('"'));
+  return { ...data, bytes: buf.length, encoding: d.encoding, bom: d.bom, note: encodingNote(path, d, true), records: recordsOf, finalNewline, quoteAll };
+}
+
+/** One field as CSV text: quoted when it must be (or `quote`), quotes inside doubled. */
+export function csvField(text: string, delimiter: string, quote = false): string {
+  const must = quote || text.includes(delimiter) || /["\r\n]/.test(text) || /^[ \t]|[ \t]$/.test(text);
+  return must ? `"${text.replace(/"/g, '""')}"` : text;
 }

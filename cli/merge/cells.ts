@@ -1,5 +1,6 @@
 // Cell text, the one form sync compares: what each host stores, turned into text and back without loss.
 import type { Cell } from "../../core/types.js";
+import { neutraliseFormula } from "../io/csv.js";
 
 /** Text that is exactly the shortest form of a number ("12500", "-3.5"), so writing it as a number loses nothing. */
 export function asNumber(text: string): number | null {
@@ -39,13 +40,14 @@ export function textOf(cell: Cell): string {
 const FORMULA_START = /^'*[=+\-@\t\r]/;
 
 /**
- * CSV cells as written to disk: text starting with =, +, -, @, tab or CR gets a leading apostrophe so that a
- * spreadsheet opening the file never runs it (sync/io/csv.ts neutraliseFormula does that). Text that already
- * starts with apostrophes before such a character gets one more, so reading strips exactly one and every
- * value comes back as it was.
+ * A cell pipesheet writes into a CSV, as stored on disk: text a spreadsheet would run as a formula (starting
+ * with =, +, -, @, tab or CR, unless it is a number as some locale writes it) gets a leading apostrophe. Text
+ * that already starts with apostrophes before such a character gets one more, so reading strips exactly one
+ * and every value comes back as it was.
  */
 export function csvStored(text: string): string {
-  return /^'+[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  if (/^'+[=+\-@\t\r]/.test(text)) return `'${text}`;
+  return neutraliseFormula(text) as string;
 }
 
 /** The value a CSV cell holds, undoing the apostrophe pipesheet (or another careful exporter) put in front. */

@@ -24,7 +24,7 @@ export function lazyCredentials(key: string | undefined, io: Output): () => Prom
 
 export function retryNote(io: Output): (what: string, attempt: number, waitMs: number, f: { status: number | null }) => void {
   return (what, attempt, waitMs, f) =>
-    io.stderr.write(`pipesheet: ${f.status === null ? "connection lost" : `Google answered ${f.status}`} while trying to ${what}; trying again in ${(waitMs / 1000).toFixed(1)} s (retry ${attempt})\n`);
+    io.stderr.write(`pipesheet: ${f.status === null ? "no answer from Google" : `Google answered ${f.status}`} while trying to ${what}; trying again in ${(waitMs / 1000).toFixed(1)} s (retry ${attempt})\n`);
 }
 
 export async function openSide(text: string, creds: () => Promise<Credentials>, io: Output): Promise<Side> {
@@ -56,6 +56,15 @@ export async function syncCommand(command: "pull" | "push" | "sync", first: stri
   const creds = lazyCredentials(opts.key, io);
   const a = await openSide(first, creds, io);
   const b = await openSide(second, creds, io);
+  const workbook = (text: string): string | undefined =>
+    parseSourceRef(text).kind === "xlsx"
+      ? `pipesheet does not delete rows in a workbook (${text}): its formulas, names, validations and merged ranges would point at the wrong deal`
+      : undefined;
+  const keepRows: Partial<Record<"a" | "b", string>> = {};
+  const wa = workbook(first);
+  const wb = workbook(second);
+  if (wa) keepRows.a = wa;
+  if (wb) keepRows.b = wb;
   const verbose = Boolean(io.stderr.isTTY) && !opts.json;
   const report = await runSync(a, b, {
     mode: command === "sync" ? "twoway" : "oneway",
@@ -65,6 +74,7 @@ export async function syncCommand(command: "pull" | "push" | "sync", first: stri
     acceptHeader: Boolean(opts.acceptHeader),
     today,
     configDir: configDir(),
+    keepRows,
     note: verbose ? (line) => io.stderr.write(`${line}…\n`) : () => undefined,
   });
   const conflicts = conflictsPath(report.statePath);

@@ -4,22 +4,30 @@ import { existsSync } from "node:fs";
 import type * as XlsxModule from "../io/xlsx.js";
 import { TAB_SETTINGS, type Cell, type Grid } from "../../core/types.js";
 import { CliError, fromFsError } from "../errors.js";
-import { readCsvFile, toCsv } from "../io/csv.js";
+import { csvField, encodeCsvText, rawFields, readCsvDocument, unencodable, type CsvDocument } from "../io/csv.js";
 import { asIsoDay, asNumber, csvStored, csvValue, textOf } from "./cells.js";
 import type { Side, SideData, SideWrite } from "./side.js";
 import { emptyTable, tableFromGrid } from "./table.js";
 import { writeFileAtomic } from "../io/atomic.js";
 
-async function atomicWrite(path: string, text: string): Promise<void> {
+async function atomicWrite(path: string, text: string | Uint8Array): Promise<void> {
   await writeFileAtomic(path, text).catch((e: unknown) => {
     throw fromFsError(e, path, true);
   });
 }
 
-function applyToGrid(grid: string[][], w: SideWrite): void {
+/**
+ * Applies a write to a grid of cell values. `origin` runs alongside: the record each row was read from (null
+ * for new rows). A row is copied before its first change, so an untouched row is still the very array read.
+ */
+function applyToGrid(grid: string[][], origin: (number | null)[], w: SideWrite): void {
   const put = (r: number, c: number, text: string): void => {
-    while (grid.length <= r) grid.push([]);
-    const row = grid[r] as string[];
+    while (grid.length <= r) {
+      grid.push([]);
+      origin.push(null);
+    }
+    const row = (grid[r] as string[]).slice();
+    grid[r] = row;
     while (row.length <= c) row.push("");
     row[c] = text;
   };
@@ -28,19 +36,38 @@ function applyToGrid(grid: string[][], w: SideWrite): void {
   // Deleting bottom-up keeps the row numbers of the rest valid.
   for (const r of [...w.remove].sort((x, y) => y.row - x.row)) {
     const idNow = (grid[r.row]?.[w.idCol] ?? "").trim();
-    if (idNow === r.id) grid.splice(r.row, 1);
+    if (idNow === r.id) {
+      grid.splice(r.row, 1);
+      origin.splice(r.row, 1);
+    }
   }
+  if (w.append.length === 0) return;
   let last = grid.length;
   while (last > w.headerRow + 1 && (grid[last - 1] ?? []).every((c) => c.trim() === "")) last--;
+  // Under the last deal, when what follows it closes the table (a totals row, notes); a CSV has no formulas
+  // that inserting a row could break. Deleted rows above it moved it up by as many.
+  const removedAbove = w.remove.filter((r) => w.lastDealRow !== undefined && r.row <= w.lastDealRow).length;
+  const after = w.lastDealRow === undefined ? last : Math.min(last, w.lastDealRow - removedAbove + 1);
+  if (after < last) {
+    grid.splice(after, 0, ...w.append.map((r) => r.slice()));
+    origin.splice(after, 0, ...w.append.map(() => null));
+    return;
+  }
   grid.splice(last, grid.length - last, ...w.append.map((r) => r.slice()));
+  origin.splice(last, origin.length - last, ...w.append.map(() => null));
 }
 
+/**
+ * A CSV file. It is written back as it was read, except for what sync changes: records nobody changed keep
+ * their bytes, a changed record keeps the raw text of its unchanged fields, and the file keeps its encoding,
+ * BOM, delimiter and line breaks. Only the values pipesheet writes are guarded against formula injection.
+ */
 export class CsvSide implements Side {
   readonly remote = false;
   readonly canLog = false;
-  private grid: string[][] = [];
-  private delimiter = ",";
-  private newline = "\r\n";
+  private doc: CsvDocument | null = null;
+  /** Cell values as read (the stored text with pipesheet's guarding apostrophe taken off). */
+  private values: string[][] = [];
   constructor(readonly localPath: string) {}
   get label(): string {
     return this.localPath;
@@ -48,19 +75,66 @@ export class CsvSide implements Side {
   requests(): number {
     return 0;
   }
+  /** Said when the file is not UTF-8: which encoding it was read in (and is written back in). */
+  get note(): string | null {
+    return this.doc?.note ?? null;
+  }
 
   async read(): Promise<SideData> {
     if (!existsSync(this.localPath)) return { exists: false, table: emptyTable(), settings: null, sheetName: "Deals" };
-    const csv = await readCsvFile(this.localPath);
-    this.grid = csv.grid.map((r) => r.map(csvValue));
-    this.delimiter = csv.delimiter;
-    this.newline = csv.newline;
-    return { exists: true, table: tableFromGrid(this.grid, "Deals"), settings: null, sheetName: "Deals" };
+    this.doc = await readCsvDocument(this.localPath);
+    this.values = this.doc.grid.map((r) => r.map(csvValue));
+    return { exists: true, table: tableFromGrid(this.values, "Deals"), settings: null, sheetName: "Deals" };
+  }
+
+  refuseWrite(w: SideWrite): string | null {
+    const doc = this.doc;
+    if (!doc || doc.encoding !== "windows-1252") return null;
+    const texts = [...w.header, ...w.cells, ...w.logged].map((c) => c.text).concat(w.append.flat());
+    for (const t of texts) {
+      const ch = unencodable(t, doc.encoding);
+      if (ch !== null)
+        return `${this.localPath} is a Windows-1252 file, which cannot hold "${ch}" (in "${t.length > 40 ? `${t.slice(0, 39)}…` : t}"); save it as UTF-8 (in Excel: CSV UTF-8) and run again.`;
+    }
+    return null;
   }
 
   async write(w: SideWrite): Promise<void> {
-    applyToGrid(this.grid, w);
-    await atomicWrite(this.localPath, toCsv(this.grid.map((r) => r.map(csvStored)), this.delimiter, this.newline));
+    const doc = this.doc;
+    const grid = this.values.slice();
+    const origin: (number | null)[] = grid.map((_, i) => i);
+    applyToGrid(grid, origin, w);
+    const delimiter = doc?.delimiter ?? ",";
+    const newline = doc?.newline ?? "\r\n";
+    const quoteAll = doc?.quoteAll ?? false;
+    const records = doc?.records() ?? null;
+    const lines: string[] = new Array<string>(grid.length);
+    for (let i = 0; i < grid.length; i++) {
+      const row = grid[i] as string[];
+      const o = origin[i] ?? null;
+      const was = o === null ? undefined : this.values[o];
+      const raw = o === null ? undefined : records?.[o];
+      if (was !== undefined && row === was && raw !== undefined) {
+        lines[i] = raw;
+        continue;
+      }
+      const split = raw === undefined ? null : rawFields(raw, delimiter);
+      // Fields that do not line up with the values read are not used: the record is written from its values.
+      const fields = split !== null && was !== undefined && split.length === was.length ? split : null;
+      const stored = o === null ? undefined : doc?.grid[o];
+      lines[i] = row
+        .map((v, c) => {
+          if (was !== undefined && c < was.length && v === was[c]) {
+            // The team's own cell, unchanged: its text exactly as it was, apostrophes and quotes included.
+            const f = fields?.[c];
+            return f ?? csvField(stored?.[c] ?? v, delimiter);
+          }
+          return csvField(csvStored(v), delimiter, quoteAll || (fields?.[c]?.startsWith('"') ?? false));
+        })
+        .join(delimiter);
+    }
+    const text = lines.length === 0 ? "" : `${lines.join(newline)}${doc === null || doc.finalNewline || records === null ? newline : ""}`;
+    await atomicWrite(this.localPath, encodeCsvText(text, doc ?? { encoding: "utf-8", bom: false }));
   }
 }
 

@@ -64,6 +64,10 @@ export interface Deletion {
   id: string;
   deletedIn: SideName;
   propagated: boolean;
+  /** Asked for with --delete but refused on the other side, and why (a workbook: see run.ts). */
+  refused?: string;
+  /** For a refused deletion: the 1-based row on the side that still has it. */
+  row?: number;
 }
 
 export interface MergeResult {

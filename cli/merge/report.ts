@@ -55,6 +55,7 @@ export function renderReport(r: SyncReport, opts: { command: string; maxLines: n
   const arrow = opts.command === "sync" ? "<->" : "->";
   const lines: string[] = [`pipesheet ${opts.command}: ${labels.a} ${arrow} ${labels.b}${r.dryRun ? "  (dry run: nothing written)" : ""}`];
   lines.push(sideLine(r.a, r.dryRun), sideLine(r.b, r.dryRun));
+  for (const n of r.notes) lines.push(`  Note: ${n}`);
   const list = <T>(title: string, items: T[], line: (x: T) => string): void => {
     if (items.length === 0) return;
     lines.push("", title);
@@ -62,7 +63,7 @@ export function renderReport(r: SyncReport, opts: { command: string; maxLines: n
     if (items.length > opts.maxLines) lines.push(`  … and ${items.length - opts.maxLines} more (--json lists them all)`);
   };
   if (r.dryRun) list("Changes:", r.changes, (c) => changeLine(c, labels));
-  const kept = r.deletions.filter((d) => !d.propagated);
+  const kept = r.deletions.filter((d) => !d.propagated && d.refused === undefined);
   list(
     "Deleted on one side only (not propagated; pass --delete to delete them on the other side too):",
     kept,
@@ -73,6 +74,14 @@ export function renderReport(r: SyncReport, opts: { command: string; maxLines: n
     r.deletions.filter((d) => d.propagated),
     (d) => `  - ${d.id}  deleted in ${d.deletedIn === "a" ? labels.a : labels.b}${r.dryRun ? ", would be deleted" : ", deleted"} in ${d.deletedIn === "a" ? labels.b : labels.a}`,
   );
+  for (const kept of ["a", "b"] as const) {
+    const refused = r.deletions.filter((d) => d.refused !== undefined && d.deletedIn !== kept);
+    list(
+      `Not deleted in ${labels[kept]} (--delete): ${refused[0]?.refused ?? ""}. Delete these rows there yourself (Excel shifts the references), then run again:`,
+      refused,
+      (d) => `  - row ${d.row ?? "?"}  ${d.id}  deleted in ${labels[d.deletedIn]}`,
+    );
+  }
   list("Conflicts settled by --prefer:", r.resolved, (c) => `${conflictLine(c, labels)}  -> took ${c.took === "a" ? labels.a : labels.b}`);
   list(
     `Conflicts (changed on both sides; each side keeps its own value${opts.conflictsPath && !r.dryRun ? `; listed in ${opts.conflictsPath}` : ""}):`,

@@ -1,13 +1,29 @@
 // One sync run between two sides: read both, check, line up columns, give rows IDs, merge against the last
-// synced state, stamp stage changes, then write (remote IDs first, local file next, remote last) and save
-// the state only when both sides are written. A run stopped anywhere is finished by running it again.
+// synced state, stamp stage changes, then write by the protocol in README ("Crash safety"): the journal of
+// the IDs and headers it decided, the sides (remote IDs first, local files next, remote last), the state that
+// commits the run, and the journal removed. A run stopped anywhere is finished exactly by running it again.
 import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/types.js";
 import { refused } from "../google/errors.js";
-import { assignIds, checkUniqueIds, rowId, type IdFill } from "./ids.js";
+import { writeTarget } from "../io/atomic.js";
+import { assignIds, checkUniqueIds, promised, rowId, rowPrint, type IdFill } from "./ids.js";
 import { merge, type BaseRows, type CellChange, type Conflict, type Deletion, type MergeResult, type SideEdits, type SideName, type SideView } from "./merge.js";
 import { isEmptyWrite, type CellWrite, type Side, type SideData, type SideWrite } from "./side.js";
-import { baseRows, describeHeaderChange, loadState, pairKey, saveState, statePath, type PairState } from "./state.js";
+import {
+  baseRows,
+  describeHeaderChange,
+  dropJournal,
+  loadState,
+  newRun,
+  pairKey,
+  placeOf,
+  saveJournal,
+  saveState,
+  statePath,
+  tail,
+  type PairState,
+  type SideState,
+} from "./state.js";
 import { alignColumns, type AlignedColumn } from "./table.js";
 
 export interface SyncOptions {
@@ -21,6 +37,11 @@ export interface SyncOptions {
   configDir: string;
   /** Progress lines (stderr). */
   note?: (line: string) => void;
+  /**
+   * Sides whose rows sync must not delete, with the reason: a workbook, where deleting a row without shifting
+   * every reference would leave the team's formulas pointing at the next deal.
+   */
+  keepRows?: Partial<Record<SideName, string>>;
 }
 
 export interface Change {
@@ -60,6 +81,8 @@ export interface SyncReport {
   statePath: string;
   dryRun: boolean;
   firstSync: boolean;
+  /** Things the user should know about this run, in words (a moved state, a resumed run, a file's encoding). */
+  notes: string[];
 }
 
 const sameHeader = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((h, i) => h === y[i]);
@@ -93,19 +116,54 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   if (!da.exists && !db.exists) throw refused("NO_SOURCE", `neither ${A.label} nor ${B.label} exists: nothing to sync. Nothing was written.`);
   if (da.exists && da.table.headerRow < 0 && opts.mode === "oneway") throw refused("NO_SOURCE", `${A.label} is empty: nothing to copy from. Nothing was written.`);
 
-  const localPaths = [A.localPath, B.localPath].filter((p): p is string => p !== null);
-  const path = statePath(localPaths, [A.label, B.label], opts.configDir);
-  const key = pairKey(A.label, B.label);
-  const state = await loadState(path, key);
-
+  // Sides are known by their places (real paths), so "a.csv", "./a.csv" and a link to it share one state.
+  const [placeA, placeB] = await Promise.all([placeOf(A), placeOf(B)]);
+  const localFiles = await Promise.all([A.localPath, B.localPath].filter((p): p is string => p !== null).map(writeTarget));
+  const path = statePath(localFiles, [placeA, placeB], opts.configDir);
+  const key = pairKey(placeA, placeB);
+  const loaded = await loadState(path, key, pairKey(A.label, B.label));
+  const state = loaded.state;
+  const notes: string[] = [];
+  if (loaded.movedFrom !== null)
+    notes.push(`the sync state in ${path} was recorded for ${loaded.movedFrom.replace(" <-> ", " and ")}; these look like the same files moved, so it is used (and kept under the new paths from now on)`);
+  for (const side of [A, B]) if (side.note) notes.push(side.note);
   for (const [side, data] of [
     [A, da],
     [B, db],
   ] as const) {
-    const was = state?.sides[side.label];
+    const s = data.table.skipped;
+    const parts: string[] = [];
+    const say = (rows: number[], one: string, many: string): void => {
+      if (rows.length === 0) return;
+      const list = rows.length <= 8 ? rows.join(", ") : `${rows.slice(0, 8).join(", ")}, …`;
+      parts.push(`${rows.length === 1 ? one : `${rows.length} ${many}`} (row${rows.length === 1 ? "" : "s"} ${list})`);
+    };
+    say(s.total, "a totals row", "totals rows");
+    say(s.header, "a repeated header row", "repeated header rows");
+    say(s.group, "a group title", "group titles");
+    say(s.note, "a note row", "note rows");
+    if (parts.length > 0) notes.push(`${side.label} has ${parts.join(", ")}: not deals, so not synced and left as they are`);
+  }
+  const journal = loaded.journal;
+  if (journal) notes.push(`finishing a sync of these two places that was interrupted (it started ${journal.startedAt.slice(0, 16).replace("T", " ")} UTC)`);
+  const sideWas = (place: string, label: string): SideState | undefined => {
+    if (!state) return undefined;
+    const exact = state.sides[place] ?? state.sides[label];
+    if (exact) return exact;
+    // Recorded under old paths (a moved folder): by file name, when only one side had that name.
+    const same = Object.entries(state.sides).filter(([k]) => tail(k) === tail(place));
+    return same.length === 1 ? same[0]?.[1] : undefined;
+  };
+
+  for (const [side, data, place] of [
+    [A, da, placeA],
+    [B, db, placeB],
+  ] as const) {
+    const was = sideWas(place, side.label);
     if (!was || opts.acceptHeader || !data.exists) continue;
     const now = data.table.header;
-    if (!sameHeader(now, was.header) && !(was.pending && sameHeader(now, was.pending)))
+    const pending = journal?.sides[place]?.header ?? was.pending;
+    if (!sameHeader(now, was.header) && !(pending && sameHeader(now, pending)))
       throw refused(
         "HEADER_CHANGED",
         `the header row of ${side.label} changed since the last sync (${describeHeaderChange(was.header, now)}), so its columns may no longer line up with ${side === A ? B.label : A.label}. Nothing was written. Undo the header change, or run again with --accept-header to line the columns up by name from now on.`,
@@ -139,7 +197,10 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     });
     return s;
   };
-  const fills = assignIds(da.table, db.table, state ? state.rows.map((r) => r[0]) : [], content(da, "a"), content(db, "b"));
+  const fills = assignIds(da.table, db.table, state ? state.rows.map((r) => r[0]) : [], content(da, "a"), content(db, "b"), {
+    a: promised(journal?.sides[placeA]?.ids),
+    b: promised(journal?.sides[placeB]?.ids),
+  });
 
   const view = (data: SideData, side: SideName, idFills: IdFill[]): { view: SideView; rowOf: Map<string, number> } => {
     const filled = new Map(idFills.map((f) => [f.row, f.id]));
@@ -164,8 +225,39 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   const va = view(da, "a", fills.a);
   const vb = view(db, "b", fills.b);
   const base: BaseRows | null = baseRows(state, cols);
+  if (state === null && da.exists && db.exists) {
+    // Deals both sides know by ID but no state: this pair was synced before under other names, or its state
+    // was lost. Said plainly, because this run cannot tell an edit from a deletion.
+    let shared = 0;
+    const given = new Set(fills.a.map((f) => f.id));
+    for (const id of va.view.rows.keys()) if (id !== "" && vb.view.rows.has(id) && !given.has(id)) shared++;
+    if (shared > 0)
+      notes.push(
+        `no sync state for these two places was found in ${path}, though ${shared} deal${shared === 1 ? "" : "s"} with the same Deal ID ${shared === 1 ? "is" : "are"} on both sides: this run is a first sync (cells that differ are conflicts, a row missing on one side is added back). If the files were renamed or moved to another folder on their own, move their state file beside them under the new name`,
+      );
+  }
   const toA = opts.mode === "twoway";
   const m = merge(width, va.view, vb.view, base, { toA, toB: true, deletes: opts.deletes, prefer: opts.prefer });
+  // Decided here, before anything is written: a side that keeps its rows gets no deletions. They are listed
+  // with their rows for a person to delete, and stay in the state, so the next run still sees them as deleted
+  // on the other side.
+  for (const side of ["a", "b"] as const) {
+    const why = opts.keepRows?.[side];
+    const edits = side === "a" ? m.a : m.b;
+    if (!why || edits.remove.length === 0) continue;
+    const refusedIds = new Set(edits.remove);
+    const data = side === "a" ? da : db;
+    const rowOf = side === "a" ? va.rowOf : vb.rowOf;
+    for (const d of m.deletions) {
+      if (!refusedIds.has(d.id)) continue;
+      d.propagated = false;
+      d.refused = why;
+      d.row = (data.table.rows[rowOf.get(d.id) as number]?.sheetRow ?? 0) + 1;
+      const was = base?.get(d.id);
+      if (was) m.base.set(d.id, was);
+    }
+    edits.remove = [];
+  }
 
   // Column layouts after this run: columns the merge carries across, and the Deal ID column on both sides.
   const addedCols = (data: SideData, side: SideName, edits: SideEdits): number[] => {
@@ -222,28 +314,21 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
     statePath: path,
     dryRun: opts.dryRun,
     firstSync: state === null,
+    notes,
   };
   if (opts.dryRun) return report;
 
+  const run = newRun();
   const next: PairState = {
     syncedAt: new Date().toISOString(),
+    run,
     sides: {
-      [A.label]: { header: la.header },
-      [B.label]: { header: lb.header },
+      [placeA]: { header: la.header },
+      [placeB]: { header: lb.header },
     },
     columns: cols.map((c) => c.key),
     rows: [...m.base],
   };
-  const headerChanges = wa.header.length > 0 || wb.header.length > 0;
-  if (headerChanges) {
-    // Write-ahead: if the run stops after a header is written, the next run still accepts that header.
-    const pending: PairState = state
-      ? { ...state, sides: { ...state.sides } }
-      : { syncedAt: "", sides: {}, columns: [], rows: [] };
-    pending.sides[A.label] = { header: state?.sides[A.label]?.header ?? da.table.header, pending: la.header };
-    pending.sides[B.label] = { header: state?.sides[B.label]?.header ?? db.table.header, pending: lb.header };
-    await saveState(path, key, pending);
-  }
 
   const order: [Side, SideWrite][] = [
     [A, wa],
@@ -251,10 +336,21 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   ];
   // Refuse before the first write, so a side that cannot be rewritten safely never leaves the other half-synced.
   for (const [side, w] of order) {
-    const why = isEmptyWrite(w) ? null : (side.cannotWrite?.() ?? null);
+    const why = isEmptyWrite(w) ? null : (side.cannotWrite?.() ?? side.refuseWrite?.(w) ?? null);
     if (why) throw refused("CANNOT_KEEP", `${why} Nothing was written.`);
   }
-  // Remote sides get their new Deal IDs before anything else, so no later step can assign different ones.
+  const writes = !isEmptyWrite(wa) || !isEmptyWrite(wb);
+  // Step 1 (README, "Crash safety"): the journal, before either side is written.
+  if (writes) {
+    const ids = (t: SideData, f: IdFill[]): [string, string][] => f.map((x) => [rowPrint(t.table, x.row), x.id]);
+    await saveJournal(path, key, {
+      run,
+      startedAt: next.syncedAt,
+      sides: { [placeA]: { header: la.header, ids: ids(da, fills.a) }, [placeB]: { header: lb.header, ids: ids(db, fills.b) } },
+    });
+  }
+  // Step 2: the sides. Remote sides get their new Deal IDs before anything else, so the rows on a Google Sheet
+  // carry their IDs before any other write can copy them elsewhere.
   for (const [side, w] of order) {
     if (!side.remote) continue;
     const ids = idOnly(w);
@@ -271,8 +367,11 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
       note(`Writing ${side.label}`);
       await side.write(w);
     }
-  // A run that changed nothing leaves the state file as it was (it can be large; rewriting it is the slow part).
-  if (headerChanges || !unchanged(state, next)) await saveState(path, key, next);
+  // Step 3: the state, which commits the run. A run that changed nothing leaves it as it was (it can be large;
+  // rewriting it is the slow part). Step 4: the journal goes (a leftover one names a committed run: ignored).
+  const moved = loaded.foundUnder !== null ? [loaded.foundUnder] : [];
+  if (writes || journal || moved.length > 0 || !unchanged(state, next)) await saveState(path, key, next, moved);
+  if (writes || journal || loaded.staleJournal) await dropJournal(path, key);
   report.a.requests = A.requests();
   report.b.requests = B.requests();
   return report;
@@ -408,7 +507,8 @@ function sideWrite(
     return row;
   });
   const remove = edits.remove.map((id) => ({ row: (t.rows[rowOf.get(id) as number] as { sheetRow: number }).sheetRow, id }));
-  return { header, cells, append, remove, log: stamps.log, logged, width: l.width, headerRow: l.headerRow, idCol };
+  const lastDealRow = t.rows.length > 0 ? (t.rows[t.rows.length - 1] as { sheetRow: number }).sheetRow : l.headerRow;
+  return { header, cells, append, remove, log: stamps.log, logged, width: l.width, headerRow: l.headerRow, idCol, lastDealRow };
 }
 
 function summary(side: Side, w: SideWrite, edits: SideEdits, idFills: IdFill[], l: Layout, cols: AlignedColumn[], stamps: Stamps): SideSummary {

@@ -39,6 +39,11 @@ export interface SideWrite {
   logged: CellWrite[];
   /** Width of the table after the write. */
   width: number;
+  /**
+   * 0-based sheet row of the last deal (or the header): a side that can insert rows safely (a CSV) puts new
+   * deals under it, above a totals row or notes that close the table.
+   */
+  lastDealRow?: number;
   headerRow: number;
   idCol: number;
 }
@@ -58,6 +63,10 @@ export interface Side {
   write(w: SideWrite): Promise<void>;
   /** Why this side cannot be written without losing something of the team's (asked after read), or null. */
   cannotWrite?(): string | null;
+  /** Why this particular write cannot be made without loss (a character the file's encoding lacks), or null. */
+  refuseWrite?(w: SideWrite): string | null;
+  /** Something about how the side was read that the user should know (a CSV's encoding), or null. */
+  readonly note?: string | null;
   /** Requests sent so far (remote sides), for the report and the bench. */
   requests(): number;
 }

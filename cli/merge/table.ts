@@ -1,6 +1,7 @@
 // A deals table as sync sees it: the header row, text cells, rows keyed by Deal ID; and how two tables' columns line up.
 import { mapColumns, type ColumnMap } from "../../core/columns.js";
 import { normalize } from "../../core/stages.js";
+import { classifyRows } from "../../core/index.js";
 import type { Field } from "../../core/types.js";
 
 export interface TableRow {
@@ -20,15 +21,18 @@ export interface Table {
   idCol: number | null;
   /** Input fields core recognised by a known header (not a guess), by column. */
   fields: Map<number, Field>;
+  /** Rows below the header that are not deals (core's classifyRows), left alone: 1-based sheet rows by kind. */
+  skipped: { header: number[]; total: number[]; group: number[]; note: number[] };
 }
 
-export const emptyTable = (): Table => ({ header: [], headerRow: -1, rows: [], idCol: null, fields: new Map() });
+export const emptyTable = (): Table => ({ header: [], headerRow: -1, rows: [], idCol: null, fields: new Map(), skipped: { header: [], total: [], group: [], note: [] } });
 
 const isBlank = (row: readonly string[] | undefined): boolean => !row || row.every((c) => c.trim() === "");
 
 /**
  * Reads a text grid into a table. The header row is the one core's column mapping finds (it may sit below a
- * title); a sheet core does not recognise as deals falls back to its first non-empty row.
+ * title); a sheet core does not recognise as deals falls back to its first non-empty row. Only deals are rows
+ * of the table: a totals row, a repeated header, a group title are never synced nor given a Deal ID.
  */
 export function tableFromGrid(grid: string[][], sheet: string, overrides: Partial<Record<Field, string>> = {}): Table {
   let map: ColumnMap | null = null;
@@ -55,14 +59,26 @@ export function tableFromGrid(grid: string[][], sheet: string, overrides: Partia
     if (i >= 0) idCol = i;
   }
   const rows: TableRow[] = [];
+  const kinds = map ? classifyRows(grid, headerRow, map) : null;
+  const skipped: Table["skipped"] = { header: [], total: [], group: [], note: [] };
   for (let r = headerRow + 1; r < grid.length; r++) {
     const src = grid[r] as string[];
     if (isBlank(src)) continue;
+    const kind = kinds?.[r - headerRow - 1] ?? "deal";
+    if (kind === "header" || kind === "total" || kind === "group") {
+      skipped[kind].push(r + 1);
+      continue;
+    }
+    // Text only in columns that are no field of a deal: a note between the deals.
+    if (kind === "blank") {
+      skipped.note.push(r + 1);
+      continue;
+    }
     const cells = new Array<string>(width);
     for (let c = 0; c < width; c++) cells[c] = src[c] ?? "";
     rows.push({ sheetRow: r, cells });
   }
-  return { header, headerRow, rows, idCol, fields };
+  return { header, headerRow, rows, idCol, fields, skipped };
 }
 
 /** One column as both sides see it: its position on each side (null when a side lacks it). */
