@@ -31,7 +31,9 @@ export type ProblemCode =
   | "DUPLICATE_ID"
   | "BAD_SETTING"
   | "BAD_LOG_ROW"
-  | "CLOSE_BEFORE_CREATE";
+  | "CLOSE_BEFORE_CREATE"
+  | "BAD_ACTIVITY"
+  | "UNKNOWN_DEAL";
 
 /** Canonical deal fields pipesheet understands; the team's headers map onto these. */
 export const FIELDS = [
@@ -107,6 +109,8 @@ export interface WorkbookInput {
   log: Grid | null;
   /** Names of every tab in the workbook (so core can tell which of its tabs exist). */
   sheetNames: string[];
+  /** The activity log tab (see pickActivitiesTab), when the workbook has one. */
+  activities?: { sheet: string; values: Grid } | null;
 }
 
 export interface RunOptions {

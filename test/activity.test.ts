@@ -1,0 +1,143 @@
+// The activity log read from a team's tab (test/fixtures/activity), and the weekly figures worked out here a second, simpler way.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dayFromIso } from "../core/a1.js";
+import { mapActivityColumns, pickActivitiesTab, readActivities, TAB_ACTIVITIES, typeMatcher } from "../core/activity.js";
+import { run } from "../core/engine.js";
+import { DEFAULT_SETTINGS } from "../core/settings.js";
+import type { Grid } from "../core/types.js";
+
+const FIXTURE = join(import.meta.dirname, "fixtures", "activity");
+const TODAY = "2026-12-01";
+// The fixtures hold no quoted commas, so a split is the whole CSV reader these tests need.
+const csv = (name: string): string[][] =>
+  readFileSync(join(FIXTURE, name), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.split(","));
+const dealRows = csv("deals.csv");
+const activityRows = csv("deals.activities.csv");
+const input = (activities: Grid | null = activityRows) => ({
+  sheetName: "Deals",
+  deals: dealRows,
+  settings: null,
+  log: null,
+  sheetNames: ["Deals", "Follow-ups"],
+  activities: activities ? { sheet: "Follow-ups", values: activities } : null,
+});
+
+/** The figures the long way: plain loops over the fixture's text, with the type words spelled out. */
+function expected() {
+  const words: Record<string, string> = { call: "call", phone: "call", email: "email", "e-mail": "email", meeting: "meeting", demo: "meeting", note: "note" };
+  const owner = new Map(dealRows.slice(1).map((r) => [r[0], r[5]]));
+  const created = new Map(dealRows.slice(1).map((r) => [r[0], r[6] as string]));
+  const today = TODAY;
+  const daysBefore = (iso: string): number => (Date.parse(today) - Date.parse(iso)) / 86_400_000;
+  const week = new Map<string, { contacts: number; appointments: number }>();
+  const prev = new Map<string, { contacts: number; appointments: number }>();
+  const first = new Map<string, string>();
+  for (const [date, id, type, , by] of activityRows.slice(1) as string[][]) {
+    const t = words[(type as string).toLowerCase()];
+    if (!/^\d{4}-\d\d-\d\d$/.test(date as string) || t === undefined) continue;
+    const person = by !== "" ? (by as string) : (owner.get(id) ?? "(no owner)");
+    const ago = daysBefore(date as string);
+    const c = created.get(id as string);
+    if (t !== "note" && c !== undefined && (date as string) >= c && ago >= 0 && (!first.has(id as string) || (date as string) < (first.get(id as string) as string))) first.set(id as string, date as string);
+    const bucket = ago >= 0 && ago <= 6 ? week : ago >= 7 && ago <= 13 ? prev : null;
+    if (!bucket || t === "note") continue;
+    const row = bucket.get(person) ?? { contacts: 0, appointments: 0 };
+    row.contacts++;
+    if (t === "meeting") row.appointments++;
+    bucket.set(person, row);
+  }
+  const waits = [...first].map(([id, d]) => (Date.parse(d) - Date.parse(created.get(id) as string)) / 86_400_000).sort((a, b) => a - b);
+  return { week, prev, waits };
+}
+
+describe("the activity log in test/fixtures/activity", () => {
+  const plan = run(input(), { command: "review", today: TODAY });
+  const m = plan.metrics;
+  if (!m) throw new Error("no metrics");
+  const want = expected();
+
+  it("finds the tab by its headers, whatever it is called", () => {
+    expect(pickActivitiesTab([{ name: "Deals", values: dealRows }, { name: "Notes", values: [["Anything"]] }, { name: "Follow-ups", values: activityRows }], "Deals")).toBe("Follow-ups");
+    expect(pickActivitiesTab([{ name: "Calls", values: activityRows }, { name: TAB_ACTIVITIES, values: activityRows }], "Deals")).toBe(TAB_ACTIVITIES);
+    expect(pickActivitiesTab([{ name: "Deals", values: dealRows }], "Deals")).toBeNull();
+    // Headers as a CRM export or a team writes them.
+    const cols = mapActivityColumns([["Activity log"], [], ["Done on", "Opportunity", "Activity type", "Result", "Logged by", "Follow-up date"]]);
+    expect(cols).toEqual({ headerRow: 2, headers: ["Done on", "Opportunity", "Activity type", "Result", "Logged by", "Follow-up date"], fields: { date: 0, dealName: 1, type: 2, note: 3, by: 4, nextStepDate: 5 } });
+  });
+
+  it("maps the team's words to types the way stages are matched: aliases, near spellings, settings words", () => {
+    const match = typeMatcher({ meeting: ["Kaffee"] });
+    expect(["Phone", "E-mail", "demo", "Kaffee", "NOTE", "Meetng"].map((w) => match(w).type)).toEqual(["call", "email", "meeting", "meeting", "note", "meeting"]);
+    expect(match("Meetng").suggestion).toBe("meeting");
+    expect(match("Carrier pigeon").type).toBeNull();
+  });
+
+  it("reports the bad rows by cell and keeps the activity for an unknown deal", () => {
+    const mine = plan.problems.filter((p) => p.sheet === "Follow-ups");
+    expect(mine.map((p) => [p.cell, p.code, p.severity])).toEqual([
+      ["B15", "UNKNOWN_DEAL", "warning"],
+      ["A16", "BAD_ACTIVITY", "error"],
+      ["C17", "BAD_ACTIVITY", "error"],
+    ]);
+    expect(mine[0]?.message).toContain('"D-9999"');
+    expect(mine[2]?.message).toContain('"Carrier pigeon"');
+    expect(m.activity.badRows).toBe(2);
+    expect(m.activity.unknownDeals).toBe(1);
+    // 18 data rows, 2 unreadable.
+    expect(m.activity.activities).toBe(activityRows.length - 1 - 2);
+  });
+
+  it("per person and team, this week and the week before, agree with the long-hand count", () => {
+    const people = [...new Set([...want.week.keys(), ...want.prev.keys()])];
+    expect(m.activity.byOwner.map((r) => r.owner).sort()).toEqual(people.sort());
+    for (const r of m.activity.byOwner) {
+      const w = want.week.get(r.owner) ?? { contacts: 0, appointments: 0 };
+      const p = want.prev.get(r.owner) ?? { contacts: 0, appointments: 0 };
+      expect({ owner: r.owner, contacts: r.contacts, appointments: r.appointments, appointmentRate: r.appointmentRate }).toEqual({ owner: r.owner, ...w, appointmentRate: w.contacts > 0 ? w.appointments / w.contacts : null });
+      expect(r.previous).toEqual({ ...p, appointmentRate: p.contacts > 0 ? p.appointments / p.contacts : null });
+    }
+    const sum = (b: typeof want.week, k: "contacts" | "appointments"): number => [...b.values()].reduce((s, x) => s + x[k], 0);
+    expect(m.activity.team.contacts).toBe(sum(want.week, "contacts"));
+    expect(m.activity.team.appointments).toBe(sum(want.week, "appointments"));
+    expect(m.activity.team.previous.contacts).toBe(sum(want.prev, "contacts"));
+    // And the plain figures, counted by eye: Ana 3 contacts (1 meeting), Ben 3 (1 demo; D-9999 counts), Cleo 2, Dev 1.
+    expect(m.activity.byOwner.map((r) => [r.owner, r.contacts, r.appointments])).toEqual([["Ana", 3, 1], ["Ben", 3, 1], ["Cleo", 2, 0], ["Dev", 1, 0]]);
+    expect(m.activity.week).toEqual({ from: "2026-11-25", to: "2026-12-01" });
+  });
+
+  it("lead response time runs from the created date to the first contact on or after it", () => {
+    const { waits } = want;
+    const mean = waits.reduce((s, x) => s + x, 0) / waits.length;
+    const mid = waits.length % 2 ? (waits[waits.length >> 1] as number) : ((waits[waits.length / 2 - 1] as number) + (waits[waits.length / 2] as number)) / 2;
+    expect(m.activity.responseTime).toMatchObject({ meanDays: mean, medianDays: mid, deals: waits.length });
+    // D-1001 1 day (11-02 → 11-03), D-1002 2, D-1005 0, D-1007 47 (10-01 → 11-17), D-1008 1 (its 11-18 call predates the deal).
+    expect(waits).toEqual([0, 1, 1, 2, 47]);
+  });
+
+  it("gives each deal its last activity from the log when the sheet has no column, so quiet deals are stuck", () => {
+    const s = structuredClone(DEFAULT_SETTINGS);
+    const log = readActivities({ sheet: "Follow-ups", values: activityRows }, [], { dateOrder: s.dateOrder });
+    expect(log.activities.every((a) => a.deal === -1)).toBe(true);
+    // D-1007 (Negotiation) was last touched 11-29: quiet for 2 days. Looking from 2027-01-05, 37 days > 30.
+    const later = run(input(), { command: "score", today: "2027-01-05" });
+    const stuck = later.columns.find((c) => c.key === "stuck");
+    expect(String(stuck?.values[6])).toContain("no activity for 37 days");
+    const noLog = run(input(null), { command: "score", today: "2027-01-05" });
+    expect(String(noLog.columns.find((c) => c.key === "stuck")?.values[6])).not.toContain("no activity");
+  });
+
+  it("creates an Activities tab on set-up only when the team keeps none", () => {
+    const fresh = run(input(null), { command: "setup", today: TODAY });
+    const tab = fresh.tabs.find((t) => t.name === TAB_ACTIVITIES);
+    expect(tab?.values).toEqual([["Date", "Deal ID", "Deal", "Type", "Outcome", "Next step", "Next step date", "By"]]);
+    expect(mapActivityColumns(tab?.values ?? [])).not.toBeNull();
+    expect(run(input(), { command: "setup", today: TODAY }).tabs.some((t) => t.name === TAB_ACTIVITIES)).toBe(false);
+    expect(fresh.metrics?.activity.present).toBe(false);
+    expect(dayFromIso(TODAY)).not.toBeNull();
+  });
+});
