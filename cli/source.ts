@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type ExcelJS from "exceljs";
-import { mapColumns } from "../core/columns.js";
+import { pickActivitiesTab } from "../core/activity.js";
+import { HEADER_SCAN_ROWS, mapColumns } from "../core/columns.js";
 import { DATE_FORMAT } from "../core/index.js";
 import { parseDate, parseNumber } from "../core/parse.js";
 import { DEFAULT_SETTINGS, settingsFromGrid } from "../core/settings.js";
@@ -167,10 +168,22 @@ async function writeText(path: string, text: string): Promise<void> {
   });
 }
 
+/** A CSV has one sheet, so its activity log is the file beside it: deals.csv -> deals.activities.csv. */
+export function activitiesCsvPath(path: string): string {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)}.activities${ext}`);
+}
+
+async function csvActivities(path: string): Promise<{ sheet: string; values: Grid } | null> {
+  const sibling = activitiesCsvPath(path);
+  if (!existsSync(sibling)) return null;
+  return { sheet: basename(sibling), values: (await readCsvFile(sibling)).grid };
+}
+
 async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
   const csv = await readCsvFile(ref.path, (f) => progress.update(f));
-  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET] };
+  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET], activities: await csvActivities(ref.path) };
   return {
     ref,
     input,
@@ -203,12 +216,16 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
   const { ws, grid } = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
   const logWs = findSheet(wb, TAB_LOG);
+  // The activity log is found by its headers, so only each tab's top rows are read to find it.
+  const activitiesName = pickActivitiesTab(wb.worksheets.map((w) => ({ name: w.name, values: sheetGrid(w, HEADER_SCAN_ROWS) })), ws.name);
+  const activitiesWs = activitiesName === null ? undefined : findSheet(wb, activitiesName);
   const input: WorkbookInput = {
     sheetName: ws.name,
     deals: grid,
     settings,
     log: logWs ? sheetGrid(logWs) : null,
     sheetNames: wb.worksheets.map((w) => w.name),
+    activities: activitiesWs ? { sheet: activitiesWs.name, values: sheetGrid(activitiesWs) } : null,
   };
   const { size } = await stat(ref.path);
   return {

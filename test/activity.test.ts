@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { dayFromIso } from "../core/a1.js";
 import { mapActivityColumns, pickActivitiesTab, readActivities, TAB_ACTIVITIES, typeMatcher } from "../core/activity.js";
 import { run } from "../core/engine.js";
-import { DEFAULT_SETTINGS } from "../core/settings.js";
-import type { Grid } from "../core/types.js";
+import { renderReviewText } from "../core/review-text.js";
+import { DEFAULT_SETTINGS, settingsToGrid } from "../core/settings.js";
+import type { Cell, Grid } from "../core/types.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "activity");
 const TODAY = "2026-12-01";
@@ -139,5 +140,62 @@ describe("the activity log in test/fixtures/activity", () => {
     expect(run(input(), { command: "setup", today: TODAY }).tabs.some((t) => t.name === TAB_ACTIVITIES)).toBe(false);
     expect(fresh.metrics?.activity.present).toBe(false);
     expect(dayFromIso(TODAY)).not.toBeNull();
+  });
+});
+
+describe("the review and the terminal show the week, capacity and where we win", () => {
+  const plan = run(input(), { command: "review", today: TODAY });
+  const review = plan.tabs.find((t) => t.name === "Pipeline Review");
+  const rows = review?.values ?? [];
+  const rowOf = (first: string): Cell[] | undefined => rows.find((r) => r[0] === first);
+
+  it("lists each person's week on the review tab, the team last, the week before beside it", () => {
+    const header = rows.findIndex((r) => r[0] === "Person");
+    expect(rows[header]?.slice(0, 7)).toEqual(["Person", "Calls", "Emails", "Meetings", "Contacts", "Appointments", "Appointment rate"]);
+    // Ana: call 12-01, meeting 11-30, e-mail 11-29 this week; call 11-24 and meeting 11-20 the week before.
+    expect(rows[header + 1]?.slice(0, 10)).toEqual(["Ana", 1, 1, 1, 3, 1, 1 / 3, 2, 1, 1 / 2]);
+    expect(rows[header + 5]?.[0]).toBe("Team");
+    expect(rows[header + 5]?.[4]).toBe(9);
+  });
+
+  it("ranks the segments with enough closed deals and marks the rest", () => {
+    // Every segment here has at most 2 closed deals (the default minimum is 5), so none is ranked.
+    expect(rowOf("Referral")?.[1]).toBe("too few (under 5 closed)");
+    const s = structuredClone(DEFAULT_SETTINGS);
+    s.segments.minClosed = 1;
+    const m = run({ ...input(), settings: settingsToGrid(s) }, { command: "review", today: TODAY }).metrics;
+    const bySource = m?.segments.tables.find((t) => t.by === "source");
+    // Closed: Cobalt won (Referral, 8000, 44 days), Delta lost (Web), Fjord won (Web, 15000, 91 days). Overall 2 of 3.
+    expect(bySource?.rows.map((r) => [r.value, r.rank, r.won, r.lost, r.winRate, r.lift, r.avgDealSize, r.cycleDays])).toEqual([
+      ["Referral", 1, 1, 0, 1, 1.5, 8000, 44],
+      ["Web", 2, 1, 1, 0.5, 0.75, 15000, 91],
+      ["Event", null, 0, 0, null, null, null, null],
+    ]);
+  });
+
+  it("flags reps over and under capacity against their role, from the Owners table", () => {
+    const s = structuredClone(DEFAULT_SETTINGS);
+    s.capacity.owners = [{ owner: "Ben", role: "BDR" }];
+    s.capacity.AE.openDeals = 3;
+    s.capacity.BDR.activities = 3;
+    const m = run({ ...input(), settings: settingsToGrid(s) }, { command: "review", today: TODAY }).metrics;
+    const rows = m?.capacity.rows.map((r) => [r.owner, r.role, r.openDeals, r.activities, r.flag]);
+    // 30 days, 11-02..12-01 (the 12-02 meeting is still to come, the two bad rows do not count).
+    // Ana: 2 open (Acme, Granite) of 3, 7 activities of 300 -> ok; Cleo and Dev: 1 open of 3 (under 50 %) and
+    // 2 and 3 activities -> under; Ben (BDR): 4 activities (D-9999's included) of 3 -> over.
+    expect(rows).toEqual([
+      ["Ana", "AE", 2, 7, "ok"],
+      ["Cleo", "AE", 1, 2, "under"],
+      ["Dev", "AE", 1, 3, "under"],
+      ["Ben", "BDR", 1, 4, "over"],
+    ]);
+    expect([m?.capacity.over, m?.capacity.under]).toEqual([1, 2]);
+  });
+
+  it("prints the week in the terminal review, within the width", () => {
+    const text = renderReviewText(plan.metrics as NonNullable<typeof plan.metrics>, plan.problems, { width: 60, maxProblems: 3 });
+    expect(text).toContain("Activity 2026-11-25 to 2026-12-01");
+    expect(text).toContain("  Ana: 3 contacts (2) · 1 appointments (1) · rate 33% (50%)");
+    for (const line of text.split("\n")) expect([...line].length).toBeLessThanOrEqual(60);
   });
 });
