@@ -3,3 +3,5 @@ export { run, planStageEdit, findStageColumn, LOG_HEADER, DATE_FORMAT, type RunR
 export { DEFAULT_SETTINGS, Settings, settingsFromGrid, settingsToGrid } from "./settings.js";
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
 export * from "./types.js";
+export { planLogActivity, type LogActivityInput, type LogActivityPlan, type CellWrite } from "./log-activity.js";
+export { pickActivitiesTab, mapActivityColumns, TAB_ACTIVITIES, ACTIVITY_TYPES, ACTIVITY_HEADER, type ActivityType } from "./activity.js";

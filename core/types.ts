@@ -124,7 +124,7 @@ export interface RunOptions {
 /** How a host writes one owned column of the deals sheet. */
 export interface ColumnWrite {
   /** Canonical name of what the column holds. */
-  key: OwnedKey;
+  key: OwnedKey | LoggedKey;
   header: string;
   /** 0-based column index on the sheet. */
   col: number;
@@ -155,6 +155,9 @@ export type OwnedKey =
   | "daysInStage"
   | "stuck"
   | "nextTask";
+
+/** Cells a logged activity writes (see planLogActivity): the deal's follow-up columns, and a row of the activity log. */
+export type LoggedKey = "lastActivity" | "nextStep" | "nextStepDate" | "activity";
 
 /** A conditional-format rule pipesheet owns; hosts recognise theirs by `id` (kept in the rule's note or the settings tab). */
 export interface ConditionalRule {
