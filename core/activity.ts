@@ -368,5 +368,6 @@ export function activityMetrics(log: ActivityLog, deals: readonly Deal[], today:
 
 /** The Activities tab pipesheet creates on set-up when the team keeps no log of its own. */
 export function activitiesTab(): TabWrite {
-  return { name: TAB_ACTIVITIES, values: [[...ACTIVITY_HEADER]], hidden: false, formats: [{ range: "A1:H1", bold: true }], widths: [12, 12, 28, 10, 48, 28, 14, 16] };
+  // No widths: the team sizes its own log, and each width is one more call for a host.
+  return { name: TAB_ACTIVITIES, values: [[...ACTIVITY_HEADER]], hidden: false, formats: [{ range: "A1:H1", bold: true }] };
 }

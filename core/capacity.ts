@@ -17,7 +17,7 @@ export interface CapacityRow {
   openLoad: number | null;
   activities: number;
   activityCapacity: number | null;
-  /** activities ÷ activityCapacity; null when no capacity is set or the workbook keeps no activity log. */
+  /** activities ÷ activityCapacity; null when no capacity is set or nothing has been logged yet. */
   activityLoad: number | null;
   /** over: a load above 100 %; under: every set load below the Under setting; null when nothing is set. */
   flag: "over" | "under" | "ok" | null;
@@ -62,8 +62,8 @@ export function computeCapacity(deals: readonly Deal[], settings: Settings, log:
     const role: Role = set ?? "AE";
     const cap = settings.capacity[role];
     const openLoad = cap.openDeals !== null ? r.open / cap.openDeals : null;
-    // Without an activity log, zero activities means "not logged", not "idle": not compared.
-    const activityLoad = cap.activities !== null && log.columns !== null ? r.activities / cap.activities : null;
+    // Until the team logs anything, zero activities means "not logged", not "idle": not compared.
+    const activityLoad = cap.activities !== null && log.activities.length > 0 ? r.activities / cap.activities : null;
     const loads = [openLoad, activityLoad].filter((x): x is number => x !== null);
     const flag = loads.length === 0 ? null : loads.some((x) => x > 1) ? "over" : loads.every((x) => x < under) ? "under" : "ok";
     return { owner: r.owner, role, roleSet: set !== undefined, openDeals: r.open, openCapacity: cap.openDeals, openLoad, activities: r.activities, activityCapacity: cap.activities, activityLoad, flag };

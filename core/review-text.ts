@@ -156,7 +156,7 @@ export function followUpText(m: PipelineMetrics, width: number): string[] {
     out.push(...wrap(oneLine(text), width, indent, indent));
   };
   const a = m.activity;
-  if (a.present) {
+  if (a.present && a.activities > 0) {
     para(`Activity ${a.week.from} to ${a.week.to} (the week before in brackets)`);
     for (const r of [...a.byOwner, a.team])
       para(`${r.owner}: ${r.contacts} contacts (${r.previous.contacts}) · ${r.appointments} appointments (${r.previous.appointments}) · rate ${pct(r.appointmentRate)} (${pct(r.previous.appointmentRate)})`, "  ");

@@ -69,7 +69,8 @@ function unitItem(m: UnitMetric, g: ReviewGrid): { label: string; value: Cell; f
 /** The week's follow-ups per person from the activity log, with the week before beside them; only when there is a log. */
 function activitySection(g: ReviewGrid, m: PipelineMetrics): void {
   const a = m.activity;
-  if (!a.present) return;
+  // An empty log (set-up's new Activities tab) has nothing to show yet.
+  if (!a.present || a.activities + a.badRows === 0) return;
   g.heading(`Activity, ${a.week.from} to ${a.week.to}${g.note(a.definition)}`, 12);
   const line = (r: PipelineMetrics["activity"]["team"]): Cell[] => [r.owner, r.calls, r.emails, r.meetings, r.contacts, r.appointments, orNa(r.appointmentRate), r.previous.contacts, r.previous.appointments, orNa(r.previous.appointmentRate)];
   const t = g.table(

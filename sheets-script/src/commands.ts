@@ -11,6 +11,7 @@ import {
   type WorkbookInput,
   type WorkbookPlan,
 } from "../../core/index.js";
+import { readActivitiesTab } from "./activities.js";
 import { findTab, isOwnTab, openBook, readGrid, type Book, type Tab } from "./book.js";
 import { textWriter } from "./cells.js";
 import { ensureSize, writeColumns } from "./columns.js";
@@ -87,6 +88,7 @@ export function readInput(book: Book, deals: Tab): WorkbookInput {
     settings: settings ? readGrid(settings.sheet, book) : null,
     log: log ? readGrid(log.sheet, book) : null,
     sheetNames: book.tabs.map((t) => t.name),
+    activities: readActivitiesTab(book, deals.name),
   };
 }
 
