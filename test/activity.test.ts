@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { dayFromIso } from "../core/a1.js";
 import { mapActivityColumns, pickActivitiesTab, readActivities, TAB_ACTIVITIES, typeMatcher } from "../core/activity.js";
 import { run } from "../core/engine.js";
+import { planLogActivity } from "../core/log-activity.js";
 import { renderReviewText } from "../core/review-text.js";
-import { DEFAULT_SETTINGS, settingsToGrid } from "../core/settings.js";
+import { DEFAULT_SETTINGS, settingsFromGrid, settingsToGrid } from "../core/settings.js";
 import type { Cell, Grid } from "../core/types.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "activity");
@@ -197,5 +198,73 @@ describe("the review and the terminal show the week, capacity and where we win",
     expect(text).toContain("Activity 2026-11-25 to 2026-12-01");
     expect(text).toContain("  Ana: 3 contacts (2) · 1 appointments (1) · rate 33% (50%)");
     for (const line of text.split("\n")) expect([...line].length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe("planLogActivity decides the row and the deal's cells", () => {
+  const sheet: Grid = [
+    ["Deal ID", "Deal", "Stage", "Owner", "Next step", "Next step date", "Last contacted"],
+    ["D-1", "Acme", "Proposal", "Ana", "Call", "", ""],
+    ["D-2", "Birch", "Meeting", "Ben", "", "", ""],
+  ];
+  const base = { sheetName: "Deals", deals: sheet, settings: null, activities: null, type: "demo", note: "went well", nextStep: "Send proposal", nextStepDate: "2026-12-08", by: "", today: TODAY };
+  const serial = (iso: string): number => (dayFromIso(iso) as number) + 25_569;
+
+  it("finds the deal by ID or by its row and writes pipesheet's columns, asking before the team's own", () => {
+    const byId = planLogActivity({ ...base, deal: { id: "d-2" } });
+    const byRow = planLogActivity({ ...base, deal: { row: 2 } });
+    expect(byRow).toEqual(byId);
+    expect(byId.ok).toBe(true);
+    expect(byId.type).toBe("meeting");
+    expect(byId.dealCells).toEqual([
+      { row: 2, col: 4, value: "Send proposal", numberFormat: "@" },
+      { row: 2, col: 5, value: serial("2026-12-08"), numberFormat: "yyyy-mm-dd" },
+    ]);
+    expect(byId.teamColumns).toEqual([{ field: "lastActivity", header: "Last contacted", cell: "G3" }]);
+    const asked = planLogActivity({ ...base, deal: { id: "D-2" }, updateTeamColumns: true });
+    expect(asked.dealCells).toContainEqual({ row: 2, col: 6, value: serial(TODAY), numberFormat: "yyyy-mm-dd" });
+    expect(asked.teamColumns).toEqual([]);
+  });
+
+  it("creates pipesheet's Activities tab when there is none, with the row below its header", () => {
+    const p = planLogActivity({ ...base, deal: { id: "D-1" } });
+    expect(p.createTab?.values).toEqual([["Date", "Deal ID", "Deal", "Type", "Outcome", "Next step", "Next step date", "By"]]);
+    expect(p.append.map((c) => [c.row, c.col, c.value])).toEqual([[1, 0, serial(TODAY)], [1, 1, "D-1"], [1, 2, "Acme"], [1, 3, "Meeting"], [1, 4, "went well"], [1, 5, "Send proposal"], [1, 6, serial("2026-12-08")]]);
+  });
+
+  it("appends below the last row of the team's own log, in its columns", () => {
+    const log = { sheet: "Calls", values: [["Logged calls"], ["When", "Opportunity", "Kind", "Result"], ["2026-11-30", "Acme", "call", "x"], [], []] as Grid };
+    const p = planLogActivity({ ...base, activities: log, deal: { id: "D-1" } });
+    expect(p.createTab).toBeNull();
+    expect(p.activitySheet).toBe("Calls");
+    expect(p.append.map((c) => [c.row, c.col, c.value])).toEqual([[3, 0, serial(TODAY)], [3, 1, "Acme"], [3, 2, "Meeting"], [3, 3, "went well"]]);
+  });
+
+  it("refuses an unknown deal, type or date with a message and no writes", () => {
+    for (const [input, message] of [
+      [{ ...base, deal: { id: "D-9" } }, 'No deal "D-9" in the Deal ID column of "Deals".'],
+      [{ ...base, deal: { row: 0 } }, "Select a deal's row on the deals sheet first."],
+      [{ ...base, deal: { id: "D-1" }, type: "fax" }, '"fax" is not an activity type: use call, email, meeting or note.'],
+      [{ ...base, deal: { id: "D-1" }, nextStepDate: "next week" }, 'Next step date "next week" is not a date: give it as YYYY-MM-DD.'],
+    ] as const) {
+      const p = planLogActivity(input);
+      expect([p.ok, p.problems.map((x) => x.message), p.append, p.dealCells, p.createTab]).toEqual([false, [message], [], [], null]);
+    }
+  });
+});
+
+describe("settings: activity words, capacity and the Owners table", () => {
+  it("round-trips and reports a bad role by its cell", () => {
+    const s = structuredClone(DEFAULT_SETTINGS);
+    s.activityTypes.meeting = ["Kaffee", "Termin"];
+    s.capacity.owners = [{ owner: "Ana", role: "AE" }, { owner: "Ben", role: "BDR" }];
+    s.capacity.BDR.openDeals = null;
+    const grid = settingsToGrid(s);
+    expect(settingsFromGrid(grid)).toEqual({ settings: s, problems: [] });
+    const ben = grid.findIndex((r) => r[0] === "Ben");
+    (grid[ben] as Cell[])[1] = "Manager";
+    const back = settingsFromGrid(grid);
+    expect(back.problems.map((p) => [p.cell, p.message])).toEqual([[`B${ben + 1}`, 'Role "Manager" of Ben must be AE or BDR.']]);
+    expect(back.settings.capacity.owners).toEqual([{ owner: "Ana", role: "AE" }]);
   });
 });

@@ -2,6 +2,7 @@
 import {
   findStageColumn,
   run,
+  TAB_ACTIVITIES,
   TAB_REVIEW,
   TAB_LOG,
   TAB_SETTINGS,
@@ -72,7 +73,8 @@ export function pickDealsSheet(book: Book, stage: StageConfig | null, command: C
   // The sheet in front is asked for only when it decides: always for setup, else when no sheet was set up.
   const active = (): Tab | undefined => {
     const activeName = book.ss.getActiveSheet().getName();
-    return isOwnTab(activeName) ? undefined : findTab(book, activeName);
+    // The activity log is not a deals sheet, even when the team was just logging on it.
+    return isOwnTab(activeName) || activeName.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : findTab(book, activeName);
   };
   const configured = (): Tab | undefined => byId(stage?.sheetId);
   const first = (): Tab | undefined => book.tabs.find((t) => !isOwnTab(t.name));
