@@ -4,7 +4,6 @@ import { activitiesTab, mapActivityColumns, TAB_ACTIVITIES, typeMatcher, type Ac
 import { mapColumns } from "./columns.js";
 import { DATE_FORMAT } from "./engine.js";
 import { DEFAULT_SETTINGS, settingsFromGrid } from "./settings.js";
-import { normalize } from "./stages.js";
 import type { Cell, Field, Grid, Problem, TabWrite } from "./types.js";
 
 export interface LogActivityInput {
@@ -23,7 +22,7 @@ export interface LogActivityInput {
   nextStepDate: string;
   by: string;
   today: string;
-  /** The user said yes to updating the team's own Next step, Next step date and Last activity columns. */
+  /** The user said yes to updating the deal's Next step, Next step date and Last activity columns (always the team's). */
   updateTeamColumns?: boolean;
 }
 
@@ -56,7 +55,6 @@ export interface LogActivityPlan {
   teamColumns: { field: DealColumn; header: string; cell: string }[];
 }
 
-const OWN_HEADERS: Record<DealColumn, string> = { lastActivity: "Last activity", nextStep: "Next step", nextStepDate: "Next step date" };
 const TYPE_WORD: Record<ActivityType, string> = { call: "Call", email: "Email", meeting: "Meeting", note: "Note" };
 const text = (c: Cell): string => (c === null || c === undefined || c instanceof Date ? "" : String(c).trim());
 
@@ -125,7 +123,9 @@ export function planLogActivity(input: LogActivityInput): LogActivityPlan {
   }
   append.sort((a, b) => a.col - b.col);
 
-  // The deal's own cells: pipesheet's columns (its exact header, as for Stage entered) are updated; the team's only when asked.
+  // The deal's follow-up cells. pipesheet adds no Next step, Next step date or Last activity column of its own, so
+  // any such column is the team's (a header alone cannot tell who made it) and is written only when the user says
+  // so; without one, the log itself holds the next step and the last activity, which core reads from there.
   const dealCells: CellWrite[] = [];
   const teamColumns: LogActivityPlan["teamColumns"] = [];
   const dealValue: Record<DealColumn, { value: Cell; numberFormat: string } | null> = {
@@ -138,7 +138,7 @@ export function planLogActivity(input: LogActivityInput): LogActivityPlan {
     const v = dealValue[f];
     if (c === undefined || v === null) continue;
     const header = map.headers[c] ?? "";
-    if (normalize(header) === normalize(OWN_HEADERS[f]) || input.updateTeamColumns === true) dealCells.push({ row, col: c, ...v });
+    if (input.updateTeamColumns === true) dealCells.push({ row, col: c, ...v });
     else teamColumns.push({ field: f, header, cell: a1(row, c) });
   }
   return { ok: true, problems, dealId, dealName, type, activitySheet: createTab ? TAB_ACTIVITIES : (log?.sheet ?? TAB_ACTIVITIES), createTab, append, dealCells, teamColumns };

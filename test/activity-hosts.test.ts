@@ -45,7 +45,7 @@ describe("Excel: the fake workbook with the team's Follow-ups tab", () => {
     expect(activityTable(grid)).toEqual(activityTable(coreReview));
   });
 
-  it("Log activity appends exactly one row to the team's log and updates pipesheet's Next step, in one write", async () => {
+  it("Log activity appends exactly one row to the team's log in one write, and the deal's own cells only when asked", async () => {
     const m = newWorkbook();
     const sheet = m.load("Deals", [["Deal ID", "Deal", "Stage", "Owner", "Next step", "Follow-up date"], ["D-1", "Acme", "Proposal", "Ana", "Call", ""], ["D-2", "Birch", "Meeting", "Ben", "", ""]]);
     m.load("Follow-ups", [["Date", "Deal ID", "Type", "Notes", "By"], [46000, "D-1", "call", "first", "Ana"]]);
@@ -64,8 +64,13 @@ describe("Excel: the fake workbook with the team's Follow-ups tab", () => {
     expect(rows(4)).toEqual([["Date", "Deal ID", "Type", "Notes", "By"], [46000, "D-1", "call", "first", "Ana"], [46357, "D-2", "Meeting", typed, ""], ["", "", "", "", ""]]);
     expect(log?.numberFormat(2, 3)).toBe("@");
     const dealsSheet = m.sheet("Deals");
-    expect([dealsSheet?.value(2, 4), dealsSheet?.value(2, 5), dealsSheet?.value(1, 4)]).toEqual(["Send proposal", "", "Call"]);
-    expect(r.plan.teamColumns.map((t) => t.header)).toEqual(["Follow-up date"]);
+    expect([dealsSheet?.value(2, 4), dealsSheet?.value(2, 5), dealsSheet?.value(1, 4)]).toEqual(["", "", "Call"]);
+    expect(r.plan.teamColumns.map((t) => t.header)).toEqual(["Next step", "Follow-up date"]);
+    const asked = await logActivity(host, { sheet: "Deals", tabs: d.sheets.map((s) => s.name), today: TODAY, form: { type: "call", note: "", nextStep: "Send proposal", nextStepDate: "2026-12-08", by: "", updateTeamColumns: true } });
+    expect(asked.plan.ok).toBe(true);
+    // 2026-12-08 is serial 46364.
+    expect([dealsSheet?.value(2, 4), dealsSheet?.value(2, 5), dealsSheet?.value(1, 4)]).toEqual(["Send proposal", 46364, "Call"]);
+    expect(rows(5)[3]?.slice(0, 3)).toEqual([46357, "D-2", "Call"]);
   });
 
   it("Log activity creates pipesheet's Activities tab when there is no log, and refuses without a selected deal", async () => {
@@ -99,7 +104,7 @@ describe("Sheets: the fake spreadsheet with the team's Follow-ups tab", () => {
     expect(activityTable(grid)).toEqual(activityTable(coreReview));
   });
 
-  it("sidebarLogActivity appends one row for the selected deal, as text, and updates pipesheet's Next step", async () => {
+  it("sidebarLogActivity appends one row for the selected deal, as text, and updates the deal's own cells only when asked", async () => {
     const script = await loadScript({ zone: "Etc/UTC", now: `${TODAY}T12:00:00Z` });
     const sheet = script.env.book.addSheet("Deals", 3, 6);
     sheet.load([["Deal ID", "Deal", "Stage", "Owner", "Next step", "Follow-up date"], ["D-1", "Acme", "Proposal", "Ana", "Call", ""], ["D-2", "Birch", "Meeting", "Ben", "", ""]]);
@@ -109,14 +114,18 @@ describe("Sheets: the fake spreadsheet with the team's Follow-ups tab", () => {
     script.env.book.selection = "Deals!B3";
     const typed = "=IMPORTXML(\"http://evil\",\"//a\") <b>bold</b>";
     const answer = script.call("sidebarLogActivity", "sidebar", { type: "meeting", note: typed, nextStep: "Send proposal", nextStepDate: "2026-12-08", by: "Ben", updateTeamColumns: false }) as { ok: boolean; message: string; teamColumns: string[] };
-    expect(answer).toEqual({ ok: true, message: "Logged a meeting on D-2 in Follow-ups. Your own Follow-up date left as they are.", teamColumns: ["Follow-up date"] });
+    expect(answer).toEqual({ ok: true, message: "Logged a meeting on D-2 in Follow-ups. Your own Next step, Follow-up date left as they are.", teamColumns: ["Next step", "Follow-up date"] });
     const row = (r: number): unknown[] => Array.from({ length: 5 }, (_, c) => log.raw(r, c));
     expect(row(2)).toEqual([46357, "D-2", "Meeting", typed, "Ben"]);
     expect(row(3)).toEqual(["", "", "", "", ""]);
-    expect([sheet.raw(2, 4), sheet.raw(2, 5), sheet.raw(1, 4)]).toEqual(["Send proposal", "", "Call"]);
+    expect([sheet.raw(2, 4), sheet.raw(2, 5), sheet.raw(1, 4)]).toEqual(["", "", "Call"]);
+    const asked = script.call("sidebarLogActivity", "sidebar", { type: "email", note: "", nextStep: "Send proposal", nextStepDate: "2026-12-08", by: "Ben", updateTeamColumns: true }) as { ok: boolean; teamColumns: string[] };
+    expect(asked).toMatchObject({ ok: true, teamColumns: [] });
+    expect([sheet.raw(2, 4), sheet.raw(2, 5), sheet.raw(1, 4)]).toEqual(["Send proposal", 46364, "Call"]);
+    expect(row(3).slice(0, 3)).toEqual([46357, "D-2", "Email"]);
     script.env.book.selection = "Deals!A1";
     const refused = script.call("sidebarLogActivity", "sidebar", { type: "call", note: "", nextStep: "", nextStepDate: "", by: "", updateTeamColumns: false }) as { ok: boolean; message: string };
     expect(refused).toEqual({ ok: false, message: "Select a deal's row on the deals sheet first.", teamColumns: [] });
-    expect(row(3)).toEqual(["", "", "", "", ""]);
+    expect(row(4)).toEqual(["", "", "", "", ""]);
   });
 });

@@ -210,19 +210,24 @@ describe("planLogActivity decides the row and the deal's cells", () => {
   const base = { sheetName: "Deals", deals: sheet, settings: null, activities: null, type: "demo", note: "went well", nextStep: "Send proposal", nextStepDate: "2026-12-08", by: "", today: TODAY };
   const serial = (iso: string): number => (dayFromIso(iso) as number) + 25_569;
 
-  it("finds the deal by ID or by its row and writes pipesheet's columns, asking before the team's own", () => {
+  it("finds the deal by ID or by its row, and writes the deal's follow-up columns (the team's) only when asked", () => {
     const byId = planLogActivity({ ...base, deal: { id: "d-2" } });
     const byRow = planLogActivity({ ...base, deal: { row: 2 } });
     expect(byRow).toEqual(byId);
     expect(byId.ok).toBe(true);
     expect(byId.type).toBe("meeting");
-    expect(byId.dealCells).toEqual([
+    expect(byId.dealCells).toEqual([]);
+    expect(byId.teamColumns).toEqual([
+      { field: "lastActivity", header: "Last contacted", cell: "G3" },
+      { field: "nextStep", header: "Next step", cell: "E3" },
+      { field: "nextStepDate", header: "Next step date", cell: "F3" },
+    ]);
+    const asked = planLogActivity({ ...base, deal: { id: "D-2" }, updateTeamColumns: true });
+    expect(asked.dealCells).toEqual([
+      { row: 2, col: 6, value: serial(TODAY), numberFormat: "yyyy-mm-dd" },
       { row: 2, col: 4, value: "Send proposal", numberFormat: "@" },
       { row: 2, col: 5, value: serial("2026-12-08"), numberFormat: "yyyy-mm-dd" },
     ]);
-    expect(byId.teamColumns).toEqual([{ field: "lastActivity", header: "Last contacted", cell: "G3" }]);
-    const asked = planLogActivity({ ...base, deal: { id: "D-2" }, updateTeamColumns: true });
-    expect(asked.dealCells).toContainEqual({ row: 2, col: 6, value: serial(TODAY), numberFormat: "yyyy-mm-dd" });
     expect(asked.teamColumns).toEqual([]);
   });
 

@@ -120,11 +120,11 @@ describe("pipesheet log on a set-up .xlsx with the team's own log tab", () => {
     expect((await readBook(book)).worksheets.map((w) => w.name)).not.toContain("Activities");
   });
 
-  it("appends exactly one row to the team's tab, updates pipesheet's Next step, and leaves the team's Follow-up date until asked", async () => {
+  it("appends exactly one row to the team's tab and leaves the deal's own Next step and Follow-up date until asked", async () => {
     const run = await runCli(["log", book, "--deal", "D-1042", "--type", "meeting", "--note", "<b>Demo</b> & pricing", "--next", "Send proposal", "--next-date", "2026-12-08", "--by", "Ana", "--today", TODAY]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('left your own "Follow-up date" (H2) as they are; add --update-deal');
+    expect(run.stdout).toContain('left your own "Next step" (G2), "Follow-up date" (H2) as they are; add --update-deal');
     const wb = await readBook(book);
     const log = wb.getWorksheet("Follow-ups") as ExcelJS.Worksheet;
     expect(log.actualRowCount).toBe(3);
@@ -133,7 +133,7 @@ describe("pipesheet log on a set-up .xlsx with the team's own log tab", () => {
     expect(log.getCell("E2").value).toBe("Left a message");
     const deals = wb.getWorksheet("Deals") as ExcelJS.Worksheet;
     const h = headerMap(deals);
-    expect(deals.getRow(2).getCell(h.get("Next step") as number).value).toBe("Send proposal");
+    expect(deals.getRow(2).getCell(h.get("Next step") as number).value).toBe("Call back");
     expect(deals.getRow(2).getCell(h.get("Follow-up date") as number).value).toEqual(new Date(Date.UTC(2026, 10, 20)));
     expect(deals.getRow(2).getCell(h.get("Notes") as number).value).toBe("keep");
     expect(deals.getRow(3).getCell(h.get("Next step") as number).value).toBe("");
@@ -141,13 +141,15 @@ describe("pipesheet log on a set-up .xlsx with the team's own log tab", () => {
     expect(cfOf(deals).length).toBe(setupRules);
   });
 
-  it("with --update-deal, also writes the team's own Follow-up date", async () => {
+  it("with --update-deal, also writes the deal's Next step and Follow-up date", async () => {
     const run = await runCli(["log", book, "--deal", "D-1042", "--type", "email", "--next", "Chase the signature", "--next-date", "2026-12-10", "--update-deal", "--today", TODAY]);
     expect(run.code).toBe(0);
     const wb = await readBook(book);
     const deals = wb.getWorksheet("Deals") as ExcelJS.Worksheet;
     const h = headerMap(deals);
     expect(deals.getRow(2).getCell(h.get("Follow-up date") as number).value).toEqual(new Date(Date.UTC(2026, 11, 10)));
+    expect(deals.getRow(2).getCell(h.get("Next step") as number).value).toBe("Chase the signature");
+    expect(deals.getRow(3).getCell(h.get("Next step") as number).value).toBe("");
     expect((wb.getWorksheet("Follow-ups") as ExcelJS.Worksheet).actualRowCount).toBe(4);
   });
 

@@ -170,7 +170,7 @@ describe("playground: Log activity", () => {
       return (m.sheet(name)?.values ?? []).map((r) => [...r]);
     }, sheet);
 
-  it("appends exactly one row for the selected deal, updates pipesheet's Next step, and keeps typed HTML and formulas as text", async () => {
+  it("appends exactly one row for the selected deal, updates its follow-up cells when ticked, and keeps typed HTML and formulas as text", async () => {
     // Select row 3 (D-1002) on the Deals sheet, as a click in Excel would.
     await page.evaluate(() => {
       const m = (globalThis as unknown as { playground: { model: { sheets: { id: string; name: string }[]; selection: unknown; activeSheetId: string } } }).playground.model;
@@ -185,6 +185,8 @@ describe("playground: Log activity", () => {
     await page.fill("#log-note", typed);
     await page.fill("#log-next", XSS);
     await page.fill("#log-next-date", "2026-12-08");
+    // The sample's Next step and Last activity columns are the team's: updated because the box is ticked.
+    await page.check("#log-update");
     await page.click("#log-submit");
     await page.waitForFunction(() => document.querySelector("#log-result")?.textContent?.startsWith("Logged"));
     expect(await page.textContent("#log-result")).toBe(`Logged a meeting on ${String(before[2]?.[0])} in Activities.`);
@@ -199,7 +201,7 @@ describe("playground: Log activity", () => {
     const lastActivity = (before[0] ?? []).indexOf("Last activity");
     expect(after[2]?.[nextStep]).toBe(XSS);
     expect(after[2]?.[lastActivity]).toBe(46352);
-    // Only those two cells of the deals sheet changed (the sample's columns carry pipesheet's own headers).
+    // Only those two cells of the deals sheet changed.
     const changed: string[] = [];
     after.forEach((row, r) => row.forEach((v, c) => {
       if ((v ?? "") !== (before[r]?.[c] ?? "")) changed.push(`${r},${c}`);
