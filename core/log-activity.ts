@@ -32,6 +32,8 @@ export interface CellWrite {
   col: number;
   value: Cell;
   numberFormat?: string;
+  /** On the deals sheet: which follow-up column the cell is in. */
+  field?: DealColumn;
 }
 
 export type DealColumn = "lastActivity" | "nextStep" | "nextStepDate";
@@ -138,7 +140,7 @@ export function planLogActivity(input: LogActivityInput): LogActivityPlan {
     const v = dealValue[f];
     if (c === undefined || v === null) continue;
     const header = map.headers[c] ?? "";
-    if (input.updateTeamColumns === true) dealCells.push({ row, col: c, ...v });
+    if (input.updateTeamColumns === true) dealCells.push({ row, col: c, ...v, field: f });
     else teamColumns.push({ field: f, header, cell: a1(row, c) });
   }
   return { ok: true, problems, dealId, dealName, type, activitySheet: createTab ? TAB_ACTIVITIES : (log?.sheet ?? TAB_ACTIVITIES), createTab, append, dealCells, teamColumns };

@@ -224,9 +224,9 @@ describe("planLogActivity decides the row and the deal's cells", () => {
     ]);
     const asked = planLogActivity({ ...base, deal: { id: "D-2" }, updateTeamColumns: true });
     expect(asked.dealCells).toEqual([
-      { row: 2, col: 6, value: serial(TODAY), numberFormat: "yyyy-mm-dd" },
-      { row: 2, col: 4, value: "Send proposal", numberFormat: "@" },
-      { row: 2, col: 5, value: serial("2026-12-08"), numberFormat: "yyyy-mm-dd" },
+      { row: 2, col: 6, value: serial(TODAY), numberFormat: "yyyy-mm-dd", field: "lastActivity" },
+      { row: 2, col: 4, value: "Send proposal", numberFormat: "@", field: "nextStep" },
+      { row: 2, col: 5, value: serial("2026-12-08"), numberFormat: "yyyy-mm-dd", field: "nextStepDate" },
     ]);
     expect(asked.teamColumns).toEqual([]);
   });

@@ -95,8 +95,9 @@ async function logCsv(path: string, opts: LogOptions, today: string): Promise<Lo
 }
 
 /** The deal's cells as "fill" columns: only the one row is written, every other cell of the column stays. */
-function fillColumns(cells: readonly CellWrite[], headerRow: number, rows: number, key: ColumnWrite["key"]): ColumnWrite[] {
+function fillColumns(cells: readonly CellWrite[], headerRow: number, rows: number): ColumnWrite[] {
   return cells.map((c) => {
+    const key: ColumnWrite["key"] = c.field ?? "activity";
     const values: Cell[] = new Array<Cell>(Math.max(rows, c.row - headerRow)).fill(null);
     values[c.row - headerRow - 1] = c.value;
     return { key, header: "", col: c.col, created: false, mode: "fill", values, ...(c.numberFormat !== undefined ? { numberFormat: c.numberFormat } : {}) };
@@ -154,14 +155,14 @@ async function logXlsx(path: string, sheet: string | null, opts: LogOptions, tod
     { sheetName: ws.name, deals, settings, log: logTab ? sheetGrid(logTab) : null, sheetNames: wb.worksheets.map((w) => w.name), activities: { sheet: plan.activitySheet, values: activities } },
     { command: "score", today },
   );
-  scored.columns.push(...fillColumns(plan.dealCells, scored.headerRow, scored.rowCount, "nextStep"));
+  scored.columns.push(...fillColumns(plan.dealCells, scored.headerRow, scored.rowCount));
   if (plan.createTab) scored.tabs.push(plan.createTab);
   const first = applyPlan(wb, scored);
   const notes = [...first.notes];
   // The row itself, on the team's log or on the tab just created: a plan of that tab alone, which has no rules of pipesheet's.
   const target = mapActivityColumns(activities)?.headerRow ?? 0;
   const rows = Math.max(0, activities.length - target - 1);
-  const appended: WorkbookPlan = { ...scored, sheet: plan.activitySheet, headerRow: target, rowCount: rows, columns: fillColumns(plan.append, target, rows, "activity"), conditionalFormats: [], validations: [], tabs: [], logAppend: [] };
+  const appended: WorkbookPlan = { ...scored, sheet: plan.activitySheet, headerRow: target, rowCount: rows, columns: fillColumns(plan.append, target, rows), conditionalFormats: [], validations: [], tabs: [], logAppend: [] };
   notes.push(...applyPlan(wb, appended).notes);
   const kept = ownCharts.filter((c) => !scored.tabs.some((t) => t.name.toLowerCase() === c.sheet.toLowerCase()));
   await saveWorkbook(wb, out, [...first.charts, ...kept]);
