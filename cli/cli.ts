@@ -8,6 +8,7 @@ import { register as registerPush } from "./commands/push.js";
 import { register as registerSync } from "./commands/sync.js";
 import { register as registerApply } from "./commands/apply.js";
 import { register as registerLogin } from "./commands/login.js";
+import { register as registerLog } from "./commands/log.js";
 import { describeError, EXIT_CODES } from "./errors.js";
 
 export function buildProgram(io: Output): Command {
@@ -23,7 +24,7 @@ export function buildProgram(io: Output): Command {
       outputError: (s, write) => write(`pipesheet: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")} (see pipesheet --help)\n`),
     });
   registerRun(program, io);
-  for (const register of [registerPull, registerPush, registerSync, registerApply, registerLogin]) register(program, io);
+  for (const register of [registerPull, registerPush, registerSync, registerApply, registerLogin, registerLog]) register(program, io);
   return program;
 }
 

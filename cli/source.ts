@@ -2,7 +2,8 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { mapColumns } from "../core/columns.js";
+import { pickActivitiesTab } from "../core/activity.js";
+import { HEADER_SCAN_ROWS, mapColumns } from "../core/columns.js";
 import { dayFromExcelSerial, dealsWrites, isoFromDay, type ValueKind } from "../core/index.js";
 import { parseDate, parseNumber } from "../core/parse.js";
 import { DEFAULT_SETTINGS, settingsFromGrid } from "../core/settings.js";
@@ -170,10 +171,22 @@ async function writeText(path: string, text: string): Promise<void> {
   });
 }
 
+/** A CSV has one sheet, so its activity log is the file beside it: deals.csv -> deals.activities.csv. */
+export function activitiesCsvPath(path: string): string {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)}.activities${ext}`);
+}
+
+async function csvActivities(path: string): Promise<{ sheet: string; values: Grid } | null> {
+  const sibling = activitiesCsvPath(path);
+  if (!existsSync(sibling)) return null;
+  return { sheet: basename(sibling), values: (await readCsvFile(sibling)).grid };
+}
+
 async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
   const csv = await readCsvFile(ref.path, (f) => progress.update(f));
-  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET] };
+  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET], activities: await csvActivities(ref.path) };
   return {
     ref,
     input,
@@ -206,12 +219,16 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
   const settings = ownTabGrid(wb, TAB_SETTINGS);
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
   const deals = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
+  // The activity log is found by its headers, so only each tab's top rows are read to find it.
+  const activitiesName = pickActivitiesTab(wb.book.sheets.map((sh) => ({ name: sh.name, values: wb.book.grid(sh, HEADER_SCAN_ROWS) })), deals.sheet.name);
+  const activitiesSheet = activitiesName === null ? undefined : wb.book.find(activitiesName);
   const input: WorkbookInput = {
     sheetName: deals.sheet.name,
     deals: deals.grid,
     settings,
     log: ownTabGrid(wb, TAB_LOG),
     sheetNames: sheetNamesForCore(wb),
+    activities: activitiesSheet ? { sheet: activitiesSheet.name, values: wb.book.grid(activitiesSheet) } : null,
   };
   const { size } = await stat(ref.path);
   const macros = (wb.pkg.text("[Content_Types].xml") ?? "").includes(MACRO_CONTENT);

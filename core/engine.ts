@@ -1,5 +1,6 @@
 // The one entry every host calls: cells in, a WorkbookPlan out. Also the live stage-edit plan.
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
+import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type ActivityLog } from "./activity.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { computeMetrics, type PipelineMetrics } from "./metrics.js";
 import { parseDeals } from "./parse.js";
@@ -145,6 +146,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   problems.push(...parsed.problems);
   const deals = parsed.deals;
   const { ids, added } = assignIds(deals);
+  const activityLog = readActivityLog(input, deals, settings, map, today);
+  problems.push(...activityLog.problems);
 
   // Stage log: diff against the snapshot, one row per transition.
   const log = readLog(input.log);
@@ -396,6 +399,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (options.command === "setup" || !hasTab(TAB_SETTINGS))
     tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
   if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: "A1:E1", bold: true }] });
+  // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
+  if (options.command === "setup" && activityLog.sheet === null && !hasTab(TAB_ACTIVITIES)) tabs.push(activitiesTab());
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
   const metrics = computeMetrics({
@@ -407,6 +412,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     winModel: model.summary,
     present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
     currency: settings.currency,
+    activityLog,
+    segmentLabel: (f, d) => {
+      const c = map.fields[f];
+      const v = c === undefined ? undefined : input.deals[d.sheetRow - 1]?.[c];
+      return v === null || v === undefined || v instanceof Date ? "" : String(v);
+    },
   });
   if (options.command === "review") tabs.push(buildReview(metrics, options.today));
 
@@ -432,6 +443,19 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     problems,
     metrics,
   };
+}
+
+/**
+ * The activity log tab, read against the deals. When the deals sheet has no Last activity column of its own,
+ * each deal's last activity comes from the log, so the "no activity for N days" stuck rule sees it.
+ */
+function readActivityLog(input: WorkbookInput, deals: Deal[], settings: Settings, map: ColumnMap, today: Day): ActivityLog {
+  const log = readActivities(input.activities ?? null, deals, { dateOrder: settings.dateOrder, typeWords: settings.activityTypes });
+  if (map.fields.lastActivity === undefined)
+    lastActivityByDeal(log, deals.length, today).forEach((day, i) => {
+      if (day !== null) (deals[i] as Deal).lastActivity = day;
+    });
+  return log;
 }
 
 /**

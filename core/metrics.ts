@@ -1,5 +1,8 @@
 // Pipeline metrics: one pass over the deals and one over the stage log, returned as plain numbers, each with its definition.
 import { dayFromYmd } from "./a1.js";
+import { activityMetrics, type ActivityLog, type ActivityMetrics } from "./activity.js";
+import { computeCapacity, type CapacityMetrics } from "./capacity.js";
+import { computeSegments, type SegmentMetrics } from "./segments.js";
 import type { Quarterly, Settings } from "./settings.js";
 import { stageMatcher } from "./stages.js";
 import type { Day, Deal, DealResult, Field, Grade, Transition, WinModelSummary } from "./types.js";
@@ -16,6 +19,10 @@ export interface MetricsInput {
   /** Which input columns the sheet has. */
   present: Partial<Record<Field, boolean>>;
   currency: string;
+  /** The activity log read from the workbook; without it the activity figures are zero. */
+  activityLog?: ActivityLog;
+  /** Segment labels as written on the sheet; without it, the deal's lower-cased categories. */
+  segmentLabel?: Parameters<typeof computeSegments>[3];
 }
 
 export interface Amounts {
@@ -138,6 +145,23 @@ export interface PipelineMetrics {
   stuck: { rows: StuckRow[]; total: number; definition: string };
   model: WinModelSummary & { definition: string };
   grades: { counts: Record<Grade, number>; definition: string };
+  /** The week's calls, emails and meetings per person and for the team, and lead response time from the activity log. */
+  activity: ActivityMetrics;
+  capacity: CapacityMetrics;
+  /** Where we win: win rate, deal size and cycle by source, product, industry and owner. */
+  segments: SegmentMetrics;
+}
+
+const NO_ACTIVITY_LOG: ActivityLog = { sheet: null, columns: null, activities: [], badRows: 0, unknownDeals: 0, problems: [] };
+
+/** The activity, capacity and segment figures, kept apart from the one-pass pipeline figures above. */
+function followUpMetrics(input: MetricsInput): Pick<PipelineMetrics, "activity" | "capacity" | "segments"> {
+  const log = input.activityLog ?? NO_ACTIVITY_LOG;
+  return {
+    activity: activityMetrics(log, input.deals, input.today),
+    capacity: computeCapacity(input.deals, input.settings, log, input.today),
+    segments: computeSegments(input.deals, input.settings, input.present, input.segmentLabel ?? ((f, d) => (f === "owner" ? d.owner : (d.categories[f] ?? "")))),
+  };
 }
 
 /** The review lists at most this many stuck deals; the Stuck column on the sheet has them all. */
@@ -789,5 +813,6 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       definition: "Win likelihood model: accuracy = share of held-out closed deals called right at 50 %; Brier score = mean squared error of the likelihoods (lower is better), next to the Brier score of always guessing the base rate.",
     },
     grades: { counts: grades, definition: "Lead grades of open deals (A best), from the need, budget and authority score." },
+    ...followUpMetrics(input),
   };
 }

@@ -132,6 +132,8 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   if (m.stuck.total > Math.min(maxStuck, stuck.length)) para(`… and ${m.stuck.total - Math.min(maxStuck, stuck.length)} more`, "  ");
   out.push("");
 
+  out.push(...followUpText(m, width));
+
   para(`Problems (${problems.length})`);
   if (problems.length === 0) para("none", "  ");
   const shown = Math.max(Math.floor(opts.maxProblems), 0);
@@ -143,4 +145,39 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   para(`Win model: ${oneLine(m.model.message)}`);
 
   return out.map((l) => l.trimEnd()).join("\n") + "\n";
+}
+
+const days = (x: number | null): string => (x === null ? "n/a" : `${Math.round(x * 10) / 10}`);
+
+/** The week's activity per person, reps over or under capacity, and the segments won most; each block ends with a blank line. */
+export function followUpText(m: PipelineMetrics, width: number): string[] {
+  const out: string[] = [];
+  const para = (text: string, indent = ""): void => {
+    out.push(...wrap(oneLine(text), width, indent, indent));
+  };
+  const a = m.activity;
+  if (a.present && a.activities > 0) {
+    para(`Activity ${a.week.from} to ${a.week.to} (the week before in brackets)`);
+    for (const r of [...a.byOwner, a.team])
+      para(`${r.owner}: ${r.contacts} contacts (${r.previous.contacts}) · ${r.appointments} appointments (${r.previous.appointments}) · rate ${pct(r.appointmentRate)} (${pct(r.previous.appointmentRate)})`, "  ");
+    const rt = a.responseTime;
+    para(`Lead response: mean ${days(rt.meanDays)} days, median ${days(rt.medianDays)} days over ${rt.deals} deals`, "  ");
+    out.push("");
+  }
+  const flagged = m.capacity.rows.filter((r) => r.flag === "over" || r.flag === "under");
+  if (flagged.length > 0) {
+    para(`Capacity ${m.capacity.period.from} to ${m.capacity.period.to}`);
+    for (const r of flagged) para(`${r.owner} (${r.role}) ${r.flag}: ${r.openDeals} open deals of ${r.openCapacity ?? "n/a"}, ${r.activities} activities of ${r.activityCapacity ?? "n/a"}`, "  ");
+    out.push("");
+  }
+  const tables = m.segments.tables.filter((t) => t.present && t.rows.length > 0);
+  if (tables.length > 0) {
+    para(`Where we win (overall ${pct(m.segments.overall.winRate)}; ranked with ${m.segments.minClosed}+ closed deals)`);
+    for (const t of tables) {
+      const best = t.rows.find((r) => r.ranked);
+      para(best ? `${t.by}: ${best.value} ${pct(best.winRate)} of ${best.won + best.lost} closed, lift ${best.lift === null ? "n/a" : `${best.lift.toFixed(2)}x`}` : `${t.by}: too few closed deals to rank`, "  ");
+    }
+    out.push("");
+  }
+  return out;
 }

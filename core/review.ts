@@ -66,6 +66,53 @@ function unitItem(m: UnitMetric, g: ReviewGrid): { label: string; value: Cell; f
   return { label: m.name + g.note(m.definition), value: orNa(m.value), format, note: m.status };
 }
 
+/** The week's follow-ups per person from the activity log, with the week before beside them; only when there is a log. */
+function activitySection(g: ReviewGrid, m: PipelineMetrics): void {
+  const a = m.activity;
+  // An empty log (set-up's new Activities tab) has nothing to show yet.
+  if (!a.present || a.activities + a.badRows === 0) return;
+  g.heading(`Activity, ${a.week.from} to ${a.week.to}${g.note(a.definition)}`, 12);
+  const line = (r: PipelineMetrics["activity"]["team"]): Cell[] => [r.owner, r.calls, r.emails, r.meetings, r.contacts, r.appointments, orNa(r.appointmentRate), r.previous.contacts, r.previous.appointments, orNa(r.previous.appointmentRate)];
+  const t = g.table(
+    ["Person", "Calls", "Emails", "Meetings", "Contacts", "Appointments", "Appointment rate", "Contacts, week before", "Appointments, week before", "Rate, week before"],
+    [...a.byOwner.map(line), line(a.team)],
+    [undefined, COUNT, COUNT, COUNT, COUNT, COUNT, PCT, COUNT, COUNT, PCT],
+  );
+  g.formats.push({ range: a1Range(t.first + a.byOwner.length, 0, 1, 10), bold: true });
+  const rt = a.responseTime;
+  g.pairs(["Lead response (activity log)", "Days", "Deals"], [
+    { label: `Mean${g.note(rt.definition)}`, value: orNa(rt.meanDays), format: DAYS, note: String(rt.deals) },
+    { label: "Median", value: orNa(rt.medianDays), format: DAYS, note: String(rt.deals) },
+  ]);
+  g.blank();
+}
+
+/** Each rep's load against capacity, and the segments the team wins, in plain figures. */
+function capacityAndSegmentsSection(g: ReviewGrid, m: PipelineMetrics): void {
+  const c = m.capacity;
+  if (c.rows.length > 0) {
+    g.heading(`Capacity, ${c.period.from} to ${c.period.to}${g.note(c.definition)}`, 12);
+    g.table(
+      ["Rep", "Role", "Open deals", "Open capacity", "Activities", "Activity capacity", "Load (open)", "Load (activities)", "Flag"],
+      c.rows.map((r) => [r.owner, r.roleSet ? r.role : `${r.role} (not in Owners)`, r.openDeals, orNa(r.openCapacity), r.activities, orNa(r.activityCapacity), orNa(r.openLoad), orNa(r.activityLoad), r.flag ?? ""]),
+      [undefined, undefined, COUNT, COUNT, COUNT, COUNT, PCT, PCT, undefined],
+    );
+    g.blank();
+  }
+  const sg = m.segments;
+  const tables = sg.tables.filter((t) => t.present && t.rows.length > 0);
+  if (tables.length === 0) return;
+  const cur = m.currency;
+  g.heading(`Where we win${g.note(sg.definition)}`, 12);
+  for (const t of tables)
+    g.table(
+      [t.by[0]?.toUpperCase() + t.by.slice(1), "Rank", "Deals", "Won", "Lost", "Win rate", "Lift", `Average deal (${cur})`, "Cycle (days)"],
+      t.rows.map((r) => [r.value, r.ranked ? (r.rank ?? "") : `too few (under ${sg.minClosed} closed)`, r.deals, r.won, r.lost, orNa(r.winRate), orNa(r.lift), orNa(r.avgDealSize), orNa(r.cycleDays)]),
+      [undefined, undefined, COUNT, COUNT, COUNT, PCT, RATIO, MONEY, DAYS],
+    );
+  g.blank();
+}
+
 export function buildReview(m: PipelineMetrics, today: string): TabWrite {
   const g = new ReviewGrid();
   const cur = m.currency;
@@ -207,6 +254,11 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
     ],
   );
   g.blank();
+
+  // Follow-ups come last so that the sections above keep their footnote numbers.
+  g.heading("Follow-ups and where we win", 14);
+  activitySection(g, m);
+  capacityAndSegmentsSection(g, m);
 
   g.heading("Notes", 12);
   g.notes.forEach((n, i) => g.row([`[${i + 1}] ${n}`]));

@@ -97,6 +97,26 @@ export const WinModel = z.object({
   holdout: z.number().min(5).max(50),
 });
 
+export const Role = z.enum(["AE", "BDR"]);
+export type Role = z.infer<typeof Role>;
+
+/** Monthly load one rep of a role can carry; null = not compared. */
+export const RoleCapacity = z.object({
+  openDeals: z.number().int().positive().nullable(),
+  /** Activities (calls, emails, meetings, notes) in 30 days. */
+  activities: z.number().int().positive().nullable(),
+});
+
+export const Capacity = z.object({
+  AE: RoleCapacity,
+  BDR: RoleCapacity,
+  /** Below this share of capacity a rep is flagged under, 0-100 %. */
+  underPercent: z.number().min(0).max(100),
+  /** The Owners table: each rep's role; reps not listed count as AE. */
+  owners: z.array(z.object({ owner: z.string().trim().min(1), role: Role })),
+});
+export type Capacity = z.infer<typeof Capacity>;
+
 export const Settings = z.object({
   stages: z
     .array(Stage)
@@ -114,6 +134,11 @@ export const Settings = z.object({
   currency: z.string().trim().min(1).max(8),
   /** Header corrections: field -> header text on the deals sheet. */
   columns: z.partialRecord(z.enum(FIELDS), z.string().trim().min(1)),
+  /** The team's own words for each activity type, on top of the ones pipesheet knows. */
+  activityTypes: z.object({ call: z.array(z.string().trim().min(1)), email: z.array(z.string().trim().min(1)), meeting: z.array(z.string().trim().min(1)), note: z.array(z.string().trim().min(1)) }),
+  capacity: Capacity,
+  /** Segments (by source, product, industry, owner) with fewer closed deals are shown but not ranked. */
+  segments: z.object({ minClosed: z.number().int().min(1) }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -232,6 +257,10 @@ export const DEFAULT_SETTINGS: Settings = {
   dateOrder: "MDY",
   currency: "USD",
   columns: {},
+  activityTypes: { call: [], email: [], meeting: [], note: [] },
+  // Common planning figures: an AE works about 40 open deals, a BDR books meetings from about 1,000 touches a month.
+  capacity: { AE: { openDeals: 40, activities: 300 }, BDR: { openDeals: 15, activities: 1000 }, underPercent: 50, owners: [] },
+  segments: { minClosed: 5 },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +315,12 @@ const GENERAL: ScalarDef[] = [
   { label: "Cut loose after factor", meaning: "Past this multiple of the threshold, suggest cutting the deal loose", kind: "number", get: (s) => s.stuck.cutLooseFactor, set: (s, v) => { s.stuck.cutLooseFactor = v as number; } },
   { label: "Win model minimum closed deals", meaning: "Closed deals needed before win likelihood is shown", kind: "number", get: (s) => s.winModel.minClosed, set: (s, v) => { s.winModel.minClosed = v as number; } },
   { label: "Win model holdout %", meaning: "Share of closed deals held out to measure the model", kind: "number", get: (s) => s.winModel.holdout, set: (s, v) => { s.winModel.holdout = v as number; } },
+  ...(["AE", "BDR"] as const).flatMap((role): ScalarDef[] => [
+    { label: `${role} capacity: open deals`, meaning: `Open deals one ${role} can work (blank: not compared)`, kind: "int?", get: (s) => s.capacity[role].openDeals, set: (s, v) => { s.capacity[role].openDeals = v as number | null; } },
+    { label: `${role} capacity: activities per month`, meaning: `Activities one ${role} logs in 30 days (blank: not compared)`, kind: "int?", get: (s) => s.capacity[role].activities, set: (s, v) => { s.capacity[role].activities = v as number | null; } },
+  ]),
+  { label: "Under capacity below %", meaning: "A rep below this share of capacity is flagged under", kind: "number", get: (s) => s.capacity.underPercent, set: (s, v) => { s.capacity.underPercent = v as number; } },
+  { label: "Segment minimum closed deals", meaning: "Where we win: segments with fewer closed deals are shown, not ranked", kind: "number", get: (s) => s.segments.minClosed, set: (s, v) => { s.segments.minClosed = v as number; } },
   q("salesMarketingSpend", "Quarter sales & marketing spend", "For CAC, CAC payback and magic number (blank: not shown)"),
   q("previousSpend", "Previous quarter sales & marketing spend", "For the magic number"),
   q("newCustomers", "Quarter new customers", "For CAC"),
@@ -331,6 +366,11 @@ const STAGE_HEADER = ["Stage", "Kind", "Win probability %", "Stuck after days", 
 const ANSWER_HEADER = ["Dimension", "Answer", "Points (0-3)", "Also accepted"];
 const GENERAL_HEADER = ["Setting", "Value", "Meaning"];
 const COLUMNS_HEADER = ["Field", "Header on your deals sheet"];
+const SECTION_ACTIVITY = "Activity types";
+const SECTION_OWNERS = "Owners";
+const ACTIVITY_HEADER = ["Type", "Also called"];
+const OWNERS_HEADER = ["Owner", "Role"];
+const ACTIVITY_KINDS = ["call", "email", "meeting", "note"] as const;
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -366,6 +406,14 @@ export function settingsToGrid(s: Settings): Grid {
   g.push([SECTION_COLUMNS]);
   g.push([...COLUMNS_HEADER]);
   for (const f of FIELDS) g.push([fieldLabel(f), s.columns[f] ?? ""]);
+  g.push([]);
+  g.push([SECTION_ACTIVITY]);
+  g.push([...ACTIVITY_HEADER]);
+  for (const t of ACTIVITY_KINDS) g.push([t, s.activityTypes[t].join(LIST_SEP)]);
+  g.push([]);
+  g.push([SECTION_OWNERS]);
+  g.push([...OWNERS_HEADER]);
+  for (const o of s.capacity.owners) g.push([o.owner, o.role]);
   return g;
 }
 
@@ -392,7 +440,7 @@ export function settingsFromGrid(grid: Grid): SettingsResult {
   const sections = new Map<string, number>();
   grid.forEach((row, r) => {
     const t = text(row[0]);
-    if ([SECTION_STAGES, SECTION_SCORING, SECTION_GENERAL, SECTION_COLUMNS].includes(t) && !sections.has(t)) sections.set(t, r);
+    if ([SECTION_STAGES, SECTION_SCORING, SECTION_GENERAL, SECTION_COLUMNS, SECTION_ACTIVITY, SECTION_OWNERS].includes(t) && !sections.has(t)) sections.set(t, r);
   });
   const rowsOf = (title: string): { r: number; row: Cell[] }[] => {
     const start = sections.get(title);
@@ -540,6 +588,31 @@ export function settingsFromGrid(grid: Grid): SettingsResult {
     }
     const header = text(row[1]);
     if (header !== "") s.columns[f] = header;
+  }
+
+  // Activity types: the team's own words per type.
+  for (const { r, row } of rowsOf(SECTION_ACTIVITY)) {
+    const t = ACTIVITY_KINDS.find((k) => k === text(row[0]).toLowerCase());
+    if (!t) {
+      bad(r, 0, `Activity type "${text(row[0])}" must be call, email, meeting or note.`);
+      continue;
+    }
+    s.activityTypes[t] = splitList(text(row[1]));
+  }
+
+  // Owners: each rep's role, for capacity.
+  for (const { r, row } of rowsOf(SECTION_OWNERS)) {
+    const owner = text(row[0]);
+    const role = Role.options.find((o) => o.toLowerCase() === text(row[1]).toLowerCase());
+    if (owner === "") {
+      bad(r, 0, "Owner is empty: enter the rep as the deals sheet's Owner column writes them.");
+      continue;
+    }
+    if (!role) {
+      bad(r, 1, `Role "${text(row[1])}" of ${owner} must be AE or BDR.`);
+      continue;
+    }
+    s.capacity.owners.push({ owner, role });
   }
 
   // Whole-object rules (weights add to 100, grades fall) reported at the General section.

@@ -31,7 +31,9 @@ export type ProblemCode =
   | "DUPLICATE_ID"
   | "BAD_SETTING"
   | "BAD_LOG_ROW"
-  | "CLOSE_BEFORE_CREATE";
+  | "CLOSE_BEFORE_CREATE"
+  | "BAD_ACTIVITY"
+  | "UNKNOWN_DEAL";
 
 /** Canonical deal fields pipesheet understands; the team's headers map onto these. */
 export const FIELDS = [
@@ -107,6 +109,8 @@ export interface WorkbookInput {
   log: Grid | null;
   /** Names of every tab in the workbook (so core can tell which of its tabs exist). */
   sheetNames: string[];
+  /** The activity log tab (see pickActivitiesTab), when the workbook has one. */
+  activities?: { sheet: string; values: Grid } | null;
 }
 
 export interface RunOptions {
@@ -120,7 +124,7 @@ export interface RunOptions {
 /** How a host writes one owned column of the deals sheet. */
 export interface ColumnWrite {
   /** Canonical name of what the column holds. */
-  key: OwnedKey;
+  key: OwnedKey | LoggedKey;
   header: string;
   /** 0-based column index on the sheet. */
   col: number;
@@ -153,6 +157,9 @@ export type OwnedKey =
   | "daysInStage"
   | "stuck"
   | "nextTask";
+
+/** Cells a logged activity writes (see planLogActivity): the deal's follow-up columns, and a row of the activity log. */
+export type LoggedKey = "lastActivity" | "nextStep" | "nextStepDate" | "activity";
 
 /** A conditional-format rule pipesheet owns; hosts recognise theirs by `id` (kept in the rule's note or the settings tab). */
 export interface ConditionalRule {

@@ -94,7 +94,7 @@ describe("run(setup) on a team's own sheet", () => {
   });
 
   it("writes the settings tab and a hidden log with one snapshot row per deal", () => {
-    expect(plan.tabs.map((t) => t.name).sort()).toEqual([TAB_LOG, TAB_SETTINGS]);
+    expect(plan.tabs.map((t) => t.name).sort()).toEqual(["Activities", TAB_LOG, TAB_SETTINGS]);
     const log = plan.tabs.find((t) => t.name === TAB_LOG);
     expect(log?.hidden).toBe(true);
     expect(log?.values[0]).toEqual(["Deal ID", "From", "To", "When", "By"]);

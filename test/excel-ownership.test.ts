@@ -8,7 +8,8 @@ import { discover, runCommand } from "../excel-addin/adapter/command.js";
 import { hostFor, newWorkbook, type WorkbookModel } from "./fakes/excel/index.js";
 import type { SheetModel } from "./fakes/excel/model.js";
 
-const OWN_TABS = new Set(["pipeline review", "pipeline settings", "pipeline log"]);
+// "activities": the tab set-up adds when the team keeps no activity log (the generated workbooks have none of their own).
+const OWN_TABS = new Set(["pipeline review", "pipeline settings", "pipeline log", "activities"]);
 const SAMPLE = samplePipeline();
 
 interface Shape {

@@ -120,6 +120,8 @@ describe("apply on a Google Sheet", () => {
       ["Notes", false],
       ["Pipeline Settings", false],
       ["Pipeline Log", true],
+      // Set-up's activity log, as the sheet had none of its own.
+      ["Activities", false],
       ["Pipeline Review", false],
     ]);
     const review = ss.sheet("Pipeline Review");

@@ -198,7 +198,9 @@ describe("service calls", () => {
     const large = await counts(50_000);
     expect(large).toEqual(small);
     // Today 96, 70, 115 and 71: a little headroom, so a new call per command is a decision, not an accident.
-    const bound: Record<string, number> = { setup: 105, score: 80, review: 125, "score again": 80 };
+    // Set-up +12 (108): looking for the team's activity log by the headers of its other tabs, and creating
+    // pipesheet's Activities tab when there is none.
+    const bound: Record<string, number> = { setup: 115, score: 80, review: 125, "score again": 80 };
     for (const [name, n] of Object.entries(small)) expect(n, name).toBeLessThanOrEqual(bound[name] ?? 0);
   }, 240_000);
 });

@@ -7,7 +7,8 @@ import { planOf } from "./fakes/apps-script/expect.js";
 import { colName, type FakeSheet } from "./fakes/apps-script/spreadsheet.js";
 
 const KEY = 1 << 15;
-const OWN_TABS = new Set([TAB_REVIEW, TAB_SETTINGS, TAB_LOG]);
+// "Activities": the tab set-up adds when the team keeps no activity log (the generated sheets have none of their own).
+const OWN_TABS = new Set([TAB_REVIEW, TAB_SETTINGS, TAB_LOG, "Activities"]);
 
 const userText = fc.oneof(
   fc.constantFrom("00123", "2026-11", "1/2/2026", "TRUE", "=SUM(1,2)", "+1 call", "-", "Nov 5", "'quoted", "  spaced  ", "ünïcode", "#N/A", "12%", "$5"),

@@ -75,7 +75,7 @@ describe("Sidebar.html", () => {
   test("calls only server functions the bundle defines", async () => {
     const { ENTRY_POINTS } = await import("../sheets-script/src/names.js");
     const called = new Set([...script.matchAll(/\.(sidebar[A-Z]\w*)\(/g)].map((m) => m[1]));
-    expect([...called].sort()).toEqual(["sidebarRun", "sidebarSelect", "sidebarState"]);
+    expect([...called].sort()).toEqual(["sidebarLogActivity", "sidebarRun", "sidebarSelect", "sidebarState"]);
     for (const n of called) expect(ENTRY_POINTS).toContain(n);
   });
 });

@@ -10,7 +10,8 @@ import type { RunResult } from "../core/index.js";
 import { runCommand, type Output } from "../cli/commands/run.js";
 import { cfOf, dvOf, readBook } from "./cli-harness.js";
 
-const OWN_TABS = new Set(["pipeline review", "pipeline settings", "pipeline log"]);
+// "activities": the tab set-up adds when the team keeps no activity log (the generated workbooks have none of their own).
+const OWN_TABS = new Set(["pipeline review", "pipeline settings", "pipeline log", "activities"]);
 const silent: Output = { stdout: { write: () => true }, stderr: { write: () => true, isTTY: false } };
 
 // Includes columns pipesheet fills (Deal ID, Stage entered) or owns (Score) when the team already has them.

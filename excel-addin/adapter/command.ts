@@ -1,7 +1,7 @@
 /// <reference types="office-js" />
 // One pane command end to end: read (one round trip), let core decide, apply the plan. Plus the small calls
 // the pane makes around it: find the deals sheet, preview the column mapping, select a problem's cell.
-import { findStageColumn, run, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type RunResult } from "../../core/index.js";
+import { findStageColumn, run, TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type RunResult } from "../../core/index.js";
 import { applyPlan, type ApplyProgress, type ApplyResult } from "./apply.js";
 import { errorCode, type Host } from "./host.js";
 import { readWorkbook, type WorkbookRead } from "./read.js";
@@ -36,7 +36,8 @@ export async function discover(host: Host): Promise<Discovery> {
  * of pipesheet's tabs, else the first sheet holding a table, else the first visible sheet of the team's.
  */
 export function chooseDealsSheet(d: Discovery, remembered: string | null): string | null {
-  const theirs = d.sheets.filter((s) => !isOwnTab(s.name));
+  // The activity log tab is not a deals sheet, even when it is the active one (the team was just logging).
+  const theirs = d.sheets.filter((s) => !isOwnTab(s.name) && s.name.toLowerCase() !== TAB_ACTIVITIES.toLowerCase());
   const find = (name: string | null): string | undefined => (name === null ? undefined : theirs.find((s) => s.name.toLowerCase() === name.toLowerCase())?.name);
   return (
     find(remembered) ??

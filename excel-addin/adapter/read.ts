@@ -1,7 +1,7 @@
 /// <reference types="office-js" />
 // Reads what core needs in one round trip: the deals sheet from A1, the settings and log tabs, pipesheet's own
 // rules and charts. Only sheets too big for one response are finished in further round trips, each under the limit.
-import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid, type WorkbookInput } from "../../core/index.js";
+import { pickActivitiesTab, RULE_PREFIX, TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid, type WorkbookInput } from "../../core/index.js";
 import { gridBytes } from "./json-size.js";
 
 /** Excel on the web refuses requests and responses over 5 MB; stay well under it. */
@@ -17,6 +17,8 @@ export interface WorkbookRead {
   input: WorkbookInput;
   /** Rows in use on the log tab, where appended rows go. */
   logRows: number;
+  /** The activity log tab, when the workbook has one (see readActivities). */
+  activities: { sheet: string; values: Grid } | null;
   /** pipesheet's conditional formats on the deals sheet (found by the marker in their formula). */
   ownRules: Excel.ConditionalFormat[];
   /** pipesheet's charts on the review tab. */
@@ -99,6 +101,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
   const sheets = ctx.workbook.worksheets;
   sheets.load("items/name");
   const deals = block(sheets.getItem(sheetName));
+  const activities = startActivities(sheets, sheetName, tabs);
   const settings = has(TAB_SETTINGS) && !same(sheetName, TAB_SETTINGS) ? block(sheets.getItem(TAB_SETTINGS)) : null;
   const log = has(TAB_LOG) && !same(sheetName, TAB_LOG) ? block(sheets.getItem(TAB_LOG)) : null;
   const rules = deals.sheet.getRange().conditionalFormats.load("items/type,items/customOrNullObject/rule/formula");
@@ -123,7 +126,9 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
   const dealsGrid = gridOf(deals);
   const settingsGrid = settings ? gridOf(settings) : null;
   const logGrid = log ? gridOf(log) : null;
+  const activityGrid = activities.named ? { sheet: activities.named.name, values: gridOf(activities.named.block) } : null;
   const more = await readRest(ctx, pending);
+  const found = activityGrid ? { values: activityGrid, syncs: 0 } : await finishActivities(ctx, activities, sheetName);
 
   const ownRules = rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && cf.customOrNullObject.rule.formula.includes(RULE_PREFIX));
   const ownCharts = charts ? charts.items.filter((ch) => ch.name.startsWith(RULE_PREFIX)) : [];
@@ -139,11 +144,49 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
       settings: settingsGrid,
       log: logGrid,
       sheetNames: sheets.items.map((s) => s.name),
+      activities: found.values,
     },
+    activities: found.values,
     logRows: logGrid && logGrid.length === 1 && logGrid[0]?.every((c) => c === "") ? 0 : logRows,
     ownRules,
     ownCharts,
     ownValidationColumns,
-    syncs: 1 + more,
+    syncs: 1 + more + found.syncs,
   };
+}
+
+// ------------------------------------------------------------------ the activity log
+
+/** Header rows looked at on each other tab to find the activity log by its headers. */
+const HEAD_ROWS = 30;
+const HEAD_COLS = 26;
+
+interface ActivitiesRead {
+  /** A tab called Activities is read whole in the first round trip. */
+  named: { name: string; block: Block } | null;
+  /** Otherwise the top rows of the team's other tabs, to find the log by its headers. */
+  heads: { name: string; range: Excel.Range }[];
+}
+
+function startActivities(sheets: Excel.WorksheetCollection, dealsSheet: string, tabs: readonly string[]): ActivitiesRead {
+  const own = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG, dealsSheet];
+  const named = tabs.find((t) => same(t, TAB_ACTIVITIES) && !same(t, dealsSheet));
+  if (named !== undefined) return { named: { name: named, block: block(sheets.getItem(named)) }, heads: [] };
+  const heads = tabs.filter((t) => !own.some((o) => same(o, t))).map((name) => ({ name, range: sheets.getItem(name).getRangeByIndexes(0, 0, HEAD_ROWS, HEAD_COLS).load("values") }));
+  return { named: null, heads };
+}
+
+/** The tab found by its headers, read whole in one more round trip (only when the workbook has such a tab). */
+async function finishActivities(ctx: Excel.RequestContext, a: ActivitiesRead, dealsSheet: string): Promise<{ values: { sheet: string; values: Grid } | null; syncs: number }> {
+  const name = pickActivitiesTab(a.heads.map((h) => ({ name: h.name, values: h.range.values })), dealsSheet);
+  if (name === null) return { values: null, syncs: 0 };
+  const b = block(ctx.workbook.worksheets.getItem(name));
+  await ctx.sync();
+  const grid: Grid = b.first.values.slice();
+  const pending: Pending[] = [];
+  const total = b.used.rowIndex + b.used.rowCount;
+  if (total > grid.length)
+    pending.push({ grid, sheet: b.sheet, next: grid.length, total, cols: b.used.columnIndex + b.used.columnCount, bytesPerRow: Math.ceil((gridBytes(b.first.values as (string | number | boolean)[][]) / Math.max(1, grid.length)) * 1.25) + 8 });
+  const more = await readRest(ctx, pending);
+  return { values: { sheet: name, values: grid }, syncs: 1 + more };
 }

@@ -4,6 +4,7 @@ import { FIELDS, settingsFromGrid, TAB_SETTINGS, type Command, type Field, type 
 import { fieldLabel } from "../../core/settings.js";
 import { chooseDealsSheet, discover, isOwnTab, preview, runCommand, selectCell, stamperState, type CommandResult, type Discovery, type Progress } from "../adapter/command.js";
 import type { Host } from "../adapter/host.js";
+import { logActivity } from "../adapter/log.js";
 import { StageStamper } from "../adapter/stamper.js";
 import { describeError } from "./messages.js";
 
@@ -55,6 +56,10 @@ export class Pane {
     for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-command]"))
       b.addEventListener("click", () => void this.command(b.dataset.command as Command));
     el<HTMLSelectElement>("deals-sheet").addEventListener("change", (e) => void this.pickSheet((e.target as HTMLSelectElement).value));
+    el<HTMLFormElement>("log-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.logActivity();
+    });
     await this.refresh();
   }
 
@@ -106,6 +111,31 @@ export class Pane {
       this.renderMapping(r);
       this.progressDone(`Done in ${r.syncs} round trips.`);
       await this.listen(r);
+    });
+  }
+
+  /** Log activity: the deal is the selected row; what the user typed goes to the workbook as text and back here with textContent. */
+  async logActivity(): Promise<void> {
+    if (this.busy || this.sheet === null) return;
+    const sheet = this.sheet;
+    const value = (id: string): string => el<HTMLInputElement>(id).value;
+    const out = el("log-result");
+    await this.guard(async () => {
+      const r = await logActivity(this.host, {
+        sheet,
+        tabs: this.tabs,
+        today: this.options.today(),
+        form: { type: el<HTMLSelectElement>("log-type").value, note: value("log-note"), nextStep: value("log-next"), nextStepDate: value("log-next-date"), by: value("log-by"), updateTeamColumns: el<HTMLInputElement>("log-update").checked },
+      });
+      const p = r.plan;
+      if (!p.ok) {
+        out.textContent = p.problems.map((x) => x.message).join(" ");
+        return;
+      }
+      if (p.createTab && !this.tabs.includes(p.createTab.name)) this.tabs = [...this.tabs, p.createTab.name];
+      const left = p.teamColumns.map((t) => `"${t.header}"`).join(", ");
+      out.textContent = `Logged a ${p.type ?? ""} on ${p.dealId || p.dealName} in ${p.activitySheet}.${left === "" ? "" : ` Your own ${left} left as they are; tick the box to update them too.`}`;
+      for (const id of ["log-note", "log-next", "log-next-date"]) el<HTMLInputElement>(id).value = "";
     });
   }
 

@@ -2,6 +2,7 @@
 import {
   findStageColumn,
   run,
+  TAB_ACTIVITIES,
   TAB_REVIEW,
   TAB_LOG,
   TAB_SETTINGS,
@@ -11,6 +12,7 @@ import {
   type WorkbookInput,
   type WorkbookPlan,
 } from "../../core/index.js";
+import { readActivitiesTab } from "./activities.js";
 import { findTab, isOwnTab, openBook, readGrid, type Book, type Tab } from "./book.js";
 import { textWriter } from "./cells.js";
 import { ensureSize, writeColumns } from "./columns.js";
@@ -71,7 +73,8 @@ export function pickDealsSheet(book: Book, stage: StageConfig | null, command: C
   // The sheet in front is asked for only when it decides: always for setup, else when no sheet was set up.
   const active = (): Tab | undefined => {
     const activeName = book.ss.getActiveSheet().getName();
-    return isOwnTab(activeName) ? undefined : findTab(book, activeName);
+    // The activity log is not a deals sheet, even when the team was just logging on it.
+    return isOwnTab(activeName) || activeName.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : findTab(book, activeName);
   };
   const configured = (): Tab | undefined => byId(stage?.sheetId);
   const first = (): Tab | undefined => book.tabs.find((t) => !isOwnTab(t.name));
@@ -87,6 +90,7 @@ export function readInput(book: Book, deals: Tab): WorkbookInput {
     settings: settings ? readGrid(settings.sheet, book) : null,
     log: log ? readGrid(log.sheet, book) : null,
     sheetNames: book.tabs.map((t) => t.name),
+    activities: readActivitiesTab(book, deals.name),
   };
 }
 

@@ -6,6 +6,8 @@ import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type Command
 import type { EditEvent, Spreadsheet } from "./gas.js";
 import type { Budget } from "./pace.js";
 import { handleEdit } from "./stage-edit.js";
+
+export { sidebarLogActivity } from "./activities.js";
 import { readStore, type LastRun } from "./store.js";
 
 const MENU = "Pipeline";

@@ -9,6 +9,7 @@ export const ENTRY_POINTS = [
   "sidebarState",
   "sidebarRun",
   "sidebarSelect",
+  "sidebarLogActivity",
 ] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 

@@ -71,7 +71,7 @@ describe("playground", () => {
     const highlighted = await page.$$eval("#grid tbody tr", (trs) => trs.filter((tr) => tr.querySelector('td[data-highlight="true"]')).length);
     expect(highlighted).toBe(Number(counts?.[5]));
     expect(stuck).toBe(Number(counts?.[5]));
-    expect(await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent))).toEqual(["Deals", "Pipeline Settings", "Pipeline Log (hidden)"]);
+    expect(await page.$$eval("#tabs button", (bs) => bs.map((b) => b.textContent))).toEqual(["Deals", "Pipeline Settings", "Pipeline Log (hidden)", "Activities"]);
 
     expect(await run("cmd-score", "Scored")).toMatch(/^Scored 400 deals/);
 
@@ -159,5 +159,70 @@ describe("playground", () => {
     await page.waitForFunction((i) => document.querySelectorAll("#grid tbody tr:nth-child(3) td")[i]?.textContent === "2026-11-26", entered, { timeout: 5000 }).catch(() => undefined);
     const value = await page.$$eval("#grid tbody tr:nth-child(3) td", (tds, i) => tds[i]?.textContent, entered);
     expect(value).toBe("2026-11-26");
+  });
+});
+
+describe("playground: Log activity", () => {
+  /** The sheet's rows as the model holds them, by sheet name. */
+  const values = (sheet: string): Promise<unknown[][]> =>
+    page.evaluate((name) => {
+      const m = (globalThis as unknown as { playground: { model: { sheet(n: string): { values: unknown[][] } | undefined } } }).playground.model;
+      return (m.sheet(name)?.values ?? []).map((r) => [...r]);
+    }, sheet);
+
+  it("appends exactly one row for the selected deal, updates its follow-up cells when ticked, and keeps typed HTML and formulas as text", async () => {
+    // Select row 3 (D-1002) on the Deals sheet, as a click in Excel would.
+    await page.evaluate(() => {
+      const m = (globalThis as unknown as { playground: { model: { sheets: { id: string; name: string }[]; selection: unknown; activeSheetId: string } } }).playground.model;
+      const deals = m.sheets.find((s) => s.name === "Deals");
+      if (!deals) throw new Error("no Deals sheet");
+      m.activeSheetId = deals.id;
+      m.selection = { sheetId: deals.id, rect: { r0: 2, c0: 1, r1: 2, c1: 1 } };
+    });
+    const before = await values("Deals");
+    const typed = `=HYPERLINK("http://x","y") ${XSS}`;
+    await page.selectOption("#log-type", "meeting");
+    await page.fill("#log-note", typed);
+    await page.fill("#log-next", XSS);
+    await page.fill("#log-next-date", "2026-12-08");
+    // The sample's Next step and Last activity columns are the team's: updated because the box is ticked.
+    await page.check("#log-update");
+    await page.click("#log-submit");
+    await page.waitForFunction(() => document.querySelector("#log-result")?.textContent?.startsWith("Logged"));
+    expect(await page.textContent("#log-result")).toBe(`Logged a meeting on ${String(before[2]?.[0])} in Activities.`);
+    const log = (await values("Activities")).filter((r) => r.some((v) => v !== "" && v !== null));
+    // The header pipesheet created, then the one row: 2026-11-26 is serial 46352.
+    expect(log).toHaveLength(2);
+    expect(log[1]?.slice(0, 7)).toEqual([46352, before[2]?.[0], before[2]?.[1], "Meeting", typed, XSS, 46364]);
+    // By left blank: the deal's owner counts.
+    expect(log[1]?.[7] ?? "").toBe("");
+    const after = await values("Deals");
+    const nextStep = (before[0] ?? []).indexOf("Next step");
+    const lastActivity = (before[0] ?? []).indexOf("Last activity");
+    expect(after[2]?.[nextStep]).toBe(XSS);
+    expect(after[2]?.[lastActivity]).toBe(46352);
+    // Only those two cells of the deals sheet changed.
+    const changed: string[] = [];
+    after.forEach((row, r) => row.forEach((v, c) => {
+      if ((v ?? "") !== (before[r]?.[c] ?? "")) changed.push(`${r},${c}`);
+    }));
+    expect(changed).toEqual([`2,${lastActivity}`, `2,${nextStep}`]);
+    expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("says what to do when no deal row is selected, and writes nothing", async () => {
+    await page.evaluate(() => {
+      const m = (globalThis as unknown as { playground: { model: { sheets: { id: string; name: string }[]; selection: unknown; activeSheetId: string } } }).playground.model;
+      const deals = m.sheets.find((s) => s.name === "Deals");
+      if (!deals) throw new Error("no Deals sheet");
+      m.selection = { sheetId: deals.id, rect: { r0: 0, c0: 0, r1: 0, c1: 0 } };
+    });
+    await page.click("#log-submit");
+    await page.waitForFunction(() => (document.querySelector("#log-result")?.textContent ?? "") !== "");
+    expect(await page.textContent("#log-result")).toBe("Select a deal's row on the deals sheet first.");
+    expect(await values("Activities")).toEqual([]);
   });
 });

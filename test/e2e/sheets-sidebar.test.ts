@@ -102,3 +102,33 @@ describe("Sidebar.html", () => {
     await page.close();
   });
 });
+
+describe("Sidebar.html: Log activity", () => {
+  it("appends exactly one row for the selected deal, leaves the deal's own cells unticked, and shows typed markup as text", async () => {
+    const script = await loadScript({ zone: "Etc/UTC", now: "2026-12-01T12:00:00Z" });
+    const deals = script.env.book.addSheet("Deals", 3, 6);
+    deals.load([["Deal ID", "Deal", "Stage", "Owner", "Next step", "Follow-up date"], ["D-1", "Acme", "Proposal", "Ana", "Call", ""], ["D-2", "Birch", "Meeting", "Ben", "", ""]]);
+    const log = script.env.book.addSheet("Follow-ups", 10, 5);
+    log.load([["Date", "Deal ID", "Type", "Notes", "By"], [new Date(Date.UTC(2026, 10, 30)), "D-1", "call", "first", "Ana"]]);
+    const { page, errors } = await open(script);
+    script.env.book.active = deals;
+    script.env.book.selection = "Deals!C3";
+    await page.selectOption("#log-type", "meeting");
+    await page.fill("#log-note", `=IMPORTXML("http://x","//a") ${EVIL}`);
+    await page.fill("#log-next", EVIL);
+    await page.fill("#log-next-date", "2026-12-08");
+    await page.click("#log-submit");
+    await page.waitForFunction(() => document.querySelector("#log-result")?.textContent?.startsWith("Logged"));
+    expect(await page.textContent("#log-result")).toBe("Logged a meeting on D-2 in Follow-ups. Your own Next step, Follow-up date left as they are.");
+    const row = (r: number): unknown[] => Array.from({ length: 5 }, (_, c) => log.raw(r, c));
+    // 2026-12-01 is serial 46357; By blank: the deal's owner counts.
+    expect(row(2)).toEqual([46357, "D-2", "Meeting", `=IMPORTXML("http://x","//a") ${EVIL}`, ""]);
+    expect(row(3)).toEqual(["", "", "", "", ""]);
+    expect([deals.raw(2, 4), deals.raw(2, 5), deals.raw(1, 4)]).toEqual(["", "", "Call"]);
+    expect(await page.inputValue("#log-note")).toBe("");
+    expect(await page.locator("img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

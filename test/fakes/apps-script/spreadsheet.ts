@@ -864,6 +864,13 @@ export class FakeSpreadsheet {
     if (!this.active) throw new Error("fake: no sheets");
     return this.active;
   }
+  /** The selected range, when it is on the sheet in front (as Sheets answers); null otherwise. */
+  getActiveRange(): FakeRange | null {
+    this.env.hit("Spreadsheet.getActiveRange");
+    const [name, a1] = this.selection.split("!");
+    const sheet = name ? this.sheet(name) : undefined;
+    return sheet && sheet === this.active && a1 ? sheet.getRange(a1) : null;
+  }
   getSpreadsheetTimeZone(): string {
     this.env.hit("Spreadsheet.getSpreadsheetTimeZone");
     return this.zone;
