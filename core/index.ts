@@ -3,3 +3,4 @@ export { run, planStageEdit, findStageColumn, LOG_HEADER, DATE_FORMAT, type RunR
 export { DEFAULT_SETTINGS, Settings, settingsFromGrid, settingsToGrid } from "./settings.js";
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
 export * from "./types.js";
+export { classifyRows, countRows, type RowKind, type RowColumns, type RowCounts } from "./rows.js";

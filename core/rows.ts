@@ -1,0 +1,93 @@
+// Tells deal rows from the rows around them that are not deals: blanks, repeated header rows, totals and group titles.
+import type { Cell, Field, Grid } from "./types.js";
+
+/**
+ * What one row below the header is. Only "deal" rows are parsed, given a Deal ID or written to:
+ * board exports (monday.com) repeat the header above each group under a group title, and report
+ * exports end with a totals row, none of which is a deal.
+ */
+export type RowKind = "deal" | "blank" | "header" | "total" | "group";
+
+/** The part of a column map the classifier reads; core's ColumnMap fits, so may a host's own. */
+export interface RowColumns {
+  headers: readonly string[];
+  fields: Partial<Record<Field, number>>;
+}
+
+export type RowCounts = Record<RowKind, number>;
+
+const squash = (s: string): string => s.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]/g, "");
+
+const textOf = (c: Cell): string => (typeof c === "string" ? c.trim() : "");
+
+const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c === "string" && c.trim() === "");
+
+// "Total", "Grand total", "Subtotal", "Totals:", "Sum", and the words the CRMs' European exports use.
+const TOTAL_WORDS = /^(grand\s*total|sub\s*-?\s*total|totals?|sum|summe|gesamt(summe)?|insgesamt|totaal|totale|somma|suma|soma|som)\b/;
+
+const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_WORDS.test(s.toLowerCase());
+
+/** Text fields a deal row fills and a totals or header row puts its label in. */
+const LABEL_FIELDS = ["stage", "name", "company", "dealId", "owner", "status"] as const satisfies readonly Field[];
+
+/**
+ * The kind of every row below `headerRow`, index-aligned with the data rows (entry k is sheet row
+ * headerRow + 2 + k, 1-based). A row is "blank" when every mapped column is blank (notes in unmapped
+ * columns do not make a deal); "header" when at least half of its non-blank mapped cells repeat their
+ * column's header; "total" when a label cell says Total/Sum/Gesamt… and the stage cell does not name a
+ * stage (it is blank or the label itself); "group" when its only non-blank cell is a text with the stage
+ * blank and a repeated header row follows it.
+ */
+export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns): RowKind[] {
+  const mapped = [...new Set(Object.values(columns.fields).filter((c): c is number => typeof c === "number"))];
+  const headerKeys = columns.headers.map(squash);
+  const labelCols = LABEL_FIELDS.map((f) => columns.fields[f]).filter((c): c is number => c !== undefined);
+  const stageCol = columns.fields.stage;
+  const first = headerRow + 1;
+  const kinds: RowKind[] = new Array<RowKind>(Math.max(0, grid.length - first));
+
+  for (let r = first; r < grid.length; r++) {
+    const row = grid[r] ?? [];
+    let filled = 0;
+    let repeats = 0;
+    let onlyCol = -1;
+    for (const c of mapped) {
+      const cell = row[c];
+      if (isBlank(cell)) continue;
+      filled++;
+      onlyCol = c;
+      if (typeof cell === "string" && headerKeys[c] !== "" && squash(cell) === headerKeys[c]) repeats++;
+    }
+    let kind: RowKind = "deal";
+    if (filled === 0) kind = "blank";
+    else if (repeats === filled || (repeats >= 2 && repeats * 2 >= filled)) kind = "header";
+    else {
+      const stageText = stageCol === undefined ? "" : textOf(row[stageCol]);
+      for (const c of labelCols.length > 0 ? labelCols : [0]) {
+        const t = textOf(row[c]);
+        if (isTotalText(t) && (stageText === "" || stageText === t || isTotalText(stageText))) {
+          kind = "total";
+          break;
+        }
+      }
+      if (kind === "deal" && filled === 1 && stageCol !== undefined && onlyCol !== stageCol && typeof row[onlyCol] === "string") kind = "group";
+    }
+    kinds[r - first] = kind;
+  }
+
+  // A lone text is a group title only when a header row follows it; otherwise it is a deal with little filled in.
+  for (let k = 0; k < kinds.length; k++) {
+    if (kinds[k] !== "group") continue;
+    let n = k + 1;
+    while (n < kinds.length && kinds[n] === "blank") n++;
+    if (kinds[n] !== "header") kinds[k] = "deal";
+  }
+  return kinds;
+}
+
+/** How many rows of each kind, for the summary. */
+export function countRows(kinds: readonly RowKind[]): RowCounts {
+  const counts: RowCounts = { deal: 0, blank: 0, header: 0, total: 0, group: 0 };
+  for (const k of kinds) counts[k]++;
+  return counts;
+}
