@@ -74,6 +74,7 @@ function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null)
     columns: map ? Object.fromEntries(Object.entries(map.fields).map(([f, c]) => [f, map.headers[c] ?? ""])) : {},
     guessed: map?.guessed ?? [],
     missing: map?.missing ?? [],
+    skippedRows: { blank: 0, header: 0, total: 0, group: 0 },
     headline: "",
   };
 }
@@ -200,6 +201,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const summary = emptySummary(options, sheet, map);
   summary.ambiguousDates = parsed.ambiguousDates;
+  summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
   summary.idsAdded = added;
   summary.customStages = adopted;
   summary.transitions = moved;
@@ -410,6 +412,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   });
   if (options.command === "review") tabs.push(buildReview(metrics, options.today));
 
+  const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
   summary.headline =
     `${verb} ${summary.deals} deals: ${summary.grades.A} A · ${summary.grades.B} B · ${summary.grades.C} C · ${summary.grades.D} D; ` +
@@ -417,6 +420,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     (summary.transitions ? `; ${summary.transitions} stage changes logged` : "") +
     (summary.ambiguousDates ? `; ${summary.ambiguousDates} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
     (summary.idsAdded ? `; ${summary.idsAdded} Deal ID${summary.idsAdded === 1 ? "" : "s"} added` : "") +
+    (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
     (problems.some((p) => p.severity === "error") ? `; ${problems.filter((p) => p.severity === "error").length} cells need fixing` : "");
 
   return {

@@ -2,6 +2,7 @@
 import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a1.js";
 import type { ColumnMap } from "./columns.js";
 import type { Settings } from "./settings.js";
+import { classifyRows, countRows, type RowCounts } from "./rows.js";
 import { stageMatcher } from "./stages.js";
 import type { Cell, Day, Deal, Field, Grid, Problem } from "./types.js";
 
@@ -14,6 +15,8 @@ export interface ParseResult {
   ambiguousDates: number;
   /** Deal IDs found on more than one row (each reported as DUPLICATE_ID). */
   duplicateIds: Set<string>;
+  /** Rows below the header by kind; only "deal" rows became Deals. */
+  rows: RowCounts;
 }
 
 export type DateOrder = "DMY" | "MDY";
@@ -447,7 +450,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   const cProduct = col("product");
   const cIndustry = col("industry");
   const [cCreated, cClose, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number];
-  const mapped = Object.values(map.fields).filter((c): c is number => typeof c === "number");
+  const kinds = classifyRows(grid, map.headerRow, map);
 
   const order = settings.dateOrder;
   const match = stageMatcher(settings.stages);
@@ -543,15 +546,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
 
   for (let r = first; r < end; r++) {
     const row = grid[r];
-    if (!row) continue;
-    let any = false;
-    for (let k = 0; k < mapped.length; k++) {
-      if (!isBlank(row[mapped[k] as number])) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) continue;
+    if (!row || kinds[r - first] !== "deal") continue;
 
     const id = cId >= 0 ? text(row[cId]) : "";
     if (id !== "") {
@@ -627,5 +622,5 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     });
   }
 
-  return { deals, rowCount, problems, ambiguousDates, duplicateIds };
+  return { deals, rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)) };
 }

@@ -227,6 +227,8 @@ export interface Summary {
   /** Fields that were matched by a guess rather than a known header. */
   guessed: Field[];
   missing: Field[];
+  /** Rows below the header that are not deals and were skipped: blank, repeated header rows, totals, group titles. */
+  skippedRows: { blank: number; header: number; total: number; group: number };
   headline: string;
 }
 
