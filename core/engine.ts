@@ -2,12 +2,12 @@
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { computeMetrics, type PipelineMetrics } from "./metrics.js";
-import { parseDeals } from "./parse.js";
+import { parseDeals, parseNumber } from "./parse.js";
 import { buildReview } from "./review.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
-import { adoptCustomStages, missingRequired, nextTask, normalize, stageMatcher } from "./stages.js";
+import { adoptStages, missingRequired, nextTask, normalize, stageMatcher, type StageUse } from "./stages.js";
 import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
@@ -79,6 +79,31 @@ function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null)
   };
 }
 
+/** What the deals in each stage value say, for adopting and ordering the team's stages. */
+function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day): StageUse[] {
+  const by = new Map<string, { raw: string; deals: number; probSum: number; probN: number; ages: number[] }>();
+  for (const d of deals) {
+    if (d.stageRaw === "") continue;
+    const key = d.stageRaw.toLowerCase();
+    let u = by.get(key);
+    if (!u) by.set(key, (u = { raw: d.stageRaw, deals: 0, probSum: 0, probN: 0, ages: [] }));
+    u.deals++;
+    if (probabilityCol !== undefined) {
+      const p = parseNumber(grid[d.sheetRow - 1]?.[probabilityCol]);
+      // 0.4 and 40 both mean 40 %.
+      if (typeof p === "number" && p >= 0 && p <= 100) {
+        u.probSum += p <= 1 && p > 0 ? p * 100 : p;
+        u.probN++;
+      }
+    }
+    if (d.created !== null && u.ages.length < 10_000) u.ages.push(today - d.created);
+  }
+  return [...by.values()].map((u) => {
+    const ages = u.ages.sort((a, b) => a - b);
+    return { raw: u.raw, deals: u.deals, probability: u.probN > 0 ? u.probSum / u.probN : null, age: ages.length > 0 ? (ages[ages.length >> 1] as number) : null };
+  });
+}
+
 /** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
 function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
   let max = 0;
@@ -125,23 +150,23 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   problems.push(...map.problems);
 
   let parsed = parseDeals(input.deals, map, settings, sheet);
-  let adopted: string[] = [];
-  if (options.command === "setup") {
-    const unknown = parsed.deals.filter((d) => d.stage === -1 && d.stageRaw !== "").map((d) => d.stageRaw);
-    const next = adoptCustomStages(settings, unknown);
-    if (next.adopted.length > 0) {
-      settings = next.settings;
-      adopted = next.adopted;
-      parsed = parseDeals(input.deals, map, settings, sheet);
-      for (const name of adopted)
-        problems.push({
-          sheet: TAB_SETTINGS,
-          cell: "A1",
-          code: "CUSTOM_STAGE",
-          message: `Adopted "${name}" from your sheet as an open stage; set its win probability and stuck days in Pipeline Settings › Stages.`,
-          severity: "info",
-        });
-    }
+  // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
+  const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today), input.settings === null);
+  const adopted = fit.adopted;
+  if (fit.settings !== settings) {
+    settings = fit.settings;
+    parsed = parseDeals(input.deals, map, settings, sheet);
+  }
+  const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
+  for (const name of adopted) {
+    const st = settings.stages.find((s) => s.name === name);
+    problems.push({
+      sheet: TAB_SETTINGS,
+      cell: "A1",
+      code: "CUSTOM_STAGE",
+      message: `Adopted "${name}" from your sheet as ${st?.kind === "open" ? `an open stage (win probability ${st.probability} %)` : `a ${st?.kind ?? "open"} stage`}; check it in ${where}.`,
+      severity: "info",
+    });
   }
   problems.push(...parsed.problems);
   const deals = parsed.deals;

@@ -3,7 +3,7 @@ import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a
 import type { ColumnMap } from "./columns.js";
 import type { Settings } from "./settings.js";
 import { classifyRows, countRows, type RowCounts } from "./rows.js";
-import { stageMatcher } from "./stages.js";
+import { normalize, outcomeWord, stageMatcher } from "./stages.js";
 import type { Cell, Day, Deal, Field, Grid, Problem } from "./types.js";
 
 export interface ParseResult {
@@ -384,10 +384,8 @@ const DATE_EXAMPLE = "2026-03-04";
 /** Bounds the per-run caches, so a sheet of a million distinct strings cannot grow them without end. */
 const CACHE_LIMIT = 100_000;
 
-const STATUS_WORDS = new Map<string, "won" | "lost">([
-  ["won", "won"], ["win", "won"], ["closed won", "won"], ["closedwon", "won"],
-  ["lost", "lost"], ["loss", "lost"], ["closed lost", "lost"], ["closedlost", "lost"],
-]);
+/** "TRUE", "1", "yes": a flag column such as Salesforce's IsWon says won; false says nothing (open or lost). */
+const TRUE_WORDS = new Set(["true", "1", "yes", "y", "x", "ja", "oui", "si", "sí", "sim", "wahr", "vrai", "verdadero", "vero", "waar"]);
 
 /**
  * First deal with each ID, in a flat open-addressing table of (deal position + 1, hash) pairs; 0 = empty.
@@ -504,10 +502,16 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     return v;
   };
 
+  // A status column headed IsWon / Won holds a flag, not a word.
+  const wonFlag = cStatus >= 0 && ["iswon", "won", "gewonnen", "gagne"].includes(normalize(map.headers[cStatus] ?? ""));
   const statusOf = (s: string): "won" | "lost" | null => {
     let v = statusCache.get(s);
     if (v === undefined) {
-      v = STATUS_WORDS.get(s.toLowerCase().replace(/[^a-z]+/g, " ").trim()) ?? null;
+      if (wonFlag) v = TRUE_WORDS.has(s.toLowerCase()) ? "won" : null;
+      else {
+        const w = outcomeWord(s, settings.outcomes);
+        v = w === "won" || w === "lost" ? w : null;
+      }
       if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
       statusCache.set(s, v);
     }
@@ -564,7 +568,11 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     else if (stageRaw !== "") {
       const m = match(stageRaw);
       stage = m.index;
-      if (m.index < 0) {
+      if (m.index < 0 && m.suggestion !== null) {
+        // A near spelling counts in the stage it is close to, with a warning, rather than dropping the deal.
+        stage = settings.stages.findIndex((st) => st.name === m.suggestion);
+        report(r, cStage, "UNKNOWN_STAGE", "warning", `"${stageRaw}" is not one of your stages; did you mean '${m.suggestion}'? It is counted there until you fix the spelling or add it to Pipeline Settings › Stages.`);
+      } else if (m.index < 0) {
         const fix = m.suggestion !== null ? `did you mean '${m.suggestion}'?` : "add it to Pipeline Settings › Stages or run Set up pipeline to adopt it.";
         report(r, cStage, "UNKNOWN_STAGE", "error", `"${stageRaw}" is not one of your stages; ${fix}`);
       }

@@ -226,7 +226,13 @@ describe("parseDeals", () => {
     expect(res.problems).toEqual([
       { sheet: "Deals", cell: "D2", code: "BAD_NUMBER", severity: "error", message: '"twelve grand" is not an amount; write a number such as 12500.' },
       { sheet: "Deals", cell: "F2", code: "BAD_DATE", severity: "error", message: '"31/02/2026" is not a date; write the date as 2026-02-28 or as a date cell.' },
-      { sheet: "Deals", cell: "C3", code: "UNKNOWN_STAGE", severity: "error", message: "\"Negotiaton\" is not one of your stages; did you mean 'Negotiation'?" },
+      {
+        sheet: "Deals",
+        cell: "C3",
+        code: "UNKNOWN_STAGE",
+        severity: "warning",
+        message: "\"Negotiaton\" is not one of your stages; did you mean 'Negotiation'? It is counted there until you fix the spelling or add it to Pipeline Settings › Stages.",
+      },
       { sheet: "Deals", cell: "G3", code: "BAD_DATE", severity: "error", message: '"soon" is not a date; write the date as 2026-03-04 or as a date cell.' },
       {
         sheet: "Deals",
@@ -253,7 +259,7 @@ describe("parseDeals", () => {
     ]);
     expect(res.deals.map((d) => [d.value, d.created, d.stage])).toEqual([
       [null, null, stageIndex("Proposal")],
-      [10, null, -1],
+      [10, null, stageIndex("Negotiation")],
       [10, null, -1],
       [10, null, -1],
       [10, day("2026-05-01"), stageIndex("Won")],
