@@ -14,6 +14,7 @@ import {
   TAB_LOG,
   TAB_SETTINGS,
   type Cell,
+  type ColumnMapping,
   type ColumnWrite,
   type Day,
   type Deal,
@@ -73,10 +74,23 @@ function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null)
     stageBasis: { "stage entered": 0, "stage log": 0, "created date": 0, none: 0 },
     columns: map ? Object.fromEntries(Object.entries(map.fields).map(([f, c]) => [f, map.headers[c] ?? ""])) : {},
     guessed: map?.guessed ?? [],
+    mapping: map ? mappingOf(map) : [],
     missing: map?.missing ?? [],
     skippedRows: { blank: 0, header: 0, total: 0, group: 0 },
     headline: "",
   };
+}
+
+/** The column mapping with its evidence, in the order of the sheet's columns. */
+function mappingOf(map: ColumnMap): ColumnMapping[] {
+  return (Object.entries(map.fields) as [Field, number][])
+    .sort((a, b) => a[1] - b[1])
+    .map(([field, c]) => {
+      const header = map.headers[c] ?? "";
+      const evidence = map.evidence[field] ?? "";
+      const label = fieldLabel(field);
+      return { field, label, header, column: colName(c), guessed: map.guessed.includes(field), evidence, text: `${label} ← ${header} (${colName(c)})${evidence ? `: ${evidence}` : ""}` };
+    });
 }
 
 /** What the deals in each stage value say, for adopting and ordering the team's stages. */

@@ -204,6 +204,20 @@ export interface TabWrite {
   widths?: number[];
 }
 
+/** One field's column and the evidence for it, as shown to the team. */
+export interface ColumnMapping {
+  field: Field;
+  /** The field as the settings tab names it ("Expected close date"). */
+  label: string;
+  header: string;
+  /** Column letter on the deals sheet. */
+  column: string;
+  guessed: boolean;
+  evidence: string;
+  /** "Value ← close_value (H): header word "value", 98 % amounts". */
+  text: string;
+}
+
 export interface Summary {
   command: Command;
   today: string;
@@ -226,6 +240,8 @@ export interface Summary {
   columns: Partial<Record<Field, string>>;
   /** Fields that were matched by a guess rather than a known header. */
   guessed: Field[];
+  /** Each recognised column with why: "Value ← close_value (H1): header word \"value\", 98 % amounts". */
+  mapping: ColumnMapping[];
   missing: Field[];
   /** Rows below the header that are not deals and were skipped: blank, repeated header rows, totals, group titles. */
   skippedRows: { blank: number; header: number; total: number; group: number };

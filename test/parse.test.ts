@@ -352,7 +352,7 @@ describe("never throws", () => {
         fc.integer({ min: 0, max: 3 }),
         fc.constantFrom("DMY" as const, "MDY" as const),
         (grid, fields, headerRow, order) => {
-          const map: ColumnMap = { headerRow, headers: [], fields, owned: {}, guessed: [], missing: [], problems: [] };
+          const map: ColumnMap = { headerRow, headers: [], fields, owned: {}, guessed: [], missing: [], evidence: {}, valueRunnerUp: null, problems: [] };
           const res = parseDeals(grid, map, withOrder(order), "Deals");
           expect(res.rowCount).toBeGreaterThanOrEqual(res.deals.length);
           for (const d of res.deals) {
