@@ -4,10 +4,9 @@ import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type ExcelJS from "exceljs";
 import { mapColumns } from "../core/columns.js";
-import { DATE_FORMAT } from "../core/index.js";
-import { parseDate, parseNumber } from "../core/parse.js";
-import { DEFAULT_SETTINGS, settingsFromGrid } from "../core/settings.js";
-import { TAB_LOG, TAB_SETTINGS, type Cell, type Field, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
+import { DATE_FORMAT, parseDateAs, parseNumberAs, sheetTypes } from "../core/index.js";
+import { settingsFromGrid } from "../core/settings.js";
+import { TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
 import { CliError, fromFsError } from "./errors.js";
 import { readCsvFile, toCsv } from "./io/csv.js";
 import type * as XlsxModule from "./io/xlsx.js";
@@ -74,22 +73,11 @@ export interface OpenedSource {
 
 // ------------------------------------------------------------------------------------------ CSV
 
-const DATE_FIELDS: Field[] = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"];
-
 /**
  * A CSV holds only text. In the .xlsx made from it, the date and amount columns core recognises become real
  * date and number cells (as Excel does when it opens a CSV), so the live highlighting, which compares dates
  * with TODAY(), works on them. Cells core cannot read stay text, so their problems stay visible.
  */
-function typedCells(grid: Grid, sheet: string): Map<number, "date" | "number"> {
-  const kinds = new Map<number, "date" | "number">();
-  const map = mapColumns(grid, sheet, {});
-  if (!map) return kinds;
-  for (const f of DATE_FIELDS) if (map.fields[f] !== undefined) kinds.set(map.fields[f], "date");
-  if (map.fields.value !== undefined) kinds.set(map.fields.value, "number");
-  return kinds;
-}
-
 // exceljs takes half a second to load, so only the paths that write or read .xlsx load it.
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
@@ -97,25 +85,26 @@ async function csvWorkbook(grid: string[][], styles: XlsxModule.SharedStyles): P
   const { default: ExcelJSLib } = await import("exceljs");
   const wb = new ExcelJSLib.Workbook();
   const ws = wb.addWorksheet(CSV_SHEET);
-  const kinds = typedCells(grid, CSV_SHEET);
-  const headerRow = mapColumns(grid, CSV_SHEET, {})?.headerRow ?? 0;
-  const order = DEFAULT_SETTINGS.dateOrder;
+  // Core's own inference (each date column's proven order, the value column's decimal mark), so the cells
+  // written are the dates and amounts core read.
+  const types = sheetTypes(grid, CSV_SHEET, null);
+  const headerRow = types?.headerRow ?? 0;
   const bold = { font: { bold: true } };
   grid.forEach((row, r) => {
     const xr = ws.getRow(r + 1);
     row.forEach((v, c) => {
       if (v === "") return;
       const cell = xr.getCell(c + 1);
-      const kind = r > headerRow ? kinds.get(c) : undefined;
-      if (kind === "date") {
-        const d = parseDate(v, order);
+      const kind = r > headerRow ? types?.columns.get(c) : undefined;
+      if (kind?.kind === "date") {
+        const d = parseDateAs(v, kind.order);
         if (d !== null && d !== "bad") {
           cell.value = d.day + 25_569;
           cell.style = styles.with(undefined, DATE_FORMAT);
           return;
         }
-      } else if (kind === "number") {
-        const n = parseNumber(v);
+      } else if (kind?.kind === "number") {
+        const n = parseNumberAs(v, kind.decimal);
         if (typeof n === "number") {
           cell.value = n;
           cell.style = styles.with(undefined, Number.isInteger(n) ? "#,##0" : "#,##0.00");

@@ -2,7 +2,7 @@
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { computeMetrics, type PipelineMetrics } from "./metrics.js";
-import { parseDeals, parseNumber } from "./parse.js";
+import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
 import { buildReview } from "./review.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
@@ -77,6 +77,9 @@ function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null)
     mapping: map ? mappingOf(map) : [],
     missing: map?.missing ?? [],
     skippedRows: { blank: 0, header: 0, total: 0, group: 0 },
+    dates: [],
+    amounts: null,
+    currency: { code: "USD", from: "settings" },
     headline: "",
   };
 }
@@ -163,6 +166,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   }
   problems.push(...map.problems);
 
+  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
+  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
+  if (input.settings === null && map.fields.value !== undefined) {
+    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
+    if (found) {
+      settings = { ...settings, currency: found.code };
+      currencyFrom = { code: found.code, from: found.from };
+    }
+  }
   let parsed = parseDeals(input.deals, map, settings, sheet);
   // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
   const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today), input.settings === null);
@@ -241,6 +253,14 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const summary = emptySummary(options, sheet, map);
   summary.ambiguousDates = parsed.ambiguousDates;
   summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
+  const headerOf = (c: number): string => map.headers[c] ?? "";
+  summary.dates = parsed.dateOrders.flatMap((d) => {
+    const fieldsHere = (Object.entries(map.fields) as [Field, number][]).filter(([, c]) => c === d.column).map(([f]) => f);
+    return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
+  });
+  const nums = parsed.numbers;
+  summary.amounts = nums ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous } : null;
+  summary.currency = currencyFrom;
   summary.idsAdded = added;
   summary.customStages = adopted;
   summary.transitions = moved;
@@ -501,6 +521,34 @@ function settingsFormats(settings: Settings): TabWrite["formats"] {
   });
   return formats;
 }
+
+// ------------------------------------------------------------------ typed cells for hosts that convert text
+
+/** How a host that turns text cells into typed ones (a CSV made into an .xlsx) reads each column core recognises. */
+export interface SheetTypes {
+  headerRow: number;
+  /** Date columns with the order their values prove; value columns with their number convention. */
+  columns: Map<number, { kind: "date"; order: DateOrder } | { kind: "number"; decimal: "point" | "comma" }>;
+}
+
+/**
+ * The same inference `run` makes, for hosts that write typed cells: a date column is written in the order
+ * core read it, never re-parsed by another rule. Read cells with parseDateAs / parseNumberAs.
+ */
+export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null): SheetTypes | null {
+  const settings = readSettings(settingsGrid);
+  const map = mapColumns(grid, sheet, settings.columns);
+  if (!map) return null;
+  const first = map.headerRow + 1;
+  const columns: SheetTypes["columns"] = new Map();
+  const dateCols = [...new Set(DATE_FIELDS_ALL.map((f) => map.fields[f]).filter((c): c is number => c !== undefined))];
+  for (const d of inferDateOrders(grid, first, grid.length, dateCols, settings.dateOrder)) columns.set(d.column, { kind: "date", order: d.order });
+  const v = map.fields.value;
+  if (v !== undefined) columns.set(v, { kind: "number", decimal: inferNumberConvention(grid, first, grid.length, v, settings).decimal });
+  return { headerRow: map.headerRow, columns };
+}
+
+const DATE_FIELDS_ALL = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
 
 // ------------------------------------------------------------------ live stage edits
 

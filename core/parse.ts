@@ -17,6 +17,10 @@ export interface ParseResult {
   duplicateIds: Set<string>;
   /** Rows below the header by kind; only "deal" rows became Deals. */
   rows: RowCounts;
+  /** The order each mapped date column was read in, and why. */
+  dateOrders: DateColumnOrder[];
+  /** How the value column writes its numbers, or null without one. */
+  numbers: NumberConvention | null;
 }
 
 export type DateOrder = "DMY" | "MDY";
@@ -356,6 +360,187 @@ export function parseDate(cell: Cell, order: DateOrder): { day: Day; ambiguous: 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Per-column inference: the date order and the number convention a column proves with its own values
+
+/** What one date column was read as, and why. */
+export interface DateColumnOrder {
+  column: number;
+  order: DateOrder;
+  /** "values": the column's own dates prove it; "other columns": dates elsewhere on the sheet do; "settings": nothing does. */
+  basis: "values" | "other columns" | "settings";
+  /** Values only valid day-first (a day above 12), only valid month-first, and valid both ways. */
+  dayFirst: number;
+  monthFirst: number;
+  ambiguous: number;
+}
+
+/** How one money column writes its numbers. "comma": 1.234,56; "point": 1,234.56. */
+export interface NumberConvention {
+  column: number;
+  decimal: "point" | "comma";
+  basis: "values" | "currency" | "settings";
+  /** Values that prove a decimal comma / a decimal point, and values such as "9.900" or "12,500" that read either way. */
+  commaProof: number;
+  pointProof: number;
+  ambiguous: number;
+}
+
+const CACHE_FREE_LIMIT = 200_000;
+/** "20-10-16", "04/03/2026", "4.3.26 10:00": two small numbers before a two- or four-digit year. */
+const DAY_MONTH = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?!\d)/;
+
+/** Counts a date column's values that only one order reads, each distinct text once. */
+function countDateProof(grid: Grid, first: number, end: number, c: number): { dayFirst: number; monthFirst: number; ambiguous: number } {
+  let dayFirst = 0;
+  let monthFirst = 0;
+  let ambiguous = 0;
+  const seen = new Map<string, 0 | 1 | 2 | 3>();
+  for (let r = first; r < end; r++) {
+    const cell = grid[r]?.[c];
+    if (typeof cell !== "string") continue;
+    let k = seen.get(cell);
+    if (k === undefined) {
+      const s = cell.trim();
+      k = 0;
+      const m = DAY_MONTH.exec(s);
+      if (m) {
+        const a = Number(m[1]);
+        const b = Number(m[2]);
+        if (a > 12 && a <= 31 && b >= 1 && b <= 12) k = 1;
+        else if (b > 12 && b <= 31 && a >= 1 && a <= 12) k = 2;
+        else if (a >= 1 && a <= 12 && b >= 1 && b <= 12 && a !== b) k = 3;
+      }
+      if (seen.size < CACHE_FREE_LIMIT) seen.set(cell, k);
+    }
+    if (k === 1) dayFirst++;
+    else if (k === 2) monthFirst++;
+    else if (k === 3) ambiguous++;
+  }
+  return { dayFirst, monthFirst, ambiguous };
+}
+
+/**
+ * The order each date column is read in: what its unambiguous values prove (a day above 12); a column
+ * without proof follows the other date columns of the sheet (one export writes one format); only
+ * then the settings' order.
+ */
+export function inferDateOrders(grid: Grid, first: number, end: number, columns: readonly number[], fallback: DateOrder): DateColumnOrder[] {
+  const counts = columns.map((c) => ({ c, ...countDateProof(grid, first, end, c) }));
+  let sheetDay = 0;
+  let sheetMonth = 0;
+  for (const k of counts) {
+    sheetDay += k.dayFirst;
+    sheetMonth += k.monthFirst;
+  }
+  const sheetOrder: DateOrder | null = sheetDay > sheetMonth ? "DMY" : sheetMonth > sheetDay ? "MDY" : null;
+  return counts.map(({ c, dayFirst, monthFirst, ambiguous }) => {
+    const own: DateOrder | null = dayFirst > monthFirst ? "DMY" : monthFirst > dayFirst ? "MDY" : null;
+    const order = own ?? sheetOrder ?? fallback;
+    const basis = own ? "values" : sheetOrder ? "other columns" : "settings";
+    return { column: c, order, basis, dayFirst, monthFirst, ambiguous };
+  });
+}
+
+/** 1 when a money text proves a decimal comma, 2 a decimal point, 3 when it reads either way, 0 when it says nothing. */
+function numberProof(s: string): 0 | 1 | 2 | 3 {
+  let dots = 0;
+  let commas = 0;
+  let lastDot = -1;
+  let lastComma = -1;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 46) {
+      dots++;
+      lastDot = i;
+    } else if (ch === 44) {
+      commas++;
+      lastComma = i;
+    }
+  }
+  if (dots > 0 && commas > 0) return lastComma > lastDot ? 1 : 2;
+  if (dots > 1) return 1;
+  if (commas > 1) return 2;
+  const at = dots === 1 ? lastDot : commas === 1 ? lastComma : -1;
+  if (at < 0) return 0;
+  let after = 0;
+  for (let i = at + 1; i < s.length && isDigit(s.charCodeAt(i)); i++) after++;
+  let before = 0;
+  for (let i = at - 1; i >= 0 && isDigit(s.charCodeAt(i)); i--) before++;
+  if (after === 3 && before >= 1 && before <= 3) return 3;
+  if (after === 0) return 0;
+  return dots === 1 ? 2 : 1;
+}
+
+const EURO_SUFFIX = /\d\s*(€|eur\b|euro)/i;
+
+/**
+ * The convention of a money column from its own values: "1.234,56", "12.500" beside "3,5" or "1.234.567"
+ * prove a decimal comma; "1,234.56" or "12.5" a decimal point. A column of lone "9.900"s proves nothing: then
+ * an amount written with the euro after it ("4.500 €") hints at the comma, else the settings decide (a
+ * DMY date order with a euro currency means the comma).
+ */
+export function inferNumberConvention(grid: Grid, first: number, end: number, c: number, settings: Pick<Settings, "dateOrder" | "currency">): NumberConvention {
+  let commaProof = 0;
+  let pointProof = 0;
+  let ambiguous = 0;
+  let euroAfter = 0;
+  const seen = new Set<string>();
+  for (let r = first; r < end; r++) {
+    const cell = grid[r]?.[c];
+    if (typeof cell !== "string" || seen.has(cell)) continue;
+    if (seen.size < CACHE_FREE_LIMIT) seen.add(cell);
+    const k = numberProof(cell);
+    if (k === 1) commaProof++;
+    else if (k === 2) pointProof++;
+    else if (k === 3) ambiguous++;
+    if (EURO_SUFFIX.test(cell)) euroAfter++;
+  }
+  if (commaProof !== pointProof) return { column: c, decimal: commaProof > pointProof ? "comma" : "point", basis: "values", commaProof, pointProof, ambiguous };
+  if (euroAfter > 0) return { column: c, decimal: "comma", basis: "currency", commaProof, pointProof, ambiguous };
+  const decimal = settings.dateOrder === "DMY" && settings.currency.toUpperCase() === "EUR" ? "comma" : "point";
+  return { column: c, decimal, basis: "settings", commaProof, pointProof, ambiguous };
+}
+
+/** A money cell read in its column's convention: with a decimal comma, points are thousands and the comma the decimal. */
+export function parseNumberAs(cell: Cell, decimal: "point" | "comma"): number | null | "bad" {
+  if (decimal === "point" || typeof cell !== "string") return parseNumber(cell);
+  const s = cell.trim();
+  if (s.indexOf(".") < 0 && s.indexOf(",") < 0) return parseNumber(s);
+  return parseNumber(s.replace(/\.(?=\d{3}(\D|$))/g, "").replace(",", "."));
+}
+
+/** A date cell read in its column's order. */
+export function parseDateAs(cell: Cell, order: DateOrder): { day: Day; ambiguous: boolean } | null | "bad" {
+  return parseDate(cell, order);
+}
+
+const CURRENCY_SYMBOLS: [RegExp, string][] = [
+  [/€/, "EUR"], [/£/, "GBP"], [/¥/, "JPY"], [/₹/, "INR"], [/₩/, "KRW"], [/₽/, "RUB"], [/\bCHF\b/i, "CHF"], [/\bEUR\b/i, "EUR"], [/\bGBP\b/i, "GBP"],
+  [/\bUSD\b/i, "USD"], [/\bSEK\b/i, "SEK"], [/\bNOK\b/i, "NOK"], [/\bDKK\b/i, "DKK"], [/\bPLN\b/i, "PLN"], [/\bCAD\b/i, "CAD"], [/\bAUD\b/i, "AUD"], [/\bBRL\b|R\$/, "BRL"], [/\$/, "USD"],
+];
+
+/** The currency a header ("Amount (€)", "Value EUR") or most of a money column's cells name, or null. */
+export function inferCurrency(header: string, grid: Grid, first: number, end: number, c: number): { code: string; from: "header" | "values" } | null {
+  for (const [re, code] of CURRENCY_SYMBOLS) if (re.test(header)) return { code, from: "header" };
+  const counts = new Map<string, number>();
+  let filled = 0;
+  const step = Math.max(1, Math.floor((end - first) / 2000));
+  for (let r = first; r < end; r += step) {
+    const cell = grid[r]?.[c];
+    if (typeof cell !== "string" || cell.trim() === "") continue;
+    filled++;
+    for (const [re, code] of CURRENCY_SYMBOLS)
+      if (re.test(cell)) {
+        counts.set(code, (counts.get(code) ?? 0) + 1);
+        break;
+      }
+  }
+  let best: [string, number] | null = null;
+  for (const e of counts) if (!best || e[1] > best[1]) best = e;
+  return best && best[1] * 2 > filled ? { code: best[0], from: "values" } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rows
 
 const text = (c: Cell): string => {
@@ -450,14 +635,19 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   const [cCreated, cClose, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number];
   const kinds = classifyRows(grid, map.headerRow, map);
 
-  const order = settings.dateOrder;
+  const dateCols = DATE_FIELDS.map(col).filter((c) => c >= 0);
+  const dateOrders = inferDateOrders(grid, first, end, [...new Set(dateCols)], settings.dateOrder);
+  const orderOf = new Map(dateOrders.map((d) => [d.column, d.order]));
+  const settled = new Set(dateOrders.filter((d) => d.basis === "settings").map((d) => d.column));
+  const numbers = cValue >= 0 ? inferNumberConvention(grid, first, end, cValue, settings) : null;
+  const decimal = numbers?.decimal ?? "point";
   const match = stageMatcher(settings.stages);
   const wonStage = settings.stages.findIndex((s) => s.kind === "won");
   const lostStage = settings.stages.findIndex((s) => s.kind === "lost");
 
   let ambiguousDates = 0;
   const duplicateIds = new Set<string>();
-  const dateCache = new Map<string, DateRead>();
+  const dateCaches = { DMY: new Map<string, DateRead>(), MDY: new Map<string, DateRead>() };
   const lowerCache = new Map<string, string>();
   const statusCache = new Map<string, "won" | "lost" | null>();
   const ids = idTable(cId >= 0 ? rowCount : 0);
@@ -472,7 +662,9 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const cell = row[c];
     if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
     let read: DateRead;
+    const order = orderOf.get(c) ?? settings.dateOrder;
     if (typeof cell === "string") {
+      const dateCache = dateCaches[order];
       const hit = dateCache.get(cell);
       if (hit) read = hit;
       else {
@@ -483,7 +675,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
       }
     } else read = readDate(cell, order);
     if (read.kind === "day") {
-      if (read.ambiguous) ambiguousDates++;
+      if (read.ambiguous && settled.has(c)) ambiguousDates++;
       return read.day;
     }
     if (read.kind === "bad") {
@@ -583,7 +775,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     let value: number | null = null;
     if (cValue >= 0) {
       const cell = row[cValue];
-      const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumber(cell);
+      const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumberAs(cell, decimal);
       if (v === "bad") report(r, cValue, "BAD_NUMBER", "error", `${shown(cell)} is not an amount; write a number such as 12500.`);
       else value = v;
     }
@@ -630,5 +822,5 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     });
   }
 
-  return { deals, rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)) };
+  return { deals, rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)), dateOrders, numbers };
 }

@@ -243,6 +243,12 @@ export interface Summary {
   /** Each recognised column with why: "Value ← close_value (H1): header word \"value\", 98 % amounts". */
   mapping: ColumnMapping[];
   missing: Field[];
+  /** How each date column was read: day or month first, from its own values, the sheet's other dates or the settings. */
+  dates: { field: Field; header: string; column: string; order: "DMY" | "MDY"; basis: "values" | "other columns" | "settings"; dayFirst: number; monthFirst: number; ambiguous: number }[];
+  /** How the value column writes its numbers ("comma": 1.234,56), and why; null without a value column. */
+  amounts: { header: string; column: string; decimal: "point" | "comma"; basis: "values" | "currency" | "settings"; commaProof: number; pointProof: number; ambiguous: number } | null;
+  /** The currency money is shown in, and where it came from. */
+  currency: { code: string; from: "settings" | "header" | "values" };
   /** Rows below the header that are not deals and were skipped: blank, repeated header rows, totals, group titles. */
   skippedRows: { blank: number; header: number; total: number; group: number };
   headline: string;
