@@ -92,6 +92,22 @@ const mmddyy = (s: string): number | null => {
   return dayNumber(2000 + Number(m[3]), Number(m[1]), Number(m[2]));
 };
 
+/** "10/20/2016" → 2016-10-20 (month/day/four-digit year, no zero padding). */
+const mdyyyy = (s: string): number | null => {
+  if (s.trim() === "") return null;
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim());
+  if (!m) throw new Error(`expected M/D/YYYY, got ${JSON.stringify(s)}`);
+  return dayNumber(Number(m[3]), Number(m[1]), Number(m[2]));
+};
+
+/** "5/20/2024 7:42" or "5/20/2024" → 2024-05-20 (month/day/year, with or without a time of day, which is ignored). */
+const mdyyyyMaybeTime = (s: string): number | null => {
+  if (s.trim() === "") return null;
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: \d{1,2}:\d{2})?$/.exec(s.trim());
+  if (!m) throw new Error(`expected M/D/YYYY [H:MM], got ${JSON.stringify(s)}`);
+  return dayNumber(Number(m[3]), Number(m[1]), Number(m[2]));
+};
+
 /** "2024-11-10" or "2024-01-22T16:14:25.000+0000" → the calendar day written (the time of day is ignored). */
 const isoDay = (s: string): number | null => {
   if (s.trim() === "") return null;
@@ -158,6 +174,27 @@ export const FIXTURES: Fixture[] = [
       }),
   },
   {
+    file: "maven-sales-pipeline-mdyyyy.csv",
+    shape: "the same 8,800 deals as maven-sales-pipeline-ddmmyy.csv, resaved with M/D/YYYY dates (no zero padding) and without the quarter columns: every figure must be identical",
+    today: "2026-11-30",
+    hasCreated: true,
+    hasOwner: true,
+    read: (text) =>
+      rows(text).map((r) => {
+        const stage = col(r, "deal_stage");
+        const outcome: Outcome = stage === "Won" ? "won" : stage === "Lost" ? "lost" : "open";
+        if (outcome === "open" && stage !== "Engaging" && stage !== "Prospecting") throw new Error(`unexpected stage ${stage}`);
+        return {
+          outcome,
+          stage,
+          value: plainNumber(col(r, "close_value")),
+          owner: col(r, "sales_agent"),
+          created: mdyyyy(col(r, "engage_date")),
+          closed: outcome === "open" ? null : mdyyyy(col(r, "close_date")),
+        };
+      }),
+  },
+  {
     file: "sfdc-data-cloud-opportunity.csv",
     shape: "Salesforce API names (StageName, Amount, CloseDate, IsClosed/IsWon as 1/blank, ForecastCategoryName, OwnerId), ISO dates and timestamps, custom stages (Discovery, Proposal/Quote), CreatedDate later than most CloseDates",
     today: "2026-11-30",
@@ -211,6 +248,29 @@ export const FIXTURES: Fixture[] = [
           owner: col(r, "OwnerId"),
           created: isoDay(col(r, "CreatedDate")),
           closed: outcome === "open" ? null : isoDay(col(r, "CloseDate")),
+        };
+      }),
+  },
+  {
+    file: "dynamics365-opportunity.csv",
+    shape: "Dynamics 365 labels (Topic, Owner, Status Won/Lost/Open, Est. revenue, Actual Revenue, Est. close date, Actual Close Date, Sales Stage Qualify/Develop/Propose/Close), UTF-8 BOM, M/D/YYYY dates with and without H:MM in the same column, no Actual Close Date on 45 lost deals, three money-ish columns (Est. revenue, Actual Revenue = 0 on lost deals, and a text column named Revenue), open deals in a stage called Close",
+    today: "2026-11-30",
+    hasCreated: true,
+    hasOwner: true,
+    read: (text) =>
+      rows(text).map((r) => {
+        const status = col(r, "Status");
+        const outcome: Outcome = status === "Won" ? "won" : status === "Lost" ? "lost" : "open";
+        if (outcome === "open" && status !== "Open") throw new Error(`unexpected status ${status}`);
+        return {
+          outcome,
+          // The pipeline stage of an open deal is Sales Stage; closed deals all sit in "Close" and count by Status.
+          stage: col(r, "Sales Stage"),
+          // The deal's value is Est. revenue (Actual Revenue equals it on won deals and is 0 on lost ones).
+          value: plainNumber(col(r, "Est. revenue")),
+          owner: col(r, "Owner"),
+          created: mdyyyyMaybeTime(col(r, "Created On")),
+          closed: outcome === "open" ? null : mdyyyyMaybeTime(col(r, "Actual Close Date")),
         };
       }),
   },
