@@ -154,7 +154,7 @@ const salesforceOutcome = (r: Record<string, string>): Outcome => {
 export const FIXTURES: Fixture[] = [
   {
     file: "maven-sales-pipeline-ddmmyy.csv",
-    shape: "snake_case headers, no deal-name column, DD-MM-YY dates (day ≤ 12 on ~1 in 3 rows), quarter columns beside the dates, stages Prospecting/Engaging/Won/Lost, open deals without a value",
+    shape: "snake_case headers, no deal-name column, DD-MM-YY dates (36 % also readable month-first), quarter columns beside the dates, stages Prospecting/Engaging/Won/Lost, open deals without a value",
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: true,
@@ -215,7 +215,7 @@ export const FIXTURES: Fixture[] = [
   },
   {
     file: "sf-powerbi-opportunity-mmddyy.csv",
-    shape: "Salesforce API names with two money columns (Amount, ExpectedRevenue), MM/DD/YY dates, IsClosed/IsWon as TRUE/FALSE, extra *_Simulated date columns, no owner, CreatedDate after CloseDate, some deals without an Amount",
+    shape: "Salesforce API names with two money columns (Amount, ExpectedRevenue), MM/DD/YY dates, IsClosed/IsWon as TRUE/FALSE, extra *_Simulated date columns, no owner, CreatedDate after CloseDate on 32 of 36 deals, 5 deals without an Amount",
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: false,
@@ -234,7 +234,7 @@ export const FIXTURES: Fixture[] = [
   },
   {
     file: "sf-migration-pack-opportunity.csv",
-    shape: "Salesforce API names with Amount and ExpectedRevenue (float noise such as 1475.3000000000002), IsClosed/IsWon as 1/blank, ISO dates, quoted multi-sentence descriptions, custom fields (__c)",
+    shape: "Salesforce API names with Amount and ExpectedRevenue (float noise such as 1475.3000000000002), IsClosed/IsWon as 1/blank, ISO dates, quoted multi-sentence descriptions, custom fields (__c) incl. an empty status-like one",
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: true,
