@@ -76,12 +76,12 @@ const dayNumber = (y: number, m: number, d: number): number => {
   return t / 86_400_000;
 };
 
-/** "20-10-16" → 2016-10-20 (day-month-two-digit-year, all 20xx). */
-const ddmmyy = (s: string): number | null => {
+/** "20-10-2016" → 2016-10-20 (day-month-four-digit-year, zero padded). */
+const ddmmyyyy = (s: string): number | null => {
   if (s.trim() === "") return null;
-  const m = /^(\d{2})-(\d{2})-(\d{2})$/.exec(s.trim());
-  if (!m) throw new Error(`expected DD-MM-YY, got ${JSON.stringify(s)}`);
-  return dayNumber(2000 + Number(m[3]), Number(m[2]), Number(m[1]));
+  const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(s.trim());
+  if (!m) throw new Error(`expected DD-MM-YYYY, got ${JSON.stringify(s)}`);
+  return dayNumber(Number(m[3]), Number(m[2]), Number(m[1]));
 };
 
 /** "02/23/26" or "02/23/26 08:55 PM" → 2026-02-23 (month/day/two-digit-year, all 20xx). */
@@ -90,14 +90,6 @@ const mmddyy = (s: string): number | null => {
   const m = /^(\d{2})\/(\d{2})\/(\d{2})(?: \d{2}:\d{2} [AP]M)?$/.exec(s.trim());
   if (!m) throw new Error(`expected MM/DD/YY, got ${JSON.stringify(s)}`);
   return dayNumber(2000 + Number(m[3]), Number(m[1]), Number(m[2]));
-};
-
-/** "10/20/2016" → 2016-10-20 (month/day/four-digit year, no zero padding). */
-const mdyyyy = (s: string): number | null => {
-  if (s.trim() === "") return null;
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim());
-  if (!m) throw new Error(`expected M/D/YYYY, got ${JSON.stringify(s)}`);
-  return dayNumber(Number(m[3]), Number(m[1]), Number(m[2]));
 };
 
 /** "5/20/2024 7:42" or "5/20/2024" → 2024-05-20 (month/day/year, with or without a time of day, which is ignored). */
@@ -153,8 +145,8 @@ const salesforceOutcome = (r: Record<string, string>): Outcome => {
 
 export const FIXTURES: Fixture[] = [
   {
-    file: "maven-sales-pipeline-ddmmyy.csv",
-    shape: "snake_case headers, no deal-name column, DD-MM-YY dates (36 % also readable month-first), quarter columns beside the dates, stages Prospecting/Engaging/Won/Lost, open deals without a value",
+    file: "maven-sales-pipeline-ddmmyyyy.csv",
+    shape: "snake_case headers, no deal-name column, DD-MM-YYYY dates (39 % also readable month-first), CRLF line ends, stages Prospecting/Engaging/Won/Lost, open deals without a close date or value, lost deals with value 0, 1,425 deals without an account",
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: true,
@@ -168,29 +160,8 @@ export const FIXTURES: Fixture[] = [
           stage,
           value: plainNumber(col(r, "close_value")),
           owner: col(r, "sales_agent"),
-          created: ddmmyy(col(r, "engage_date")),
-          closed: outcome === "open" ? null : ddmmyy(col(r, "close_date")),
-        };
-      }),
-  },
-  {
-    file: "maven-sales-pipeline-mdyyyy.csv",
-    shape: "the same 8,800 deals as maven-sales-pipeline-ddmmyy.csv, resaved with M/D/YYYY dates (no zero padding) and without the quarter columns: every figure must be identical",
-    today: "2026-11-30",
-    hasCreated: true,
-    hasOwner: true,
-    read: (text) =>
-      rows(text).map((r) => {
-        const stage = col(r, "deal_stage");
-        const outcome: Outcome = stage === "Won" ? "won" : stage === "Lost" ? "lost" : "open";
-        if (outcome === "open" && stage !== "Engaging" && stage !== "Prospecting") throw new Error(`unexpected stage ${stage}`);
-        return {
-          outcome,
-          stage,
-          value: plainNumber(col(r, "close_value")),
-          owner: col(r, "sales_agent"),
-          created: mdyyyy(col(r, "engage_date")),
-          closed: outcome === "open" ? null : mdyyyy(col(r, "close_date")),
+          created: ddmmyyyy(col(r, "engage_date")),
+          closed: outcome === "open" ? null : ddmmyyyy(col(r, "close_date")),
         };
       }),
   },
