@@ -108,6 +108,14 @@ const isoDay = (s: string): number | null => {
   return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
 };
 
+/** "2026-11-01 09:00:00" (Odoo's datetime export) → 2026-11-01 (the time of day is ignored). */
+const isoDateTime = (s: string): number | null => {
+  if (s.trim() === "") return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2}) \d{2}:\d{2}:\d{2}$/.exec(s.trim());
+  if (!m) throw new Error(`expected YYYY-MM-DD HH:MM:SS, got ${JSON.stringify(s)}`);
+  return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
+};
+
 /** Plain "1234.5" numbers, as these exports write them; "" → null. */
 const plainNumber = (s: string): number | null => {
   const t = s.trim();
@@ -242,6 +250,30 @@ export const FIXTURES: Fixture[] = [
           owner: col(r, "Owner"),
           created: mdyyyyMaybeTime(col(r, "Created On")),
           closed: outcome === "open" ? null : mdyyyyMaybeTime(col(r, "Actual Close Date")),
+        };
+      }),
+  },
+  {
+    file: "odoo-crm-lead-export.csv",
+    shape: "Odoo crm.lead export labels (Opportunity, Customer, Company Name, Salesperson, Stage, Expected Revenue, Expected Closing, Closed Date, Active), every field quoted, values as 40000.0, datetimes with seconds; won = stage Won, lost = Active empty while the stage stays an open one (New); Customer empty on 6 deals whose name is in Company Name",
+    today: "2027-01-31",
+    hasCreated: true,
+    hasOwner: true,
+    read: (text) =>
+      rows(text).map((r) => {
+        const stage = col(r, "Stage");
+        const active = col(r, "Active");
+        if (active !== "True" && active !== "") throw new Error(`unexpected Active ${active}`);
+        // Odoo marks a lost opportunity by archiving it (Active false, exported empty); its stage is left as it was.
+        const outcome: Outcome = active === "" ? "lost" : stage === "Won" ? "won" : "open";
+        if (outcome === "open" && !["New", "Qualified", "Proposition"].includes(stage)) throw new Error(`unexpected stage ${stage}`);
+        return {
+          outcome,
+          stage,
+          value: plainNumber(col(r, "Expected Revenue")),
+          owner: col(r, "Salesperson"),
+          created: isoDateTime(col(r, "Created on")),
+          closed: outcome === "open" ? null : isoDateTime(col(r, "Closed Date")),
         };
       }),
   },
