@@ -46,9 +46,12 @@ function expectRate(actual: number | null | undefined, expected: number | null, 
 
 const norm = (s: string): string => s.trim().toLowerCase();
 
-for (const fx of FIXTURES) {
+// Worked out before the describes, so that each test title can carry its expected value (workbooks read asynchronously).
+const EXPECTED: Figures[] = await Promise.all(FIXTURES.map((fx) => expectedFor(fx, DIR)));
+
+for (const [index, fx] of FIXTURES.entries()) {
   describe(`real export ${fx.file}`, () => {
-    const exp: Figures = expectedFor(fx, DIR);
+    const exp = EXPECTED[index] as Figures;
     let run: CliRun;
     let review: ReviewJson | null = null;
     let parseError = "";

@@ -4,6 +4,7 @@
 // Each fixture gets its own tiny reader written for the format that file is KNOWN to have (we looked at it;
 // pipesheet has to infer it). The readers turn rows into plain deals; figures() then does the arithmetic.
 import { readFileSync } from "node:fs";
+import ExcelJS from "exceljs";
 import Papa from "papaparse";
 
 export type Outcome = "won" | "lost" | "open";
@@ -63,8 +64,14 @@ export interface Fixture {
   hasCreated: boolean;
   /** The file has an owner column. */
   hasOwner: boolean;
-  read: (text: string) => Deal[];
+  /** Reader for a text (CSV) file. */
+  read?: (text: string) => Deal[];
+  /** Reader for a workbook: the first sheet's rows as cell values (row 1 first). */
+  readBook?: (rows: Cell[][]) => Deal[];
 }
+
+/** A workbook cell as exceljs gives it for the plain cells these files have. */
+export type Cell = string | number | boolean | Date | null;
 
 // ---------------------------------------------------------------------------------------------------------
 // tiny helpers, one per format actually met in these files
@@ -114,6 +121,13 @@ const isoDateTime = (s: string): number | null => {
   const m = /^(\d{4})-(\d{2})-(\d{2}) \d{2}:\d{2}:\d{2}$/.exec(s.trim());
   if (!m) throw new Error(`expected YYYY-MM-DD HH:MM:SS, got ${JSON.stringify(s)}`);
   return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
+};
+
+/** A workbook date cell (exceljs reads it as a UTC instant) → its calendar day; null for an empty cell. */
+const cellDay = (v: Cell): number | null => {
+  if (v === null) return null;
+  if (!(v instanceof Date)) throw new Error(`expected a date cell, got ${JSON.stringify(v)}`);
+  return dayNumber(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate());
 };
 
 /** Plain "1234.5" numbers, as these exports write them; "" → null. */
@@ -277,6 +291,59 @@ export const FIXTURES: Fixture[] = [
         };
       }),
   },
+  {
+    file: "odoo-crm-lead-grouped-by-stage.xlsx",
+    shape: "Odoo's grouped XLSX export (Pipeline list grouped by Stage): a bold group-title row before each stage's deals (\"New (3)\" in the first column, Created on, with the stage's summed Expected Revenue under its column), real date and datetime cells, values as numbers with #,##0.00; won = stage Won; active deals only",
+    today: "2027-01-31",
+    hasCreated: true,
+    hasOwner: true,
+    readBook: (grid) => {
+      const [header, ...body] = grid;
+      if (!header) throw new Error("no header row");
+      const at = (name: string): number => {
+        const i = header.indexOf(name);
+        if (i < 0) throw new Error(`no column ${name}`);
+        return i;
+      };
+      const [cName, cStage, cValue, cOwner, cCreated, cClosed] = ["Opportunity", "Stage", "Expected Revenue", "Salesperson", "Created on", "Closed Date"].map(at) as [number, number, number, number, number, number];
+      const deals: Deal[] = [];
+      let group: { stage: string; count: number; sum: number; seen: number; seenSum: number } | null = null;
+      const closeGroup = (): void => {
+        if (group && (group.seen !== group.count || Math.abs(group.seenSum - group.sum) > 0.005)) throw new Error(`group ${group.stage}: title says ${group.count} deals, ${group.sum}; found ${group.seen}, ${group.seenSum}`);
+      };
+      for (const row of body) {
+        const first = row[0] ?? null;
+        const title = typeof first === "string" ? /^(\S.*) \((\d+)\)$/.exec(first) : null;
+        if (title && (row[cName] ?? null) === null) {
+          // A group title row: "Stage (count)" and the group's sum of Expected Revenue. Not a deal.
+          closeGroup();
+          const sum = row[cValue] ?? null;
+          if (typeof sum !== "number") throw new Error(`group row without a sum: ${JSON.stringify(row)}`);
+          group = { stage: title[1] as string, count: Number(title[2]), sum, seen: 0, seenSum: 0 };
+          continue;
+        }
+        const stage = row[cStage] ?? null;
+        if (typeof stage !== "string" || !group || stage !== group.stage) throw new Error(`deal outside its stage group: ${JSON.stringify(row)}`);
+        const value = row[cValue] ?? null;
+        if (value !== null && typeof value !== "number") throw new Error(`expected a number, got ${JSON.stringify(value)}`);
+        const owner = row[cOwner] ?? null;
+        const outcome: Outcome = stage === "Won" ? "won" : "open";
+        if (outcome === "open" && !["New", "Qualified", "Proposition"].includes(stage)) throw new Error(`unexpected stage ${stage}`);
+        group.seen += 1;
+        group.seenSum += value ?? 0;
+        deals.push({
+          outcome,
+          stage,
+          value,
+          owner: typeof owner === "string" ? owner : null,
+          created: cellDay(row[cCreated] ?? null),
+          closed: outcome === "open" ? null : cellDay(row[cClosed] ?? null),
+        });
+      }
+      closeGroup();
+      return deals;
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -331,7 +398,27 @@ export function figures(deals: Deal[], hasCreated: boolean, hasOwner: boolean): 
   };
 }
 
-export function expectedFor(fx: Fixture, dir: string): Figures {
-  const text = readFileSync(`${dir}/${fx.file}`, "utf8").replace(/^\uFEFF/, "");
+export async function expectedFor(fx: Fixture, dir: string): Promise<Figures> {
+  const path = `${dir}/${fx.file}`;
+  if (fx.readBook) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path);
+    const ws = wb.worksheets[0];
+    if (!ws) throw new Error(`${fx.file}: no sheet`);
+    const grid: Cell[][] = [];
+    for (let r = 1; r <= ws.rowCount; r++) {
+      const row: Cell[] = [];
+      for (let c = 1; c <= ws.columnCount; c++) {
+        const v: unknown = ws.getCell(r, c).value;
+        if (v === null || v === undefined) row.push(null);
+        else if (v instanceof Date || typeof v === "string" || typeof v === "number" || typeof v === "boolean") row.push(v);
+        else throw new Error(`${fx.file}: unexpected cell ${JSON.stringify(v)} at row ${r}, column ${c}`);
+      }
+      grid.push(row);
+    }
+    return figures(fx.readBook(grid), fx.hasCreated, fx.hasOwner);
+  }
+  if (!fx.read) throw new Error(`${fx.file}: no reader`);
+  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
   return figures(fx.read(text), fx.hasCreated, fx.hasOwner);
 }
