@@ -269,7 +269,7 @@ export const FIXTURES: Fixture[] = [
   },
   {
     file: "odoo-crm-lead-export.csv",
-    shape: "Odoo crm.lead export labels (Opportunity, Customer, Company Name, Salesperson, Stage, Expected Revenue, Expected Closing, Closed Date, Active), every field quoted, values as 40000.0, datetimes with seconds; won = stage Won, lost = Active empty while the stage stays an open one (New); Customer empty on 6 deals whose name is in Company Name",
+    shape: "Odoo crm.lead export labels (Opportunity, Customer, Company Name, Salesperson, Stage, Expected Revenue, Expected Closing, Closed Date, Active), every field quoted, values as 40000.0, datetimes with seconds; won = stage Won, lost = Active empty while the stage stays an open one (New); Customer empty on 6 deals (3 named only in Company Name)",
     today: "2027-01-31",
     hasCreated: true,
     hasOwner: true,
