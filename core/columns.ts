@@ -56,7 +56,7 @@ export const HEADER_ALIASES: Record<Field, readonly string[]> = {
   name: ["Deal", "Deal name", "Name", "Deal - Title", "Deal title", "Title", "Opportunity", "Opportunity Name", "Opportunity title", "Topic", "Subject", "Item", "Item Name", "Deal Title", "Potential Name"],
   company: ["Company", "Company name", "Account", "Account Name", "Deal - Organization", "Organization", "Organisation", "Organization - Name", "Client", "Customer", "Associated company"],
   stage: ["Stage", "Deal Stage", "Deal - Stage", "Pipeline stage", "Sales stage", "Opportunity stage", "Phase", "StageName", "Pipeline Phase", "Sales Phase", "Deal stage name"],
-  status: ["Status", "Deal - Status", "Deal status", "Opportunity status", "Won/Lost", "IsWon", "Is won"],
+  status: ["Status", "Deal - Status", "Deal status", "Opportunity status", "Won/Lost", "IsWon", "Is won", "Active", "IsActive", "Archived"],
   value: ["Value", "Deal value", "Amount", "Deal - Value", "Deal amount", "Opportunity amount", "Deal size", "Revenue", "Contract value", "Est. Revenue", "Estimated Revenue", "Deal Value", "Opportunity value"],
   owner: ["Owner", "Deal owner", "Deal - Owner", "Opportunity Owner", "Rep", "Sales rep", "Salesperson", "Sales person", "Account executive", "AE", "Assigned to", "OwnerId", "Owner ID", "Deal owner name", "Sales agent", "User", "Assigned user"],
   createdDate: ["Created", "Created on", "Created date", "Create Date", "Created at", "Date created", "Creation date", "Deal - Deal created", "Deal created", "Deal - Add time", "Date added", "Open date", "Opened", "Created time", "Add time", "Engage date"],

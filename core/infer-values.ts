@@ -63,7 +63,8 @@ export function profileColumn(grid: Grid, rows: readonly number[], c: number): C
     if (typeof cell === "boolean" || FLAG.has(text.toLowerCase())) flags++;
     const n = typeof cell === "boolean" ? "bad" : parseNumber(cell);
     // A number cell in a date column is a serial; only text proves a date, or a host's Date.
-    const d = typeof cell === "string" || cell instanceof Date ? parseDate(cell, "MDY") : null;
+    // "24000.0" is an amount even though it would read as an Excel serial date.
+    const d = (typeof cell === "string" && typeof n !== "number") || cell instanceof Date ? parseDate(cell, "MDY") : null;
     if (d !== null && d !== "bad") {
       dates++;
       days.set(r, d.day);

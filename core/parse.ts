@@ -695,11 +695,16 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   };
 
   // A status column headed IsWon / Won holds a flag, not a word.
-  const wonFlag = cStatus >= 0 && ["iswon", "won", "gewonnen", "gagne"].includes(normalize(map.headers[cStatus] ?? ""));
+  const statusHeader = cStatus >= 0 ? normalize(map.headers[cStatus] ?? "") : "";
+  const wonFlag = ["iswon", "won", "gewonnen", "gagne"].includes(statusHeader);
+  // Odoo archives the opportunities it loses: Active false (or Archived true) is a closed deal, lost unless its stage is won.
+  const activeFlag = statusHeader === "active" || statusHeader === "isactive";
+  const archivedFlag = statusHeader === "archived" || statusHeader === "isarchived";
   const statusOf = (s: string): "won" | "lost" | null => {
     let v = statusCache.get(s);
     if (v === undefined) {
       if (wonFlag) v = TRUE_WORDS.has(s.toLowerCase()) ? "won" : null;
+      else if (activeFlag || archivedFlag) v = TRUE_WORDS.has(s.toLowerCase()) === archivedFlag ? "lost" : null;
       else {
         const w = outcomeWord(s, settings.outcomes);
         v = w === "won" || w === "lost" ? w : null;
@@ -754,8 +759,10 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const stageRaw = cStage >= 0 ? text(row[cStage]) : "";
     let stage = -1;
     const status = cStatus >= 0 ? text(row[cStatus]) : "";
-    const closedAs = status === "" ? null : statusOf(status);
-    const closedStage = closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
+    const closedAs = status === "" ? (activeFlag && cStage >= 0 ? "lost" : null) : statusOf(status);
+    // An archived deal in a won stage stays won.
+    const archivedWon = closedAs === "lost" && (activeFlag || archivedFlag) && stageRaw !== "" && settings.stages[match(stageRaw).index]?.kind === "won";
+    const closedStage = archivedWon ? -1 : closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
     if (closedStage >= 0) stage = closedStage;
     else if (stageRaw !== "") {
       const m = match(stageRaw);

@@ -174,6 +174,8 @@ export interface StageAdoption {
 }
 
 const COMMON_PREFIX_MIN = 7;
+/** A near spelling on more deals than this, with no commoner right spelling beside it, is the team's own word. */
+const TYPO_MAX_DEALS = 2;
 
 /** A known stage for a value, looser than the matcher: prefix stripped, plural or verb form, "Proposal/Quote". */
 function looseMatch(raw: string, match: (raw: string) => StageMatch, stages: readonly Stage[]): number {
@@ -220,6 +222,12 @@ export function adoptStages(settings: Settings, uses: readonly StageUse[], teamW
   const unknown: StageUse[] = [];
   const typos: [string, string][] = [];
   const seen = new Set<string>();
+  // A typo is rare beside the right spelling: on a few rows, or on fewer than the stage's own name is.
+  const isRare = (u: StageUse): boolean => {
+    if (u.deals <= TYPO_MAX_DEALS) return true;
+    const right = match(u.raw).suggestion;
+    return uses.some((o) => o !== u && right !== null && match(o.raw).index >= 0 && known[match(o.raw).index]?.name === right && o.deals > u.deals);
+  };
   for (const u of uses) {
     const key = normalize(u.raw);
     if (key === "" || seen.has(key)) continue;
@@ -228,7 +236,8 @@ export function adoptStages(settings: Settings, uses: readonly StageUse[], teamW
     let i = m.index >= 0 ? m.index : looseMatch(u.raw, match, known);
     if (i < 0 && outcomeWord(u.raw, settings.outcomes) === null && m.suggestion !== null) {
       i = known.findIndex((s) => s.name === m.suggestion);
-      if (i >= 0) typos.push([u.raw, m.suggestion]);
+      // A near spelling on a few rows is a typo; one the whole team uses ("Propose" on 94 deals) is their word for the stage.
+      if (i >= 0 && isRare(u)) typos.push([u.raw, m.suggestion]);
     }
     if (i >= 0) {
       const g = groups.get(i);

@@ -420,3 +420,18 @@ describe("per-column inference", () => {
     expect(inferCurrency(header, grid, 1, grid.length, 0)?.code ?? null).toBe(code);
   });
 });
+
+describe("status columns", () => {
+  const run = (header: string, values: string[], stages: string[]) => {
+    const grid: Grid = [["Deal", "Stage", header], ...values.map((v, i) => [`D${i}`, stages[i] ?? "Proposal", v])];
+    return parseDeals(grid, mapColumns(grid, "Deals", {}) as ColumnMap, DEFAULT_SETTINGS, "Deals").deals.map((d) => DEFAULT_SETTINGS.stages[d.stage]?.kind ?? "none");
+  };
+  it.each<[string, string[], string[], string[]]>([
+    ["Status", ["Dead", "Signed", "open", "Not relevant"], [], ["lost", "won", "open", "lost"]],
+    ["IsWon", ["TRUE", "FALSE", "1", ""], ["Proposal", "Closed Lost", "Proposal", "Proposal"], ["won", "lost", "won", "open"]],
+    ["Active", ["True", "", "False", ""], ["Proposal", "Proposal", "Proposal", "Won"], ["open", "lost", "lost", "won"]],
+  ])("%s", (header, values, stages, kinds) => {
+    expect(run(header, values, stages)).toEqual(kinds);
+  });
+});
+
