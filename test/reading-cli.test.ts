@@ -1,6 +1,6 @@
 // A first run on exports shaped as the CRMs write them, through the real CLI: what the .xlsx holds and what
 // `review --json` says must be what the team's own sheet means (day-first dates, European amounts, totals rows).
-import { writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readBook, runCli, tempDir } from "./cli-harness.js";
@@ -42,5 +42,21 @@ describe("setup from a semicolon CSV with day-first dates and European amounts",
     // 04.05.2026 proves nothing by itself; the sheet's 15.03.2026 makes it the 4th of May.
     expect([ws?.getCell("E2").value, ws?.getCell("F2").value, ws?.getCell("F3").value]).toEqual([day("2026-03-01"), day("2026-05-04"), day("2026-04-02")]);
     expect([ws?.getCell("C2").value, ws?.getCell("C3").value]).toEqual([12500, 9900]);
+  });
+});
+
+describe("a sheet without a Stage column", () => {
+  it("exits 4, names the headers it saw and what to name, and writes nothing", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "no-stage.csv");
+    await writeFile(file, "Deal name,Amount,Owner\nAcme,1200,Ann\nBeta,300,Bo\n");
+    const out = join(dir, "out.xlsx");
+    const run = await runCli(["setup", file, "--out", out, "--today", "2026-06-01"]);
+    expect(run.code).toBe(4);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("no Stage column in");
+    expect(run.stderr).toContain("the header row (row 1) has Deal name, Amount, Owner");
+    expect(run.stderr).toContain('name the column with each deal\'s stage "Stage"');
+    await expect(stat(out)).rejects.toThrow();
   });
 });
