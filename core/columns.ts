@@ -60,7 +60,9 @@ export const HEADER_ALIASES: Record<Field, readonly string[]> = {
   value: ["Value", "Deal value", "Amount", "Deal - Value", "Deal amount", "Opportunity amount", "Deal size", "Revenue", "Contract value", "Est. Revenue", "Estimated Revenue", "Deal Value", "Opportunity value"],
   owner: ["Owner", "Deal owner", "Deal - Owner", "Opportunity Owner", "Rep", "Sales rep", "Salesperson", "Sales person", "Account executive", "AE", "Assigned to", "OwnerId", "Owner ID", "Deal owner name", "Sales agent", "User", "Assigned user"],
   createdDate: ["Created", "Created on", "Created date", "Create Date", "Created at", "Date created", "Creation date", "Deal - Deal created", "Deal created", "Deal - Add time", "Date added", "Open date", "Opened", "Created time", "Add time", "Engage date"],
-  closeDate: ["Close date", "Closing date", "Expected close", "Expected close date", "Deal - Expected close date", "Close by", "Target close date", "Closed date", "Est. Close Date", "Estimated close date", "Expected closing", "Expected closing date", "Estimated close"],
+  closeDate: ["Close date", "Closing date", "Expected close", "Expected close date", "Deal - Expected close date", "Close by", "Target close date", "Est. Close Date", "Estimated close date", "Expected closing", "Expected closing date", "Estimated close"],
+  closedDate: ["Actual close date", "Actual Close Date", "Closed date", "Date closed", "Closed on", "Deal closed on", "Won time", "Deal - Won time", "Won date", "Date won", "Closed at", "Close time"],
+  lostDate: ["Lost time", "Deal - Lost time", "Lost date", "Date lost", "Lost on"],
   stageEntered: ["Stage entered", "Date entered stage", "Entered stage", "Last stage change", "Deal - Last stage change", "Last Stage Change Date", "Stage change date", "In stage since"],
   lastActivity: ["Last activity", "Last activity date", "Last activity time", "Deal - Last activity date", "Last contact", "Last contacted", "Last contact date", "Last touch"],
   nextStep: ["Next step", "Next action", "Next activity", "Deal - Next activity subject", "Next activity subject"],
@@ -83,7 +85,7 @@ const IGNORED = [
   "Created by", "CreatedById", "Deal - Creator", "IsClosed", "Is closed", "IsDeleted", "IsPrivate", "LastModifiedById", "SystemModstamp", "Pricebook2Id", "CampaignId",
   "LastViewedDate", "LastReferencedDate", "HasOpenActivity", "HasOverdueTask", "HasOpportunityLineItem", "TotalOpportunityQuantity",
   "Last modified by", "Last modified date", "Deal - Update time", "Deal - Contact person", "Contact", "Contact name",
-  "Email", "Phone", "Notes", "Description", "Deal description", "Deal - Won time", "Deal - Lost time", "Deal - Visible to",
+  "Email", "Phone", "Notes", "Description", "Deal description", "Deal - Visible to",
 ];
 
 // Words in a header that point at a field, with a weight: English as the CRMs export, then German, French, Spanish,
@@ -125,6 +127,11 @@ const HINTS: Record<Field, readonly (readonly [string, number])[]> = {
     ["close date", 8], ["closing date", 8], ["expected close", 8], ["estimated close", 8], ["est close", 8], ["target close", 7], ["close by", 6], ["close", 4], ["closing", 4],
     ["deadline", 5], ["abschlussdatum", 8], ["abschluss", 5], ["cloture", 6], ["fecha de cierre", 8], ["cierre", 6], ["chiusura", 6], ["sluitingsdatum", 8], ["fechamento", 6], ["fecho", 5],
   ],
+  closedDate: [
+    ["actual close", 9], ["closed date", 9], ["date closed", 9], ["closed on", 8], ["won time", 9], ["won date", 9], ["date won", 9], ["closed at", 8], ["close time", 6],
+    ["tatsachliches abschlussdatum", 9], ["gewonnen am", 9], ["date de cloture reelle", 9], ["fecha de cierre real", 9], ["data di chiusura effettiva", 9], ["gesloten op", 8], ["data de fechamento real", 9],
+  ],
+  lostDate: [["lost time", 9], ["lost date", 9], ["date lost", 9], ["lost on", 8], ["verloren am", 9], ["perdu le", 9]],
   stageEntered: [["stage entered", 8], ["entered stage", 8], ["stage change", 7], ["stage since", 7], ["stage date", 6], ["date stage changed", 8], ["in stage since", 8]],
   lastActivity: [
     ["last activity", 8], ["last contact", 7], ["last touch", 7], ["last call", 6], ["last email", 6], ["last meeting", 6], ["last interaction", 7],
@@ -315,6 +322,8 @@ const FIELD_WORDS: Record<Field, string> = {
   owner: "the deal owner",
   createdDate: "the created date",
   closeDate: "the expected close date",
+  closedDate: "the date the deal was actually won or lost",
+  lostDate: "the date the deal was lost",
   stageEntered: "the date the deal entered its stage",
   lastActivity: "the last activity date",
   nextStep: "the next step",

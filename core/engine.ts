@@ -548,7 +548,7 @@ export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null)
   return { headerRow: map.headerRow, columns };
 }
 
-const DATE_FIELDS_ALL = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
+const DATE_FIELDS_ALL = ["createdDate", "closeDate", "closedDate", "lostDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
 
 // ------------------------------------------------------------------ live stage edits
 

@@ -564,7 +564,7 @@ function shown(c: Cell): string {
   return String(c);
 }
 
-const DATE_FIELDS = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
+const DATE_FIELDS = ["createdDate", "closeDate", "closedDate", "lostDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
 const DATE_EXAMPLE = "2026-03-04";
 /** Bounds the per-run caches, so a sheet of a million distinct strings cannot grow them without end. */
 const CACHE_LIMIT = 100_000;
@@ -632,7 +632,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   const cSource = col("source");
   const cProduct = col("product");
   const cIndustry = col("industry");
-  const [cCreated, cClose, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number];
+  const [cCreated, cClose, cClosed, cLostOn, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number, number, number];
   const kinds = classifyRows(grid, map.headerRow, map);
 
   const dateCols = DATE_FIELDS.map(col).filter((c) => c >= 0);
@@ -792,6 +792,10 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     if (created !== null && closeDate !== null && closeDate < created) {
       report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `The close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
     }
+    // The actual close: a lost deal's Lost time first, else the won or closed date, else the other.
+    const closedAt = date(row, r, cClosed);
+    const lostAt = date(row, r, cLostOn);
+    const closedOn = settings.stages[stage]?.kind === "lost" ? (lostAt ?? closedAt) : (closedAt ?? lostAt);
     const stageEntered = date(row, r, cEntered);
     const lastActivity = date(row, r, cLast);
     const nextStepDate = date(row, r, cNextDate);
@@ -816,6 +820,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
       owner,
       created,
       closeDate,
+      closedOn,
       stageEntered,
       lastActivity,
       nextStep: cNextStep >= 0 ? text(row[cNextStep]) : "",

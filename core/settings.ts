@@ -320,6 +320,8 @@ const FIELD_LABELS: Record<Field, string> = {
   owner: "Owner",
   createdDate: "Created date",
   closeDate: "Expected close date",
+  closedDate: "Actual close date",
+  lostDate: "Lost date",
   stageEntered: "Stage entered",
   lastActivity: "Last activity",
   nextStep: "Next step",

@@ -44,6 +44,8 @@ export const FIELDS = [
   "owner",
   "createdDate",
   "closeDate",
+  "closedDate",
+  "lostDate",
   "stageEntered",
   "lastActivity",
   "nextStep",
@@ -80,6 +82,8 @@ export interface Deal {
   owner: string;
   created: Day | null;
   closeDate: Day | null;
+  /** When a closed deal was actually won or lost (Won time, Lost time, Actual close date), or null. */
+  closedOn: Day | null;
   stageEntered: Day | null;
   lastActivity: Day | null;
   nextStep: string;

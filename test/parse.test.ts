@@ -195,6 +195,7 @@ describe("parseDeals", () => {
       owner: "Ann",
       created: day("2026-01-05"),
       closeDate: day("2026-03-01"),
+      closedOn: null,
       stageEntered: null,
       lastActivity: null,
       nextStep: "",
@@ -432,6 +433,24 @@ describe("status columns", () => {
     ["Active", ["True", "", "False", ""], ["Proposal", "Proposal", "Proposal", "Won"], ["open", "lost", "lost", "won"]],
   ])("%s", (header, values, stages, kinds) => {
     expect(run(header, values, stages)).toEqual(kinds);
+  });
+});
+
+describe("actual close apart from expected close", () => {
+  it.each<[string, Cell[][], [number | null, number | null][]]>([
+    [
+      "Pipedrive's Won time and Lost time, the lost deal's own column first",
+      [["Deal - Title", "Deal - Stage", "Deal - Status", "Deal - Expected close date", "Deal - Won time", "Deal - Lost time"], ["A", "Proposal made", "won", "2026-05-01", "2026-03-02 10:00:00", ""], ["B", "Proposal made", "lost", "2026-05-01", "", "2026-03-09 11:00:00"], ["C", "Proposal made", "open", "2026-05-01", "", ""]],
+      [[day("2026-05-01"), day("2026-03-02")], [day("2026-05-01"), day("2026-03-09")], [day("2026-05-01"), null]],
+    ],
+    [
+      "Dynamics' Actual Close Date",
+      [["Topic", "Status", "Sales Stage", "Est. close date", "Actual Close Date"], ["A", "Won", "Close", "8/31/2024", "6/26/2024"]],
+      [[day("2024-08-31"), day("2024-06-26")]],
+    ],
+  ])("%s", (_what, grid, expected) => {
+    const res = parseDeals(grid, mapColumns(grid, "Deals", {}) as ColumnMap, DEFAULT_SETTINGS, "Deals");
+    expect(res.deals.map((d) => [d.closeDate, d.closedOn])).toEqual(expected);
   });
 });
 
