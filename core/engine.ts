@@ -4,6 +4,7 @@ import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./co
 import { computeMetrics, type PipelineMetrics } from "./metrics.js";
 import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
 import { buildReview } from "./review.js";
+import { count } from "./review-text.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
@@ -473,14 +474,16 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
+  const n = (x: number): string => x.toLocaleString("en-US");
+  const errors = problems.filter((p) => p.severity === "error").length;
   summary.headline =
-    `${verb} ${summary.deals} deals: ${summary.grades.A} A · ${summary.grades.B} B · ${summary.grades.C} C · ${summary.grades.D} D; ` +
-    `${summary.stuck} stuck; ${summary.open} open, ${summary.won} won, ${summary.lost} lost` +
+    `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
+    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
     (summary.transitions ? `; ${summary.transitions} stage changes logged` : "") +
-    (summary.ambiguousDates ? `; ${summary.ambiguousDates} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
-    (summary.idsAdded ? `; ${summary.idsAdded} Deal ID${summary.idsAdded === 1 ? "" : "s"} added` : "") +
+    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
+    (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
     (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
-    (problems.some((p) => p.severity === "error") ? `; ${problems.filter((p) => p.severity === "error").length} cells need fixing` : "");
+    (errors > 0 ? `; ${count(errors, "cell")} need${errors === 1 ? "s" : ""} fixing` : "");
 
   return {
     sheet,
