@@ -185,11 +185,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     parsed = parseDeals(input.deals, map, settings, sheet);
   }
   const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
+  // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
+  const firstRowOf = new Map<string, number>();
+  for (const d of parsed.deals) if (d.stageRaw !== "" && !firstRowOf.has(d.stageRaw.trim().toLowerCase())) firstRowOf.set(d.stageRaw.trim().toLowerCase(), d.sheetRow);
   for (const name of adopted) {
     const st = settings.stages.find((s) => s.name === name);
+    const row = firstRowOf.get(name.toLowerCase());
     problems.push({
-      sheet: TAB_SETTINGS,
-      cell: "A1",
+      sheet: row === undefined || map.fields.stage === undefined ? TAB_SETTINGS : sheet,
+      cell: row === undefined || map.fields.stage === undefined ? "A1" : a1(row - 1, map.fields.stage),
       code: "CUSTOM_STAGE",
       message: `Adopted "${name}" from your sheet as ${st?.kind === "open" ? `an open stage (win probability ${st.probability} %)` : `a ${st?.kind ?? "open"} stage`}; check it in ${where}.`,
       severity: "info",

@@ -350,20 +350,21 @@ export function adoptStages(settings: Settings, uses: readonly StageUse[], teamW
   // Probabilities: the sheet's own where it has them; an adopted stage's between its neighbours.
   const wonProbability = 100;
   for (const s of open) if (prob(s) !== null && (teamWords || !s.fromDefault)) s.stage.probability = round(prob(s) as number);
+  // A run of adopted stages shares the gap between its neighbours evenly: 70 and 100 around two give 80 and 90.
+  const placed = (s: Slot): boolean => s.fromDefault || prob(s) !== null;
   for (let k = 0; k < open.length; k++) {
-    const s = open[k] as Slot;
-    if (s.fromDefault || prob(s) !== null) continue;
+    if (placed(open[k] as Slot)) continue;
+    let end = k;
+    while (end + 1 < open.length && !placed(open[end + 1] as Slot)) end++;
     const before = k > 0 ? (open[k - 1] as Slot).stage.probability : 0;
-    let after = wonProbability;
-    for (let j = k + 1; j < open.length; j++) {
-      const n = open[j] as Slot;
-      if (n.fromDefault || prob(n) !== null) {
-        after = n.stage.probability;
-        break;
-      }
+    const after = end + 1 < open.length ? (open[end + 1] as Slot).stage.probability : wonProbability;
+    const run = end - k + 1;
+    for (let j = k; j <= end; j++) {
+      const s = open[j] as Slot;
+      s.stage.probability = round(before + ((after - before) * (j - k + 1)) / (run + 1));
+      s.stage.stuckDays = (open[k - 1] ?? open[end + 1])?.stage.stuckDays ?? 21;
     }
-    s.stage.probability = round((before + after) / 2);
-    s.stage.stuckDays = (open[k - 1] ?? open[k + 1])?.stage.stuckDays ?? 21;
+    k = end;
   }
   // Split stages share the default's probability; spread them between the neighbours so none is a copy.
   if (teamWords && !anyProb) {
