@@ -29,7 +29,10 @@ const NUMBER_TEXT = /^[-+(]?[$€£¥]?\s*\d[\d.,' \u00a0]*\s*[$€£¥]?\)?$/;
 /** "New (3)", "Won (12 records)": a group title counting its rows. */
 const GROUP_COUNT = /\(\s*\d[\d,.]*(\s+\w+)?\s*\)$/;
 
-const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_WORDS.test(s.toLowerCase());
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
+/** First letters of the totals words, so most cells are ruled out without a regex. */
+const TOTAL_FIRST = new Set("tsgi".split("").flatMap((ch) => [ch.charCodeAt(0), ch.toUpperCase().charCodeAt(0)]));
+const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_FIRST.has(s.charCodeAt(0)) && TOTAL_WORDS.test(s.toLowerCase());
 
 /** Text fields a deal row fills and a totals or header row puts its label in. */
 const LABEL_FIELDS = ["stage", "name", "company", "dealId", "owner", "status"] as const satisfies readonly Field[];
@@ -47,6 +50,18 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
   const headerKeys = columns.headers.map(squash);
   const labelCols = LABEL_FIELDS.map((f) => columns.fields[f]).filter((c): c is number => c !== undefined);
   const stageCol = columns.fields.stage;
+  // Folding every cell to compare it with its header would cost more than the rest of the read: a cheap
+  // look at its first letter and its length rules out nearly every deal cell first.
+  const firstOf = headerKeys.map((k) => (k === "" ? -1 : k.charCodeAt(0)));
+  const maxLen = columns.headers.map((h) => h.length * 2 + 8);
+  const mayRepeat = (cell: string, c: number): boolean => {
+    const want = firstOf[c] ?? -1;
+    if (want < 0 || cell.length > (maxLen[c] ?? 0) || cell.length < (headerKeys[c]?.length ?? 0)) return false;
+    let i = 0;
+    while (i < cell.length && !isAlnum(cell.charCodeAt(i))) i++;
+    const ch = cell.charCodeAt(i);
+    return (ch >= 65 && ch <= 90 ? ch + 32 : ch) === want || ch > 127;
+  };
   const first = headerRow + 1;
   const kinds: (RowKind | "counted group")[] = new Array<RowKind | "counted group">(Math.max(0, grid.length - first));
 
@@ -58,7 +73,7 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
       const cell = row[c];
       if (isBlank(cell)) continue;
       filled++;
-      if (typeof cell === "string" && headerKeys[c] !== "" && squash(cell) === headerKeys[c]) repeats++;
+      if (typeof cell === "string" && mayRepeat(cell, c) && squash(cell) === headerKeys[c]) repeats++;
     }
     let kind: RowKind | "counted group" = "deal";
     if (filled === 0) kind = "blank";
