@@ -493,7 +493,8 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
     taken.add(c);
     const first = fields[f];
     if (first === undefined) fields[f] = c;
-    else if (!overridden.has(f)) duplicate(FIELD_WORDS[f], first, c);
+    // A second column whose values cannot be the field ("Revenue" holding "User Provided") is no rival to report.
+    else if (!overridden.has(f) && valueFit(f, profileColumn(grid, sampleRows(grid, headerRow + 1, 60), c)) !== null) duplicate(FIELD_WORDS[f], first, c);
   }
 
   const guess = (f: Field, c: number): void => {

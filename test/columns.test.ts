@@ -385,6 +385,12 @@ describe("headers and values together", () => {
     expect(byHeader(map)).toEqual(expected);
   });
 
+  it("reports a second column of a field only when its values could be that field", () => {
+    const rows = (third: Cell[]): Grid => sheet([["Deal", ["A", "B", "C"]], ["Stage", ["Lead", "Won", "Lost"]], ["Amount", ["1", "2", "3"]], ["Revenue", third]]);
+    expect((mapColumns(rows(["User Provided", "User Provided", "System"]), SHEET, {}) as ColumnMap).problems.filter((p) => p.code === "DUPLICATE_COLUMN")).toEqual([]);
+    expect((mapColumns(rows(["10", "20", "30"]), SHEET, {}) as ColumnMap).problems.filter((p) => p.code === "DUPLICATE_COLUMN").map((p) => p.cell)).toEqual(["D1"]);
+  });
+
   it("says why, and names the runner-up of two money columns", () => {
     const map = mapColumns(sheet([["Deal", ["A", "B", "C"]], ["Stage", ["Lead", "Won", "Lost"]], ["close_value", ["1", "2", "3"]], ["ExpectedRevenue", ["1", "2", "0"]]]), SHEET, {}) as ColumnMap;
     expect(map.evidence.value).toBe('header word "value", 100 % amounts; runner-up "ExpectedRevenue"');
