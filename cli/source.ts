@@ -4,10 +4,9 @@ import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { pickActivitiesTab } from "../core/activity.js";
 import { HEADER_SCAN_ROWS, mapColumns } from "../core/columns.js";
-import { dayFromExcelSerial, dealsWrites, isoFromDay, type ValueKind } from "../core/index.js";
-import { parseDate, parseNumber } from "../core/parse.js";
-import { DEFAULT_SETTINGS, settingsFromGrid } from "../core/settings.js";
-import { TAB_LOG, TAB_SETTINGS, type Cell, type Field, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
+import { dayFromExcelSerial, dealsWrites, excelSerialFromDay, isoFromDay, parseDateAs, parseNumberAs, sheetTypes, type ValueKind } from "../core/index.js";
+import { settingsFromGrid } from "../core/settings.js";
+import { TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
 import { CliError, fromFsError } from "./errors.js";
 import { readCsvFile, toCsv } from "./io/csv.js";
 import type * as XlsxModule from "./io/xlsx.js";
@@ -77,46 +76,36 @@ export interface OpenedSource {
 
 // ------------------------------------------------------------------------------------------ CSV
 
-const DATE_FIELDS: Field[] = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"];
-
 /**
  * A CSV holds only text. In the .xlsx made from it, the date and amount columns core recognises become real
  * date and number cells (as Excel does when it opens a CSV), so the live highlighting, which compares dates
  * with TODAY(), works on them. Cells core cannot read stay text, so their problems stay visible.
  */
-function typedCells(grid: Grid, sheet: string): Map<number, "date" | "number"> {
-  const kinds = new Map<number, "date" | "number">();
-  const map = mapColumns(grid, sheet, {});
-  if (!map) return kinds;
-  for (const f of DATE_FIELDS) if (map.fields[f] !== undefined) kinds.set(map.fields[f], "date");
-  if (map.fields.value !== undefined) kinds.set(map.fields.value, "number");
-  return kinds;
-}
-
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
 /** The .xlsx made from a CSV file, before the plan: typed cells, a bold frozen header row, columns sized to fit. */
 async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
   const { newWorkbookWithLayout, NEW_STYLE } = await import("./io/xlsx-pkg/new-book.js");
   const { workbookFromPackage } = await xlsxIo();
-  const kinds = typedCells(grid, CSV_SHEET);
-  const headerRow = mapColumns(grid, CSV_SHEET, {})?.headerRow ?? 0;
-  const order = DEFAULT_SETTINGS.dateOrder;
+  // Core's own inference (each date column's proven order, the value column's decimal mark), so the cells
+  // written are the dates and amounts core read.
+  const types = sheetTypes(grid, CSV_SHEET, null);
+  const headerRow = types?.headerRow ?? 0;
   const typed: Grid = grid.map((row) => [...row]);
   const styles = new Map<string, XlsxModule.NewStyle>();
   grid.forEach((row, r) => {
     if (r <= headerRow) return;
     row.forEach((v, c) => {
-      const kind = kinds.get(c);
-      if (v === "" || kind === undefined) return;
-      if (kind === "date") {
-        const d = parseDate(v, order);
+      if (v === "") return;
+      const kind = types?.columns.get(c);
+      if (kind?.kind === "date") {
+        const d = parseDateAs(v, kind.order);
         if (d !== null && d !== "bad") {
-          (typed[r] as Cell[])[c] = d.day + 25_569;
+          (typed[r] as Cell[])[c] = excelSerialFromDay(d.day);
           styles.set(`${r},${c}`, NEW_STYLE.date);
         }
-      } else {
-        const n = parseNumber(v);
+      } else if (kind?.kind === "number") {
+        const n = parseNumberAs(v, kind.decimal);
         if (typeof n === "number") {
           (typed[r] as Cell[])[c] = n;
           styles.set(`${r},${c}`, Number.isInteger(n) ? NEW_STYLE.integer : NEW_STYLE.decimal);

@@ -1,5 +1,6 @@
 // Finds the header row and maps the team's own headers (any spelling, any CRM export) onto pipesheet's fields.
 import { a1 } from "./a1.js";
+import { profileColumn, sampleRows, type ColumnProfile } from "./infer-values.js";
 import { fieldLabel } from "./settings.js";
 import { editDistance, normalize } from "./stages.js";
 import { FIELDS, type Cell, type Field, type Grid, type OwnedKey, type Problem } from "./types.js";
@@ -41,23 +42,29 @@ export interface ColumnMap {
   guessed: Field[];
   /** Important fields not found. */
   missing: Field[];
+  /** Why each field got its column, in words: "known header", "header words + 98 % amounts". */
+  evidence: Partial<Record<Field, string>>;
+  /** The value column's runner-up, when another column also holds amounts: its 0-based column. */
+  valueRunnerUp: number | null;
   problems: Problem[];
 }
 
 // Known headers per field, as people and CRM exports (HubSpot, Pipedrive, Salesforce) write them.
 // Compared after normalize(), so case, spacing and punctuation do not matter.
 export const HEADER_ALIASES: Record<Field, readonly string[]> = {
-  dealId: ["Deal ID", "ID", "Record ID", "Deal - ID", "Opportunity ID", "Deal record ID", "Deal number", "Deal no"],
-  name: ["Deal", "Deal name", "Name", "Deal - Title", "Deal title", "Title", "Opportunity", "Opportunity Name", "Opportunity title"],
+  dealId: ["Deal ID", "ID", "Record ID", "Deal - ID", "Opportunity ID", "Deal record ID", "Deal number", "Deal no", "opportunity_id", "deal_id", "Item ID"],
+  name: ["Deal", "Deal name", "Name", "Deal - Title", "Deal title", "Title", "Opportunity", "Opportunity Name", "Opportunity title", "Topic", "Subject", "Item", "Item Name", "Deal Title", "Potential Name"],
   company: ["Company", "Company name", "Account", "Account Name", "Deal - Organization", "Organization", "Organisation", "Organization - Name", "Client", "Customer", "Associated company"],
-  stage: ["Stage", "Deal Stage", "Deal - Stage", "Pipeline stage", "Sales stage", "Opportunity stage", "Phase"],
-  status: ["Status", "Deal - Status", "Deal status", "Opportunity status", "Won/Lost"],
-  value: ["Value", "Deal value", "Amount", "Deal - Value", "Deal amount", "Opportunity amount", "Deal size", "Revenue", "Contract value"],
-  owner: ["Owner", "Deal owner", "Deal - Owner", "Opportunity Owner", "Rep", "Sales rep", "Salesperson", "Sales person", "Account executive", "AE", "Assigned to"],
-  createdDate: ["Created", "Created on", "Created date", "Create Date", "Created at", "Date created", "Creation date", "Deal - Deal created", "Deal created", "Deal - Add time", "Date added", "Open date", "Opened"],
-  closeDate: ["Close date", "Closed date", "Closing date", "Expected close", "Expected close date", "Deal - Expected close date", "Close by", "Target close date"],
+  stage: ["Stage", "Deal Stage", "Deal - Stage", "Pipeline stage", "Sales stage", "Opportunity stage", "Phase", "StageName", "Pipeline Phase", "Sales Phase", "Deal stage name"],
+  status: ["Status", "Deal - Status", "Deal status", "Opportunity status", "Won/Lost", "IsWon", "Is won", "Active", "IsActive", "Archived"],
+  value: ["Value", "Deal value", "Amount", "Deal - Value", "Deal amount", "Opportunity amount", "Deal size", "Revenue", "Contract value", "Est. Revenue", "Estimated Revenue", "Deal Value", "Opportunity value"],
+  owner: ["Owner", "Deal owner", "Deal - Owner", "Opportunity Owner", "Rep", "Sales rep", "Salesperson", "Sales person", "Account executive", "AE", "Assigned to", "OwnerId", "Owner ID", "Deal owner name", "Sales agent", "User", "Assigned user"],
+  createdDate: ["Created", "Created on", "Created date", "Create Date", "Created at", "Date created", "Creation date", "Deal - Deal created", "Deal created", "Deal - Add time", "Date added", "Open date", "Opened", "Created time", "Add time", "Engage date"],
+  closeDate: ["Close date", "Closing date", "Expected close", "Expected close date", "Deal - Expected close date", "Close by", "Target close date", "Est. Close Date", "Estimated close date", "Expected closing", "Expected closing date", "Estimated close"],
+  closedDate: ["Actual close date", "Actual Close Date", "Closed date", "Date closed", "Closed on", "Deal closed on", "Won time", "Deal - Won time", "Won date", "Date won", "Closed at", "Close time"],
+  lostDate: ["Lost time", "Deal - Lost time", "Lost date", "Date lost", "Lost on"],
   stageEntered: ["Stage entered", "Date entered stage", "Entered stage", "Last stage change", "Deal - Last stage change", "Last Stage Change Date", "Stage change date", "In stage since"],
-  lastActivity: ["Last activity", "Last activity date", "Deal - Last activity date", "Last contact", "Last contacted", "Last contact date", "Last touch"],
+  lastActivity: ["Last activity", "Last activity date", "Last activity time", "Deal - Last activity date", "Last contact", "Last contacted", "Last contact date", "Last touch"],
   nextStep: ["Next step", "Next action", "Next activity", "Deal - Next activity subject", "Next activity subject"],
   nextStepDate: ["Next step date", "Next activity date", "Deal - Next activity date", "Next action date", "Follow up", "Follow-up date", "Follow up date"],
   firstContact: ["First contact", "First contact date", "First contacted", "First response", "First response date", "First touch", "Date of first contact"],
@@ -65,7 +72,7 @@ export const HEADER_ALIASES: Record<Field, readonly string[]> = {
   budget: ["Budget", "Budget status", "Has budget"],
   authority: ["Authority", "Decision maker", "Authority level"],
   lossReason: ["Loss reason", "Lost reason", "Deal - Lost reason", "Reason lost", "Closed lost reason", "Why lost"],
-  probability: ["Probability", "Probability (%)", "Deal - Probability", "Deal probability", "Win probability"],
+  probability: ["Probability", "Probability (%)", "Deal - Probability", "Deal probability", "Win probability", "Close probability", "Probability %"],
   source: ["Source", "Lead source", "Deal source", "Original source", "Deal - Source", "Channel"],
   product: ["Product", "Products", "Product line", "Deal - Product"],
   industry: ["Industry", "Sector", "Vertical", "Account industry"],
@@ -74,37 +81,235 @@ export const HEADER_ALIASES: Record<Field, readonly string[]> = {
 // Known CRM headers that hold none of our fields: recognised, so never guessed as something they are not.
 const IGNORED = [
   "Pipeline", "Deal - Pipeline", "Deal Type", "Type", "Currency", "Deal - Currency", "Weighted value", "Deal - Weighted value",
-  "Weighted amount", "Expected revenue", "Forecast category", "Fiscal period", "Age", "Created by", "Deal - Creator",
+  "Weighted amount", "Forecast category", "ForecastCategoryName", "Forecast category name", "Fiscal period", "Fiscal", "FiscalQuarter", "FiscalYear", "Age",
+  "Created by", "CreatedById", "Deal - Creator", "IsClosed", "Is closed", "IsDeleted", "IsPrivate", "LastModifiedById", "SystemModstamp", "Pricebook2Id", "CampaignId",
+  "LastViewedDate", "LastReferencedDate", "HasOpenActivity", "HasOverdueTask", "HasOpportunityLineItem", "TotalOpportunityQuantity",
   "Last modified by", "Last modified date", "Deal - Update time", "Deal - Contact person", "Contact", "Contact name",
-  "Email", "Phone", "Notes", "Description", "Deal description", "Deal - Won time", "Deal - Lost time", "Deal - Visible to",
+  "Email", "Phone", "Notes", "Description", "Deal description", "Deal - Visible to",
 ];
 
-// Keyword guesses, tried in this order so the more specific field wins ("Stage probability" is a probability,
-// "Closed lost reason" a loss reason, not a close date, "Customer industry" an industry, not a company). A header stops at its first keyword hit.
-const GUESSES: readonly (readonly [Field, readonly string[]])[] = [
-  ["dealId", ["dealid", "recordid", "opportunityid", "dealnumber"]],
-  ["stageEntered", ["stageentered", "enteredstage", "stagechange", "stagesince", "stagedate"]],
-  ["lossReason", ["lossreason", "lostreason", "reasonlost", "reasonforloss", "whylost"]],
-  ["probability", ["probability", "likelihood", "chance"]],
-  ["nextStepDate", ["nextstepdate", "nextactivitydate", "nextactiondate", "followup", "nextcontact", "nextmeeting"]],
-  ["nextStep", ["nextstep", "nextaction", "nextactivity"]],
-  ["lastActivity", ["lastactivity", "lastcontact", "lasttouch", "lastcall", "lastemail", "lastmeeting", "lastinteraction"]],
-  ["firstContact", ["firstcontact", "firstresponse", "firsttouch", "firstcall", "firstmeeting"]],
-  ["createdDate", ["created", "creation", "createdate", "dateadded", "addtime", "opendate"]],
-  ["closeDate", ["closedate", "closingdate", "expectedclose", "close", "closing"]],
-  ["stage", ["stage", "phase"]],
-  ["status", ["status", "outcome", "wonlost"]],
-  ["value", ["value", "amount", "revenue", "dealsize", "price", "worth"]],
-  ["owner", ["owner", "salesrep", "salesperson", "assigned", "accountexecutive", "accountmanager", "responsible"]],
-  ["need", ["need", "pain"]],
-  ["budget", ["budget"]],
-  ["authority", ["authority", "decisionmaker"]],
-  ["source", ["source", "channel", "campaign", "referral"]],
-  ["product", ["product", "sku"]],
-  ["industry", ["industry", "sector", "vertical"]],
-  ["company", ["company", "account", "organization", "organisation", "client", "customer"]],
-  ["name", ["dealname", "dealtitle", "opportunityname", "opportunity", "projectname"]],
-];
+// Words in a header that point at a field, with a weight: English as the CRMs export, then German, French, Spanish,
+// Italian, Dutch and Portuguese. Compared on the header's words (snake_case, camelCase, "Deal - X" and
+// "Opportunity.X" split), a phrase matching consecutive words; a phrase of 5+ letters also inside a compound word.
+const HINTS: Record<Field, readonly (readonly [string, number])[]> = {
+  dealId: [["deal id", 8], ["opportunity id", 8], ["record id", 8], ["deal number", 7], ["deal no", 6], ["id", 5]],
+  name: [
+    ["deal name", 8], ["deal title", 8], ["opportunity name", 8], ["topic", 7], ["opportunity", 5], ["title", 5], ["subject", 5], ["name", 4], ["deal", 4],
+    ["project", 4], ["titel", 5], ["bezeichnung", 4], ["titre", 5], ["nom", 3], ["titulo", 5], ["nombre", 4], ["nome", 4], ["titolo", 5], ["naam", 4], ["opportunite", 5],
+    ["oportunidad", 5], ["opportunita", 5], ["oportunidade", 5], ["verkaufschance", 6], ["verkoopkans", 6],
+  ],
+  company: [
+    ["account name", 8], ["company", 7], ["organization", 7], ["organisation", 7], ["account", 6], ["client", 6], ["customer", 6], ["org", 4],
+    ["firma", 7], ["unternehmen", 7], ["kunde", 6], ["entreprise", 7], ["societe", 7], ["empresa", 7], ["cliente", 6], ["azienda", 7], ["bedrijf", 7], ["klant", 6], ["organizacao", 7],
+  ],
+  stage: [
+    ["deal stage", 8], ["pipeline stage", 8], ["sales stage", 8], ["stage name", 8], ["pipeline phase", 8], ["stage", 7], ["phase", 6],
+    ["verkaufsphase", 8], ["phase", 6], ["stufe", 5], ["etape", 7], ["etapa", 7], ["fase", 7], ["stadium", 6], ["fase da venda", 8],
+  ],
+  status: [["is won", 8], ["won lost", 7], ["status", 7], ["outcome", 6], ["result", 5], ["state", 4], ["statut", 7], ["estado", 6], ["stato", 6], ["ergebnis", 5], ["resultado", 5], ["esito", 5]],
+  value: [
+    ["deal value", 8], ["deal size", 7], ["contract value", 7], ["amount", 7], ["value", 7], ["revenue", 6], ["price", 3], ["premium", 3], ["worth", 4],
+    ["betrag", 7], ["wert", 6], ["umsatz", 6], ["montant", 7], ["valeur", 6], ["importe", 7], ["monto", 7], ["valor", 6], ["importo", 7], ["valore", 6],
+    ["bedrag", 7], ["waarde", 6], ["omzet", 6], ["montante", 7], ["receita", 6], ["volumen", 4], ["volume", 4],
+  ],
+  owner: [
+    ["deal owner", 8], ["sales agent", 8], ["account executive", 7], ["account manager", 7], ["salesperson", 7], ["sales person", 7], ["owner", 7], ["rep", 6],
+    ["agent", 6], ["assigned", 6], ["responsible", 6], ["seller", 6], ["executive", 5], ["exe", 4], ["manager", 4], ["user", 3],
+    ["vertriebsmitarbeiter", 7], ["verantwortlich", 6], ["besitzer", 6], ["inhaber", 5], ["verkaufer", 6], ["responsable", 6], ["proprietaire", 6], ["commercial", 5],
+    ["vendedor", 6], ["propietario", 6], ["responsabile", 6], ["venditore", 6], ["proprietario", 6], ["eigenaar", 6], ["verkoper", 6], ["accountmanager", 7],
+  ],
+  createdDate: [
+    ["create date", 8], ["created", 7], ["creation", 7], ["date added", 7], ["add time", 7], ["open date", 7], ["opened", 6], ["engage", 6], ["engaged", 6], ["added", 5],
+    ["start date", 5], ["erstellt", 7], ["erstellungsdatum", 8], ["angelegt", 6], ["cree", 6], ["creado", 7], ["creacion", 7], ["creato", 7], ["creazione", 7],
+    ["aangemaakt", 7], ["criado", 7], ["criacao", 7],
+  ],
+  closeDate: [
+    ["close date", 8], ["closing date", 8], ["expected close", 8], ["estimated close", 8], ["est close", 8], ["target close", 7], ["close by", 6], ["close", 4], ["closing", 4],
+    ["deadline", 5], ["abschlussdatum", 8], ["abschluss", 5], ["cloture", 6], ["fecha de cierre", 8], ["cierre", 6], ["chiusura", 6], ["sluitingsdatum", 8], ["fechamento", 6], ["fecho", 5],
+  ],
+  closedDate: [
+    ["actual close", 9], ["closed date", 9], ["date closed", 9], ["closed on", 8], ["won time", 9], ["won date", 9], ["date won", 9], ["closed at", 8], ["close time", 6],
+    ["tatsachliches abschlussdatum", 9], ["gewonnen am", 9], ["date de cloture reelle", 9], ["fecha de cierre real", 9], ["data di chiusura effettiva", 9], ["gesloten op", 8], ["data de fechamento real", 9],
+  ],
+  lostDate: [["lost time", 9], ["lost date", 9], ["date lost", 9], ["lost on", 8], ["verloren am", 9], ["perdu le", 9]],
+  stageEntered: [["stage entered", 8], ["entered stage", 8], ["stage change", 7], ["stage since", 7], ["stage date", 6], ["date stage changed", 8], ["in stage since", 8]],
+  lastActivity: [
+    ["last activity", 8], ["last contact", 7], ["last touch", 7], ["last call", 6], ["last email", 6], ["last meeting", 6], ["last interaction", 7],
+    ["letzte aktivitat", 8], ["derniere activite", 8], ["ultima actividad", 8], ["ultima attivita", 8], ["laatste activiteit", 8], ["ultima atividade", 8],
+  ],
+  nextStep: [["next step", 8], ["next action", 7], ["next activity", 7], ["nachster schritt", 8], ["prochaine etape", 8], ["siguiente paso", 8], ["prossimo passo", 8], ["volgende stap", 8], ["proximo passo", 8]],
+  nextStepDate: [["next step date", 9], ["next activity date", 9], ["next action date", 9], ["follow up", 7], ["next contact", 7], ["next meeting", 7], ["wiedervorlage", 7]],
+  firstContact: [["first contact", 8], ["first response", 8], ["first touch", 7], ["first call", 6], ["first meeting", 6], ["erstkontakt", 8], ["premier contact", 8], ["primer contacto", 8]],
+  need: [["need", 7], ["pain", 6], ["bedarf", 7], ["besoin", 7], ["necesidad", 7], ["bisogno", 7], ["behoefte", 7], ["necessidade", 7]],
+  budget: [["budget", 7], ["presupuesto", 7], ["orcamento", 7]],
+  authority: [["authority", 7], ["decision maker", 7], ["entscheider", 7], ["decideur", 7], ["decisor", 7], ["beslisser", 7]],
+  lossReason: [
+    ["loss reason", 8], ["lost reason", 8], ["reason lost", 8], ["reason for loss", 8], ["why lost", 7], ["verlustgrund", 8], ["raison de la perte", 8],
+    ["motivo de perdida", 8], ["motivo perdita", 8], ["reden verlies", 8], ["motivo da perda", 8],
+  ],
+  probability: [["probability", 7], ["likelihood", 6], ["chance", 5], ["wahrscheinlichkeit", 7], ["probabilite", 7], ["probabilidad", 7], ["probabilita", 7], ["probabilidade", 7], ["kans", 4]],
+  source: [["lead source", 8], ["source", 6], ["channel", 5], ["campaign", 4], ["referral", 4], ["quelle", 6], ["herkunft", 6], ["origine", 6], ["fuente", 6], ["origen", 6], ["fonte", 6], ["bron", 5], ["origem", 6]],
+  product: [["product", 6], ["sku", 4], ["produkt", 6], ["produit", 6], ["producto", 6], ["prodotto", 6], ["produto", 6]],
+  industry: [["industry", 7], ["sector", 6], ["vertical", 6], ["branche", 6], ["industrie", 6], ["secteur", 6], ["settore", 6]],
+};
+
+const MODIFIER_START = new Set(["in", "of", "for", "per"]);
+/** Words that make a header about a person: the owner, never the company or the deal's name. */
+const PEOPLE = new Set(["owner", "rep", "agent", "salesperson", "assigned", "executive", "exe", "manager", "responsible", "seller", "user", "person", "vendedor", "verkaufer", "commercial"]);
+/** Words that make a header an identifier: never a name. */
+const ID_WORDS = new Set(["id", "ids", "uuid", "guid", "key", "code", "nr", "no", "number"]);
+/** Entities whose id is the deal's own. */
+const DEAL_WORDS = new Set(["deal", "opportunity", "opp", "record", "item", "lead"]);
+/** Money words ranked below the deal's value: a price, a premium, an expected or weighted amount. */
+const WEAK_MONEY = new Set(["expected", "est", "estimated", "projected", "forecast", "potential"]);
+const WEIGHTED = new Set(["weighted", "gewichtet", "pondere", "ponderado", "ponderato", "gewogen"]);
+
+/** A header's words: "Opportunity.CloseDate" -> ["opportunity", "close", "date"], "close_value" -> ["close", "value"]. */
+export function headerWords(header: string): string[] {
+  return header
+    .replace(/__c$/i, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== "");
+}
+
+interface HeaderHit {
+  score: number;
+  /** The matched phrase, for the evidence. */
+  phrase: string;
+}
+
+const PHRASES = Object.fromEntries(FIELDS.map((f) => [f, HINTS[f].map(([p, w]) => ({ words: p.split(" "), joined: p.replace(/ /g, ""), w }))])) as Record<
+  Field,
+  { words: string[]; joined: string; w: number }[]
+>;
+
+/** How strongly a header's words point at each field; the phrase that ends on the header's last word (its head noun) counts a little more. */
+export function headerHits(header: string): Map<Field, HeaderHit> {
+  const words = headerWords(header);
+  const joined = words.join("");
+  const hits = new Map<Field, HeaderHit>();
+  if (words.length === 0) return hits;
+  const people = words.some((w) => PEOPLE.has(w));
+  const idLike = words.some((w) => ID_WORDS.has(w));
+  const others = words.filter((w) => !ID_WORDS.has(w));
+  // "Amount in company currency" is an amount: words after "in", "of", "for" only qualify the head.
+  const prep = words.findIndex((w, i) => i > 0 && MODIFIER_START.has(w));
+  for (const f of FIELDS) {
+    let best: HeaderHit | null = null;
+    for (const p of PHRASES[f]) {
+      let end = -1;
+      let start = -1;
+      for (let i = 0; i + p.words.length <= words.length; i++)
+        if (p.words.every((w, k) => words[i + k] === w)) {
+          start = i;
+          end = i + p.words.length - 1;
+        }
+      const inside = end < 0 && p.joined.length >= 5 && joined.includes(p.joined);
+      if (end < 0 && !inside) continue;
+      const score = p.w + (end === words.length - 1 && (prep < 0 || start < prep) ? 1 : 0) - (prep > 0 && start > prep ? 2 : 0);
+      if (!best || score > best.score) best = { score, phrase: p.words.join(" ") };
+    }
+    if (best) hits.set(f, best);
+  }
+  if (people || idLike) {
+    hits.delete("company");
+    hits.delete("name");
+  }
+  // "AccountId", "Owner ID", "Account_Exe_Id": the id of something else, not of the deal.
+  if (idLike && others.some((w) => !DEAL_WORDS.has(w))) hits.delete("dealId");
+  const value = hits.get("value");
+  if (value) {
+    if (words.some((w) => WEIGHTED.has(w))) hits.delete("value");
+    else if (words.some((w) => WEAK_MONEY.has(w))) value.score -= 2;
+  }
+  return hits;
+}
+
+const DATE_FIELD_SET = new Set<Field>(["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"]);
+const TEXT_FIELD_SET = new Set<Field>(["name", "company", "stage", "owner", "source", "product", "industry", "lossReason", "nextStep"]);
+/** Enough values to let them overrule a header. */
+const MIN_VALUES = 3;
+
+const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+/** What the values say about a field for a column: a bonus and its evidence, or null when they rule it out. */
+function valueFit(f: Field, p: ColumnProfile): { bonus: number; why: string } | null {
+  if (p.filled < MIN_VALUES) return { bonus: 0, why: "" };
+  if (DATE_FIELD_SET.has(f)) return p.dates >= 0.6 ? { bonus: 2, why: `${pct(p.dates)} dates` } : null;
+  if (f === "value") return p.numbers >= 0.6 && p.dates < 0.3 ? { bonus: 2, why: `${pct(p.numbers)} amounts` } : null;
+  if (f === "probability") return p.numbers >= 0.6 && p.percents >= 0.9 ? { bonus: 1, why: `${pct(p.percents)} numbers from 0 to 100` } : null;
+  if (TEXT_FIELD_SET.has(f)) {
+    if (p.dates >= 0.8 || (p.numbers >= 0.9 && f !== "owner")) return null;
+    if ((f === "name" || f === "company") && p.codes >= 0.8) return null;
+    if (f === "stage" && p.distinct <= 0.2 && p.filled >= 10) return { bonus: 1, why: `${pct(p.texts)} text, few distinct values` };
+    if (f === "owner" && p.people >= 0.6) return { bonus: 1, why: `${pct(p.people)} people's names` };
+    return { bonus: 0, why: "" };
+  }
+  if (f === "dealId") return p.distinct >= 0.95 ? { bonus: 1, why: "every value distinct" } : p.distinct < 0.5 ? null : { bonus: 0, why: "" };
+  return { bonus: 0, why: "" };
+}
+
+/**
+ * The assignment of columns to fields with the best total score, one column per field and one field per
+ * column (the Hungarian method on the candidates, padded square); `score[i][j]` 0 means "not a candidate".
+ */
+function bestAssignment(score: number[][], cols: number): number[] {
+  const rows = score.length;
+  const n = Math.max(rows, cols);
+  const BIG = 1e6;
+  const cost = (i: number, j: number): number => (i < rows && j < cols ? BIG - (score[i]?.[j] ?? 0) : BIG);
+  const u = new Array<number>(n + 1).fill(0);
+  const v = new Array<number>(n + 1).fill(0);
+  const p = new Array<number>(n + 1).fill(0);
+  const way = new Array<number>(n + 1).fill(0);
+  for (let i = 1; i <= n; i++) {
+    p[0] = i;
+    let j0 = 0;
+    const minv = new Array<number>(n + 1).fill(Infinity);
+    const used = new Array<boolean>(n + 1).fill(false);
+    do {
+      used[j0] = true;
+      const i0 = p[j0] as number;
+      let delta = Infinity;
+      let j1 = 0;
+      for (let j = 1; j <= n; j++) {
+        if (used[j]) continue;
+        const cur = cost(i0 - 1, j - 1) - (u[i0] as number) - (v[j] as number);
+        if (cur < (minv[j] as number)) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if ((minv[j] as number) < delta) {
+          delta = minv[j] as number;
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= n; j++) {
+        if (used[j]) {
+          u[p[j] as number] = (u[p[j] as number] as number) + delta;
+          v[j] = (v[j] as number) - delta;
+        } else minv[j] = (minv[j] as number) - delta;
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0] as number;
+      p[j0] = p[j1] as number;
+      j0 = j1;
+    } while (j0 !== 0);
+  }
+  const match = new Array<number>(rows).fill(-1);
+  for (let j = 1; j <= n; j++) {
+    const i = (p[j] as number) - 1;
+    if (i >= 0 && i < rows && j - 1 < cols && (score[i]?.[j - 1] ?? 0) > 0) match[i] = j - 1;
+  }
+  return match;
+}
 
 /** What a field holds, in words, for guess messages. */
 const FIELD_WORDS: Record<Field, string> = {
@@ -117,6 +322,8 @@ const FIELD_WORDS: Record<Field, string> = {
   owner: "the deal owner",
   createdDate: "the created date",
   closeDate: "the expected close date",
+  closedDate: "the date the deal was actually won or lost",
+  lostDate: "the date the deal was lost",
   stageEntered: "the date the deal entered its stage",
   lastActivity: "the last activity date",
   nextStep: "the next step",
@@ -138,6 +345,25 @@ const OUTPUT_BY_KEY = new Map<string, OwnedKey>(OUTPUT_KEYS.map((k) => [normaliz
 const IGNORED_KEYS = new Set(IGNORED.map(normalize));
 const FUZZY_MIN_LENGTH = 4;
 
+/** The field whose known header is a near spelling of `key` ("ammount", "salesstgae"), when exactly one is that close. */
+function nearField(key: string): Field | null {
+  if (key.length < FUZZY_MIN_LENGTH) return null;
+  const max = key.length <= 6 ? 1 : 2;
+  let bestDist = max + 1;
+  let bestField: Field | null = null;
+  let tie = false;
+  for (const [alias, f] of ALIAS_FIELD) {
+    if (alias.length < FUZZY_MIN_LENGTH) continue;
+    const d = editDistance(key, alias, max);
+    if (d < bestDist) {
+      bestDist = d;
+      bestField = f;
+      tie = false;
+    } else if (d === bestDist && bestField !== f) tie = true;
+  }
+  return bestField !== null && !tie ? bestField : null;
+}
+
 /** The field a header names exactly (after normalization), or undefined. */
 export const knownField = (header: string): Field | undefined => ALIAS_FIELD.get(normalize(header));
 
@@ -155,6 +381,15 @@ export function noHeaderProblem(sheet: string): Problem {
   };
 }
 
+/** The field a header's words name clearly ("Verkaufschance", "Erstellt am"), for finding the header row. */
+function strongHit(header: string): Field | undefined {
+  if (header.length > 60) return undefined;
+  let best: Field | undefined;
+  let score = 5;
+  for (const [f, h] of headerHits(header)) if (h.score > score) [best, score] = [f, h.score];
+  return best;
+}
+
 /** Picks the row among the first HEADER_SCAN_ROWS that names the most fields, with stage or name among them. */
 function findHeaderRow(grid: Grid, overrideKeys: Map<string, Field>): number {
   let best = -1;
@@ -168,7 +403,7 @@ function findHeaderRow(grid: Grid, overrideKeys: Map<string, Field>): number {
       if (typeof cell !== "string") continue;
       const key = normalize(cell);
       if (key === "") continue;
-      const f = overrideKeys.get(key) ?? ALIAS_FIELD.get(key);
+      const f = overrideKeys.get(key) ?? ALIAS_FIELD.get(key) ?? strongHit(cell);
       if (f) found.add(f);
     }
     if (found.size > bestCount && (found.has("stage") || found.has("name"))) {
@@ -198,6 +433,7 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
   const fields: Partial<Record<Field, number>> = {};
   const owned: Partial<Record<OwnedKey, number>> = {};
   const guessed: Field[] = [];
+  const evidence: Partial<Record<Field, string>> = {};
   const problems: Problem[] = [];
   /** Columns that already have a meaning (a field, an output, a known header, a duplicate): never guessed. */
   const taken = new Set<number>();
@@ -257,7 +493,8 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
     taken.add(c);
     const first = fields[f];
     if (first === undefined) fields[f] = c;
-    else if (!overridden.has(f)) duplicate(FIELD_WORDS[f], first, c);
+    // A second column whose values cannot be the field ("Revenue" holding "User Provided") is no rival to report.
+    else if (!overridden.has(f) && valueFit(f, profileColumn(grid, sampleRows(grid, headerRow + 1, 60), c)) !== null) duplicate(FIELD_WORDS[f], first, c);
   }
 
   const guess = (f: Field, c: number): void => {
@@ -274,35 +511,81 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
     guess("stage", statusCol);
   }
 
-  // 5. Keyword guesses ("Estimated deal value (USD)" holds "value").
+  // 5. The other headers: every column scored against every field still open, from its header's words (or a
+  // near spelling of a known header) and its values, then the best total assignment, so no header is lost
+  // because its first keyword was taken ("close_value" is the value, though "close" names the close date).
+  const sample = sampleRows(grid, headerRow + 1);
+  const profiles = new Map<number, ColumnProfile>();
+  const profileOf = (c: number): ColumnProfile => {
+    let p = profiles.get(c);
+    if (!p) profiles.set(c, (p = profileColumn(grid, sample, c)));
+    return p;
+  };
+  const open = FIELDS.filter((f) => fields[f] === undefined);
+  const candidates: { c: number; hits: Map<Field, HeaderHit> }[] = [];
   for (let c = 0; c < width; c++) {
     if (taken.has(c)) continue;
     const key = keys[c] as string;
     if (key === "") continue;
-    const hit = GUESSES.find(([, words]) => words.some((w) => key.includes(w)));
-    if (hit && fields[hit[0]] === undefined) guess(hit[0], c);
-    else if (hit) taken.add(c);
-  }
-
-  // 6. Near spellings of a known header ("Ammount", "Stgae"), when exactly one field is that close.
-  for (let c = 0; c < width; c++) {
-    if (taken.has(c)) continue;
-    const key = keys[c] as string;
-    if (key.length < FUZZY_MIN_LENGTH) continue;
-    const max = key.length <= 6 ? 1 : 2;
-    let bestDist = max + 1;
-    let bestField: Field | null = null;
-    let tie = false;
-    for (const [alias, f] of ALIAS_FIELD) {
-      if (alias.length < FUZZY_MIN_LENGTH) continue;
-      const d = editDistance(key, alias, max);
-      if (d < bestDist) {
-        bestDist = d;
-        bestField = f;
-        tie = false;
-      } else if (d === bestDist && bestField !== f) tie = true;
+    const hits = headerHits(headers[c] as string);
+    const near = nearField(key);
+    if (near && !hits.has(near)) hits.set(near, { score: 5, phrase: "a near spelling" });
+    if (hits.size === 0) continue;
+    let top: Field | null = null;
+    for (const [f, h] of hits) if (top === null || h.score > (hits.get(top) as HeaderHit).score) top = f;
+    // A column whose header most names a field that another column already holds is a second one of it.
+    if (top !== null && fields[top] !== undefined) {
+      taken.add(c);
+      continue;
     }
-    if (bestField !== null && !tie && fields[bestField] === undefined) guess(bestField, c);
+    candidates.push({ c, hits });
+  }
+  const why = new Map<string, string>();
+  const scores = open.map((f) =>
+    candidates.map(({ c, hits }) => {
+      const h = hits.get(f);
+      if (!h) return 0;
+      const fit = valueFit(f, profileOf(c));
+      if (fit === null) return 0;
+      why.set(`${f}:${c}`, [`header word${h.phrase.includes(" ") ? "s" : ""} "${h.phrase}"`, fit.why].filter((x) => x !== "").join(", "));
+      return h.score + fit.bonus;
+    }),
+  );
+  const chosen = bestAssignment(scores, candidates.length);
+  const picks: [Field, number][] = [];
+  open.forEach((f, i) => {
+    const j = chosen[i] as number;
+    if (j >= 0) picks.push([f, (candidates[j] as { c: number }).c]);
+  });
+  picks.sort((x, y) => x[1] - y[1]);
+  for (const [f, c] of picks) {
+    guess(f, c);
+    evidence[f] = why.get(`${f}:${c}`) ?? "guessed";
+  }
+  for (const { c } of candidates) taken.add(c);
+
+  // Evidence for the fields found by their header or an override, with what their values say.
+  for (const f of FIELDS) {
+    const c = fields[f];
+    if (c === undefined || evidence[f] !== undefined) continue;
+    const fit = valueFit(f, profileOf(c));
+    evidence[f] = [overridden.has(f) ? "named in Pipeline Settings › Columns" : "known header", fit?.why ?? "values do not look like it"].filter((x) => x !== "").join(", ");
+  }
+  // Among several money columns the one chosen is reported with the runner-up.
+  let valueRunnerUp: number | null = null;
+  if (fields.value !== undefined) {
+    let best = 0;
+    for (let c = 0; c < width; c++) {
+      if (c === fields.value || FIELDS.some((f) => fields[f] === c) || OUTPUT_BY_KEY.has(keys[c] as string)) continue;
+      const h = headerHits(headers[c] as string).get("value");
+      const p = profileOf(c);
+      const score = ALIAS_FIELD.get(keys[c] as string) === "value" ? 10 : (h?.score ?? 0);
+      if (score > best && (p.filled < MIN_VALUES || p.numbers >= 0.6)) {
+        best = score;
+        valueRunnerUp = c;
+      }
+    }
+    if (valueRunnerUp !== null) evidence.value = `${evidence.value ?? ""}; runner-up "${headers[valueRunnerUp]}"`;
   }
 
   const missing: Field[] = [];
@@ -320,5 +603,5 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
     );
   }
 
-  return { headerRow, headers, fields, owned, guessed, missing, problems };
+  return { headerRow, headers, fields, owned, guessed, missing, evidence, valueRunnerUp, problems };
 }

@@ -3,18 +3,20 @@ import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from
 import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type ActivityLog } from "./activity.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { computeMetrics, type PipelineMetrics } from "./metrics.js";
-import { parseDeals } from "./parse.js";
+import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
 import { buildReview } from "./review.js";
+import { count } from "./review-text.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
-import { adoptCustomStages, missingRequired, nextTask, normalize, stageMatcher } from "./stages.js";
+import { adoptStages, missingRequired, nextTask, normalize, stageMatcher, type StageUse } from "./stages.js";
 import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
   TAB_SETTINGS,
   type Cell,
+  type ColumnMapping,
   type ColumnWrite,
   type Day,
   type Deal,
@@ -74,9 +76,51 @@ function emptySummary(options: RunOptions, sheet: string, map: ColumnMap | null)
     stageBasis: { "stage entered": 0, "stage log": 0, "created date": 0, none: 0 },
     columns: map ? Object.fromEntries(Object.entries(map.fields).map(([f, c]) => [f, map.headers[c] ?? ""])) : {},
     guessed: map?.guessed ?? [],
+    mapping: map ? mappingOf(map) : [],
     missing: map?.missing ?? [],
+    skippedRows: { blank: 0, header: 0, total: 0, group: 0 },
+    dates: [],
+    amounts: null,
+    currency: { code: "USD", from: "settings" },
     headline: "",
   };
+}
+
+/** The column mapping with its evidence, in the order of the sheet's columns. */
+function mappingOf(map: ColumnMap): ColumnMapping[] {
+  return (Object.entries(map.fields) as [Field, number][])
+    .sort((a, b) => a[1] - b[1])
+    .map(([field, c]) => {
+      const header = map.headers[c] ?? "";
+      const evidence = map.evidence[field] ?? "";
+      const label = fieldLabel(field);
+      return { field, label, header, column: colName(c), guessed: map.guessed.includes(field), evidence, text: `${label} ← ${header} (${colName(c)})${evidence ? `: ${evidence}` : ""}` };
+    });
+}
+
+/** What the deals in each stage value say, for adopting and ordering the team's stages. */
+function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day): StageUse[] {
+  const by = new Map<string, { raw: string; deals: number; probSum: number; probN: number; ages: number[] }>();
+  for (const d of deals) {
+    if (d.stageRaw === "") continue;
+    const key = d.stageRaw.toLowerCase();
+    let u = by.get(key);
+    if (!u) by.set(key, (u = { raw: d.stageRaw, deals: 0, probSum: 0, probN: 0, ages: [] }));
+    u.deals++;
+    if (probabilityCol !== undefined) {
+      const p = parseNumber(grid[d.sheetRow - 1]?.[probabilityCol]);
+      // 0.4 and 40 both mean 40 %.
+      if (typeof p === "number" && p >= 0 && p <= 100) {
+        u.probSum += p <= 1 && p > 0 ? p * 100 : p;
+        u.probN++;
+      }
+    }
+    if (d.created !== null && u.ages.length < 10_000) u.ages.push(today - d.created);
+  }
+  return [...by.values()].map((u) => {
+    const ages = u.ages.sort((a, b) => a - b);
+    return { raw: u.raw, deals: u.deals, probability: u.probN > 0 ? u.probSum / u.probN : null, age: ages.length > 0 ? (ages[ages.length >> 1] as number) : null };
+  });
 }
 
 /** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
@@ -124,24 +168,37 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   }
   problems.push(...map.problems);
 
-  let parsed = parseDeals(input.deals, map, settings, sheet);
-  let adopted: string[] = [];
-  if (options.command === "setup") {
-    const unknown = parsed.deals.filter((d) => d.stage === -1 && d.stageRaw !== "").map((d) => d.stageRaw);
-    const next = adoptCustomStages(settings, unknown);
-    if (next.adopted.length > 0) {
-      settings = next.settings;
-      adopted = next.adopted;
-      parsed = parseDeals(input.deals, map, settings, sheet);
-      for (const name of adopted)
-        problems.push({
-          sheet: TAB_SETTINGS,
-          cell: "A1",
-          code: "CUSTOM_STAGE",
-          message: `Adopted "${name}" from your sheet as an open stage; set its win probability and stuck days in Pipeline Settings › Stages.`,
-          severity: "info",
-        });
+  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
+  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
+  if (input.settings === null && map.fields.value !== undefined) {
+    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
+    if (found) {
+      settings = { ...settings, currency: found.code };
+      currencyFrom = { code: found.code, from: found.from };
     }
+  }
+  let parsed = parseDeals(input.deals, map, settings, sheet);
+  // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
+  const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today), input.settings === null);
+  const adopted = fit.adopted;
+  if (fit.settings !== settings) {
+    settings = fit.settings;
+    parsed = parseDeals(input.deals, map, settings, sheet);
+  }
+  const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
+  // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
+  const firstRowOf = new Map<string, number>();
+  for (const d of parsed.deals) if (d.stageRaw !== "" && !firstRowOf.has(d.stageRaw.trim().toLowerCase())) firstRowOf.set(d.stageRaw.trim().toLowerCase(), d.sheetRow);
+  for (const name of adopted) {
+    const st = settings.stages.find((s) => s.name === name);
+    const row = firstRowOf.get(name.toLowerCase());
+    problems.push({
+      sheet: row === undefined || map.fields.stage === undefined ? TAB_SETTINGS : sheet,
+      cell: row === undefined || map.fields.stage === undefined ? "A1" : a1(row - 1, map.fields.stage),
+      code: "CUSTOM_STAGE",
+      message: `Adopted "${name}" from your sheet as ${st?.kind === "open" ? `an open stage (win probability ${st.probability} %)` : `a ${st?.kind ?? "open"} stage`}; check it in ${where}.`,
+      severity: "info",
+    });
   }
   problems.push(...parsed.problems);
   const deals = parsed.deals;
@@ -203,6 +260,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const summary = emptySummary(options, sheet, map);
   summary.ambiguousDates = parsed.ambiguousDates;
+  summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
+  const headerOf = (c: number): string => map.headers[c] ?? "";
+  summary.dates = parsed.dateOrders.flatMap((d) => {
+    const fieldsHere = (Object.entries(map.fields) as [Field, number][]).filter(([, c]) => c === d.column).map(([f]) => f);
+    return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
+  });
+  const nums = parsed.numbers;
+  summary.amounts = nums ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous } : null;
+  summary.currency = currencyFrom;
   summary.idsAdded = added;
   summary.customStages = adopted;
   summary.transitions = moved;
@@ -421,14 +487,18 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   });
   if (options.command === "review") tabs.push(buildReview(metrics, options.today));
 
+  const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
+  const n = (x: number): string => x.toLocaleString("en-US");
+  const errors = problems.filter((p) => p.severity === "error").length;
   summary.headline =
-    `${verb} ${summary.deals} deals: ${summary.grades.A} A · ${summary.grades.B} B · ${summary.grades.C} C · ${summary.grades.D} D; ` +
-    `${summary.stuck} stuck; ${summary.open} open, ${summary.won} won, ${summary.lost} lost` +
+    `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
+    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
     (summary.transitions ? `; ${summary.transitions} stage changes logged` : "") +
-    (summary.ambiguousDates ? `; ${summary.ambiguousDates} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
-    (summary.idsAdded ? `; ${summary.idsAdded} Deal ID${summary.idsAdded === 1 ? "" : "s"} added` : "") +
-    (problems.some((p) => p.severity === "error") ? `; ${problems.filter((p) => p.severity === "error").length} cells need fixing` : "");
+    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
+    (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
+    (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
+    (errors > 0 ? `; ${count(errors, "cell")} need${errors === 1 ? "s" : ""} fixing` : "");
 
   return {
     sheet,
@@ -482,6 +552,34 @@ function settingsFormats(settings: Settings): TabWrite["formats"] {
   });
   return formats;
 }
+
+// ------------------------------------------------------------------ typed cells for hosts that convert text
+
+/** How a host that turns text cells into typed ones (a CSV made into an .xlsx) reads each column core recognises. */
+export interface SheetTypes {
+  headerRow: number;
+  /** Date columns with the order their values prove; value columns with their number convention. */
+  columns: Map<number, { kind: "date"; order: DateOrder } | { kind: "number"; decimal: "point" | "comma" }>;
+}
+
+/**
+ * The same inference `run` makes, for hosts that write typed cells: a date column is written in the order
+ * core read it, never re-parsed by another rule. Read cells with parseDateAs / parseNumberAs.
+ */
+export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null): SheetTypes | null {
+  const settings = readSettings(settingsGrid);
+  const map = mapColumns(grid, sheet, settings.columns);
+  if (!map) return null;
+  const first = map.headerRow + 1;
+  const columns: SheetTypes["columns"] = new Map();
+  const dateCols = [...new Set(DATE_FIELDS_ALL.map((f) => map.fields[f]).filter((c): c is number => c !== undefined))];
+  for (const d of inferDateOrders(grid, first, grid.length, dateCols, settings.dateOrder)) columns.set(d.column, { kind: "date", order: d.order });
+  const v = map.fields.value;
+  if (v !== undefined) columns.set(v, { kind: "number", decimal: inferNumberConvention(grid, first, grid.length, v, settings).decimal });
+  return { headerRow: map.headerRow, columns };
+}
+
+const DATE_FIELDS_ALL = ["createdDate", "closeDate", "closedDate", "lostDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
 
 // ------------------------------------------------------------------ live stage edits
 

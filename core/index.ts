@@ -1,5 +1,6 @@
 // The core facade: everything a host may call.
-export { run, planStageEdit, findStageColumn, LOG_HEADER, DATE_FORMAT, type RunResult, type StageEditInput, type StageEditPlan } from "./engine.js";
+export { run, planStageEdit, findStageColumn, sheetTypes, LOG_HEADER, DATE_FORMAT, type RunResult, type SheetTypes, type StageEditInput, type StageEditPlan } from "./engine.js";
+export { parseDateAs, parseNumberAs, type DateOrder } from "./parse.js";
 export { DEFAULT_SETTINGS, Settings, settingsFromGrid, settingsToGrid } from "./settings.js";
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
 export { dealsWrites, kindOf, blockSize, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";

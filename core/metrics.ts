@@ -550,7 +550,9 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
           sizeSum += d.value;
           sizeN++;
         }
-        if (d.closeDate !== null && d.closeDate >= period.start && d.closeDate <= period.end) wonInPeriod += v;
+        // Won this period by the day it was won; the expected close date stands in when the sheet has none.
+        const wonOn = d.closedOn ?? d.closeDate;
+        if (wonOn !== null && wonOn >= period.start && wonOn <= period.end) wonInPeriod += v;
       } else {
         lost++;
         lostValue += v;
@@ -562,8 +564,9 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       }
       if (k === WON || cycleBasis === "closed") {
         cycleCandidates++;
-        if (d.created !== null && d.closeDate !== null && d.closeDate >= d.created) {
-          cycleSum += d.closeDate - d.created;
+        const closedOn = d.closedOn ?? d.closeDate;
+        if (d.created !== null && closedOn !== null && closedOn >= d.created) {
+          cycleSum += closedOn - d.created;
           cycleN++;
         }
       }
@@ -743,7 +746,8 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       used: cycleN,
       leftOut: cycleCandidates - cycleN,
       definition:
-        `Sales cycle = mean days from created date to close date of ${cycleBasis === "won" ? "won" : "closed (won and lost)"} deals; ` +
+        `Sales cycle = mean days from created date to ${present.closedDate === true || present.lostDate === true ? "actual close date" : "close date"} of ${cycleBasis === "won" ? "won" : "closed (won and lost)"} deals; ` +
+        (present.closedDate === true || present.lostDate === true ? "" : "the sheet has no actual close date (Won time, Closed date), so a closed deal's expected close date stands in; ") +
         `${cycleN} of ${plural(cycleCandidates, "deal")} used, the rest lack a date or close before they were created.`,
     },
     timeInStage: {

@@ -2,7 +2,8 @@
 import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a1.js";
 import type { ColumnMap } from "./columns.js";
 import type { Settings } from "./settings.js";
-import { stageMatcher } from "./stages.js";
+import { classifyRows, countRows, type RowCounts } from "./rows.js";
+import { normalize, outcomeWord, stageMatcher } from "./stages.js";
 import type { Cell, Day, Deal, Field, Grid, Problem } from "./types.js";
 
 export interface ParseResult {
@@ -14,6 +15,12 @@ export interface ParseResult {
   ambiguousDates: number;
   /** Deal IDs found on more than one row (each reported as DUPLICATE_ID). */
   duplicateIds: Set<string>;
+  /** Rows below the header by kind; only "deal" rows became Deals. */
+  rows: RowCounts;
+  /** The order each mapped date column was read in, and why. */
+  dateOrders: DateColumnOrder[];
+  /** How the value column writes its numbers, or null without one. */
+  numbers: NumberConvention | null;
 }
 
 export type DateOrder = "DMY" | "MDY";
@@ -353,6 +360,187 @@ export function parseDate(cell: Cell, order: DateOrder): { day: Day; ambiguous: 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Per-column inference: the date order and the number convention a column proves with its own values
+
+/** What one date column was read as, and why. */
+export interface DateColumnOrder {
+  column: number;
+  order: DateOrder;
+  /** "values": the column's own dates prove it; "other columns": dates elsewhere on the sheet do; "settings": nothing does. */
+  basis: "values" | "other columns" | "settings";
+  /** Values only valid day-first (a day above 12), only valid month-first, and valid both ways. */
+  dayFirst: number;
+  monthFirst: number;
+  ambiguous: number;
+}
+
+/** How one money column writes its numbers. "comma": 1.234,56; "point": 1,234.56. */
+export interface NumberConvention {
+  column: number;
+  decimal: "point" | "comma";
+  basis: "values" | "currency" | "settings";
+  /** Values that prove a decimal comma / a decimal point, and values such as "9.900" or "12,500" that read either way. */
+  commaProof: number;
+  pointProof: number;
+  ambiguous: number;
+}
+
+const CACHE_FREE_LIMIT = 200_000;
+/** "20-10-16", "04/03/2026", "4.3.26 10:00": two small numbers before a two- or four-digit year. */
+const DAY_MONTH = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?!\d)/;
+
+/** Counts a date column's values that only one order reads, each distinct text once. */
+function countDateProof(grid: Grid, first: number, end: number, c: number): { dayFirst: number; monthFirst: number; ambiguous: number } {
+  let dayFirst = 0;
+  let monthFirst = 0;
+  let ambiguous = 0;
+  const seen = new Map<string, 0 | 1 | 2 | 3>();
+  for (let r = first; r < end; r++) {
+    const cell = grid[r]?.[c];
+    if (typeof cell !== "string") continue;
+    let k = seen.get(cell);
+    if (k === undefined) {
+      const s = cell.trim();
+      k = 0;
+      const m = DAY_MONTH.exec(s);
+      if (m) {
+        const a = Number(m[1]);
+        const b = Number(m[2]);
+        if (a > 12 && a <= 31 && b >= 1 && b <= 12) k = 1;
+        else if (b > 12 && b <= 31 && a >= 1 && a <= 12) k = 2;
+        else if (a >= 1 && a <= 12 && b >= 1 && b <= 12 && a !== b) k = 3;
+      }
+      if (seen.size < CACHE_FREE_LIMIT) seen.set(cell, k);
+    }
+    if (k === 1) dayFirst++;
+    else if (k === 2) monthFirst++;
+    else if (k === 3) ambiguous++;
+  }
+  return { dayFirst, monthFirst, ambiguous };
+}
+
+/**
+ * The order each date column is read in: what its unambiguous values prove (a day above 12); a column
+ * without proof follows the other date columns of the sheet (one export writes one format); only
+ * then the settings' order.
+ */
+export function inferDateOrders(grid: Grid, first: number, end: number, columns: readonly number[], fallback: DateOrder): DateColumnOrder[] {
+  const counts = columns.map((c) => ({ c, ...countDateProof(grid, first, end, c) }));
+  let sheetDay = 0;
+  let sheetMonth = 0;
+  for (const k of counts) {
+    sheetDay += k.dayFirst;
+    sheetMonth += k.monthFirst;
+  }
+  const sheetOrder: DateOrder | null = sheetDay > sheetMonth ? "DMY" : sheetMonth > sheetDay ? "MDY" : null;
+  return counts.map(({ c, dayFirst, monthFirst, ambiguous }) => {
+    const own: DateOrder | null = dayFirst > monthFirst ? "DMY" : monthFirst > dayFirst ? "MDY" : null;
+    const order = own ?? sheetOrder ?? fallback;
+    const basis = own ? "values" : sheetOrder ? "other columns" : "settings";
+    return { column: c, order, basis, dayFirst, monthFirst, ambiguous };
+  });
+}
+
+/** 1 when a money text proves a decimal comma, 2 a decimal point, 3 when it reads either way, 0 when it says nothing. */
+function numberProof(s: string): 0 | 1 | 2 | 3 {
+  let dots = 0;
+  let commas = 0;
+  let lastDot = -1;
+  let lastComma = -1;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 46) {
+      dots++;
+      lastDot = i;
+    } else if (ch === 44) {
+      commas++;
+      lastComma = i;
+    }
+  }
+  if (dots > 0 && commas > 0) return lastComma > lastDot ? 1 : 2;
+  if (dots > 1) return 1;
+  if (commas > 1) return 2;
+  const at = dots === 1 ? lastDot : commas === 1 ? lastComma : -1;
+  if (at < 0) return 0;
+  let after = 0;
+  for (let i = at + 1; i < s.length && isDigit(s.charCodeAt(i)); i++) after++;
+  let before = 0;
+  for (let i = at - 1; i >= 0 && isDigit(s.charCodeAt(i)); i--) before++;
+  if (after === 3 && before >= 1 && before <= 3) return 3;
+  if (after === 0) return 0;
+  return dots === 1 ? 2 : 1;
+}
+
+const EURO_SUFFIX = /\d\s*(€|eur\b|euro)/i;
+
+/**
+ * The convention of a money column from its own values: "1.234,56", "12.500" beside "3,5" or "1.234.567"
+ * prove a decimal comma; "1,234.56" or "12.5" a decimal point. A column of lone "9.900"s proves nothing: then
+ * an amount written with the euro after it ("4.500 €") hints at the comma, else the settings decide (a
+ * DMY date order with a euro currency means the comma).
+ */
+export function inferNumberConvention(grid: Grid, first: number, end: number, c: number, settings: Pick<Settings, "dateOrder" | "currency">): NumberConvention {
+  let commaProof = 0;
+  let pointProof = 0;
+  let ambiguous = 0;
+  let euroAfter = 0;
+  const seen = new Set<string>();
+  for (let r = first; r < end; r++) {
+    const cell = grid[r]?.[c];
+    if (typeof cell !== "string" || seen.has(cell)) continue;
+    if (seen.size < CACHE_FREE_LIMIT) seen.add(cell);
+    const k = numberProof(cell);
+    if (k === 1) commaProof++;
+    else if (k === 2) pointProof++;
+    else if (k === 3) ambiguous++;
+    if (EURO_SUFFIX.test(cell)) euroAfter++;
+  }
+  if (commaProof !== pointProof) return { column: c, decimal: commaProof > pointProof ? "comma" : "point", basis: "values", commaProof, pointProof, ambiguous };
+  if (euroAfter > 0) return { column: c, decimal: "comma", basis: "currency", commaProof, pointProof, ambiguous };
+  const decimal = settings.dateOrder === "DMY" && settings.currency.toUpperCase() === "EUR" ? "comma" : "point";
+  return { column: c, decimal, basis: "settings", commaProof, pointProof, ambiguous };
+}
+
+/** A money cell read in its column's convention: with a decimal comma, points are thousands and the comma the decimal. */
+export function parseNumberAs(cell: Cell, decimal: "point" | "comma"): number | null | "bad" {
+  if (decimal === "point" || typeof cell !== "string") return parseNumber(cell);
+  const s = cell.trim();
+  if (s.indexOf(".") < 0 && s.indexOf(",") < 0) return parseNumber(s);
+  return parseNumber(s.replace(/\.(?=\d{3}(\D|$))/g, "").replace(",", "."));
+}
+
+/** A date cell read in its column's order. */
+export function parseDateAs(cell: Cell, order: DateOrder): { day: Day; ambiguous: boolean } | null | "bad" {
+  return parseDate(cell, order);
+}
+
+const CURRENCY_SYMBOLS: [RegExp, string][] = [
+  [/€/, "EUR"], [/£/, "GBP"], [/¥/, "JPY"], [/₹/, "INR"], [/₩/, "KRW"], [/₽/, "RUB"], [/\bCHF\b/i, "CHF"], [/\bEUR\b/i, "EUR"], [/\bGBP\b/i, "GBP"],
+  [/\bUSD\b/i, "USD"], [/\bSEK\b/i, "SEK"], [/\bNOK\b/i, "NOK"], [/\bDKK\b/i, "DKK"], [/\bPLN\b/i, "PLN"], [/\bCAD\b/i, "CAD"], [/\bAUD\b/i, "AUD"], [/\bBRL\b|R\$/, "BRL"], [/\$/, "USD"],
+];
+
+/** The currency a header ("Amount (€)", "Value EUR") or most of a money column's cells name, or null. */
+export function inferCurrency(header: string, grid: Grid, first: number, end: number, c: number): { code: string; from: "header" | "values" } | null {
+  for (const [re, code] of CURRENCY_SYMBOLS) if (re.test(header)) return { code, from: "header" };
+  const counts = new Map<string, number>();
+  let filled = 0;
+  const step = Math.max(1, Math.floor((end - first) / 2000));
+  for (let r = first; r < end; r += step) {
+    const cell = grid[r]?.[c];
+    if (typeof cell !== "string" || cell.trim() === "") continue;
+    filled++;
+    for (const [re, code] of CURRENCY_SYMBOLS)
+      if (re.test(cell)) {
+        counts.set(code, (counts.get(code) ?? 0) + 1);
+        break;
+      }
+  }
+  let best: [string, number] | null = null;
+  for (const e of counts) if (!best || e[1] > best[1]) best = e;
+  return best && best[1] * 2 > filled ? { code: best[0], from: "values" } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rows
 
 const text = (c: Cell): string => {
@@ -376,15 +564,13 @@ function shown(c: Cell): string {
   return String(c);
 }
 
-const DATE_FIELDS = ["createdDate", "closeDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
+const DATE_FIELDS = ["createdDate", "closeDate", "closedDate", "lostDate", "stageEntered", "lastActivity", "nextStepDate", "firstContact"] as const satisfies readonly Field[];
 const DATE_EXAMPLE = "2026-03-04";
 /** Bounds the per-run caches, so a sheet of a million distinct strings cannot grow them without end. */
 const CACHE_LIMIT = 100_000;
 
-const STATUS_WORDS = new Map<string, "won" | "lost">([
-  ["won", "won"], ["win", "won"], ["closed won", "won"], ["closedwon", "won"],
-  ["lost", "lost"], ["loss", "lost"], ["closed lost", "lost"], ["closedlost", "lost"],
-]);
+/** "TRUE", "1", "yes": a flag column such as Salesforce's IsWon says won; false says nothing (open or lost). */
+const TRUE_WORDS = new Set(["true", "1", "yes", "y", "x", "ja", "oui", "si", "sí", "sim", "wahr", "vrai", "verdadero", "vero", "waar"]);
 
 /**
  * First deal with each ID, in a flat open-addressing table of (deal position + 1, hash) pairs; 0 = empty.
@@ -446,17 +632,22 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   const cSource = col("source");
   const cProduct = col("product");
   const cIndustry = col("industry");
-  const [cCreated, cClose, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number];
-  const mapped = Object.values(map.fields).filter((c): c is number => typeof c === "number");
+  const [cCreated, cClose, cClosed, cLostOn, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number, number, number];
+  const kinds = classifyRows(grid, map.headerRow, map);
 
-  const order = settings.dateOrder;
+  const dateCols = DATE_FIELDS.map(col).filter((c) => c >= 0);
+  const dateOrders = inferDateOrders(grid, first, end, [...new Set(dateCols)], settings.dateOrder);
+  const orderOf = new Map(dateOrders.map((d) => [d.column, d.order]));
+  const settled = new Set(dateOrders.filter((d) => d.basis === "settings").map((d) => d.column));
+  const numbers = cValue >= 0 ? inferNumberConvention(grid, first, end, cValue, settings) : null;
+  const decimal = numbers?.decimal ?? "point";
   const match = stageMatcher(settings.stages);
   const wonStage = settings.stages.findIndex((s) => s.kind === "won");
   const lostStage = settings.stages.findIndex((s) => s.kind === "lost");
 
   let ambiguousDates = 0;
   const duplicateIds = new Set<string>();
-  const dateCache = new Map<string, DateRead>();
+  const dateCaches = { DMY: new Map<string, DateRead>(), MDY: new Map<string, DateRead>() };
   const lowerCache = new Map<string, string>();
   const statusCache = new Map<string, "won" | "lost" | null>();
   const ids = idTable(cId >= 0 ? rowCount : 0);
@@ -471,7 +662,9 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const cell = row[c];
     if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
     let read: DateRead;
+    const order = orderOf.get(c) ?? settings.dateOrder;
     if (typeof cell === "string") {
+      const dateCache = dateCaches[order];
       const hit = dateCache.get(cell);
       if (hit) read = hit;
       else {
@@ -482,7 +675,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
       }
     } else read = readDate(cell, order);
     if (read.kind === "day") {
-      if (read.ambiguous) ambiguousDates++;
+      if (read.ambiguous && settled.has(c)) ambiguousDates++;
       return read.day;
     }
     if (read.kind === "bad") {
@@ -501,10 +694,21 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     return v;
   };
 
+  // A status column headed IsWon / Won holds a flag, not a word.
+  const statusHeader = cStatus >= 0 ? normalize(map.headers[cStatus] ?? "") : "";
+  const wonFlag = ["iswon", "won", "gewonnen", "gagne"].includes(statusHeader);
+  // Odoo archives the opportunities it loses: Active false (or Archived true) is a closed deal, lost unless its stage is won.
+  const activeFlag = statusHeader === "active" || statusHeader === "isactive";
+  const archivedFlag = statusHeader === "archived" || statusHeader === "isarchived";
   const statusOf = (s: string): "won" | "lost" | null => {
     let v = statusCache.get(s);
     if (v === undefined) {
-      v = STATUS_WORDS.get(s.toLowerCase().replace(/[^a-z]+/g, " ").trim()) ?? null;
+      if (wonFlag) v = TRUE_WORDS.has(s.toLowerCase()) ? "won" : null;
+      else if (activeFlag || archivedFlag) v = TRUE_WORDS.has(s.toLowerCase()) === archivedFlag ? "lost" : null;
+      else {
+        const w = outcomeWord(s, settings.outcomes);
+        v = w === "won" || w === "lost" ? w : null;
+      }
       if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
       statusCache.set(s, v);
     }
@@ -543,15 +747,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
 
   for (let r = first; r < end; r++) {
     const row = grid[r];
-    if (!row) continue;
-    let any = false;
-    for (let k = 0; k < mapped.length; k++) {
-      if (!isBlank(row[mapped[k] as number])) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) continue;
+    if (!row || kinds[r - first] !== "deal") continue;
 
     const id = cId >= 0 ? text(row[cId]) : "";
     if (id !== "") {
@@ -563,13 +759,19 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const stageRaw = cStage >= 0 ? text(row[cStage]) : "";
     let stage = -1;
     const status = cStatus >= 0 ? text(row[cStatus]) : "";
-    const closedAs = status === "" ? null : statusOf(status);
-    const closedStage = closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
+    const closedAs = status === "" ? (activeFlag && cStage >= 0 ? "lost" : null) : statusOf(status);
+    // An archived deal in a won stage stays won.
+    const archivedWon = closedAs === "lost" && (activeFlag || archivedFlag) && stageRaw !== "" && settings.stages[match(stageRaw).index]?.kind === "won";
+    const closedStage = archivedWon ? -1 : closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
     if (closedStage >= 0) stage = closedStage;
     else if (stageRaw !== "") {
       const m = match(stageRaw);
       stage = m.index;
-      if (m.index < 0) {
+      if (m.index < 0 && m.suggestion !== null) {
+        // A near spelling counts in the stage it is close to, with a warning, rather than dropping the deal.
+        stage = settings.stages.findIndex((st) => st.name === m.suggestion);
+        report(r, cStage, "UNKNOWN_STAGE", "warning", `"${stageRaw}" is not one of your stages; did you mean '${m.suggestion}'? It is counted there until you fix the spelling or add it to Pipeline Settings › Stages.`);
+      } else if (m.index < 0) {
         const fix = m.suggestion !== null ? `did you mean '${m.suggestion}'?` : "add it to Pipeline Settings › Stages or run Set up pipeline to adopt it.";
         report(r, cStage, "UNKNOWN_STAGE", "error", `"${stageRaw}" is not one of your stages; ${fix}`);
       }
@@ -580,7 +782,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     let value: number | null = null;
     if (cValue >= 0) {
       const cell = row[cValue];
-      const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumber(cell);
+      const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumberAs(cell, decimal);
       if (v === "bad") report(r, cValue, "BAD_NUMBER", "error", `${shown(cell)} is not an amount; write a number such as 12500.`);
       else value = v;
     }
@@ -590,6 +792,10 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     if (created !== null && closeDate !== null && closeDate < created) {
       report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `The close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
     }
+    // The actual close: a lost deal's Lost time first, else the won or closed date, else the other.
+    const closedAt = date(row, r, cClosed);
+    const lostAt = date(row, r, cLostOn);
+    const closedOn = settings.stages[stage]?.kind === "lost" ? (lostAt ?? closedAt) : (closedAt ?? lostAt);
     const stageEntered = date(row, r, cEntered);
     const lastActivity = date(row, r, cLast);
     const nextStepDate = date(row, r, cNextDate);
@@ -614,6 +820,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
       owner,
       created,
       closeDate,
+      closedOn,
       stageEntered,
       lastActivity,
       nextStep: cNextStep >= 0 ? text(row[cNextStep]) : "",
@@ -627,5 +834,5 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     });
   }
 
-  return { deals, rowCount, problems, ambiguousDates, duplicateIds };
+  return { deals, rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)), dateOrders, numbers };
 }

@@ -67,6 +67,9 @@ function wrap(text: string, width: number, first = "", indent = ""): string[] {
 }
 
 const pct = (x: number | null): string => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
+/** A count as people write it: "1 deal", "143,191 deals". */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+const TOP_OWNERS = 3;
 const padL = (s: string, w: number): string => " ".repeat(Math.max(w - len(s), 0)) + s;
 const padR = (s: string, w: number): string => s + " ".repeat(Math.max(w - len(s), 0));
 
@@ -101,10 +104,10 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
 
   para("Pipeline Review");
   facts([
-    `Open pipeline ${money(m.pipeline.total.value)} in ${m.pipeline.total.count} deals`,
+    `Open pipeline ${money(m.pipeline.total.value)} in ${count(m.pipeline.total.count, "deal")}`,
     `weighted ${money(m.pipeline.total.weighted)}`,
     `win rate ${pct(m.winRate.value)} (by ${m.winRate.basis})`,
-    `${m.stuck.total} stuck`,
+    `${m.stuck.total.toLocaleString("en-US")} stuck`,
   ]);
   out.push("");
 
@@ -117,11 +120,31 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   for (const r of m.pipeline.rows) out.push(tableRow(r.stage, [String(r.count), thousands(r.value), thousands(r.weighted)]));
   const t = m.pipeline.total;
   out.push(tableRow("Total", [String(t.count), thousands(t.value), thousands(t.weighted)]));
-  if (m.counts.unknownStage > 0) para(`${m.counts.unknownStage} deals have an unknown stage and are in no row.`);
+  const unknown = m.counts.unknownStage;
+  if (unknown > 0) para(`${count(unknown, "deal")} ${unknown === 1 ? "has" : "have"} an unknown stage and ${unknown === 1 ? "is" : "are"} in no row.`);
+  out.push("");
+
+  // The monthly figures a CLI user would otherwise only find in --json.
+  para("Monthly key figures");
+  const cycle = m.cycle.days === null ? "n/a" : `${Math.round(m.cycle.days)} days`;
+  facts([
+    `Average deal size ${m.dealSize.value === null ? "n/a" : money(m.dealSize.value)}`,
+    `sales cycle ${cycle} (${m.cycle.basis} deals)`,
+    `${count(m.counts.won, "deal")} won, ${count(m.counts.lost, "deal")} lost`,
+  ]);
+  const top = m.owners.rows.filter((o) => o.won > 0).sort((a, b) => b.wonValue - a.wonValue || b.won - a.won).slice(0, TOP_OWNERS);
+  if (top.length > 0) {
+    const ownerW = [5, 16];
+    const ownerNameW = Math.max(width - ownerW.reduce((a, b) => a + b + 1, 0), 4);
+    const ownerRow = (name: string, cells: string[]): string =>
+      clip(padR(clip(oneLine(name), ownerNameW), ownerNameW) + cells.map((c, i) => " " + padL(c, ownerW[i] ?? 0)).join(""), width);
+    out.push(ownerRow("Top owners by won value", ["Won", `Value ${cur}`]));
+    for (const o of top) out.push(ownerRow(o.owner || "(no owner)", [thousands(o.won), thousands(o.wonValue)]));
+  }
   out.push("");
 
   const stuck = m.stuck.rows;
-  para(`Stuck deals (${m.stuck.total})`);
+  para(`Stuck deals (${m.stuck.total.toLocaleString("en-US")})`);
   if (stuck.length === 0) para("none", "  ");
   stuck.slice(0, maxStuck).forEach((s, i) => {
     const days = s.daysInStage === null ? "" : ` · ${s.daysInStage} days`;
@@ -134,7 +157,10 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
 
   out.push(...followUpText(m, width));
 
-  para(`Problems (${problems.length})`);
+  // The same error count as the headline's "cells need fixing".
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.filter((p) => p.severity === "warning").length;
+  para(problems.length === 0 ? "Problems (0)" : `Problems (${problems.length}): ${count(errors, "error")}, ${count(warnings, "warning")}, ${count(problems.length - errors - warnings, "note")}`);
   if (problems.length === 0) para("none", "  ");
   const shown = Math.max(Math.floor(opts.maxProblems), 0);
   for (const p of problems.slice(0, shown)) out.push(...wrap(`${p.severity} ${p.sheet}!${p.cell}: ${p.message}`, width, "  - ", "    "));

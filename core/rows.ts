@@ -25,7 +25,14 @@ const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c
 // "Total", "Grand total", "Subtotal", "Totals:", "Sum", and the words the CRMs' European exports use.
 const TOTAL_WORDS = /^(grand\s*total|sub\s*-?\s*total|totals?|sum|summe|gesamt(summe)?|insgesamt|totaal|totale|somma|suma|soma|som)\b/;
 
-const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_WORDS.test(s.toLowerCase());
+const NUMBER_TEXT = /^[-+(]?[$€£¥]?\s*\d[\d.,' \u00a0]*\s*[$€£¥]?\)?$/;
+/** "New (3)", "Won (12 records)": a group title counting its rows. */
+const GROUP_COUNT = /\(\s*\d[\d,.]*(\s+\w+)?\s*\)$/;
+
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
+/** First letters of the totals words, so most cells are ruled out without a regex. */
+const TOTAL_FIRST = new Set("tsgi".split("").flatMap((ch) => [ch.charCodeAt(0), ch.toUpperCase().charCodeAt(0)]));
+const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_FIRST.has(s.charCodeAt(0)) && TOTAL_WORDS.test(s.toLowerCase());
 
 /** Text fields a deal row fills and a totals or header row puts its label in. */
 const LABEL_FIELDS = ["stage", "name", "company", "dealId", "owner", "status"] as const satisfies readonly Field[];
@@ -43,22 +50,32 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
   const headerKeys = columns.headers.map(squash);
   const labelCols = LABEL_FIELDS.map((f) => columns.fields[f]).filter((c): c is number => c !== undefined);
   const stageCol = columns.fields.stage;
+  // Folding every cell to compare it with its header would cost more than the rest of the read: a cheap
+  // look at its first letter and its length rules out nearly every deal cell first.
+  const firstOf = headerKeys.map((k) => (k === "" ? -1 : k.charCodeAt(0)));
+  const maxLen = columns.headers.map((h) => h.length * 2 + 8);
+  const mayRepeat = (cell: string, c: number): boolean => {
+    const want = firstOf[c] ?? -1;
+    if (want < 0 || cell.length > (maxLen[c] ?? 0) || cell.length < (headerKeys[c]?.length ?? 0)) return false;
+    let i = 0;
+    while (i < cell.length && !isAlnum(cell.charCodeAt(i))) i++;
+    const ch = cell.charCodeAt(i);
+    return (ch >= 65 && ch <= 90 ? ch + 32 : ch) === want || ch > 127;
+  };
   const first = headerRow + 1;
-  const kinds: RowKind[] = new Array<RowKind>(Math.max(0, grid.length - first));
+  const kinds: (RowKind | "counted group")[] = new Array<RowKind | "counted group">(Math.max(0, grid.length - first));
 
   for (let r = first; r < grid.length; r++) {
     const row = grid[r] ?? [];
     let filled = 0;
     let repeats = 0;
-    let onlyCol = -1;
     for (const c of mapped) {
       const cell = row[c];
       if (isBlank(cell)) continue;
       filled++;
-      onlyCol = c;
-      if (typeof cell === "string" && headerKeys[c] !== "" && squash(cell) === headerKeys[c]) repeats++;
+      if (typeof cell === "string" && mayRepeat(cell, c) && squash(cell) === headerKeys[c]) repeats++;
     }
-    let kind: RowKind = "deal";
+    let kind: RowKind | "counted group" = "deal";
     if (filled === 0) kind = "blank";
     else if (repeats === filled || (repeats >= 2 && repeats * 2 >= filled)) kind = "header";
     else {
@@ -70,19 +87,32 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
           break;
         }
       }
-      if (kind === "deal" && filled === 1 && stageCol !== undefined && onlyCol !== stageCol && typeof row[onlyCol] === "string") kind = "group";
+      if (kind === "deal" && stageCol !== undefined && isBlank(row[stageCol])) {
+        // A group title: one text and, at most, the group's sums ("New (3)" over its deals' total).
+        let texts = 0;
+        let label = "";
+        for (const c of mapped) {
+          const cell = row[c];
+          if (typeof cell === "string" && cell.trim() !== "" && !NUMBER_TEXT.test(cell.trim())) {
+            texts++;
+            label = cell.trim();
+          } else if (!isBlank(cell) && typeof cell !== "number" && !(typeof cell === "string" && NUMBER_TEXT.test(cell.trim()))) texts += 2;
+        }
+        if (texts === 1 && (filled === 1 || GROUP_COUNT.test(label))) kind = GROUP_COUNT.test(label) ? "counted group" : "group";
+      }
     }
     kinds[r - first] = kind;
   }
 
   // A lone text is a group title only when a header row follows it; otherwise it is a deal with little filled in.
-  for (let k = 0; k < kinds.length; k++) {
-    if (kinds[k] !== "group") continue;
-    let n = k + 1;
+  // One that counts its deals ("Won (3)") is a title wherever it stands.
+  return kinds.map((k, i): RowKind => {
+    if (k === "counted group") return "group";
+    if (k !== "group") return k;
+    let n = i + 1;
     while (n < kinds.length && kinds[n] === "blank") n++;
-    if (kinds[n] !== "header") kinds[k] = "deal";
-  }
-  return kinds;
+    return kinds[n] === "header" ? "group" : "deal";
+  });
 }
 
 /** How many rows of each kind, for the summary. */

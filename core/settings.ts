@@ -132,6 +132,8 @@ export const Settings = z.object({
   /** How to read dates like 03/04/2026: day first (DMY) or month first (MDY). */
   dateOrder: z.enum(["DMY", "MDY"]),
   currency: z.string().trim().min(1).max(8),
+  /** The team's words for a deal's outcome, in a status column or a stage name; compared loosely. */
+  outcomes: z.object({ won: z.array(z.string().trim().min(1)), lost: z.array(z.string().trim().min(1)), open: z.array(z.string().trim().min(1)) }),
   /** Header corrections: field -> header text on the deals sheet. */
   columns: z.partialRecord(z.enum(FIELDS), z.string().trim().min(1)),
   /** The team's own words for each activity type, on top of the ones pipesheet knows. */
@@ -256,6 +258,15 @@ export const DEFAULT_SETTINGS: Settings = {
   winModel: { minClosed: 30, holdout: 25 },
   dateOrder: "MDY",
   currency: "USD",
+  // English and the languages the CRMs export in for their European users (de, fr, es, it, nl, pt).
+  outcomes: {
+    won: ["won", "win", "closed won", "signed", "gewonnen", "gagné", "ganado", "ganada", "vinto", "vinta", "ganho", "ganha", "abgeschlossen gewonnen"],
+    lost: [
+      "lost", "loss", "closed lost", "dead", "disqualified", "not relevant", "churned", "cancelled", "canceled", "abandoned", "rejected", "declined",
+      "no deal", "project lost", "verloren", "perdu", "perdue", "perdido", "perdida", "perso", "persa", "verloren gegaan", "abgesagt",
+    ],
+    open: ["open", "on hold", "in progress", "active", "offen", "ouvert", "abierto", "aperto", "aberto"],
+  },
   columns: {},
   activityTypes: { call: [], email: [], meeting: [], note: [] },
   // Common planning figures: an AE works about 40 open deals, a BDR books meetings from about 1,000 touches a month.
@@ -274,13 +285,13 @@ const splitList = (text: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum";
+type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum" | "list";
 interface ScalarDef {
   label: string;
   meaning: string;
   kind: ScalarKind;
-  get: (s: Settings) => number | string | boolean | null;
-  set: (s: Settings, v: number | string | boolean | null) => void;
+  get: (s: Settings) => number | string | boolean | null | string[];
+  set: (s: Settings, v: number | string | boolean | null | string[]) => void;
   options?: readonly string[];
 }
 
@@ -297,6 +308,9 @@ const q = (key: keyof Quarterly, label: string, meaning: string): ScalarDef => (
 const GENERAL: ScalarDef[] = [
   { label: "Date order", meaning: "How to read dates like 03/04/2026: DMY (day first) or MDY (month first)", kind: "enum", options: ["DMY", "MDY"], get: (s) => s.dateOrder, set: (s, v) => { s.dateOrder = v as Settings["dateOrder"]; } },
   { label: "Currency", meaning: "Currency code shown with money", kind: "text", get: (s) => s.currency, set: (s, v) => { s.currency = String(v); } },
+  { label: "Won words", meaning: "Status or stage words that mean a deal was won (adopted stages with them are won stages)", kind: "list", get: (s) => s.outcomes.won, set: (s, v) => { s.outcomes.won = v as string[]; } },
+  { label: "Lost words", meaning: "Status or stage words that mean a deal was lost", kind: "list", get: (s) => s.outcomes.lost, set: (s, v) => { s.outcomes.lost = v as string[]; } },
+  { label: "Open words", meaning: "Status words that mean a deal is still open (its stage then decides)", kind: "list", get: (s) => s.outcomes.open, set: (s, v) => { s.outcomes.open = v as string[]; } },
   { label: "Need weight", meaning: "Share of the 0-100 lead score that need carries", kind: "number", get: (s) => s.scoring.weights.need, set: (s, v) => { s.scoring.weights.need = v as number; } },
   { label: "Budget weight", meaning: "Share of the lead score that budget carries", kind: "number", get: (s) => s.scoring.weights.budget, set: (s, v) => { s.scoring.weights.budget = v as number; } },
   { label: "Authority weight", meaning: "Share of the lead score that authority carries", kind: "number", get: (s) => s.scoring.weights.authority, set: (s, v) => { s.scoring.weights.authority = v as number; } },
@@ -341,6 +355,8 @@ const FIELD_LABELS: Record<Field, string> = {
   owner: "Owner",
   createdDate: "Created date",
   closeDate: "Expected close date",
+  closedDate: "Actual close date",
+  lostDate: "Lost date",
   stageEntered: "Stage entered",
   lastActivity: "Last activity",
   nextStep: "Next step",
@@ -400,7 +416,7 @@ export function settingsToGrid(s: Settings): Grid {
   g.push([...GENERAL_HEADER]);
   for (const d of GENERAL) {
     const v = d.get(s);
-    g.push([d.label, v === null ? "" : typeof v === "boolean" ? (v ? "yes" : "no") : v, d.meaning]);
+    g.push([d.label, v === null ? "" : typeof v === "boolean" ? (v ? "yes" : "no") : Array.isArray(v) ? v.join(LIST_SEP) : v, d.meaning]);
   }
   g.push([]);
   g.push([SECTION_COLUMNS]);
@@ -573,6 +589,9 @@ export function settingsFromGrid(grid: Grid): SettingsResult {
         case "text":
           if (t === "") bad(r, 1, `${def.label} is empty.`);
           else def.set(s, t);
+          break;
+        case "list":
+          def.set(s, splitList(t));
           break;
       }
     }

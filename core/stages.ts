@@ -66,40 +66,6 @@ export function stageMatcher(stages: readonly Stage[]): (raw: string) => StageMa
   };
 }
 
-/**
- * On set-up: stage values that match no stage (and are not a typo of one) become custom open stages,
- * placed before the first closed stage, so the team's own vocabulary is adopted rather than rejected.
- */
-export function adoptCustomStages(settings: Settings, rawStages: Iterable<string>): { settings: Settings; adopted: string[] } {
-  const match = stageMatcher(settings.stages);
-  const adopted: string[] = [];
-  const seen = new Set<string>();
-  for (const raw of rawStages) {
-    const name = raw.trim();
-    const key = normalize(name);
-    if (key === "" || seen.has(key)) continue;
-    seen.add(key);
-    const m = match(name);
-    if (m.index === -1 && m.suggestion === null) adopted.push(name);
-  }
-  if (adopted.length === 0) return { settings, adopted };
-  const stages = [...settings.stages];
-  let at = stages.findIndex((s) => s.kind !== "open");
-  if (at < 0) at = stages.length;
-  const before = stages[at - 1];
-  const custom: Stage[] = adopted.map((name) => ({
-    name,
-    kind: "open",
-    probability: before ? before.probability : 10,
-    stuckDays: before?.stuckDays ?? 21,
-    required: [],
-    checklist: [],
-    aliases: [],
-  }));
-  stages.splice(at, 0, ...custom);
-  return { settings: { ...settings, stages }, adopted };
-}
-
 const FIELD_READERS: Partial<Record<Field, (d: Deal) => boolean>> = {
   dealId: (d) => d.id !== "",
   name: (d) => d.name !== "",
@@ -142,4 +108,290 @@ export function nextTask(deal: Deal, settings: Settings, stuckAction: string | n
   if (st.kind !== "open") return st.checklist[0] ?? "";
   if (deal.nextStep.trim() !== "") return deal.nextStep.trim();
   return st.checklist[0] ?? `Move to ${settings.stages[deal.stage + 1]?.name ?? "the next stage"}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adopting the team's own stages on every command
+
+/** Lower-case words of a text, for phrase matching: "Closed - Won" -> ["closed", "won"]. */
+const words = (s: string): string[] =>
+  s
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== "");
+
+const containsPhrase = (hay: readonly string[], needle: readonly string[]): boolean => {
+  if (needle.length === 0 || needle.length > hay.length) return false;
+  for (let i = 0; i + needle.length <= hay.length; i++) if (needle.every((w, k) => hay[i + k] === w)) return true;
+  return false;
+};
+
+/** "won" / "lost" / "open" when the text holds one of the team's outcome words as a phrase ("Project lost"); lost and won checked first. */
+export function outcomeWord(text: string, outcomes: Settings["outcomes"]): "won" | "lost" | "open" | null {
+  const w = words(text);
+  if (w.length === 0) return null;
+  const has = (list: readonly string[]): boolean => list.some((x) => containsPhrase(w, words(x)));
+  // "Closed lost" holds "lost" and, in some lists, "closed": the more specific outcome words decide first.
+  if (has(outcomes.lost)) return "lost";
+  if (has(outcomes.won)) return "won";
+  if (has(outcomes.open)) return "open";
+  return null;
+}
+
+const PREFIX = /^\s*([A-Za-z]|\d{1,3})\s*[.):-]\s*(?=\S)/;
+
+/** A lettered or numbered prefix that orders the team's stages: "A. Lead generated" -> 1, "3 - Proposal" -> 3. */
+export function stagePrefix(raw: string): { order: number; rest: string } | null {
+  const m = PREFIX.exec(raw);
+  if (!m) return null;
+  const tag = m[1] as string;
+  const rest = raw.slice(m[0].length).trim();
+  if (rest === "" || /^\d/.test(rest)) return null;
+  const order = /\d/.test(tag) ? Number(tag) : tag.toLowerCase().charCodeAt(0) - 96;
+  return { order, rest };
+}
+
+/** One stage value as the sheet writes it, with what the deals in it say. */
+export interface StageUse {
+  raw: string;
+  deals: number;
+  /** Mean of the sheet's own probability column over these deals (0-100), or null. */
+  probability: number | null;
+  /** Median days since created of these deals, or null. */
+  age: number | null;
+}
+
+export interface StageAdoption {
+  settings: Settings;
+  /** Stages added from the sheet. */
+  adopted: string[];
+  /** Stages named in the team's words: [pipesheet's name, the team's]. */
+  renamed: [string, string][];
+  /** Near spellings matched to a stage: [the sheet's value, the stage]. */
+  typos: [string, string][];
+}
+
+const COMMON_PREFIX_MIN = 7;
+/** A near spelling on more deals than this, with no commoner right spelling beside it, is the team's own word. */
+const TYPO_MAX_DEALS = 2;
+
+/** A known stage for a value, looser than the matcher: prefix stripped, plural or verb form, "Proposal/Quote". */
+function looseMatch(raw: string, match: (raw: string) => StageMatch, stages: readonly Stage[]): number {
+  const tries = [raw];
+  const p = stagePrefix(raw);
+  if (p) tries.push(p.rest);
+  for (const t of [...tries]) for (const part of t.split(/\s*(?:\/|&|\+|\band\b)\s*/)) if (part !== t && part.trim() !== "") tries.push(part);
+  for (const t of tries) {
+    const m = match(t);
+    if (m.index >= 0) return m.index;
+  }
+  // "Negotiations", "Negotiate": a long common beginning with a stage's name or alias.
+  for (const t of tries) {
+    const key = normalize(t);
+    if (key.length < COMMON_PREFIX_MIN) continue;
+    for (let i = 0; i < stages.length; i++) {
+      const st = stages[i] as Stage;
+      for (const name of [st.name, ...st.aliases]) {
+        const k = normalize(name);
+        let n = 0;
+        while (n < k.length && n < key.length && k[n] === key[n]) n++;
+        if (n >= COMMON_PREFIX_MIN && n >= 0.75 * Math.min(k.length, key.length) && Math.abs(k.length - key.length) <= 3) return i;
+      }
+    }
+  }
+  return -1;
+}
+
+const round = (x: number): number => Math.round(x);
+
+/**
+ * Fits the stages to the values on the sheet, for this run (setup also writes the result to the settings
+ * tab). Values that match no stage are adopted: won or lost words make won or lost stages, others open
+ * stages, ordered by their prefix, else by the sheet's probability column, else by the deals' ages, with a
+ * win probability between their neighbours'. With `teamWords` (no settings tab yet, so the stages are
+ * pipesheet's defaults), stages are also named as the team writes them: a default stage the team calls
+ * by one other name takes that name; one the team splits into several names ("Value Proposition",
+ * "Proposal/Price Quote") becomes one stage per name.
+ */
+export function adoptStages(settings: Settings, uses: readonly StageUse[], teamWords: boolean): StageAdoption {
+  const match = stageMatcher(settings.stages);
+  const known = settings.stages;
+  const groups = new Map<number, StageUse[]>();
+  const unknown: StageUse[] = [];
+  const typos: [string, string][] = [];
+  const seen = new Set<string>();
+  // A typo is rare beside the right spelling: on a few rows, or on fewer than the stage's own name is.
+  const isRare = (u: StageUse): boolean => {
+    if (u.deals <= TYPO_MAX_DEALS) return true;
+    const right = match(u.raw).suggestion;
+    return uses.some((o) => o !== u && right !== null && match(o.raw).index >= 0 && known[match(o.raw).index]?.name === right && o.deals > u.deals);
+  };
+  for (const u of uses) {
+    const key = normalize(u.raw);
+    if (key === "" || seen.has(key)) continue;
+    seen.add(key);
+    const m = match(u.raw);
+    let i = m.index >= 0 ? m.index : looseMatch(u.raw, match, known);
+    if (i < 0 && outcomeWord(u.raw, settings.outcomes) === null && m.suggestion !== null) {
+      i = known.findIndex((s) => s.name === m.suggestion);
+      // A near spelling on a few rows is a typo; one the whole team uses ("Propose" on 94 deals) is their word for the stage.
+      if (i >= 0 && isRare(u)) typos.push([u.raw, m.suggestion]);
+    }
+    if (i >= 0) {
+      const g = groups.get(i);
+      if (g) g.push(u);
+      else groups.set(i, [u]);
+    } else unknown.push(u);
+  }
+
+  const renamed: [string, string][] = [];
+  const adopted: string[] = [];
+  interface Slot {
+    stage: Stage;
+    /** Where it sorts among the open stages. */
+    order: number;
+    use: StageUse | null;
+    fromDefault: boolean;
+  }
+  const slots: Slot[] = [];
+  const hasPrefixes = uses.length > 0 && uses.filter((u) => u.raw.trim() !== "").every((u) => stagePrefix(u.raw) !== null);
+
+  known.forEach((st, i) => {
+    const g = (groups.get(i) ?? []).filter((u) => !typos.some(([t]) => t === u.raw));
+    const base: Stage = structuredClone(st);
+    const named = g.some((u) => normalize(u.raw) === normalize(st.name));
+    // Closed stages keep pipesheet's names: no pipeline row shows them, and "Won"/"Lost" read the same to everyone.
+    if (!teamWords || g.length === 0 || named || st.kind !== "open") {
+      // Values matched only loosely ("G. Won", "Negotiate") become aliases, so every later lookup finds them.
+      for (const u of g) if (match(u.raw).index < 0 && !base.aliases.includes(u.raw.trim())) base.aliases.push(u.raw.trim());
+      slots.push({ stage: base, order: i, use: g[0] ?? null, fromDefault: true });
+      return;
+    }
+    if (g.length === 1) {
+      const top = [...g].sort((a, b) => b.deals - a.deals)[0] as StageUse;
+      const name = top.raw.trim();
+      base.aliases = [...new Set([st.name, ...st.aliases, ...g.filter((u) => u !== top).map((u) => u.raw.trim())])].filter((a) => normalize(a) !== normalize(name));
+      base.name = name;
+      renamed.push([st.name, name]);
+      slots.push({ stage: base, order: i, use: top, fromDefault: true });
+      return;
+    }
+    // Split: one stage per team name, in the order of the aliases they match, the first keeping the old names.
+    const rank = (u: StageUse): number => {
+      const k = normalize(u.raw);
+      const at = st.aliases.findIndex((a) => normalize(a) === k);
+      return at < 0 ? st.aliases.length : at;
+    };
+    const parts = [...g].sort((a, b) => rank(a) - rank(b));
+    parts.forEach((u, k) => {
+      const s: Stage = { ...structuredClone(st), name: u.raw.trim(), aliases: k === 0 ? [st.name, ...st.aliases.filter((a) => !parts.some((p) => normalize(p.raw) === normalize(a)))] : [] };
+      slots.push({ stage: s, order: i + (k + 1) / (parts.length + 1) - 0.5, use: u, fromDefault: true });
+      renamed.push([st.name, s.name]);
+    });
+  });
+
+  for (const u of unknown) {
+    const name = u.raw.trim();
+    const kind = outcomeWord(name, settings.outcomes);
+    const closed = kind === "won" || kind === "lost" ? kind : null;
+    const model = closed ? known.find((s) => s.kind === closed) : undefined;
+    const stage: Stage = model
+      ? { ...structuredClone(model), name, aliases: [] }
+      : { name, kind: "open", probability: 0, stuckDays: 21, required: [], checklist: [], aliases: [] };
+    slots.push({ stage, order: Number.NaN, use: u, fromDefault: false });
+    adopted.push(name);
+  }
+
+  // Order the open stages: by prefix, else by the sheet's probabilities, else by age; closed stages keep theirs after.
+  const open = slots.filter((s) => s.stage.kind === "open");
+  const closedSlots = slots.filter((s) => s.stage.kind !== "open");
+  const prob = (s: Slot): number | null => s.use?.probability ?? null;
+  const anyProb = open.some((s) => prob(s) !== null);
+  if (hasPrefixes && teamWords) {
+    for (const s of open) {
+      const p = s.use ? stagePrefix(s.use.raw) : null;
+      s.order = p ? p.order : 1000 + s.order;
+    }
+  } else if (anyProb && teamWords) {
+    for (const s of open) s.order = prob(s) ?? s.stage.probability;
+  } else if (anyProb && open.some((s) => !s.fromDefault && prob(s) !== null)) {
+    // The team's own stage list keeps its order; an adopted stage goes after the last one it outranks.
+    const knownOpen = open.filter((s) => s.fromDefault);
+    for (const s of open) {
+      if (s.fromDefault) continue;
+      const p = prob(s) ?? 0;
+      let after = -1;
+      knownOpen.forEach((k, j) => {
+        if (k.stage.probability <= p) after = j;
+      });
+      s.order = after < 0 ? -1 : (knownOpen[after] as Slot).order + 0.5;
+    }
+  } else {
+    // An adopted stage goes after the last known stage whose deals are no older than its own.
+    const knownOpen = open.filter((s) => s.fromDefault);
+    for (const s of open) {
+      if (s.fromDefault) continue;
+      const age = s.use?.age ?? null;
+      let after = knownOpen.length - 1;
+      if (age !== null) {
+        after = -1;
+        knownOpen.forEach((k, j) => {
+          const ka = k.use?.age ?? null;
+          if (ka !== null && ka <= age) after = j;
+        });
+      }
+      s.order = after < 0 ? -1 : (knownOpen[after] as Slot).order + 0.5;
+    }
+  }
+  open.sort((a, b) => a.order - b.order);
+
+  // Probabilities: the sheet's own where it has them; an adopted stage's between its neighbours.
+  const wonProbability = 100;
+  for (const s of open) if (prob(s) !== null && (teamWords || !s.fromDefault)) s.stage.probability = round(prob(s) as number);
+  // A run of adopted stages shares the gap between its neighbours evenly: 70 and 100 around two give 80 and 90.
+  const placed = (s: Slot): boolean => s.fromDefault || prob(s) !== null;
+  for (let k = 0; k < open.length; k++) {
+    if (placed(open[k] as Slot)) continue;
+    let end = k;
+    while (end + 1 < open.length && !placed(open[end + 1] as Slot)) end++;
+    const before = k > 0 ? (open[k - 1] as Slot).stage.probability : 0;
+    const after = end + 1 < open.length ? (open[end + 1] as Slot).stage.probability : wonProbability;
+    const run = end - k + 1;
+    for (let j = k; j <= end; j++) {
+      const s = open[j] as Slot;
+      s.stage.probability = round(before + ((after - before) * (j - k + 1)) / (run + 1));
+      s.stage.stuckDays = (open[k - 1] ?? open[end + 1])?.stage.stuckDays ?? 21;
+    }
+    k = end;
+  }
+  // Split stages share the default's probability; spread them between the neighbours so none is a copy.
+  if (teamWords && !anyProb) {
+    for (let k = 0; k < open.length; k++) {
+      const s = open[k] as Slot;
+      const twins: number[] = [];
+      for (let j = k; j < open.length && (open[j] as Slot).stage.probability === s.stage.probability && (open[j] as Slot).fromDefault; j++) twins.push(j);
+      if (twins.length < 2) continue;
+      const lo = k > 0 ? (open[k - 1] as Slot).stage.probability : 0;
+      const hi = s.stage.probability;
+      twins.forEach((j, t) => {
+        (open[j] as Slot).stage.probability = round(lo + ((hi - lo) * (t + 1)) / twins.length);
+      });
+      k += twins.length - 1;
+    }
+  }
+
+  const stages = [...open.map((s) => s.stage), ...closedSlots.map((s) => s.stage)];
+  // Names stay unique: a team name equal to another stage's alias is fine, a duplicate name is not.
+  const names = new Set<string>();
+  const unique = stages.filter((s) => {
+    const k = s.name.toLowerCase();
+    if (names.has(k)) return false;
+    names.add(k);
+    return true;
+  });
+  const changed =
+    adopted.length > 0 || renamed.length > 0 || unique.some((s, i) => s.name !== known[i]?.name || s.probability !== known[i]?.probability || s.aliases.length !== known[i]?.aliases.length);
+  return { settings: changed ? { ...settings, stages: unique } : settings, adopted, renamed, typos };
 }

@@ -46,6 +46,8 @@ export const FIELDS = [
   "owner",
   "createdDate",
   "closeDate",
+  "closedDate",
+  "lostDate",
   "stageEntered",
   "lastActivity",
   "nextStep",
@@ -82,6 +84,8 @@ export interface Deal {
   owner: string;
   created: Day | null;
   closeDate: Day | null;
+  /** When a closed deal was actually won or lost (Won time, Lost time, Actual close date), or null. */
+  closedOn: Day | null;
   stageEntered: Day | null;
   lastActivity: Day | null;
   nextStep: string;
@@ -213,6 +217,20 @@ export interface TabWrite {
   widths?: number[];
 }
 
+/** One field's column and the evidence for it, as shown to the team. */
+export interface ColumnMapping {
+  field: Field;
+  /** The field as the settings tab names it ("Expected close date"). */
+  label: string;
+  header: string;
+  /** Column letter on the deals sheet. */
+  column: string;
+  guessed: boolean;
+  evidence: string;
+  /** "Value ← close_value (H): header word "value", 98 % amounts". */
+  text: string;
+}
+
 export interface Summary {
   command: Command;
   today: string;
@@ -235,7 +253,17 @@ export interface Summary {
   columns: Partial<Record<Field, string>>;
   /** Fields that were matched by a guess rather than a known header. */
   guessed: Field[];
+  /** Each recognised column with why: "Value ← close_value (H1): header word \"value\", 98 % amounts". */
+  mapping: ColumnMapping[];
   missing: Field[];
+  /** How each date column was read: day or month first, from its own values, the sheet's other dates or the settings. */
+  dates: { field: Field; header: string; column: string; order: "DMY" | "MDY"; basis: "values" | "other columns" | "settings"; dayFirst: number; monthFirst: number; ambiguous: number }[];
+  /** How the value column writes its numbers ("comma": 1.234,56), and why; null without a value column. */
+  amounts: { header: string; column: string; decimal: "point" | "comma"; basis: "values" | "currency" | "settings"; commaProof: number; pointProof: number; ambiguous: number } | null;
+  /** The currency money is shown in, and where it came from. */
+  currency: { code: string; from: "settings" | "header" | "values" };
+  /** Rows below the header that are not deals and were skipped: blank, repeated header rows, totals, group titles. */
+  skippedRows: { blank: number; header: number; total: number; group: number };
   headline: string;
 }
 

@@ -16,6 +16,8 @@ type CategoryKey = (typeof CATEGORY_FIELDS)[number];
 const OPEN = 0;
 const WON = 1;
 const LOST = 2;
+/** Won and lost deals the model needs of each (fewer when the settings ask for very few closed deals). */
+const MIN_PER_OUTCOME = 5;
 
 /**
  * One feature with each closed deal's value as a small integer code. Answers and stage reached know all
@@ -194,13 +196,21 @@ export function trainWinModel(deals: readonly Deal[], settings: Settings, reache
     positions.push(p);
   }
   const needed = settings.winModel.minClosed;
-  if (closed.length < needed) {
+  let wonCount = 0;
+  for (const d of closed) if (kindOf(d) === WON) wonCount++;
+  const lostCount = closed.length - wonCount;
+  // With one outcome missing or nearly so, every prediction is that outcome and its holdout score means nothing.
+  const perOutcome = Math.max(1, Math.min(MIN_PER_OUTCOME, Math.ceil(needed / 6)));
+  const oneSided = closed.length >= needed && (wonCount < perOutcome || lostCount < perOutcome);
+  if (closed.length < needed || oneSided) {
     return {
       summary: {
         ready: false,
         closed: closed.length,
         needed,
-        message: `not enough history (${plural(closed.length, "closed deal")}, need ${needed})`,
+        message: oneSided
+          ? `not enough history: ${wonCount.toLocaleString("en-US")} won, ${lostCount.toLocaleString("en-US")} lost (need ${perOutcome} of each)`
+          : `not enough history (${plural(closed.length, "closed deal")}, need ${needed})`,
         holdoutSize: 0,
         accuracy: null,
         brier: null,

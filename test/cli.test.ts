@@ -178,8 +178,8 @@ describe("review of the bundled sample, CSV in, managed .xlsx out", () => {
       return out;
     };
     expect(cells(ref("cat"))).toEqual(["Prospecting", "Lead qualification", "Meeting", "Proposal", "Negotiation"]);
-    // The counts, checked against a plain count of the open stages in the CSV.
-    const open = ["prospecting|prospect", "lead qualification|qualification|qualified", "meeting|demo", "proposal|proposal sent", "negotiation|contract sent"];
+    // The counts, checked against a plain count of the open stages in the CSV (its one "Negotation" is a near typo, counted in Negotiation).
+    const open = ["prospecting|prospect", "lead qualification|qualification|qualified", "meeting|demo", "proposal|proposal sent", "negotiation|contract sent|negotation"];
     expect(cells(ref("val"))).toEqual(open.map((names) => sampleRows.filter((row) => names.split("|").includes((row[3] ?? "").trim().toLowerCase())).length));
   });
 

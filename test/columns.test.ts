@@ -330,3 +330,71 @@ describe("never throws, and a column holds one thing", () => {
     );
   });
 });
+
+describe("headers and values together", () => {
+  /** A header row over a few rows of values, one column per [header, values]. */
+  const sheet = (cols: [string, Cell[]][]): Grid => {
+    const rows = Math.max(...cols.map(([, v]) => v.length));
+    return [cols.map(([h]) => h), ...Array.from({ length: rows }, (_, r) => cols.map(([, v]) => v[r] ?? ""))];
+  };
+  const names = ["Moses Frase", "Darcel Schlecht", "Anna Snelling", "Vicki Laflamme"];
+  const stages = ["Won", "Lost", "Engaging", "Won"];
+
+  it.each<[string, [string, Cell[]][], Partial<Record<Field, string>>]>([
+    [
+      "snake_case with a value whose first word names the close date",
+      [["opportunity_id", ["1C1I7A6R", "Z063OYW0", "EC4QE1BX", "MV1LWRNH"]], ["sales_agent", names], ["account", ["Cancity", "Isdom", "Cancity", "Codehow"]], ["deal_stage", stages],
+        ["engage_date", ["20-10-16", "25-10-16", "25-10-16", "30-10-16"]], ["close_date", ["01-03-17", "11-03-17", "07-03-17", "09-03-17"]], ["close_value", ["1054", "4514", "50", "588"]], ["close_quarter", ["Q1 2017", "Q1 2017", "Q1 2017", "Q1 2017"]]],
+      { dealId: "opportunity_id", owner: "sales_agent", company: "account", stage: "deal_stage", createdDate: "engage_date", closeDate: "close_date", value: "close_value" },
+    ],
+    [
+      "Salesforce API names",
+      [["Id", ["006f4000002NAbGAAW", "006f4000002NAbHAAW", "006f4000002NAbIAAW"]], ["AccountId", ["001f4000003NkdYAAS", "001f4000003NkdjAAC", "001f4000003NkdkAAC"]], ["Name", ["System Assessment", "300 Add'l Users", "Pilot"]],
+        ["StageName", ["Prospecting", "Closed Won", "Closed Lost"]], ["Amount", [24710, 1200, 300]], ["ExpectedRevenue", [2471, 1200, 0]], ["CloseDate", ["2024-06-14", "2024-01-02", "2024-01-03"]],
+        ["IsClosed", ["", "1", "1"]], ["IsWon", ["", "1", ""]], ["ForecastCategoryName", ["Pipeline", "Closed", "Omitted"]], ["OwnerId", ["005f4000000VrDDAA0", "005f4000000VrDDAA0", "005f4000000VrDDAA1"]], ["CreatedDate", ["2017-08-04T09:09:33.000+0000", "2017-08-04T09:09:33.000+0000", "2017-08-04T09:09:33.000+0000"]]],
+      { dealId: "Id", name: "Name", stage: "StageName", value: "Amount", closeDate: "CloseDate", status: "IsWon", owner: "OwnerId", createdDate: "CreatedDate" },
+    ],
+    [
+      "Dynamics 365 labels",
+      [["Topic", ["Fabrikam upgrade", "Contoso pilot", "Litware 40 seats"]], ["Potential Customer", ["Fabrikam", "Contoso", "Litware"]], ["Est. Revenue", ["€ 4.500", "€ 12.000", "€ 900"]], ["Est. Close Date", ["14/06/2026", "02/07/2026", "30/06/2026"]], ["Pipeline Phase", ["1-Qualify", "2-Develop", "3-Propose"]], ["Owner", names.slice(0, 3)]],
+      { name: "Topic", company: "Potential Customer", value: "Est. Revenue", closeDate: "Est. Close Date", stage: "Pipeline Phase", owner: "Owner" },
+    ],
+    [
+      "Odoo: Expected Revenue is the deal's value, Salesperson the owner",
+      [["Opportunity", ["Office chairs", "Desks", "Lamps"]], ["Customer", ["Deco Addict", "Gemini Furniture", "Azure Interior"]], ["Expected Revenue", ["1,200.00", "35,000.00", "19,800.00"]], ["Expected Closing", ["2026-06-14", "2026-07-02", "2026-06-30"]], ["Salesperson", names.slice(0, 3)], ["Stage", ["New", "Qualified", "Won"]]],
+      { name: "Opportunity", company: "Customer", value: "Expected Revenue", closeDate: "Expected Closing", owner: "Salesperson", stage: "Stage" },
+    ],
+    [
+      "German export",
+      [["Verkaufschance", ["Stühle", "Tische", "Lampen"]], ["Firma", ["Müller GmbH", "Schmidt AG", "Weber KG"]], ["Phase", ["Angebot", "Verhandlung", "Gewonnen"]], ["Betrag (€)", ["12.500,00 €", "3.200,00 €", "900,00 €"]], ["Verantwortlich", ["Anna Schmidt", "Jonas Weber", "Anna Schmidt"]], ["Erstellt am", ["01.03.2026", "15.03.2026", "20.03.2026"]], ["Abschlussdatum", ["30.06.2026", "15.07.2026", "31.03.2026"]]],
+      { name: "Verkaufschance", company: "Firma", stage: "Phase", value: "Betrag (€)", owner: "Verantwortlich", createdDate: "Erstellt am", closeDate: "Abschlussdatum" },
+    ],
+    [
+      "an account executive's id is the owner, never the company",
+      [["Deal", ["A", "B", "C"]], ["Stage", ["Lead", "Won", "Lost"]], ["Account_Exe_Id", ["AE-0012", "AE-0044", "AE-0012"]]],
+      { name: "Deal", stage: "Stage", owner: "Account_Exe_Id" },
+    ],
+    [
+      "a column of dates under a header that says value is not the value",
+      [["Deal", ["A", "B", "C"]], ["Stage", ["Lead", "Won", "Lost"]], ["Value date", ["2026-01-01", "2026-02-01", "2026-03-01"]], ["Deal size", ["10", "20", "30"]]],
+      { name: "Deal", stage: "Stage", value: "Deal size" },
+    ],
+  ])("%s", (_what, cols, expected) => {
+    const map = mapColumns(sheet(cols), SHEET, {}) as ColumnMap;
+    expect(map).not.toBeNull();
+    expect(byHeader(map)).toEqual(expected);
+  });
+
+  it("reports a second column of a field only when its values could be that field", () => {
+    const rows = (third: Cell[]): Grid => sheet([["Deal", ["A", "B", "C"]], ["Stage", ["Lead", "Won", "Lost"]], ["Amount", ["1", "2", "3"]], ["Revenue", third]]);
+    expect((mapColumns(rows(["User Provided", "User Provided", "System"]), SHEET, {}) as ColumnMap).problems.filter((p) => p.code === "DUPLICATE_COLUMN")).toEqual([]);
+    expect((mapColumns(rows(["10", "20", "30"]), SHEET, {}) as ColumnMap).problems.filter((p) => p.code === "DUPLICATE_COLUMN").map((p) => p.cell)).toEqual(["D1"]);
+  });
+
+  it("says why, and names the runner-up of two money columns", () => {
+    const map = mapColumns(sheet([["Deal", ["A", "B", "C"]], ["Stage", ["Lead", "Won", "Lost"]], ["close_value", ["1", "2", "3"]], ["ExpectedRevenue", ["1", "2", "0"]]]), SHEET, {}) as ColumnMap;
+    expect(map.evidence.value).toBe('header word "value", 100 % amounts; runner-up "ExpectedRevenue"');
+    expect(map.valueRunnerUp).toBe(3);
+    expect(map.evidence.stage).toBe("known header");
+  });
+});

@@ -68,7 +68,8 @@ describe("run(setup) on a team's own sheet", () => {
     expect(column(plan, "reasons").values[0]).toBe("Need high +40 · Budget approved +30 · Authority decision maker +30");
     expect(column(plan, "reasons").values[4]).toBe("Need unknown +0 · Budget unknown +0 · Authority unknown +0");
     expect(column(plan, "nextTask").values[6]).toBe("Fill in Value");
-    expect(column(plan, "nextTask").values[5]).toBe("Fix the stage name");
+    // The typo'd "Negotiaton" counts as Negotiation (with a warning), which needs an expected close date.
+    expect(column(plan, "nextTask").values[5]).toBe("Fill in Expected close date");
   });
 
   it("counts days in stage from the created date when nothing better is known, and flags stuck deals", () => {
@@ -88,7 +89,9 @@ describe("run(setup) on a team's own sheet", () => {
     expect(typo).toMatchObject({ sheet: "Deals", cell: "C9" });
     expect(typo?.message).toMatch(/did you mean .Negotiation./i);
     // Quiet one is at Proposal with no amount: the Amount cell is named.
+    expect(typo?.severity).toBe("warning");
     expect(plan.problems.filter((p) => p.code === "REQUIRED_FIELD").map((p) => [p.cell, p.message])).toEqual([
+      ["G9", 'Negotiation needs Expected close date: fill it in for "Typo deal".'],
       ["D10", 'Proposal needs Value: fill it in for "Quiet one".'],
     ]);
   });
@@ -98,7 +101,7 @@ describe("run(setup) on a team's own sheet", () => {
     const log = plan.tabs.find((t) => t.name === TAB_LOG);
     expect(log?.hidden).toBe(true);
     expect(log?.values[0]).toEqual(["Deal ID", "From", "To", "When", "By"]);
-    expect(log?.values.length).toBe(1 + 6); // the typo'd stage is not logged until it is fixed
+    expect(log?.values.length).toBe(1 + 7); // the typo'd stage is logged as the stage it is close to
     expect(log?.values[3]).toEqual(["D-000003", "", "Won", "2026-01-10", "snapshot"]);
   });
 

@@ -587,3 +587,16 @@ describe("invariants", () => {
     );
   });
 });
+
+describe("actual close apart from expected close", () => {
+  it("measures the cycle and won-this-period to the day a deal was won, and says when the expected close date stands in", () => {
+    // Won on 2026-11-10 after being created on 2026-10-01 (40 days), though expected to close 2027-03-31.
+    const won = { ...deal({ stage: "Won", created: "2026-10-01", close: "2027-03-31", value: 5000 }, 0), closedOn: D("2026-11-10") };
+    const withActual = computeMetrics({ ...input([]), deals: [won], results: [result({ stage: "Won" })], present: { closeDate: true, closedDate: true } });
+    expect(withActual.cycle.days).toBe(40);
+    expect(withActual.cycle.definition).toContain("to actual close date");
+    const without = computeMetrics({ ...input([]), deals: [{ ...won, closedOn: null }], results: [result({ stage: "Won" })], present: { closeDate: true } });
+    expect(without.cycle.days).toBe(181);
+    expect(without.cycle.definition).toContain("expected close date stands in");
+  });
+});

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mapColumns, type ColumnMap } from "../core/columns.js";
-import { parseDate, parseDeals, parseNumber } from "../core/parse.js";
+import { inferCurrency, inferDateOrders, inferNumberConvention, parseDate, parseDeals, parseNumber, parseNumberAs } from "../core/parse.js";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import { FIELDS, type Cell, type Grid } from "../core/types.js";
 
@@ -195,6 +195,7 @@ describe("parseDeals", () => {
       owner: "Ann",
       created: day("2026-01-05"),
       closeDate: day("2026-03-01"),
+      closedOn: null,
       stageEntered: null,
       lastActivity: null,
       nextStep: "",
@@ -226,7 +227,13 @@ describe("parseDeals", () => {
     expect(res.problems).toEqual([
       { sheet: "Deals", cell: "D2", code: "BAD_NUMBER", severity: "error", message: '"twelve grand" is not an amount; write a number such as 12500.' },
       { sheet: "Deals", cell: "F2", code: "BAD_DATE", severity: "error", message: '"31/02/2026" is not a date; write the date as 2026-02-28 or as a date cell.' },
-      { sheet: "Deals", cell: "C3", code: "UNKNOWN_STAGE", severity: "error", message: "\"Negotiaton\" is not one of your stages; did you mean 'Negotiation'?" },
+      {
+        sheet: "Deals",
+        cell: "C3",
+        code: "UNKNOWN_STAGE",
+        severity: "warning",
+        message: "\"Negotiaton\" is not one of your stages; did you mean 'Negotiation'? It is counted there until you fix the spelling or add it to Pipeline Settings › Stages.",
+      },
       { sheet: "Deals", cell: "G3", code: "BAD_DATE", severity: "error", message: '"soon" is not a date; write the date as 2026-03-04 or as a date cell.' },
       {
         sheet: "Deals",
@@ -253,27 +260,39 @@ describe("parseDeals", () => {
     ]);
     expect(res.deals.map((d) => [d.value, d.created, d.stage])).toEqual([
       [null, null, stageIndex("Proposal")],
-      [10, null, -1],
+      [10, null, stageIndex("Negotiation")],
       [10, null, -1],
       [10, null, -1],
       [10, day("2026-05-01"), stageIndex("Won")],
     ]);
   });
 
-  it("follows the date order for ambiguous dates and counts them", () => {
-    const rows = [
+  it("reads each date column in the order its own values prove; the settings only settle a sheet with no proof, and those are counted", () => {
+    // Created proves day-first (13/03); Close has no proof of its own and follows the sheet.
+    const proven = [
       ["D1", "A", "Won", 1, "Ann", "04/03/2026", "05/03/2026", "", ""],
       ["D2", "B", "Won", 1, "Ann", "13/03/2026", "2026-03-20", "", ""],
     ];
-    const dmy = parse(rows, withOrder("DMY"));
-    const mdy = parse(rows, withOrder("MDY"));
+    for (const order of ["DMY", "MDY"] as const) {
+      const res = parse(proven, withOrder(order));
+      expect(res.ambiguousDates).toBe(0);
+      expect(res.deals.map((d) => [d.created, d.closeDate])).toEqual([
+        [day("2026-03-04"), day("2026-03-05")],
+        [day("2026-03-13"), day("2026-03-20")],
+      ]);
+      expect(res.dateOrders.map((d) => [d.order, d.basis, d.dayFirst, d.ambiguous])).toEqual([
+        ["DMY", "values", 1, 1],
+        ["DMY", "other columns", 0, 1],
+      ]);
+      expect(res.problems).toEqual([]);
+    }
+    // Nothing proves either order: the settings decide, and the ambiguous values are counted.
+    const unproven = [["D1", "A", "Won", 1, "Ann", "04/03/2026", "05/03/2026", "", ""]];
+    const dmy = parse(unproven, withOrder("DMY"));
+    const mdy = parse(unproven, withOrder("MDY"));
     expect([dmy.ambiguousDates, mdy.ambiguousDates]).toEqual([2, 2]);
-    expect(dmy.deals.map((d) => [d.created, d.closeDate])).toEqual([
-      [day("2026-03-04"), day("2026-03-05")],
-      [day("2026-03-13"), day("2026-03-20")],
-    ]);
+    expect(dmy.deals[0]).toMatchObject({ created: day("2026-03-04"), closeDate: day("2026-03-05") });
     expect(mdy.deals[0]).toMatchObject({ created: day("2026-04-03"), closeDate: day("2026-05-03") });
-    expect(dmy.problems).toEqual([]);
   });
 
   it("moves a deal to the first won or lost stage when the status column says so", () => {
@@ -346,7 +365,7 @@ describe("never throws", () => {
         fc.integer({ min: 0, max: 3 }),
         fc.constantFrom("DMY" as const, "MDY" as const),
         (grid, fields, headerRow, order) => {
-          const map: ColumnMap = { headerRow, headers: [], fields, owned: {}, guessed: [], missing: [], problems: [] };
+          const map: ColumnMap = { headerRow, headers: [], fields, owned: {}, guessed: [], missing: [], evidence: {}, valueRunnerUp: null, problems: [] };
           const res = parseDeals(grid, map, withOrder(order), "Deals");
           expect(res.rowCount).toBeGreaterThanOrEqual(res.deals.length);
           for (const d of res.deals) {
@@ -360,3 +379,78 @@ describe("never throws", () => {
     );
   });
 });
+
+describe("per-column inference", () => {
+  const column = (values: Cell[]): Grid => [["x"], ...values.map((v) => [v])];
+
+  it.each<[string, Cell[], "DMY" | "MDY", [string, number, number, number]]>([
+    ["a mixed column, mostly day-first", ["20-10-16", "01-03-17", "25/10/2016", "3/4/2017", "2017-01-02"], "MDY", ["DMY", 2, 0, 2]],
+    ["two-digit years, month-first", ["02/23/26", "02/03/24", "12/31/25 08:55 PM"], "DMY", ["MDY", 0, 2, 1]],
+    ["text months prove nothing and are not ambiguous", ["4 Mar 2026", "March 5, 2026", "2026-03-04"], "DMY", ["DMY", 0, 0, 0]],
+    ["no proof: the settings decide", ["04/03/2026", "05/06/2026", "01/01/2026"], "DMY", ["DMY", 0, 0, 2]],
+    ["no proof, other order in the settings", ["04/03/2026"], "MDY", ["MDY", 0, 0, 1]],
+  ])("dates: %s", (_what, values, fallback, [order, dayFirst, monthFirst, ambiguous]) => {
+    const grid = column(values);
+    const [res] = inferDateOrders(grid, 1, grid.length, [0], fallback);
+    expect([res?.order, res?.dayFirst, res?.monthFirst, res?.ambiguous]).toEqual([order, dayFirst, monthFirst, ambiguous]);
+  });
+
+  it.each<[string, Cell[], Pick<Settings, "dateOrder" | "currency">, "comma" | "point", string, number[]]>([
+    ["12.500 beside 3,5 proves the comma", ["12.500", "3,5", "9.900"], { dateOrder: "MDY", currency: "USD" }, "comma", "values", [12500, 3.5, 9900]],
+    ["1.234,56 proves the comma", ["1.234,56", "9.900"], { dateOrder: "MDY", currency: "USD" }, "comma", "values", [1234.56, 9900]],
+    ["1,234.56 proves the point", ["1,234.56", "12,500"], { dateOrder: "DMY", currency: "EUR" }, "point", "values", [1234.56, 12500]],
+    ["12.5 proves the point", ["12.5", "9.900"], { dateOrder: "DMY", currency: "EUR" }, "point", "values", [12.5, 9.9]],
+    ["lone 4.500 € take the euro's comma", ["4.500 €", "9.900 €"], { dateOrder: "MDY", currency: "USD" }, "comma", "currency", [4500, 9900]],
+    ["lone 9.900 with DMY and EUR in the settings", ["9.900", "1.200"], { dateOrder: "DMY", currency: "EUR" }, "comma", "settings", [9900, 1200]],
+    ["lone 9.900 with the default settings", ["9.900"], { dateOrder: "MDY", currency: "USD" }, "point", "settings", [9.9]],
+    ["plain integers say nothing", ["1200", "350"], { dateOrder: "MDY", currency: "USD" }, "point", "settings", [1200, 350]],
+  ])("numbers: %s", (_what, values, settings, decimal, basis, read) => {
+    const grid = column(values);
+    const res = inferNumberConvention(grid, 1, grid.length, 0, settings);
+    expect([res.decimal, res.basis]).toEqual([decimal, basis]);
+    expect(values.map((v) => parseNumberAs(v, res.decimal))).toEqual(read);
+  });
+
+  it.each<[string, Cell[], string | null]>([
+    ["Amount (€)", ["12"], "EUR"],
+    ["Value EUR", ["12"], "EUR"],
+    ["Amount", ["£12", "£1,200", "13"], "GBP"],
+    ["Amount", ["12", "13"], null],
+  ])("currency of %s", (header, values, code) => {
+    const grid = column(values);
+    expect(inferCurrency(header, grid, 1, grid.length, 0)?.code ?? null).toBe(code);
+  });
+});
+
+describe("status columns", () => {
+  const run = (header: string, values: string[], stages: string[]) => {
+    const grid: Grid = [["Deal", "Stage", header], ...values.map((v, i) => [`D${i}`, stages[i] ?? "Proposal", v])];
+    return parseDeals(grid, mapColumns(grid, "Deals", {}) as ColumnMap, DEFAULT_SETTINGS, "Deals").deals.map((d) => DEFAULT_SETTINGS.stages[d.stage]?.kind ?? "none");
+  };
+  it.each<[string, string[], string[], string[]]>([
+    ["Status", ["Dead", "Signed", "open", "Not relevant"], [], ["lost", "won", "open", "lost"]],
+    ["IsWon", ["TRUE", "FALSE", "1", ""], ["Proposal", "Closed Lost", "Proposal", "Proposal"], ["won", "lost", "won", "open"]],
+    ["Active", ["True", "", "False", ""], ["Proposal", "Proposal", "Proposal", "Won"], ["open", "lost", "lost", "won"]],
+  ])("%s", (header, values, stages, kinds) => {
+    expect(run(header, values, stages)).toEqual(kinds);
+  });
+});
+
+describe("actual close apart from expected close", () => {
+  it.each<[string, Cell[][], [number | null, number | null][]]>([
+    [
+      "Pipedrive's Won time and Lost time, the lost deal's own column first",
+      [["Deal - Title", "Deal - Stage", "Deal - Status", "Deal - Expected close date", "Deal - Won time", "Deal - Lost time"], ["A", "Proposal made", "won", "2026-05-01", "2026-03-02 10:00:00", ""], ["B", "Proposal made", "lost", "2026-05-01", "", "2026-03-09 11:00:00"], ["C", "Proposal made", "open", "2026-05-01", "", ""]],
+      [[day("2026-05-01"), day("2026-03-02")], [day("2026-05-01"), day("2026-03-09")], [day("2026-05-01"), null]],
+    ],
+    [
+      "Dynamics' Actual Close Date",
+      [["Topic", "Status", "Sales Stage", "Est. close date", "Actual Close Date"], ["A", "Won", "Close", "8/31/2024", "6/26/2024"]],
+      [[day("2024-08-31"), day("2024-06-26")]],
+    ],
+  ])("%s", (_what, grid, expected) => {
+    const res = parseDeals(grid, mapColumns(grid, "Deals", {}) as ColumnMap, DEFAULT_SETTINGS, "Deals");
+    expect(res.deals.map((d) => [d.closeDate, d.closedOn])).toEqual(expected);
+  });
+});
+

@@ -252,7 +252,27 @@ describe("renderReviewText", () => {
     const proposal = lines.find((l) => l.startsWith("Proposal"));
     expect(proposal?.trim().split(/\s+/)).toEqual(["Proposal", "2", "10,500", "4,200"]);
     expect(lines.find((l) => l.startsWith("Total"))?.trim().split(/\s+/)).toEqual(["Total", "5", "36,700", "19,260"]);
-    expect(text).toContain("1 deals have an unknown stage");
+    // Counts read as people write them (this said "1 deals have" before).
+    expect(text).toContain("1 deal has an unknown stage and is in no row.");
+  });
+
+  it("shows the monthly key figures after the stage table: deal size, cycle, the top owners by won value", () => {
+    const at = lines.indexOf("Monthly key figures");
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.startsWith("Total")));
+    const dealSize = m.dealSize.value === null ? "n/a" : `EUR ${m.dealSize.value.toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
+    const cycle = m.cycle.days === null ? "n/a" : `${Math.round(m.cycle.days)} days`;
+    const plural = (n: number): string => `${n} deal${n === 1 ? "" : "s"}`;
+    const block = lines.slice(at + 1, at + 3).join(" · ");
+    for (const fact of [`Average deal size ${dealSize}`, `sales cycle ${cycle} (won deals)`, `${plural(m.counts.won)} won, ${plural(m.counts.lost)} lost`]) expect(block).toContain(fact);
+    const head = lines.findIndex((l) => l.startsWith("Top owners by won value"));
+    expect(head).toBeGreaterThan(at);
+    const top = [...m.owners.rows].filter((o) => o.won > 0).sort((a, b) => b.wonValue - a.wonValue).slice(0, 3);
+    expect(top.length).toBeGreaterThan(0);
+    for (const [k, o] of top.entries()) {
+      const row = lines[head + 1 + k] ?? "";
+      expect(row.startsWith(o.owner || "(no owner)")).toBe(true);
+      expect(row.trim().split(/\s+/).slice(-2)).toEqual([String(o.won), o.wonValue.toLocaleString("en-US", { maximumFractionDigits: 0 })]);
+    }
   });
 
   it("shows the first problems, then how many more", () => {

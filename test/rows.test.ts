@@ -22,6 +22,7 @@ describe("classifyRows", () => {
     ["a German Summe row", [HEADER, ["Summe:", "", "12.500,00 €", "", ""]], ["total"]],
     ["a deal called Total Gym, with a stage", [HEADER, ["Total Gym", "Proposal", 1, "Ann", ""]], ["deal"]],
     ["a group title above a repeated header", [HEADER, ["A", "Lead", 1, "Ann", ""], ["Closed deals", "", "", "", ""], HEADER, ["B", "Won", 2, "Bo", ""]], ["deal", "group", "header", "deal"]],
+    ["a group title counting its deals, over their sum (Odoo's grouped export)", [HEADER, ["New (3)", "", 104000, "", ""], ["A", "New", 24000, "Ann", ""], ["Won (1)", "", "2.000", "", ""], ["B", "Won", 2000, "Bo", ""]], ["group", "deal", "group", "deal"]],
     ["a lone name with no header after it is a deal", [HEADER, ["Just a name", "", "", "", ""]], ["deal"]],
     ["a deal whose name is a header word", [HEADER, ["Stage", "Lead", 5, "Ann", ""]], ["deal"]],
   ])("%s", (_what, grid, expected) => {

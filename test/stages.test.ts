@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "../core/settings.js";
-import { adoptCustomStages, editDistance, missingRequired, nextTask, stageMatcher } from "../core/stages.js";
+import { adoptStages, editDistance, missingRequired, nextTask, outcomeWord, stageMatcher, stagePrefix, type StageUse } from "../core/stages.js";
 import type { Deal } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";
 
@@ -48,14 +48,117 @@ describe("stage names are matched loosely", () => {
   });
 });
 
-describe("custom stages", () => {
-  it("adopts unknown stage names as open stages before the closed ones, and not typos", () => {
-    const { settings, adopted } = adoptCustomStages(DEFAULT_SETTINGS, ["Pilot running", "pilot running", "Negotation", "Won", "Security review"]);
+const use = (raw: string, over: Partial<StageUse> = {}): StageUse => ({ raw, deals: 1, probability: null, age: null, ...over });
+const fit = (uses: StageUse[], teamWords = false) => adoptStages(DEFAULT_SETTINGS, uses, teamWords);
+const table = (uses: StageUse[], teamWords = false): [string, string, number][] => fit(uses, teamWords).settings.stages.map((s) => [s.name, s.kind, s.probability]);
+
+describe("adopting the team's stages", () => {
+  it("adopts unknown names as open stages between their neighbours, never a copy of the last one's probability, and not typos", () => {
+    const { settings, adopted, typos } = fit([use("Pilot running"), use("pilot running"), use("Negotation"), use("Won"), use("Security review")]);
     expect(adopted).toEqual(["Pilot running", "Security review"]);
+    expect(typos).toEqual([["Negotation", "Negotiation"]]);
     expect(settings.stages.map((s) => s.name)).toEqual([...names.slice(0, 5), "Pilot running", "Security review", "Won", "Lost"]);
-    const pilot = settings.stages[5];
-    expect(pilot).toMatchObject({ kind: "open", probability: 70, stuckDays: 30 });
+    // After Negotiation (70 %) and before Won (100 %): the gap shared evenly, none a copy of Negotiation's.
+    expect(settings.stages.slice(5, 7).map((s) => s.probability)).toEqual([80, 90]);
+    expect(settings.stages[5]).toMatchObject({ kind: "open", stuckDays: 30 });
     expect(DEFAULT_SETTINGS.stages).toHaveLength(7);
+  });
+
+  it.each<[string, "won" | "lost" | "open" | null]>([
+    ["Project lost", "lost"],
+    ["Not relevant", "lost"],
+    ["Dead", "lost"],
+    ["Closed - Lost", "lost"],
+    ["Disqualified", "lost"],
+    ["Verloren", "lost"],
+    ["Perdu", "lost"],
+    ["Signed", "won"],
+    ["Closed Won", "won"],
+    ["Gagné", "won"],
+    ["On hold", "open"],
+    ["Proposal", null],
+    ["Lost reason unknown? no: a stage", "lost"],
+  ])("outcome word in %s -> %s", (raw, kind) => {
+    expect(outcomeWord(raw, DEFAULT_SETTINGS.outcomes)).toBe(kind);
+  });
+
+  it("makes lost and won stages of names with lost or won words", () => {
+    const stages = table([use("Project lost"), use("Not relevant"), use("Signed contract")]);
+    expect(stages.filter(([, k]) => k !== "open").map(([n, k]) => [n, k])).toEqual([
+      ["Won", "won"],
+      ["Lost", "lost"],
+      ["Project lost", "lost"],
+      ["Not relevant", "lost"],
+      ["Signed contract", "won"],
+    ]);
+  });
+
+  it.each<[string, { order: number; rest: string } | null]>([
+    ["A. Lead generated", { order: 1, rest: "Lead generated" }],
+    ["F. Negotiations", { order: 6, rest: "Negotiations" }],
+    ["3 - Proposal", { order: 3, rest: "Proposal" }],
+    ["10) Won", { order: 10, rest: "Won" }],
+    ["Id. Decision Makers", null],
+    ["Proposal", null],
+    ["2024-01", null],
+  ])("prefix of %s", (raw, expected) => {
+    expect(stagePrefix(raw)).toEqual(expected);
+  });
+
+  it("strips prefixes, plurals and verb forms to match, and orders the team's stages by their prefix", () => {
+    const uses = [use("C. Proposal/Quote"), use("A. Lead generated"), use("F. Negotiations"), use("B. Meeting booked"), use("G. Won"), use("H. Lost")];
+    const res = fit(uses, true);
+    const open = res.settings.stages.filter((s) => s.kind === "open").map((s) => s.name);
+    expect(open.slice(0, 4)).toEqual(["A. Lead generated", "B. Meeting booked", "C. Proposal/Quote", "F. Negotiations"]);
+    expect(res.adopted).toEqual(["A. Lead generated", "B. Meeting booked"]);
+    // Matched stages keep what pipesheet knows about them, under the team's name.
+    expect(res.settings.stages.find((s) => s.name === "F. Negotiations")).toMatchObject({ probability: 70, required: ["value", "closeDate"] });
+    expect(res.settings.stages.find((s) => s.name === "C. Proposal/Quote")).toMatchObject({ probability: 40 });
+    expect(stageMatcher(res.settings.stages)("G. Won").index).toBe(res.settings.stages.findIndex((s) => s.name === "Won"));
+  });
+
+  it("matches 'Negotiate' and 'Proposal/Quote' to pipesheet's stages", () => {
+    const res = fit([use("Negotiate"), use("Proposal/Quote")]);
+    expect(res.adopted).toEqual([]);
+  });
+
+  it("names the stages in the team's words on a first run: one name renames, several names split the stage", () => {
+    const res = fit([use("Prospecting"), use("Qualification"), use("Needs Analysis"), use("Value Proposition"), use("Proposal/Price Quote"), use("Closed Won"), use("Closed Lost")], true);
+    expect(res.settings.stages.map((s) => [s.name, s.kind, s.probability])).toEqual([
+      ["Prospecting", "open", 5],
+      ["Qualification", "open", 10],
+      ["Needs Analysis", "open", 20],
+      ["Proposal/Price Quote", "open", 30],
+      ["Value Proposition", "open", 40],
+      ["Negotiation", "open", 70],
+      ["Won", "won", 100],
+      ["Lost", "lost", 0],
+    ]);
+    expect(res.adopted).toEqual([]);
+  });
+
+  it("keeps pipesheet's names when the team writes them, whatever other spellings it uses too", () => {
+    expect(fit([use("Proposal"), use("proposal sent"), use("Quote")], true).settings).toBe(DEFAULT_SETTINGS);
+  });
+
+  it("orders and weighs the stages by the sheet's own probability column when it has one", () => {
+    const uses = [use("Prospecting", { probability: 10 }), use("Id. Decision Makers", { probability: 60 }), use("Value Proposition", { probability: 50 }), use("Perception Analysis", { probability: 70 }), use("Negotiation/Review", { probability: 90 })];
+    const open = table(uses, true).filter(([, k]) => k === "open");
+    expect(open.filter(([n]) => uses.some((u) => u.raw === n))).toEqual([
+      ["Prospecting", "open", 10],
+      ["Value Proposition", "open", 50],
+      ["Id. Decision Makers", "open", 60],
+      ["Perception Analysis", "open", 70],
+      ["Negotiation/Review", "open", 90],
+    ]);
+  });
+
+  it("places an adopted stage by the age of its deals when nothing else tells", () => {
+    const uses = [use("Prospecting", { age: 5 }), use("Meeting", { age: 20 }), use("Proposal", { age: 40 }), use("Pilot", { age: 25 })];
+    const stages = table(uses);
+    const at = stages.findIndex(([n]) => n === "Pilot");
+    expect(stages[at - 1]?.[0]).toBe("Meeting");
+    expect(stages[at]?.[2]).toBe(30); // between Meeting's 20 and Proposal's 40
   });
 });
 

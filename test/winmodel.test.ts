@@ -77,6 +77,14 @@ describe("trainWinModel", () => {
     expect(model.predict(deal({ budget: "approved" }), PROPOSAL)).toBeNull();
   });
 
+  it("needs both outcomes: enough closed deals that are all won is not enough history", () => {
+    const deals = Array.from({ length: 40 }, (_, i) => deal({ id: `W${i}`, budget: "approved", stage: WON }));
+    deals.push(...Array.from({ length: 4 }, (_, i) => deal({ id: `L${i}`, budget: "no", stage: LOST })));
+    const model = trainWinModel(deals, withModel(30), atProposal);
+    expect(model.summary).toMatchObject({ ready: false, closed: 44, message: "not enough history: 40 won, 4 lost (need 5 of each)" });
+    expect(model.predict(deal({ budget: "approved" }), PROPOSAL)).toBeNull();
+  });
+
   it("holds out the same deals whatever the row order, so the same sheet gives the same summary", () => {
     const deals = budgetHistory();
     const a = trainWinModel(deals, withModel(30), atProposal).summary;
@@ -93,11 +101,21 @@ describe("trainWinModel", () => {
   });
 
   it.each([
-    ["all won", WON],
-    ["all lost", LOST],
+    ["all won", WON, "not enough history: 40 won, 0 lost (need 5 of each)"],
+    ["all lost", LOST, "not enough history: 0 won, 40 lost (need 5 of each)"],
+  ])("%s: not enough history, whatever the number of closed deals", (_name, stage, message) => {
+    const deals = Array.from({ length: 40 }, (_, i) => deal({ index: i, id: `X${i}`, stage, need: "high", categories: { owner: "ann" } }));
+    const model = trainWinModel(deals, withModel(30), atProposal);
+    expect(model.summary).toMatchObject({ ready: false, closed: 40, message });
+    expect(model.predict(deal({ need: "high", categories: { owner: "ann" } }), -1)).toBeNull();
+  });
+
+  it.each([
+    ["mostly won", WON],
+    ["mostly lost", LOST],
   ])("%s, one owner: finite probabilities in 0..1", (_name, stage) => {
     const deals = Array.from({ length: 40 }, (_, i) =>
-      deal({ index: i, id: `X${i}`, stage, need: "high", categories: { owner: "ann" } }),
+      deal({ index: i, id: `X${i}`, stage: i < 35 ? stage : stage === WON ? LOST : WON, need: "high", categories: { owner: "ann" } }),
     );
     const model = trainWinModel(deals, withModel(30), atProposal);
     expect(model.summary.ready).toBe(true);
@@ -137,7 +155,7 @@ describe("trainWinModel", () => {
     expect(model.summary.accuracy).toBe(1);
   });
 
-  it("any history gives probabilities in 0..1", () => {
+  it("any history with both outcomes gives probabilities in 0..1; one outcome alone gives none and says so", () => {
     const row = fc.record({
       won: fc.boolean(),
       need: fc.constantFrom("high", "low", "", "what"),
@@ -150,7 +168,12 @@ describe("trainWinModel", () => {
           deal({ index: i, id: `P${i}`, stage: r.won ? WON : LOST, need: r.need, categories: { owner: r.owner } }),
         );
         const model = trainWinModel(deals, withModel(2), (d) => (rows[d.index] as { reached: number }).reached);
-        const p = model.predict(deal({ need: probe.need, categories: { owner: probe.owner } }), probe.reached) as number;
+        const p = model.predict(deal({ need: probe.need, categories: { owner: probe.owner } }), probe.reached);
+        if (rows.every((r) => r.won) || rows.every((r) => !r.won)) {
+          expect(p).toBeNull();
+          expect(model.summary.message).toMatch(/^not enough history: \d+ won, \d+ lost/);
+          return;
+        }
         expect(p).toBeGreaterThanOrEqual(0);
         expect(p).toBeLessThanOrEqual(1);
         expect(model.summary.brier).toBeGreaterThanOrEqual(0);

@@ -81,6 +81,16 @@ function outputPath(command: Command, ref: SourceRef, opts: RunCommandOptions): 
   return writes ? defaultOut(ref) : null;
 }
 
+/** Exit 4 for a sheet without a Stage column: every figure stands on the stage, so nothing is written. */
+function noStageColumn(ref: SourceRef, headerRow: number, header: readonly unknown[]): CliError {
+  const seen = header.map((h) => (typeof h === "string" ? h.trim() : "")).filter((h) => h !== "");
+  const shown = seen.length > 12 ? `${seen.slice(0, 12).join(", ")} and ${seen.length - 12} more` : seen.join(", ");
+  return new CliError(
+    "NO_DEALS_SHEET",
+    `no Stage column in ${describeRef(ref)}: the header row (row ${headerRow + 1}) has ${shown || "no headers"}; name the column with each deal's stage "Stage" (or Deal stage, Pipeline stage, Phase), or set Stage in Pipeline Settings › Columns`,
+  );
+}
+
 export async function runCommand(command: Command, file: string, opts: RunCommandOptions, io: Output): Promise<RunResult> {
   const today = opts.today ?? localToday();
   if (dayFromIso(today) === null) throw new CliError("BAD_ARGUMENTS", `--today ${today}: give a real date as YYYY-MM-DD, such as 2026-11-26`);
@@ -97,6 +107,7 @@ export async function runCommand(command: Command, file: string, opts: RunComman
       const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
       throw new CliError("NO_DEALS_SHEET", `no deals found in ${describeRef(ref)}: ${why}`);
     }
+    if (plan.summary.missing.includes("stage")) throw noStageColumn(ref, plan.headerRow, source.input.deals[plan.headerRow] ?? []);
     const notes: string[] = [...(source.notes ?? [])];
     if (out !== null) {
       // One missing folder level is created (npm start writes into out/); deeper paths are the user's to make.

@@ -12,6 +12,7 @@ export const blankDeal = (over: Partial<Deal> = {}): Deal => ({
   owner: "",
   created: null,
   closeDate: null,
+  closedOn: null,
   stageEntered: null,
   lastActivity: null,
   nextStep: "",

@@ -1,0 +1,95 @@
+// What a column's values look like (dates, amounts, stage words, people, codes), as evidence for the column mapping.
+import { parseDate, parseNumber } from "./parse.js";
+import type { Cell, Grid } from "./types.js";
+
+/** Values looked at per column: enough to tell dates from amounts from names, cheap on a million rows. */
+export const PROFILE_SAMPLE = 400;
+
+export interface ColumnProfile {
+  /** Non-blank cells looked at. */
+  filled: number;
+  /** Shares of the non-blank cells, 0..1. */
+  dates: number;
+  numbers: number;
+  /** Text cells that are neither dates nor numbers. */
+  texts: number;
+  /** Distinct values ÷ filled. */
+  distinct: number;
+  /** Codes such as "006f4000002NAbGAAW" or "D-1001": letters and digits mixed, no spaces. */
+  codes: number;
+  /** Two or three capitalised words, as people's names are written. */
+  people: number;
+  /** Numbers between 0 and 100 (a probability column). */
+  percents: number;
+  /** Cells with a currency symbol or code. */
+  currency: number;
+  /** TRUE/FALSE, 1/blank flags. */
+  flags: number;
+  /** Per non-blank sampled row: the date's day, for comparing date columns row by row. */
+  days: Map<number, number>;
+}
+
+const CODE = /^(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9_-]{5,}$/;
+const PERSON = /^\p{Lu}[\p{L}'’-]+( \p{Lu}\.?)?( \p{Lu}[\p{L}'’-]+){1,2}$/u;
+const MONEY_SIGN = /[$€£¥₹₩₽]|\b(USD|EUR|GBP|CHF|JPY|CAD|AUD)\b/;
+const FLAG = new Set(["true", "false", "yes", "no", "1", "0"]);
+
+/** Rows of data to sample: evenly spread, so a sorted sheet is seen whole. */
+export function sampleRows(grid: Grid, first: number, max = PROFILE_SAMPLE): number[] {
+  const n = grid.length - first;
+  if (n <= 0) return [];
+  if (n <= max) return Array.from({ length: n }, (_, k) => first + k);
+  const step = n / max;
+  return Array.from({ length: max }, (_, k) => first + Math.floor(k * step));
+}
+
+export function profileColumn(grid: Grid, rows: readonly number[], c: number): ColumnProfile {
+  let filled = 0;
+  let dates = 0;
+  let numbers = 0;
+  let codes = 0;
+  let people = 0;
+  let percents = 0;
+  let currency = 0;
+  let flags = 0;
+  const seen = new Set<string>();
+  const days = new Map<number, number>();
+  for (const r of rows) {
+    const cell: Cell = grid[r]?.[c];
+    if (cell === null || cell === undefined || (typeof cell === "string" && cell.trim() === "")) continue;
+    filled++;
+    const text = typeof cell === "string" ? cell.trim() : cell instanceof Date ? "" : String(cell);
+    seen.add(text.toLowerCase());
+    if (typeof cell === "boolean" || FLAG.has(text.toLowerCase())) flags++;
+    const n = typeof cell === "boolean" ? "bad" : parseNumber(cell);
+    // A number cell in a date column is a serial; only text proves a date, or a host's Date.
+    // "24000.0" is an amount even though it would read as an Excel serial date.
+    const d = (typeof cell === "string" && typeof n !== "number") || cell instanceof Date ? parseDate(cell, "MDY") : null;
+    if (d !== null && d !== "bad") {
+      dates++;
+      days.set(r, d.day);
+    } else if (typeof n === "number") {
+      numbers++;
+      if (n >= 0 && n <= 100) percents++;
+    }
+    if (typeof cell === "string") {
+      if (CODE.test(text)) codes++;
+      if (PERSON.test(text)) people++;
+      if (MONEY_SIGN.test(text)) currency++;
+    }
+  }
+  const share = (k: number): number => (filled === 0 ? 0 : k / filled);
+  return {
+    filled,
+    dates: share(dates),
+    numbers: share(numbers),
+    texts: share(filled - dates - numbers),
+    distinct: share(seen.size),
+    codes: share(codes),
+    people: share(people),
+    percents: share(percents),
+    currency: share(currency),
+    flags: share(flags),
+    days,
+  };
+}
