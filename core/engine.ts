@@ -286,13 +286,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       nextTask: task,
     };
     const at = d.index;
-    scoreValues[at] = sc.score;
-    gradeValues[at] = sc.grade;
-    reasonValues[at] = sc.reasons;
+    // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
+    const closed = st !== undefined && st.kind !== "open";
+    scoreValues[at] = closed ? "" : sc.score;
+    gradeValues[at] = closed ? "" : sc.grade;
+    reasonValues[at] = closed ? "" : sc.reasons;
     winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
-    daysValues[at] = daysInStage ?? "";
+    daysValues[at] = closed ? "" : (daysInStage ?? "");
     stuckValues[at] = stuck ? say(stuck) : "";
-    taskValues[at] = task;
+    taskValues[at] = closed ? "" : task;
 
     if (st) {
       for (const f of missing) {

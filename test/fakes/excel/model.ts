@@ -43,6 +43,8 @@ export interface ChartModel {
   anchor: Rect | null;
   width: number;
   height: number;
+  /** Category axis drawn in reverse (bar charts: the first category on top). */
+  reversed?: boolean;
 }
 
 export interface TableModel {
@@ -216,6 +218,8 @@ export interface ModelOptions {
   apiSets?: Record<string, string>;
   /** False models a host where charts.add("Funnel") fails although ExcelApi 1.9 is reported. */
   funnel?: boolean;
+  /** False models a host that refuses every chart (charts.add fails whatever the type). */
+  charts?: boolean;
   platform?: string;
 }
 
@@ -248,6 +252,7 @@ export class WorkbookModel {
   selection: { sheetId: string; rect: Rect } | null = null;
   readonly apiSets: Record<string, string>;
   readonly funnel: boolean;
+  readonly charts: boolean;
   readonly platform: string;
   /** Office.context.document.settings. */
   readonly documentSettings = new Map<string, unknown>();
@@ -260,6 +265,7 @@ export class WorkbookModel {
   constructor(options: ModelOptions = {}) {
     this.apiSets = options.apiSets ?? { ExcelApi: "1.9" };
     this.funnel = options.funnel ?? true;
+    this.charts = options.charts ?? true;
     this.platform = options.platform ?? "OfficeOnline";
   }
 
