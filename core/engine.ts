@@ -8,7 +8,7 @@ import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
 import { adoptCustomStages, missingRequired, nextTask, normalize, stageMatcher } from "./stages.js";
-import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js";
+import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
@@ -43,7 +43,7 @@ export interface RunResult extends WorkbookPlan {
   metrics: PipelineMetrics | null;
 }
 
-const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask"];
+const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask", "stuckLimit"];
 const DIMENSIONS: Dimension[] = ["need", "budget", "authority"];
 
 /** x rounded to 3 decimals; the 1,001 values of 0..1 are shared, so a million cells hold no number objects of their own. */
@@ -218,6 +218,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const daysValues = blankColumn();
   const stuckValues = blankColumn();
   const taskValues = blankColumn();
+  // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
+  const limitValues = blankColumn();
+  const stageCol = map.fields.stage;
+  const settingsOnTab = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) ? settingsToGrid(settings) : input.settings;
+  const stageTable = findStageTable(settingsOnTab, settings);
   const winText = model.summary.ready ? null : model.summary.message;
   // Verdicts are shared between deals, so each one's text is built once.
   const stuckText = new Map<StuckResult, string>();
@@ -295,6 +300,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     daysValues[at] = closed ? "" : (daysInStage ?? "");
     stuckValues[at] = stuck ? say(stuck) : "";
     taskValues[at] = closed ? "" : task;
+    if (stageCol !== undefined) {
+      // A learned limit is not on the settings tab, so that row keeps the number core worked out.
+      const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
+      const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
+      limitValues[at] = live ? stuckLimitFormula(stageTable, stageCol, d.sheetRow, fallback) : fallback;
+    }
 
     if (st) {
       for (const f of missing) {
@@ -316,6 +327,10 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     if (sc.qualified) summary.qualified++;
     if (stuck) summary.stuck++;
   }
+
+  // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
+  if (stageCol !== undefined && stageTable !== null)
+    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = stuckLimitFormula(stageTable, stageCol, map.headerRow + 2 + i, "");
 
   // ------------------------------------------------------------------ the plan
   const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
@@ -348,10 +363,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
     stuck: () => ({ mode: "all", values: stuckValues }),
     nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
+    stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
   };
   for (const key of OUTPUT_KEYS) {
     const k = key as keyof typeof outputs;
     if (key === "stageEntered" && !ownsEntered) continue;
+    if (key === "stuckLimit" && stageCol === undefined) continue;
     const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
     const p = place(key, existing);
     const w = outputs[k]();
@@ -367,10 +384,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (map.fields.stage !== undefined) {
     const formula = stuckFormula(
       settings,
-      thresholds.days,
-      spellings,
       {
-        stage: map.fields.stage,
+        limit: colOf("stuckLimit") ?? 0,
         entered: ownsEntered ? (colOf("stageEntered") ?? null) : (enteredCol ?? null),
         created: map.fields.createdDate ?? null,
         lastActivity: map.fields.lastActivity ?? null,

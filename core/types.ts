@@ -136,6 +136,8 @@ export interface ColumnWrite {
   values: Cell[];
   /** Number format for the cells, Excel/Sheets syntax ("yyyy-mm-dd", "0", "0%"). */
   numberFormat?: string;
+  /** True when the string values are formulas ("=…") to be written as formulas, not as text. */
+  formulas?: boolean;
 }
 
 export type OwnedKey =
@@ -150,7 +152,8 @@ export type OwnedKey =
   | "stageEntered"
   | "daysInStage"
   | "stuck"
-  | "nextTask";
+  | "nextTask"
+  | "stuckLimit";
 
 /** A conditional-format rule pipesheet owns; hosts recognise theirs by `id` (kept in the rule's note or the settings tab). */
 export interface ConditionalRule {

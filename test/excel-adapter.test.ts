@@ -68,7 +68,8 @@ describe("what lands in the workbook", () => {
       for (let i = 0; i < plan.rowCount; i++) {
         const v = c.values[i];
         if (c.mode === "fill" && (v === null || v === undefined)) continue;
-        expect(sheet?.value(plan.headerRow + 1 + i, c.col), `${c.key} row ${i}`).toEqual(excelValueOf(v));
+        if (c.formulas === true && typeof v === "string") expect(sheet?.formula(plan.headerRow + 1 + i, c.col), `${c.key} row ${i}`).toBe(v);
+        else expect(sheet?.value(plan.headerRow + 1 + i, c.col), `${c.key} row ${i}`).toEqual(excelValueOf(v));
         if (c.numberFormat) expect(sheet?.numberFormat(plan.headerRow + 1 + i, c.col)).toBe(c.numberFormat);
       }
     }

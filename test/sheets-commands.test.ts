@@ -29,7 +29,8 @@ function expectPlanApplied(sheet: FakeSheet, plan: RunResult, before: unknown[][
         expect(sheet.raw(r, c.col), `${c.key} row ${r + 1} kept`).toEqual(before[r]?.[c.col] ?? "");
         continue;
       }
-      if (!sameCell(sheet.raw(r, c.col), v as Cell)) expect(sheet.raw(r, c.col), `${c.key} row ${r + 1}`).toEqual(v);
+      if (c.formulas === true && typeof v === "string") expect(sheet.formulaAt(r, c.col), `${c.key} row ${r + 1}`).toBe(v);
+      else if (!sameCell(sheet.raw(r, c.col), v as Cell)) expect(sheet.raw(r, c.col), `${c.key} row ${r + 1}`).toEqual(v);
       if (c.numberFormat !== undefined) expect(sheet.formatAt(r, c.col), `${c.key} format row ${r + 1}`).toBe(c.numberFormat);
     }
   }

@@ -75,7 +75,8 @@ function columnOps(p: Packer, plan: WorkbookPlan): void {
       for (let j = 0; j < group.length; j++) row[j] = group[j]!.values[i] ?? "";
       rows[i] = row;
     }
-    if (rows.length > 0) p.addBlock({ sheet, row: first, col: group[0]!.col, rows, width: group.length, formats: group.map((c) => c.numberFormat ?? "General") });
+    if (rows.length > 0)
+      p.addBlock({ sheet, row: first, col: group[0]!.col, rows, width: group.length, formats: group.map((c) => c.numberFormat ?? "General"), formulas: group.map((c) => c.formulas === true) });
   }
   // "fill" columns: only the cells core gave a value; the others are the team's.
   for (const c of cols.filter((x) => x.mode === "fill")) {

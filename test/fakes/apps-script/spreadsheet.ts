@@ -569,6 +569,10 @@ export class FakeSheet {
   raw(r: number, c: number): Stored {
     return this.values[r]?.[c] ?? "";
   }
+  /** The formula a cell holds ("=…"), or "" for a plain value. */
+  formulaAt(r: number, c: number): string {
+    return this.formulas.get(key(r, c)) ?? "";
+  }
   /** What getValues hands a script: numbers under a date format become Dates of the script's realm. */
   valueForScript(r: number, c: number): unknown {
     const v = this.raw(r, c);
