@@ -425,7 +425,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
     currency: settings.currency,
   });
-  if (options.command === "review") tabs.push(buildReview(metrics, options.today));
+  if (options.command === "review") tabs.push(buildReview(metrics, options.today, sheet));
 
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
   summary.headline =

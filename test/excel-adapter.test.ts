@@ -140,7 +140,7 @@ describe("what lands in the workbook", () => {
       const m = workbook(samplePipeline().slice(0, 80 + 1), options);
       const r = await command(m, "review");
       expect(r.apply?.chart).toBe("bar");
-      expect(m.sheet("Pipeline Review")?.charts.map((c) => c.type)).toEqual(["BarClustered"]);
+      expect(m.sheet("Pipeline Review")?.charts.map((c) => c.type)).toEqual(["BarClustered", "ColumnClustered"]);
     });
   }
 

@@ -99,13 +99,14 @@ describe("menu commands", () => {
     expectTab(script, plan, TAB_REVIEW);
     const review = script.env.book.sheet(TAB_REVIEW) as FakeSheet;
     const spec = plan.tabs.find((t) => t.name === TAB_REVIEW)?.chart;
-    expect(review.charts).toHaveLength(1);
+    // The stage funnel (as bars) and the monthly forecast.
+    expect(review.charts).toHaveLength(2);
     expect(review.charts[0]?.type).toBe("BAR");
     expect(review.charts[0]?.ranges).toEqual([`${TAB_REVIEW}!${spec?.categories}`, `${TAB_REVIEW}!${spec?.values}`]);
     expect(review.charts[0]?.options.title).toBe(spec?.title);
     expect(script.env.book.active?.name).toBe(TAB_REVIEW);
     script.call("pipelineReview", "menu");
-    expect(review.charts).toHaveLength(1);
+    expect(review.charts).toHaveLength(2);
     expect(script.env.book.sheets.filter((s) => s.name === TAB_REVIEW)).toHaveLength(1);
   });
 
@@ -189,7 +190,9 @@ describe("service calls", () => {
     ] as const) {
       script.env.resetCounts();
       script.call(cmd, "menu");
-      out[name] = script.env.calls;
+      // Each stuck deal's link is one rich text value built (four builder calls, no service round trip);
+      // the list is capped, and the values are written in one call, so they are left out of the count.
+      out[name] = script.env.calls - 4 * (script.env.byName.get("RichTextValueBuilder.build") ?? 0);
     }
     return out;
   };
@@ -198,8 +201,9 @@ describe("service calls", () => {
     const small = await counts(100);
     const large = await counts(50_000);
     expect(large).toEqual(small);
-    // Today 96, 70, 115 and 71: a little headroom, so a new call per command is a decision, not an accident.
-    const bound: Record<string, number> = { setup: 105, score: 80, review: 125, "score again": 80 };
+    // Today 96, 70, 156 and 71 (the review's second chart, alternating colours per table, its filter and links
+    // cost 41): a little headroom, so a new call per command is a decision, not an accident.
+    const bound: Record<string, number> = { setup: 105, score: 80, review: 165, "score again": 80 };
     for (const [name, n] of Object.entries(small)) expect(n, name).toBeLessThanOrEqual(bound[name] ?? 0);
   }, 240_000);
 });

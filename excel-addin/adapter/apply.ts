@@ -98,8 +98,10 @@ function groups(cols: readonly ColumnWrite[]): ColumnWrite[][] {
   return out;
 }
 
-function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead): void {
+function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead, env: Env): void {
   const name = tab.name;
+  // A table survives clear(), and a new one may not overlap it: pipesheet's own go first.
+  if (exists && same(name, TAB_REVIEW)) for (const t of read.ownTables) p.add({ bytes: CALL_OVERHEAD, run: () => t.delete() });
   p.add({
     bytes: CALL_OVERHEAD,
     run: (ctx) => {
@@ -130,6 +132,29 @@ function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead): 
       },
     });
   }
+  for (const t of tab.tables ?? [])
+    p.add({
+      bytes: CALL_OVERHEAD * 3,
+      run: (ctx) => {
+        const table = ctx.workbook.worksheets.getItem(name).tables.add(`'${name.replace(/'/g, "''")}'!${t.range}`, true);
+        table.name = t.name;
+        table.style = "TableStyleLight1";
+      },
+    });
+  // Links came with ExcelApi 1.7; below it the names stay plain text.
+  if (env.isSetSupported("ExcelApi", "1.7"))
+    for (const l of tab.links ?? []) {
+      const box = parseRange(l.cell);
+      const text = tab.values[box.row]?.[box.col];
+      const textToDisplay = typeof text === "string" ? text : String(text ?? "");
+      const documentReference = `'${l.sheet.replace(/'/g, "''")}'!${l.target}`;
+      p.add({
+        bytes: CALL_OVERHEAD + stringBytes(textToDisplay) + stringBytes(documentReference),
+        run: (ctx) => {
+          ctx.workbook.worksheets.getItem(name).getRange(l.cell).hyperlink = { documentReference, textToDisplay };
+        },
+      });
+    }
   const widths = tab.widths ?? [];
   if (widths.length > 0)
     p.add({
@@ -263,7 +288,7 @@ export async function applyPlan(
   ruleOps(p, plan, read, env);
   validationOps(p, plan, read, notes);
   columnOps(p, plan);
-  for (const tab of plan.tabs) tabOps(p, tab, existing(tab.name), read);
+  for (const tab of plan.tabs) tabOps(p, tab, existing(tab.name), read, env);
   if (plan.logAppend.length > 0 && !plan.tabs.some((t) => same(t.name, TAB_LOG))) {
     const width = plan.logAppend.reduce((w, r) => Math.max(w, r.length), 0);
     p.addBlock({ sheet: TAB_LOG, row: read.logRows, col: 0, rows: plan.logAppend, width, formats: null });

@@ -12,6 +12,8 @@ export const FIRST_BLOCK_ROWS = 2000;
 export const MARKER_COLUMNS = 64;
 /** Marker of pipesheet's chart on the review tab. */
 export const CHART_NAME = `${RULE_PREFIX}review`;
+/** Prefix of the review's table names (Excel table names allow no colon). */
+export const TABLE_PREFIX = "Pipesheet";
 
 export interface WorkbookRead {
   input: WorkbookInput;
@@ -21,6 +23,8 @@ export interface WorkbookRead {
   ownRules: Excel.ConditionalFormat[];
   /** pipesheet's charts on the review tab. */
   ownCharts: Excel.Chart[];
+  /** pipesheet's tables on the review tab (named with TABLE_PREFIX). */
+  ownTables: Excel.Table[];
   /** Columns of the deals sheet whose drop-down carries pipesheet's marker. */
   ownValidationColumns: number[];
   /** Round trips the read took. */
@@ -98,6 +102,7 @@ interface First {
   log: Block | null;
   rules: Excel.ConditionalFormatCollection;
   charts: Excel.ChartCollection | null;
+  tables: Excel.TableCollection | null;
   markers: Excel.DataValidation[];
 }
 
@@ -111,10 +116,11 @@ function queueFirst(ctx: Excel.RequestContext, sheetName: string, tabs: readonly
   // Excel cannot read the details of some of the team's rules (office-js#6827, #6835); their id and type it can.
   const rules = deals.sheet.getRange().conditionalFormats.load(ruleDetails ? "items/id,items/type,items/customOrNullObject/rule/formula" : "items/id,items/type");
   const charts = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).charts.load("items/name") : null;
+  const tables = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).tables.load("items/name") : null;
   const lastRow = deals.bounds.getLastRow();
   const markers: Excel.DataValidation[] = [];
   for (let c = 0; c < MARKER_COLUMNS; c++) markers.push(lastRow.getCell(0, c).dataValidation.load("type,prompt"));
-  return { sheets, deals, settings, log, rules, charts, markers };
+  return { sheets, deals, settings, log, rules, charts, tables, markers };
 }
 
 const ownFormula = (f: string): boolean => f.includes(RULE_PREFIX);
@@ -174,7 +180,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
       else throw e;
     }
   }
-  const { sheets, deals, settings, log, rules, charts, markers } = first;
+  const { sheets, deals, settings, log, rules, charts, tables, markers } = first;
   const byId = ruleDetails ? null : await ownRulesById(ctx, rules);
 
   const pending: Pending[] = [];
@@ -196,6 +202,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
 
   const ownRules = byId ? byId.own : rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && ownFormula(cf.customOrNullObject.rule.formula));
   const ownCharts = charts ? charts.items.filter((ch) => ch.name.startsWith(RULE_PREFIX)) : [];
+  const ownTables = tables ? tables.items.filter((t) => t.name.startsWith(TABLE_PREFIX)) : [];
   const ownValidationColumns: number[] = [];
   markers.forEach((dv, c) => {
     if (dv.type !== "None" && dv.type !== "Inconsistent" && dv.prompt.title.startsWith(RULE_PREFIX)) ownValidationColumns.push(c);
@@ -212,6 +219,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
     logRows: logGrid && logGrid.length === 1 && logGrid[0]?.every((c) => c === "") ? 0 : logRows,
     ownRules,
     ownCharts,
+    ownTables,
     ownValidationColumns,
     syncs: tries + (byId?.syncs ?? 0) + more,
   };

@@ -514,6 +514,21 @@ export class Range extends Nullable<Where> {
     }
     this.context.wrote(sheet, rect);
   }
+  /** ExcelApi 1.7: a link on every cell of the range; its text replaces the values. */
+  set hyperlink(link: { documentReference?: string; address?: string; textToDisplay?: string }) {
+    this.setter("hyperlink", link, () => {
+      if (!this.context.model.supports("ExcelApi", "1.7")) throw new OfficeError(ErrorCodes.invalidOperation, "Range.hyperlink needs ExcelApi 1.7.", "Range.hyperlink");
+      const ref = link.documentReference;
+      if (ref !== undefined && parseAddress(ref)?.sheet === null)
+        throw new OfficeError(ErrorCodes.invalidArgument, `documentReference ${ref} needs a sheet name.`, "Range.hyperlink");
+      const { sheet, rect } = this.target();
+      for (let r = rect.r0; r <= rect.r1; r++)
+        for (let c = rect.c0; c <= rect.c1; c++) {
+          sheet.links.set(r * MAX_COLS + c, { ...link });
+          if (link.textToDisplay !== undefined) sheet.write(r, c, link.textToDisplay);
+        }
+    });
+  }
   get format(): RangeFormat {
     return this.child("format", () =>
       new RangeFormat(this.context, `${this.path}.format`, () => this.target()));
@@ -1212,6 +1227,28 @@ export class TableCollection extends ClientObject {
   get items(): Table[] {
     return this.get<Table[]>("items");
   }
+  /** Excel refuses a table over another table and a name used anywhere in the workbook. */
+  add(address: Range | string, hasHeaders: boolean): Table {
+    const holder: { t: { s: SheetModel; t: TableModel } | null } = { t: null };
+    const table = new Table(this.context, `${this.path}.add(${JSON.stringify(typeof address === "string" ? address : address.path)})`, () => holder.t, false);
+    this.queue("add", [typeof address === "string" ? address : address.path, hasHeaders], () => {
+      let where: { sheet: SheetModel; rect: Rect };
+      if (typeof address === "string") {
+        const p = parseAddress(address);
+        const sheet = p?.sheet ? this.context.model.sheet(p.sheet) : this.sheet();
+        if (!p || !sheet) throw new OfficeError(ErrorCodes.invalidArgument, `Bad table address ${address}`, "TableCollection.add");
+        where = { sheet, rect: p.rect };
+      } else where = address.target();
+      const { sheet, rect } = where;
+      if (sheet.tables.some((t) => intersect(t.rect, rect) !== null)) throw new OfficeError(ErrorCodes.invalidOperation, "A table can't overlap another table.", "TableCollection.add");
+      const n = this.context.model.sheets.reduce((k, s) => k + s.tables.length, 0) + 1;
+      const model: TableModel = { name: `Table${n}`, rect };
+      sheet.tables.push(model);
+      holder.t = { s: sheet, t: model };
+      table.bind(holder.t);
+    });
+    return table;
+  }
 }
 
 export class Table extends Nullable<{ s: SheetModel; t: TableModel }> {
@@ -1223,6 +1260,24 @@ export class Table extends Nullable<{ s: SheetModel; t: TableModel }> {
   }
   get name(): string {
     return this.get("name");
+  }
+  set name(n: string) {
+    this.setter("name", n, () => {
+      const me = this.target().t;
+      if (!/^[A-Za-z_\\][A-Za-z0-9_.]*$/.test(n)) throw new OfficeError(ErrorCodes.invalidArgument, `"${n}" is not a valid table name.`, "Table.name");
+      const taken = this.context.model.sheets.some((s) => s.tables.some((t) => t !== me && t.name.toLowerCase() === n.toLowerCase()));
+      if (taken) throw new OfficeError(ErrorCodes.invalidArgument, `A table named ${n} already exists.`, "Table.name");
+      me.name = n;
+    });
+  }
+  set style(v: string) {
+    this.setter("style", v, () => (this.target().t.style = v));
+  }
+  delete(): void {
+    this.queue("delete", [], () => {
+      const { s, t } = this.target();
+      s.tables = s.tables.filter((x) => x !== t);
+    });
   }
   get worksheet(): Worksheet {
     return this.child("worksheet", () =>

@@ -50,6 +50,14 @@ export interface ChartModel {
 export interface TableModel {
   name: string;
   rect: Rect;
+  style?: string;
+}
+
+/** Range.hyperlink: a link to a place in the workbook, or to an address. */
+export interface LinkModel {
+  documentReference?: string;
+  address?: string;
+  textToDisplay?: string;
 }
 
 export interface ChangeEvent {
@@ -77,6 +85,8 @@ export class SheetModel {
   validations: ValidationModel[] = [];
   charts: ChartModel[] = [];
   tables: TableModel[] = [];
+  /** Hyperlinks by cell (row × MAX_COLS + col). */
+  readonly links = new Map<number, LinkModel>();
   readonly handlers = new Set<ChangeHandler>();
   visibility: "Visible" | "Hidden" | "VeryHidden" = "Visible";
 
@@ -85,6 +95,9 @@ export class SheetModel {
     public name: string,
   ) {}
 
+  link(r: number, c: number): LinkModel | undefined {
+    return this.links.get(key(r, c));
+  }
   value(r: number, c: number): Value {
     return this.values[r]?.[c] ?? "";
   }
@@ -162,6 +175,7 @@ export class SheetModel {
       this.cfs = this.cfs.flatMap((cf) => subtract(cf.rect, rect).map((part) => ({ ...cf, rect: part })));
     }
     if (what === "All") this.clearValidation(rect);
+    if (what !== "Formats") for (const k of [...this.links.keys()]) if (contains(rect, { r0: Math.floor(k / MAX_COLS), c0: k % MAX_COLS, r1: Math.floor(k / MAX_COLS), c1: k % MAX_COLS })) this.links.delete(k);
   }
 
   style(r: number, c: number): CellStyle {
