@@ -43,7 +43,8 @@ export default async (env = {}, argv = {}) => {
     target: "web",
     entry: playground
       ? { playground: resolve(addin, "playground/playground.ts") }
-      : { taskpane: resolve(addin, "taskpane/taskpane.ts"), commands: resolve(addin, "commands/commands.ts") },
+      : // One page holds the pane and the ribbon commands: they share one runtime (manifest <Runtimes>).
+        { taskpane: resolve(addin, "taskpane/taskpane.ts") },
     output: { path: outDir, filename: "[name].[contenthash:8].js", clean: true },
     resolve: { extensions: [".ts", ".js"], extensionAlias: { ".js": [".ts", ".js"] } },
     module: {
@@ -55,7 +56,7 @@ export default async (env = {}, argv = {}) => {
     plugins: [
       ...(playground
         ? [page("playground", ["playground"], "playground/playground.html")]
-        : [page("taskpane", ["taskpane"], "taskpane/taskpane.html"), page("commands", ["commands"], "commands/commands.html")]),
+        : [page("taskpane", ["taskpane"], "taskpane/taskpane.html")]),
       new CopyWebpackPlugin({
         patterns: [
           { from: resolve(addin, "assets"), to: "assets" },

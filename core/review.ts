@@ -291,7 +291,6 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
     widths: [34, 14, 14, 16, 16, 16, 14, 12, 10].slice(0, width),
     tables: g.tables,
     links: g.links,
-    freeze: { rows: 0, columns: 1 },
   };
   const n = m.pipeline.rows.length;
   if (n > 0) {

@@ -233,8 +233,6 @@ export interface TabWrite {
   tables?: TableSpec[];
   /** Cells that link to another tab. */
   links?: LinkSpec[];
-  /** Rows and columns kept in view while scrolling. */
-  freeze?: { rows: number; columns: number };
   /** Column widths in characters, optional. */
   widths?: number[];
 }

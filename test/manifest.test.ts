@@ -37,6 +37,7 @@ describe("manifest.xml", () => {
     ["an unknown permission", (x) => x.replace("<Permissions>ReadWriteDocument</Permissions>", "<Permissions>Everything</Permissions>"), /Permissions/],
     ["a button without an action", (x) => x.replace(/<Action xsi:type="ShowTaskpane">[\s\S]*?<\/Action>/, ""), /Action|Control|Supertip|Icon/],
     ["a malformed document", (x) => x.replace("</OfficeApp>", ""), /OfficeApp|Premature|EndTag/i],
+    ["a runtime lifetime Office does not know", (x) => x.replace('lifetime="long"', 'lifetime="forever"'), /lifetime/],
   ];
   for (const [name, breakIt, mentions] of broken) {
     it(`fails the same check with ${name}`, async () => {
@@ -86,5 +87,11 @@ describe("manifest.xml", () => {
     expect(() => productionUrl(undefined, " ")).toThrow(/npm run playground/);
     expect(productionUrl(undefined, "https://a.example.org/")).toBe("https://a.example.org/");
     expect(productionUrl("https://b.example.org/", "https://a.example.org/")).toBe("https://b.example.org/");
+  });
+
+  it("runs the pane and the ribbon command in one long-lived runtime", () => {
+    expect(manifest).toMatch(/<Runtimes>\s*<Runtime resid="Taskpane.Url" lifetime="long"\/>\s*<\/Runtimes>/);
+    expect(manifest).toContain('<FunctionFile resid="Taskpane.Url"/>');
+    expect(manifest).not.toContain("commands.html");
   });
 });

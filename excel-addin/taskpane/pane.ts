@@ -5,6 +5,7 @@ import { fieldLabel } from "../../core/settings.js";
 import { chooseDealsSheet, discover, isOwnTab, preview, runCommand, selectCell, stamperState, type CommandResult, type Discovery, type Progress } from "../adapter/command.js";
 import type { Host } from "../adapter/host.js";
 import { StageStamper } from "../adapter/stamper.js";
+import { subscribe } from "../commands/outcome.js";
 import { describeError } from "./messages.js";
 
 /** Problems listed in the pane; the rest are counted. */
@@ -21,6 +22,12 @@ export interface PaneOptions {
   today: () => string;
   /** Office.context.document.settings, where the chosen deals sheet is remembered; null where there is none. */
   settings: DocumentSettings | null;
+  /** Office.addin.setStartupBehavior(load) where the shared runtime has it: the runtime then starts with the workbook. */
+  loadWithDocument?: (() => Promise<void>) | null;
+  /** True when the pane shares its runtime with the ribbon commands, so it lives on when closed. */
+  sharedRuntime?: boolean;
+  /** Show round trips (the playground, where they are the point). */
+  showRoundTrips?: boolean;
 }
 
 function el<T extends HTMLElement>(id: string): T {
@@ -56,6 +63,18 @@ export class Pane {
       b.addEventListener("click", () => void this.command(b.dataset.command as Command));
     el<HTMLSelectElement>("deals-sheet").addEventListener("change", (e) => void this.pickSheet((e.target as HTMLSelectElement).value));
     await this.refresh();
+    // What the ribbon's Score leads did, in the runtime this pane shares with it.
+    subscribe((o) => {
+      if (o.ok) {
+        this.last = o.result;
+        this.renderResult(o.result);
+        void this.listen(o.result);
+      } else {
+        const box = el("error");
+        box.textContent = o.message;
+        box.hidden = false;
+      }
+    });
   }
 
   private remembered(): string | null {
@@ -104,7 +123,8 @@ export class Pane {
       if (command === "setup") this.overrides = unsavedOverrides(this.overrides, r.plan);
       this.renderResult(r);
       this.renderMapping(r);
-      this.progressDone(`Done in ${r.syncs} round trips.`);
+      this.progressDone(this.options.showRoundTrips ? `Done in ${r.syncs} round trips.` : "Done.");
+      if (command === "setup") await this.options.loadWithDocument?.().catch(() => undefined);
       await this.listen(r);
     });
   }
@@ -275,7 +295,12 @@ export class Pane {
     });
     await stamper.start();
     this.stamper = stamper;
-    el("stamping").textContent = state.stageColumn === null ? "" : "While this pane is open, changing a deal's stage stamps its Stage entered date.";
+    el("stamping").textContent =
+      state.stageColumn === null
+        ? ""
+        : this.options.sharedRuntime
+          ? "Changing a deal's stage stamps its Stage entered date, also with this pane closed."
+          : "While this pane is open, changing a deal's stage stamps its Stage entered date.";
   }
 
   private async stopStamping(): Promise<void> {
