@@ -322,9 +322,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       else if (st.kind === "won") summary.won++;
       else summary.lost++;
     }
-    summary.scored++;
-    summary.grades[sc.grade]++;
-    if (sc.qualified) summary.qualified++;
+    if (!closed) {
+      summary.scored++;
+      summary.grades[sc.grade]++;
+      if (sc.qualified) summary.qualified++;
+    }
     if (stuck) summary.stuck++;
   }
 

@@ -62,7 +62,7 @@ export class GridView {
     const used = sheet.usedRect(false);
     const rows = Math.min((used?.r1 ?? 0) + 1, MAX_ROWS_SHOWN);
     const cols = Math.min((used?.c1 ?? 0) + 1, MAX_COLS_SHOWN);
-    const marks = evaluateRules(sheet, rows, cols, this.todaySerial);
+    const { marks, shown } = evaluateRules(sheet, rows, cols, this.todaySerial, this.model.sheets);
     const sel = this.model.selection?.sheetId === sheet.id ? this.model.selection.rect : null;
     const table = document.createElement("table");
     table.dataset.sheet = sheet.name;
@@ -87,7 +87,7 @@ export class GridView {
       const mark = marks.get(r);
       for (let c = 0; c < cols; c++) {
         const td = document.createElement("td");
-        const v = sheet.value(r, c);
+        const v = sheet.formula(r, c) === undefined ? sheet.value(r, c) : (shown(r, c) ?? "");
         td.textContent = v === "" ? "" : display(v, sheet.numberFormat(r, c));
         td.dataset.cell = `${colName(c)}${r + 1}`;
         if (typeof v === "number") td.className = "num";
