@@ -95,7 +95,9 @@ describe("Sidebar.html", () => {
     const script = await loadScript({ cost: { writeCell: 0.3 } });
     dealsBook(script.env, 100_000);
     const { page, errors } = await open(script);
-    await page.click('button[data-command="setup"]');
+    // Each part runs the fake's simulated six minutes of work for real, which takes many seconds of wall time
+    // on a busy machine (100,000 rows, a formula per row for the stuck limit): the click waits as long as the parts.
+    await page.click('button[data-command="setup"]', { timeout: 110_000 });
     await page.waitForFunction(() => /in \d+ parts\)$/.test(document.querySelector("#status")?.textContent ?? ""), undefined, { timeout: 110_000 });
     expect(script.env.properties.has("pipesheet.resume")).toBe(false);
     expect(errors).toEqual([]);
