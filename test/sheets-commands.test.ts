@@ -88,7 +88,7 @@ describe("menu commands", () => {
     expectTab(script, plan, TAB_SETTINGS);
     expectTab(script, plan, TAB_LOG);
     expect(script.env.book.active?.name).toBe("Deals");
-    expect(script.env.book.toasts.at(-1)?.message).toBe(plan.summary.headline);
+    expect(script.env.book.toasts.at(-1)?.message?.startsWith(plan.summary.headline.replace(/; \d+ cells need fixing$/, ""))).toBe(true);
   });
 
   test("review writes the review tab with its chart, replaced (not added) on the next review", async () => {
@@ -244,14 +244,15 @@ describe("big sheets", () => {
       script.call("pipelineSetup", "menu");
       parts++;
       if (script.env.properties.has("pipesheet.resume")) {
-        expect(script.env.alerts.at(-1)).toMatch(/Big sheet: part \d+ wrote/);
+        expect(script.env.book.toasts.at(-1)?.message).toMatch(/Big sheet: part \d+ wrote/);
+        expect(script.env.sidebars.length).toBeGreaterThan(0);
         expect(JSON.parse(script.env.properties.get("pipesheet.resume") ?? "null")).toMatchObject({ command: "setup", rowCount: 100_000, parts });
         expect(script.env.book.sheet(TAB_SETTINGS), "settings come last").toBeUndefined();
       }
     } while (script.env.properties.has("pipesheet.resume") && parts < 6);
     expect(parts).toBeGreaterThan(1);
     expect(script.env.properties.has("pipesheet.resume")).toBe(false);
-    expect(script.env.book.toasts.at(-1)?.message).toMatch(new RegExp(`\\(in ${parts} parts\\)$`));
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(new RegExp(`\\(in ${parts} parts\\)( · \\d+ problems?: see the sidebar)?$`));
 
     // The cells match a run on a fresh copy that had all the time it needed.
     const { script: fast, deals: ref } = await book(100_000);
@@ -278,7 +279,10 @@ describe("when things go wrong", () => {
     expect(JSON.stringify(notes.snapshot())).toBe(before);
     expect(script.env.book.sheets.map((s) => s.name)).toEqual(["Notes"]);
     expect(script.env.book.toasts.at(-1)?.message).toMatch(/^No deals found on "Notes"/);
-    expect(script.env.alerts.at(-1)).toMatch(/Notes!A1: /);
+    // No modal alert: the toast says how many problems, and the sidebar opens with them.
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(/· 1 problem: see the sidebar$/);
+    expect(script.env.sidebars.at(-1)?.title).toBe("Pipeline");
+    expect(script.env.alerts).toEqual([]);
   });
 
   test("a service error mid-run is shown in plain words, logged, and the lock is let go", async () => {
