@@ -5,23 +5,11 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScript, type Script } from "../fakes/apps-script/bundle.js";
 import { dealsBook } from "../fakes/apps-script/deals.js";
+import { RUNNER } from "./gas.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HTML = readFileSync("sheets-script/Sidebar.html", "utf8");
 const EVIL = '<img src=x onerror="window.__pwned=1">';
-
-/** google.script.run as the page sees it: chained handlers, asynchronous, values passed as JSON. */
-const RUNNER = `(() => {
-  const runner = (ok, fail) => new Proxy({}, { get(_t, prop) {
-    if (prop === "withSuccessHandler") return (f) => runner(f, fail);
-    if (prop === "withFailureHandler") return (f) => runner(ok, f);
-    return (...args) => { window.__gas(String(prop), JSON.stringify(args)).then((r) => {
-      const o = JSON.parse(r);
-      if ("error" in o) { if (fail) fail(new Error(o.error)); } else if (ok) ok(o.value);
-    }); };
-  } });
-  window.google = { script: { run: runner(null, null) } };
-})();`;
 
 let browser: Browser;
 
