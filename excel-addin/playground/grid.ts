@@ -16,8 +16,9 @@ export function display(v: string | number | boolean, format: string): string {
   if (/[yd]/i.test(format) && !format.includes('"')) return new Date(Math.round((v - 25_569) * DAY_MS)).toISOString().slice(0, 10);
   if (format.endsWith("%")) return `${(v * 100).toFixed((format.split(".")[1] ?? "").replace("%", "").length)}%`;
   if (format === "#,##0") return Math.round(v).toLocaleString("en-US");
-  const fixed = /^0(?:\.(0+))?("x")?$/.exec(format);
-  if (fixed) return `${v.toFixed(fixed[1]?.length ?? 0)}${fixed[2] ? "x" : ""}`;
+  // A fixed number of decimals, with an optional quoted unit: 0.00"x", 0.0 "days".
+  const fixed = /^0(?:\.(0+))?( ?)(?:"([^"]*)")?$/.exec(format);
+  if (fixed) return `${v.toFixed(fixed[1]?.length ?? 0)}${fixed[3] === undefined ? "" : `${fixed[2] ?? ""}${fixed[3]}`}`;
   return String(Math.round(v * 1e6) / 1e6);
 }
 
