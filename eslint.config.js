@@ -1,5 +1,6 @@
 // Lint: typescript-eslint everywhere; core/ may not reach any host (the one rule in ARCHITECTURE.md).
 import js from "@eslint/js";
+import officeAddins from "eslint-plugin-office-addins";
 import tseslint from "typescript-eslint";
 
 const hostModules = ["googleapis", "papaparse", "exceljs", "fs", "node:*", "fs/*", "path", "os", "child_process", "office-addin-*", "@microsoft/*", "playwright-core", "commander"];
@@ -18,6 +19,13 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    // Office.js's batching rules (read after load and sync, no sync in a loop, isNullObject checks). Only the
+    // plugin's own rules: its "recommended" set also brings Prettier formatting, which this project does not use.
+    files: ["excel-addin/**/*.ts"],
+    plugins: { "office-addins": officeAddins },
+    rules: Object.fromEntries(Object.keys(officeAddins.rules).map((r) => [`office-addins/${r}`, "error"])),
   },
   {
     files: ["core/**/*.ts"],

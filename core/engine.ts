@@ -10,7 +10,7 @@ import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, stageMatcher, type StageUse } from "./stages.js";
-import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js";
+import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
@@ -46,7 +46,7 @@ export interface RunResult extends WorkbookPlan {
   metrics: PipelineMetrics | null;
 }
 
-const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask"];
+const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask", "stuckLimit"];
 const DIMENSIONS: Dimension[] = ["need", "budget", "authority"];
 
 /** x rounded to 3 decimals; the 1,001 values of 0..1 are shared, so a million cells hold no number objects of their own. */
@@ -287,6 +287,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const daysValues = blankColumn();
   const stuckValues = blankColumn();
   const taskValues = blankColumn();
+  // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
+  const limitValues = blankColumn();
+  const stageCol = map.fields.stage;
+  const settingsOnTab = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) ? settingsToGrid(settings) : input.settings;
+  const stageTable = findStageTable(settingsOnTab, settings);
   const winText = model.summary.ready ? null : model.summary.message;
   // Verdicts are shared between deals, so each one's text is built once.
   const stuckText = new Map<StuckResult, string>();
@@ -355,13 +360,21 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       nextTask: task,
     };
     const at = d.index;
-    scoreValues[at] = sc.score;
-    gradeValues[at] = sc.grade;
-    reasonValues[at] = sc.reasons;
+    // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
+    const closed = st !== undefined && st.kind !== "open";
+    scoreValues[at] = closed ? "" : sc.score;
+    gradeValues[at] = closed ? "" : sc.grade;
+    reasonValues[at] = closed ? "" : sc.reasons;
     winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
-    daysValues[at] = daysInStage ?? "";
+    daysValues[at] = closed ? "" : (daysInStage ?? "");
     stuckValues[at] = stuck ? say(stuck) : "";
-    taskValues[at] = task;
+    taskValues[at] = closed ? "" : task;
+    if (stageCol !== undefined) {
+      // A learned limit is not on the settings tab, so that row keeps the number core worked out.
+      const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
+      const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
+      limitValues[at] = live ? stuckLimitFormula(stageTable, stageCol, d.sheetRow, fallback) : fallback;
+    }
 
     if (st) {
       for (const f of missing) {
@@ -378,11 +391,17 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       else if (st.kind === "won") summary.won++;
       else summary.lost++;
     }
-    summary.scored++;
-    summary.grades[sc.grade]++;
-    if (sc.qualified) summary.qualified++;
+    if (!closed) {
+      summary.scored++;
+      summary.grades[sc.grade]++;
+      if (sc.qualified) summary.qualified++;
+    }
     if (stuck) summary.stuck++;
   }
+
+  // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
+  if (stageCol !== undefined && stageTable !== null)
+    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = stuckLimitFormula(stageTable, stageCol, map.headerRow + 2 + i, "");
 
   // ------------------------------------------------------------------ the plan
   const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
@@ -415,10 +434,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
     stuck: () => ({ mode: "all", values: stuckValues }),
     nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
+    stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
   };
   for (const key of OUTPUT_KEYS) {
     const k = key as keyof typeof outputs;
     if (key === "stageEntered" && !ownsEntered) continue;
+    if (key === "stuckLimit" && stageCol === undefined) continue;
     const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
     const p = place(key, existing);
     const w = outputs[k]();
@@ -434,10 +455,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (map.fields.stage !== undefined) {
     const formula = stuckFormula(
       settings,
-      thresholds.days,
-      spellings,
       {
-        stage: map.fields.stage,
+        limit: colOf("stuckLimit") ?? 0,
         entered: ownsEntered ? (colOf("stageEntered") ?? null) : (enteredCol ?? null),
         created: map.fields.createdDate ?? null,
         lastActivity: map.fields.lastActivity ?? null,
@@ -485,7 +504,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       return v === null || v === undefined || v instanceof Date ? "" : String(v);
     },
   });
-  if (options.command === "review") tabs.push(buildReview(metrics, options.today));
+  if (options.command === "review") tabs.push(buildReview(metrics, options.today, sheet));
 
   const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";

@@ -5,7 +5,8 @@ import type { Cell, ColumnWrite, WorkbookPlan } from "./types.js";
 /**
  * What a column's values are, so that no host has to recognise a date by its number format:
  * "date" cells hold Excel serial days (1900 system), "percent" fractions, "number" plain numbers,
- * "text" literal text (never parsed as a number or formula), "any" values of mixed kinds.
+ * "text" literal text (never parsed as a number or formula), "formula" strings written as formulas ("=…"),
+ * "any" values of mixed kinds.
  */
 export type ValueKind = NonNullable<ColumnWrite["kind"]>;
 
@@ -45,6 +46,7 @@ const KIND_BY_FORMAT: Record<string, ValueKind> = { "yyyy-mm-dd": "date", "0%": 
 const has = (v: Cell | undefined): boolean => v !== null && v !== undefined;
 
 export function kindOf(c: ColumnWrite): ValueKind {
+  if (c.formulas === true) return "formula";
   return c.kind ?? (c.numberFormat === undefined ? "any" : (KIND_BY_FORMAT[c.numberFormat] ?? "any"));
 }
 

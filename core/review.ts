@@ -1,14 +1,26 @@
-// The "Pipeline Review" tab: headline numbers, then small tables grouped by the cadence people read them, then numbered footnotes.
+// The "Pipeline Review" tab as a dashboard: headline tiles, the stage funnel and the monthly forecast each
+// beside its chart, then tables grouped by the cadence people read them (each a sortable table in the host),
+// the stuck list, and numbered footnotes.
 import { a1, a1Range } from "./a1.js";
 import type { PipelineMetrics, UnitMetric } from "./metrics.js";
-import { TAB_REVIEW, type Cell, type ChartSpec, type TabFormat, type TabWrite } from "./types.js";
+import { RULE_PREFIX, TAB_REVIEW, type Cell, type ChartSpec, type LinkSpec, type TableSpec, type TabFormat, type TabWrite } from "./types.js";
 
 const MONEY = "#,##0";
 const PCT = "0%";
-const DAYS = "0.0";
+const DAYS = '0.0 "days"';
 const COUNT = "0";
 const RATIO = '0.00"x"';
 const HEADER_FILL = "#F3F2F1";
+const TILE_FILL = "#EFF6FC";
+const TILE_LABEL_FILL = "#DEECF9";
+/** Stuck deals listed among the weekly figures; a longer list goes to the end of the tab. */
+export const STUCK_INLINE_MAX = 10;
+/** Rows a chart beside a table takes (its height at Excel's default 20-point rows), so the next one starts below it. */
+const CHART_ROWS = 14;
+const CHART_WIDTH = 380;
+const CHART_HEIGHT = 260;
+/** The charts sit right of columns A–F, so the tiles, the tables and the charts fit a laptop screen. */
+const CHART_COL = 6;
 const NA = "n/a";
 
 /** Column format of a table: a number format for the data cells, or undefined for text. */
@@ -18,6 +30,16 @@ class ReviewGrid {
   readonly rows: Cell[][] = [];
   readonly formats: TabFormat[] = [];
   readonly notes: string[] = [];
+  readonly tables: TableSpec[] = [];
+  readonly links: LinkSpec[] = [];
+  /** Pads with blank rows until row `r` is next. */
+  padTo(r: number): void {
+    while (this.rows.length < r) this.blank();
+  }
+  /** Marks a header row and the data below it as a sortable, filterable table. */
+  sortable(name: string, header: number, rows: number, cols: number): void {
+    if (rows > 0) this.tables.push({ name: `Pipesheet${name}`, range: a1Range(header, 0, rows + 1, cols) });
+  }
 
   row(cells: Cell[]): number {
     this.rows.push(cells);
@@ -113,7 +135,7 @@ function capacityAndSegmentsSection(g: ReviewGrid, m: PipelineMetrics): void {
   g.blank();
 }
 
-export function buildReview(m: PipelineMetrics, today: string): TabWrite {
+export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: string): TabWrite {
   const g = new ReviewGrid();
   const cur = m.currency;
   g.heading("Pipeline Review", 16);
@@ -121,43 +143,80 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
   g.formats.push({ range: "A2", italic: true });
   g.blank();
 
+  // ---- Headline tiles: label, figure, what it is based on ----
   const stuckCount = m.stuck.total;
-  g.table(
-    [`Open pipeline (${cur})`, `Weighted pipeline (${cur})`, `Win rate (by ${m.winRate.basis})`, "Stuck deals"],
-    [[m.pipeline.total.value, m.pipeline.total.weighted, orNa(m.winRate.value), stuckCount]],
-    [MONEY, MONEY, PCT, COUNT],
+  const cov = m.coverage;
+  const tiles: { label: string; value: Cell; format: string; basis: string }[] = [
+    { label: `Open pipeline (${cur})`, value: m.pipeline.total.value, format: MONEY, basis: `${m.pipeline.total.count} open deals` },
+    { label: `Weighted (${cur})`, value: m.pipeline.total.weighted, format: MONEY, basis: "at stage win probability" },
+    { label: "Win rate", value: orNa(m.winRate.value), format: PCT, basis: `by ${m.winRate.basis}: ${m.winRate.won} won, ${m.winRate.lost} lost` },
+    { label: "Sales cycle", value: orNa(m.cycle.days), format: DAYS, basis: `${m.cycle.basis} deals, ${m.cycle.used} used` },
+    { label: "Stuck deals", value: stuckCount, format: COUNT, basis: `of ${m.pipeline.total.count} open` },
+    { label: "Coverage", value: cov.set ? orNa(cov.ratio) : "not set", format: RATIO, basis: cov.set ? `weighted ÷ gap, ${cov.period}` : "set a revenue target" },
+  ];
+  const labels = g.row(tiles.map((t) => t.label));
+  const figures = g.row(tiles.map((t) => t.value));
+  const bases = g.row(tiles.map((t) => t.basis));
+  g.formats.push(
+    { range: a1Range(labels, 0, 1, tiles.length), bold: true, fill: TILE_LABEL_FILL },
+    { range: a1Range(figures, 0, 1, tiles.length), bold: true, fontSize: 16, fill: TILE_FILL },
+    { range: a1Range(bases, 0, 1, tiles.length), italic: true, fill: TILE_FILL },
   );
+  tiles.forEach((t, c) => {
+    if (typeof t.value === "number") g.formats.push({ range: a1(figures, c), numberFormat: t.format });
+  });
   g.blank();
+
+  // ---- The funnel: every open stage, the deals that reached it, beside its chart ----
+  const funnelAt = g.heading(`Funnel: deals that reached each stage${g.note(m.conversion.definition)}${g.note(m.pipeline.definition)}`, 12);
+  const reached = new Map(m.conversion.rows.map((r) => [r.from, r.reached]));
+  const stageRows = m.pipeline.rows.map((r) => [r.stage, reached.get(r.stage) ?? r.count, r.count, r.value, r.weighted, r.probability]);
+  const stages = g.table(["Stage", "Reached", "Open deals", `Open value (${cur})`, `Weighted (${cur})`, "Win probability"], stageRows, [undefined, COUNT, COUNT, MONEY, MONEY, PCT]);
+  g.sortable("Stages", stages.header, stageRows.length, 6);
+  const totalRow = g.row(["Total", "", m.pipeline.total.count, m.pipeline.total.value, m.pipeline.total.weighted]);
+  g.formats.push({ range: a1Range(totalRow, 0, 1, 6), bold: true }, { range: a1Range(totalRow, 3, 1, 2), numberFormat: MONEY });
+  if (m.counts.unknownStage > 0) g.row(["Deals with an unknown stage", "", m.counts.unknownStage]);
+  g.blank();
+  g.padTo(funnelAt + CHART_ROWS);
+
+  // ---- The weighted forecast by month, beside its chart ----
+  const forecastNote = g.note(m.forecast.definition);
+  const forecastCols: ColFormat[] = [undefined, COUNT, MONEY, MONEY];
+  const forecastAt = g.heading(`Weighted forecast by close month${forecastNote}`, 12);
+  const months = m.forecast.byMonth.map((r) => [r.period, r.count, r.value, r.weighted]);
+  const forecast = g.table(["Close month", "Deals", `Value (${cur})`, `Weighted (${cur})`], months, forecastCols);
+  g.sortable("Forecast", forecast.header, months.length, 4);
+  g.blank();
+  g.padTo(forecastAt + CHART_ROWS);
 
   // ---- Weekly ----
   g.heading("Weekly", 14);
-  g.heading(`Open pipeline by stage${g.note(m.pipeline.definition)}`, 12);
-  const stages = g.table(
-    ["Stage", "Deals", `Value (${cur})`, `Weighted (${cur})`, "Win probability"],
-    m.pipeline.rows.map((r) => [r.stage, r.count, r.value, r.weighted, r.probability]),
-    [undefined, COUNT, MONEY, MONEY, PCT],
-  );
-  const totalRow = g.row(["Total", m.pipeline.total.count, m.pipeline.total.value, m.pipeline.total.weighted]);
-  g.formats.push({ range: a1Range(totalRow, 0, 1, 4), bold: true }, { range: a1Range(totalRow, 2, 1, 2), numberFormat: MONEY });
-  if (m.counts.unknownStage > 0) g.row(["Deals with an unknown stage", m.counts.unknownStage]);
-  g.blank();
-
-  g.heading(`Stuck deals${g.note(m.stuck.definition)}`, 12);
-  if (stuckCount === 0) g.row(["No stuck deals."]);
-  else
-    g.table(
-      ["Deal", "Owner", "Stage", "Days in stage", "Days over", "Why", "Suggested action"],
-      m.stuck.rows.map((s) => [s.name || s.id || `row ${s.sheetRow}`, s.owner, s.stage, orNa(s.daysInStage), s.overdueDays, s.reasons.join("; "), s.action]),
-      [undefined, undefined, undefined, COUNT, COUNT, undefined, undefined],
-    );
-  if (stuckCount > m.stuck.rows.length) g.row([`The ${m.stuck.rows.length} most overdue of ${stuckCount} stuck deals; filter the Stuck column on the deals sheet for all of them.`]);
-  g.blank();
-
   g.heading(`New leads${g.note(m.newLeads.definition)}`, 12);
   g.table(["Period", "New leads", "Qualified"], [["Last 7 days", m.newLeads.last7Days, m.newLeads.qualifiedLast7Days]], [undefined, COUNT, COUNT]);
   g.blank();
   g.heading(`Lead grades of open deals${g.note(m.grades.definition)}`, 12);
   g.table(["Grade", "Deals"], (["A", "B", "C", "D"] as const).map((k) => [k, m.grades.counts[k]]), [undefined, COUNT]);
+  g.blank();
+  const stuckNote = g.note(m.stuck.definition);
+  const stuckList = (): void => {
+    g.heading(`Stuck deals${stuckNote}`, 12);
+    if (stuckCount === 0) {
+      g.row(["No stuck deals."]);
+      return;
+    }
+    const rows = m.stuck.rows.map((s) => [s.name || s.id || `row ${s.sheetRow}`, s.owner, s.stage, orNa(s.daysInStage), s.overdueDays, s.reasons.join("; "), s.action]);
+    const t = g.table(["Deal", "Owner", "Stage", "Days in stage", "Days over", "Why", "Suggested action"], rows, [undefined, undefined, undefined, COUNT, COUNT, undefined, undefined]);
+    g.sortable("Stuck", t.header, rows.length, 7);
+    // Each name goes to its row on the deals sheet, where the deal is changed.
+    if (dealsSheet !== undefined) m.stuck.rows.forEach((s, i) => g.links.push({ cell: a1(t.first + i, 0), sheet: dealsSheet, target: `A${s.sheetRow}` }));
+    if (stuckCount > m.stuck.rows.length) g.row([`The ${m.stuck.rows.length} most overdue of ${stuckCount} stuck deals; filter the Stuck column on the deals sheet for all of them.`]);
+  };
+  const longList = m.stuck.rows.length > STUCK_INLINE_MAX;
+  let pointer = -1;
+  if (longList) {
+    pointer = g.row([`${stuckCount} stuck deals: the list is at the end of this tab, after the quarterly figures.`]);
+    g.formats.push({ range: a1(pointer, 0), italic: true });
+  } else stuckList();
   g.blank();
 
   // ---- Monthly ----
@@ -170,43 +229,47 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
     [
       { label: `Win rate${g.note(m.winRate.definition)}`, value: orNa(m.winRate.value), format: PCT, note: `by ${m.winRate.basis}: ${m.winRate.won} won, ${m.winRate.lost} lost` },
       { label: `Average deal size (${cur})${g.note(m.dealSize.definition)}`, value: orNa(m.dealSize.value), format: MONEY, note: `${m.dealSize.deals} won deals` },
-      { label: `Sales cycle (days)${g.note(m.cycle.definition)}`, value: orNa(m.cycle.days), format: DAYS, note: `${m.cycle.basis} deals, ${m.cycle.used} used` },
+      { label: `Sales cycle${g.note(m.cycle.definition)}`, value: orNa(m.cycle.days), format: DAYS, note: `${m.cycle.basis} deals, ${m.cycle.used} used` },
       { label: `Sales velocity (${cur} per day)${g.note(m.velocity.definition)}`, value: orNa(m.velocity.perDay), format: MONEY, note: m.velocity.missing.length > 0 ? `needs ${m.velocity.missing.join(", ")}` : "" },
-      { label: `Lead response, mean days${g.note(rt.definition)}`, value: orNa(rt.mean), format: DAYS, note: rt.present ? `${rt.used} deals` : rtNote },
-      { label: "Lead response, median days", value: orNa(rt.median), format: DAYS, note: rtNote },
+      { label: `Lead response, mean${g.note(rt.definition)}`, value: orNa(rt.mean), format: DAYS, note: rt.present ? `${rt.used} deals` : rtNote },
+      { label: "Lead response, median", value: orNa(rt.median), format: DAYS, note: rtNote },
     ],
   );
   g.blank();
 
-  const forecastNote = g.note(m.forecast.definition);
-  const forecastCols: ColFormat[] = [undefined, COUNT, MONEY, MONEY];
-  g.heading(`Weighted forecast by close month${forecastNote}`, 12);
-  g.table(["Close month", "Deals", `Value (${cur})`, `Weighted (${cur})`], m.forecast.byMonth.map((r) => [r.period, r.count, r.value, r.weighted]), forecastCols);
-  g.blank();
   g.heading(`Weighted forecast by quarter${forecastNote}`, 12);
-  g.table(["Close quarter", "Deals", `Value (${cur})`, `Weighted (${cur})`], m.forecast.byQuarter.map((r) => [r.period, r.count, r.value, r.weighted]), forecastCols);
+  const quarters = m.forecast.byQuarter.map((r) => [r.period, r.count, r.value, r.weighted]);
+  const q = g.table(["Close quarter", "Deals", `Value (${cur})`, `Weighted (${cur})`], quarters, forecastCols);
+  g.sortable("Quarters", q.header, quarters.length, 4);
   g.blank();
 
   g.heading(`Owners${g.note(m.owners.definition)}`, 12);
-  g.table(
+  const owners = m.owners.rows.map((o) => [o.owner, o.open, o.openValue, o.weighted, o.won, o.wonValue, o.lost, orNa(o.winRate), o.stuck]);
+  const ot = g.table(
     ["Owner", "Open deals", `Open value (${cur})`, `Weighted (${cur})`, "Won deals", `Won value (${cur})`, "Lost deals", "Win rate", "Stuck"],
-    m.owners.rows.map((o) => [o.owner, o.open, o.openValue, o.weighted, o.won, o.wonValue, o.lost, orNa(o.winRate), o.stuck]),
+    owners,
     [undefined, COUNT, MONEY, MONEY, COUNT, MONEY, COUNT, PCT, COUNT],
   );
+  g.sortable("Owners", ot.header, owners.length, 9);
   g.blank();
 
   g.heading(`Loss reasons${g.note(m.lossReasons.definition)}`, 12);
   if (m.lossReasons.rows.length === 0) g.row(["No lost deals."]);
-  else g.table(["Reason", "Lost deals", `Value (${cur})`], m.lossReasons.rows.map((r) => [r.reason, r.count, r.value]), [undefined, COUNT, MONEY]);
+  else {
+    const losses = m.lossReasons.rows.map((r) => [r.reason, r.count, r.value]);
+    const lt = g.table(["Reason", "Lost deals", `Value (${cur})`], losses, [undefined, COUNT, MONEY]);
+    g.sortable("Losses", lt.header, losses.length, 3);
+  }
   g.blank();
 
   g.heading(`Leads per month${g.note(m.newLeads.monthlyDefinition)}`, 12);
-  g.table(["Created month", "New leads", "Qualified"], m.newLeads.byMonth.map((r) => [r.month, r.newLeads, r.qualified]), [undefined, COUNT, COUNT]);
+  const leads = m.newLeads.byMonth.map((r) => [r.month, r.newLeads, r.qualified]);
+  const lm = g.table(["Created month", "New leads", "Qualified"], leads, [undefined, COUNT, COUNT]);
+  g.sortable("Leads", lm.header, leads.length, 3);
   g.blank();
 
   // ---- Quarterly ----
   g.heading("Quarterly", 14);
-  const cov = m.coverage;
   g.heading(`Pipeline coverage${g.note(cov.definition)}`, 12);
   if (!cov.set) g.row(["not set: fill in Revenue target in Pipeline Settings"]);
   else
@@ -225,15 +288,15 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
   g.blank();
 
   g.heading(`Stage conversion${g.note(m.conversion.definition)}`, 12);
-  g.table(
-    ["From", "To", "Reached", "Went on", "Conversion"],
-    m.conversion.rows.map((r) => [r.from, r.to, r.reached, r.advanced, orNa(r.rate)]),
-    [undefined, undefined, COUNT, COUNT, PCT],
-  );
+  const conv = m.conversion.rows.map((r) => [r.from, r.to, r.reached, r.advanced, orNa(r.rate)]);
+  const ct = g.table(["From", "To", "Reached", "Went on", "Conversion"], conv, [undefined, undefined, COUNT, COUNT, PCT]);
+  g.sortable("Conversion", ct.header, conv.length, 5);
   g.blank();
 
   g.heading(`Average time in stage${g.note(m.timeInStage.definition)}`, 12);
-  g.table(["Stage", "Average days", "Deals measured"], m.timeInStage.rows.map((r) => [r.stage, orNa(r.days), r.samples]), [undefined, DAYS, COUNT]);
+  const times = m.timeInStage.rows.map((r) => [r.stage, orNa(r.days), r.samples]);
+  const tt = g.table(["Stage", "Average time", "Deals measured"], times, [undefined, DAYS, COUNT]);
+  g.sortable("TimeInStage", tt.header, times.length, 3);
   g.blank();
 
   g.heading("Unit economics", 12);
@@ -255,27 +318,58 @@ export function buildReview(m: PipelineMetrics, today: string): TabWrite {
   );
   g.blank();
 
-  // Follow-ups come last so that the sections above keep their footnote numbers.
+  // Follow-ups come after the pipeline's own sections so that those keep their footnote numbers.
   g.heading("Follow-ups and where we win", 14);
   activitySection(g, m);
   capacityAndSegmentsSection(g, m);
+  if (longList) {
+    const at = g.rows.length;
+    stuckList();
+    g.links.push({ cell: a1(pointer, 0), sheet: TAB_REVIEW, target: a1(at, 0) });
+    g.blank();
+  }
 
   g.heading("Notes", 12);
   g.notes.forEach((n, i) => g.row([`[${i + 1}] ${n}`]));
 
   const width = g.rows.reduce((w, r) => Math.max(w, r.length), 1);
   const values = g.rows.map((r) => (r.length === width ? r : [...r, ...Array<Cell>(width - r.length).fill("")]));
-  const tab: TabWrite = { name: TAB_REVIEW, values, hidden: false, formats: g.formats, widths: [44, 16, 18, 18, 14, 18, 40, 12, 10].slice(0, width) };
+  const tab: TabWrite = {
+    name: TAB_REVIEW,
+    values,
+    hidden: false,
+    formats: g.formats,
+    widths: [34, 14, 14, 16, 16, 16, 14, 12, 10].slice(0, width),
+    tables: g.tables,
+    links: g.links,
+  };
   const n = m.pipeline.rows.length;
   if (n > 0) {
+    // Stage and Reached side by side: a funnel takes its labels and values from those two columns.
     const chart: ChartSpec = {
       type: "funnel",
-      title: "Open pipeline by stage",
+      title: "Deals that reached each stage",
       categories: a1Range(stages.first, 0, n, 1),
       values: a1Range(stages.first, 1, n, 1),
-      anchor: a1(stages.header, width + 1),
+      anchor: a1(funnelAt, CHART_COL),
+      width: CHART_WIDTH,
+      height: CHART_HEIGHT,
+      id: `${RULE_PREFIX}review`,
     };
     tab.chart = chart;
   }
+  if (months.length > 0)
+    tab.charts = [
+      {
+        type: "column",
+        title: `Weighted forecast by close month (${cur})`,
+        categories: a1Range(forecast.first, 0, months.length, 1),
+        values: a1Range(forecast.first, 3, months.length, 1),
+        anchor: a1(forecastAt, CHART_COL),
+        width: CHART_WIDTH,
+        height: CHART_HEIGHT,
+        id: `${RULE_PREFIX}forecast`,
+      },
+    ];
   return tab;
 }

@@ -2,7 +2,7 @@
 import { colName } from "./a1.js";
 import type { Settings, Stage } from "./settings.js";
 import type { StageLog } from "./stagelog.js";
-import { RULE_PREFIX, type ConditionalRule, type Day, type Deal, type StuckResult } from "./types.js";
+import { RULE_PREFIX, TAB_SETTINGS, type Cell, type ConditionalRule, type Day, type Deal, type Grid, type StuckResult } from "./types.js";
 
 export const STUCK_RULE_ID = `${RULE_PREFIX}stuck`;
 /** Won deals with at least this many measured stays in a stage before a learned threshold replaces the set one. */
@@ -112,7 +112,8 @@ function verdictFor(stage: Stage, threshold: number | null, over: number, idle: 
 }
 
 export interface RuleColumns {
-  stage: number;
+  /** pipesheet's "Stuck after (days)" helper column: the row's stage limit, "" for a closed or unknown stage. */
+  limit: number;
   /** The column holding the day the deal entered its stage (pipesheet's "Stage entered", or the team's own). */
   entered: number | null;
   created: number | null;
@@ -123,31 +124,52 @@ export interface RuleColumns {
   status: number | null;
 }
 
-const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+/** Limit used for an open stage that has none, so the days test never fires and the other tests still do. */
+export const NO_LIMIT = 100000;
+
+/** Where the stage table sits on the settings tab: 0-based rows of the first and last stage, in settings order. */
+export interface StageTable {
+  first: number;
+  last: number;
+}
+
+const cellText = (c: Cell): string => (typeof c === "string" ? c.trim().toLowerCase() : "");
+
+/** Finds the stage rows (names in column A, in the settings' order) on the grid the settings tab will hold. */
+export function findStageTable(grid: Grid | null, settings: Settings): StageTable | null {
+  if (!grid || settings.stages.length === 0) return null;
+  const names = settings.stages.map((st) => st.name.toLowerCase());
+  for (let r = 0; r + names.length <= grid.length; r++) {
+    if (cellText(grid[r]?.[0]) !== names[0]) continue;
+    if (names.every((n, i) => cellText(grid[r + i]?.[0]) === n)) return { first: r, last: r + names.length - 1 };
+  }
+  return null;
+}
+
+const sheetRef = `'${TAB_SETTINGS.replace(/'/g, "''")}'`;
+
+/**
+ * The helper cell of one row: the stage's "Stuck after days" looked up on the settings tab, live (a cell may
+ * refer to another tab, a conditional-format rule may not). Kind column B, limit column D, as settingsToGrid
+ * writes them. A stage the lookup cannot find gives `fallback`, the limit core worked out for the row.
+ */
+export function stuckLimitFormula(table: StageTable, stageCol: number, sheetRow: number, fallback: number | ""): string {
+  const range = `${sheetRef}!$A$${table.first + 1}:$D$${table.last + 1}`;
+  const look = (col: number): string => `VLOOKUP(TRIM($${colName(stageCol)}${sheetRow}),${range},${col},0)`;
+  const fb = fallback === "" ? '""' : String(fallback);
+  return `=IFERROR(IF(${look(2)}="open",IF(N(${look(4)})>0,${look(4)},${NO_LIMIT}),""),${fb})`;
+}
 
 /**
  * The stuck rule as one custom formula, relative to the first data row, live through TODAY() and with no
- * reference to another tab, so the same text works in Excel and in Google Sheets. Stage names are listed
- * as they are written on the sheet (`spellings`), so the rule agrees with core's loose matching.
+ * reference to another tab, so the same text works in Excel and in Google Sheets. The stage limit comes from
+ * the row's helper cell, so the rule's length does not grow with the number of stages.
  * N("pipesheet:stuck") adds 0 and marks the rule as pipesheet's, so every host can find and replace it.
  */
-export function stuckFormula(
-  settings: Settings,
-  thresholds: readonly (number | null)[],
-  spellings: readonly ReadonlySet<string>[],
-  cols: RuleColumns,
-  firstRow: number,
-): string {
+export function stuckFormula(settings: Settings, cols: RuleColumns, firstRow: number): string {
   const ref = (c: number): string => `$${colName(c)}${firstRow + 1}`;
-  const s = `TRIM(${ref(cols.stage)})`;
-  const is = (i: number): string => {
-    const names = new Set<string>([(settings.stages[i] as Stage).name.toLowerCase(), ...(spellings[i] ?? [])]);
-    const terms = [...names].sort().map((n) => `${s}=${quote(n)}`);
-    return terms.length === 1 ? (terms[0] as string) : `OR(${terms.join(",")})`;
-  };
-  const open = settings.stages.map((st, i) => (st.kind === "open" ? i : -1)).filter((i) => i >= 0);
+  const limit = ref(cols.limit);
   const conditions: string[] = [];
-
   const basis =
     cols.entered !== null && cols.created !== null
       ? `IF(ISNUMBER(${ref(cols.entered)}),${ref(cols.entered)},${ref(cols.created)})`
@@ -156,12 +178,7 @@ export function stuckFormula(
         : cols.created !== null
           ? ref(cols.created)
           : null;
-  const limited = open.filter((i) => thresholds[i] !== null && thresholds[i] !== undefined);
-  if (basis !== null && limited.length > 0) {
-    let limit = "100000";
-    for (const i of [...limited].reverse()) limit = `IF(${is(i)},${thresholds[i]},${limit})`;
-    conditions.push(`AND(ISNUMBER(${basis}),TODAY()-${basis}>${limit})`);
-  }
+  if (basis !== null) conditions.push(`AND(ISNUMBER(${basis}),TODAY()-${basis}>${limit})`);
   const quiet = settings.stuck.noActivityDays;
   if (quiet !== null && cols.lastActivity !== null)
     conditions.push(`AND(ISNUMBER(${ref(cols.lastActivity)}),TODAY()-${ref(cols.lastActivity)}>${quiet})`);
@@ -169,7 +186,8 @@ export function stuckFormula(
   if (settings.stuck.overdueCloseDate && cols.closeDate !== null)
     conditions.push(`AND(ISNUMBER(${ref(cols.closeDate)}),${ref(cols.closeDate)}<TODAY())`);
 
-  let isOpen = open.length === 1 ? is(open[0] as number) : `OR(${open.map(is).join(",")})`;
+  // A number in the helper cell means an open stage; a closed or unknown one leaves it blank.
+  let isOpen = `ISNUMBER(${limit})`;
   if (cols.status !== null) isOpen = `${isOpen},NOT(OR(TRIM(${ref(cols.status)})="won",TRIM(${ref(cols.status)})="lost"))`;
   const any = conditions.length === 0 ? "FALSE" : conditions.length === 1 ? (conditions[0] as string) : `OR(${conditions.join(",")})`;
   return `=AND(N("${STUCK_RULE_ID}")=0,${isOpen},${any})`;

@@ -145,7 +145,9 @@ export interface ColumnWrite {
   /** Number format for the cells, Excel/Sheets syntax ("yyyy-mm-dd", "0", "0%"). */
   numberFormat?: string;
   /** What the values are ("date": Excel serial days), so hosts never tell a date by its number format. */
-  kind?: "text" | "number" | "percent" | "date" | "any";
+  kind?: "text" | "number" | "percent" | "date" | "formula" | "any";
+  /** True when the string values are formulas ("=…") to be written as formulas, not as text. */
+  formulas?: boolean;
 }
 
 export type OwnedKey =
@@ -160,7 +162,8 @@ export type OwnedKey =
   | "stageEntered"
   | "daysInStage"
   | "stuck"
-  | "nextTask";
+  | "nextTask"
+  | "stuckLimit";
 
 /** Cells a logged activity writes (see planLogActivity): the deal's follow-up columns, and a row of the activity log. */
 export type LoggedKey = "lastActivity" | "nextStep" | "nextStepDate" | "activity";
@@ -187,13 +190,36 @@ export interface ValidationRule {
 }
 
 export interface ChartSpec {
-  type: "funnel" | "bar";
+  /** "funnel": stages top down (hosts without one draw bars, first stage on top); "column": values over time. */
+  type: "funnel" | "bar" | "column";
   title: string;
   /** A1 ranges on the tab holding the chart. */
   categories: string;
   values: string;
   /** Where to place the chart: top-left cell on the tab. */
   anchor: string;
+  /** Size in points; hosts that ignore it draw 420 × 260. */
+  width?: number;
+  height?: number;
+  /** Name hosts give the chart so they find and replace their own (RULE_PREFIX + a word). */
+  id?: string;
+}
+
+/** A block of the tab a host makes a real table (Excel) or filter range (Sheets): header row plus data rows. */
+export interface TableSpec {
+  /** Name for the table, unique in the workbook and valid as an Excel table name. */
+  name: string;
+  /** A1 range on the tab, header row included. */
+  range: string;
+}
+
+/** A cell that links to a cell of another tab (a stuck deal's name to its row on the deals sheet). */
+export interface LinkSpec {
+  /** A1 cell on the tab holding the link; its value is the link's text. */
+  cell: string;
+  /** Tab and A1 cell the link goes to. */
+  sheet: string;
+  target: string;
 }
 
 /** Formatting hints for a tab, host-neutral. */
@@ -212,7 +238,14 @@ export interface TabWrite {
   values: Grid;
   hidden: boolean;
   formats: TabFormat[];
+  /** The tab's first chart (the review's funnel). */
   chart?: ChartSpec;
+  /** Further charts; hosts that ignore them still write a correct grid. */
+  charts?: ChartSpec[];
+  /** Blocks to make sortable, filterable tables. */
+  tables?: TableSpec[];
+  /** Cells that link to another tab. */
+  links?: LinkSpec[];
   /** Column widths in characters, optional. */
   widths?: number[];
 }

@@ -52,9 +52,9 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
     write: false,
     plugins: [englishOnly],
     legalComments: "none",
-    // Apps Script parses the whole project on every run, onEdit included: keep it small but keep names for stack traces.
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Not minified: a stack trace in the Apps Script executions log then points at readable lines and names.
+    minifyWhitespace: false,
+    minifySyntax: false,
     charset: "utf8",
     logLevel: "silent",
   });
@@ -63,6 +63,8 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
   writeFileSync(path.join(outDir, "Code.js"), banner + code);
   copyFileSync(path.join(here, "appsscript.json"), path.join(outDir, "appsscript.json"));
   copyFileSync(path.join(here, "Sidebar.html"), path.join(outDir, "Sidebar.html"));
+  // clasp reads .claspignore beside the project file it runs with: push exactly the three built files.
+  copyFileSync(path.join(ROOT, ".claspignore"), path.join(outDir, ".claspignore"));
   // clasp run inside the output folder finds the project there (rootDir ".").
   const clasp = path.join(ROOT, ".clasp.json");
   if (existsSync(clasp)) {

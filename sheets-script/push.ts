@@ -1,4 +1,5 @@
-// npm run push:sheets: build, then clasp 3 (with your own `clasp login`) pushes dist/sheets-script to your script project.
+// npm run push:sheets: build, then the pinned clasp (devDependency; with your own `npx clasp login`) pushes
+// dist/sheets-script to your script project.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,6 +15,6 @@ if (!project.scriptId || project.scriptId === PLACEHOLDER) {
   process.exit(2);
 }
 await buildSheetsScript();
-const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-const r = spawnSync(npx, ["--yes", "@google/clasp@3", "push", "--force"], { cwd: DEFAULT_OUT, stdio: "inherit" });
+const clasp = path.join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "clasp.cmd" : "clasp");
+const r = spawnSync(clasp, ["push", "--force"], { cwd: DEFAULT_OUT, stdio: "inherit", shell: process.platform === "win32" });
 process.exit(r.status ?? 1);

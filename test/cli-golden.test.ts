@@ -57,11 +57,12 @@ describe("golden: the team sheet in test/fixtures/cli-golden", () => {
 
   // Worked out by hand from the default settings (weights 40/30/30, points ÷ 3; A ≥ 75, B ≥ 50, C ≥ 25) and today 2026-11-26.
   it("scores, grades, days in stage and stuck verdicts are the hand-computed ones", () => {
-    expect(actual.owned.Score).toEqual([100, 47, 100, 13, 0, 0, 57, 0]);
-    expect(actual.owned.Grade).toEqual(["A", "C", "A", "D", "D", "D", "B", "D"]);
-    // Proposal since 10-01; Negotiation since 11-21; closed deals since their close; Upsell, the typo deal and
-    // Quiet one from their created dates (11-01, 11-20, 11-25); Stalled since 08-01.
-    expect(actual.owned["Days in stage"]).toEqual([56, 5, 270, 225, 25, 6, 1, 117]);
+    // The two closed deals (rows 3 and 4) are left blank: a won or lost deal needs no score or clock.
+    expect(actual.owned.Score).toEqual([100, 47, null, null, 0, 0, 57, 0]);
+    expect(actual.owned.Grade).toEqual(["A", "C", null, null, "D", "D", "B", "D"]);
+    // Proposal since 10-01; Negotiation since 11-21; Upsell, the typo deal and Quiet one from their created
+    // dates (11-01, 11-20, 11-25); Stalled since 08-01.
+    expect(actual.owned["Days in stage"]).toEqual([56, 5, null, null, 25, 6, 1, 117]);
     expect(actual.owned.Stuck?.map((s) => (typeof s === "string" && s !== "" ? s.split(":")[0] : ""))).toEqual(["Stuck", "", "", "", "Stuck", "", "", "Cut loose"]);
     expect(actual.owned["Score reasons"]?.[1]).toBe("Need medium +27 · Budget no budget +0 · Authority influencer +20");
     expect(actual.owned["Deal ID"]?.every((id) => typeof id === "string" && /^D-\d+$/.test(id))).toBe(true);

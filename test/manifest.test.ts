@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { validateXML } from "xmllint-wasm";
-import { rewriteManifest } from "../excel-addin/build/manifest.js";
+import { productionUrl, rewriteManifest } from "../excel-addin/build/manifest.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // A copy of ../shared/schemas/office-addin-manifest kept in the repository (see its README for the repairs).
@@ -37,6 +37,7 @@ describe("manifest.xml", () => {
     ["an unknown permission", (x) => x.replace("<Permissions>ReadWriteDocument</Permissions>", "<Permissions>Everything</Permissions>"), /Permissions/],
     ["a button without an action", (x) => x.replace(/<Action xsi:type="ShowTaskpane">[\s\S]*?<\/Action>/, ""), /Action|Control|Supertip|Icon/],
     ["a malformed document", (x) => x.replace("</OfficeApp>", ""), /OfficeApp|Premature|EndTag/i],
+    ["a runtime lifetime Office does not know", (x) => x.replace('lifetime="long"', 'lifetime="forever"'), /lifetime/],
   ];
   for (const [name, breakIt, mentions] of broken) {
     it(`fails the same check with ${name}`, async () => {
@@ -79,5 +80,18 @@ describe("manifest.xml", () => {
     expect(prod).toContain("<AppDomain>https://addins.example.org</AppDomain>");
     expect((await xmllint(prod)).ok).toBe(true);
     expect(() => rewriteManifest(manifest, "http://addins.example.org/")).toThrow(/https/);
+  });
+
+  it("refuses a production build without PIPESHEET_URL, saying how to set it", () => {
+    expect(() => productionUrl(undefined, undefined)).toThrow(/PIPESHEET_URL=https:\/\/.*npm run build/);
+    expect(() => productionUrl(undefined, " ")).toThrow(/npm run playground/);
+    expect(productionUrl(undefined, "https://a.example.org/")).toBe("https://a.example.org/");
+    expect(productionUrl("https://b.example.org/", "https://a.example.org/")).toBe("https://b.example.org/");
+  });
+
+  it("runs the pane and the ribbon command in one long-lived runtime", () => {
+    expect(manifest).toMatch(/<Runtimes>\s*<Runtime resid="Taskpane.Url" lifetime="long"\/>\s*<\/Runtimes>/);
+    expect(manifest).toContain('<FunctionFile resid="Taskpane.Url"/>');
+    expect(manifest).not.toContain("commands.html");
   });
 });

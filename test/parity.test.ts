@@ -16,11 +16,15 @@ type Value = string | number | boolean;
 interface Outcome {
   owned: Record<string, Value[]>;
   review: Value[][];
+  /** The helper column's formulas, where the host's model keeps them. */
+  formulas?: string[];
 }
 
 const ROWS = 120;
 const grid = samplePipeline().slice(0, ROWS + 1);
-const OWNED = new Set(Object.values(OWNED_HEADERS));
+/** The stuck limit's helper cells hold formulas, which the fakes do not calculate: compared as formulas below. */
+const FORMULA_HEADER = OWNED_HEADERS.stuckLimit;
+const OWNED = new Set(Object.values(OWNED_HEADERS).filter((h) => h !== FORMULA_HEADER));
 
 function outcome(header: Value[], cell: (r: number, c: number) => Value, reviewRows: number, reviewCols: number, reviewCell: (r: number, c: number) => Value): Outcome {
   const owned: Record<string, Value[]> = {};
@@ -48,13 +52,12 @@ async function viaSheets(): Promise<Outcome> {
   script.call("pipelineReview", "menu");
   const review = script.env.book.sheet(TAB_REVIEW);
   if (!review) throw new Error("no review tab");
-  return outcome(
-    Array.from({ length: sheet.maxCols }, (_, c) => sheet.raw(0, c)),
-    (r, c) => round(sheet.raw(r, c)),
-    review.lastRowQuiet(),
-    review.lastColQuiet(),
-    (r, c) => round(review.raw(r, c)),
-  );
+  const header = Array.from({ length: sheet.maxCols }, (_, c) => sheet.raw(0, c));
+  const fx = header.indexOf(FORMULA_HEADER);
+  return {
+    ...outcome(header, (r, c) => round(sheet.raw(r, c)), review.lastRowQuiet(), review.lastColQuiet(), (r, c) => round(review.raw(r, c))),
+    formulas: Array.from({ length: ROWS }, (_, i) => sheet.formulaAt(i + 1, fx)),
+  };
 }
 
 const excelCell = (v: ExcelJS.CellValue): Value => {
@@ -106,13 +109,12 @@ async function viaExcel(): Promise<Outcome | null> {
   };
   let reviewRows = 0;
   for (let r = 0; r < 2000; r++) for (let c = 0; c < 16; c++) if (review.value(r, c) !== "") reviewRows = r + 1;
-  return outcome(
-    Array.from({ length: used(sheet, 1) }, (_, c) => sheet.value(0, c) as Value),
-    (r, c) => round(sheet.value(r, c) as Value),
-    reviewRows,
-    used(review, reviewRows),
-    (r, c) => round(review.value(r, c) as Value),
-  );
+  const header = Array.from({ length: used(sheet, 1) }, (_, c) => sheet.value(0, c) as Value);
+  const fx = header.indexOf(FORMULA_HEADER);
+  return {
+    ...outcome(header, (r, c) => round(sheet.value(r, c) as Value), reviewRows, used(review, reviewRows), (r, c) => round(review.value(r, c) as Value)),
+    formulas: Array.from({ length: ROWS }, (_, i) => sheet.formula(i + 1, fx) ?? ""),
+  };
 }
 
 describe("parity", () => {
@@ -133,6 +135,8 @@ describe("parity", () => {
     expect(within(cli)).toEqual(sheets.review);
     if (excel) {
       expect(sheets.owned).toEqual(excel.owned);
+      expect(sheets.formulas?.filter((f) => f.startsWith("=IFERROR(")).length).toBe(ROWS);
+      expect(excel.formulas).toEqual(sheets.formulas);
       expect(within(excel)).toEqual(sheets.review);
     }
   }, 120_000);

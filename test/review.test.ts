@@ -131,17 +131,21 @@ describe("buildReview", () => {
     expect(cell(tab, "A2")).toBe(`as of ${TODAY_ISO}`);
   });
 
-  it("leads with the headline numbers", () => {
+  it("leads with six headline tiles in columns A–F: label, figure, basis", () => {
     const header = tab.values[3] ?? [];
     const values = tab.values[4] ?? [];
-    expect(header.slice(0, 4)).toEqual(["Open pipeline (EUR)", "Weighted pipeline (EUR)", "Win rate (by count)", "Stuck deals"]);
+    expect(header.slice(0, 6)).toEqual(["Open pipeline (EUR)", "Weighted (EUR)", "Win rate", "Sales cycle", "Stuck deals", "Coverage"]);
     // Open: 1200 + 5000 + 8000 + 2500 + 20000; weighted at 5/20/40/40/70 %.
-    expect(values.slice(0, 4)).toEqual([36700, 60 + 1000 + 3200 + 1000 + 14000, 0.5, 2]);
+    expect(values.slice(0, 6)).toEqual([36700, 60 + 1000 + 3200 + 1000 + 14000, 0.5, m.cycle.days ?? "n/a", 2, m.coverage.ratio ?? "n/a"]);
+    expect(tab.values[5]?.[2]).toBe("by count: 1 won, 1 lost");
+    for (let c = 0; c < 6; c++) expect(formatsAt(tab, 4, c).some((f) => f.bold && f.fontSize === 16), `tile ${c}`).toBe(true);
   });
 
   it("groups the sections by cadence, each with its tables", () => {
     const at = (t: string): number => rowOf(tab, t);
-    const order = ["Weekly", "Open pipeline by stage", "Stuck deals", "New leads", "Monthly", "Key figures", "Weighted forecast by close month", "Weighted forecast by quarter", "Owners", "Loss reasons", "Leads per month", "Quarterly", "Pipeline coverage", "Stage conversion", "Average time in stage", "Unit economics", "Win likelihood model", "Notes"];
+    // The funnel and the monthly forecast first (each beside its chart), then the weekly figures with a short
+    // stuck list after them, the monthly and quarterly ones.
+    const order = ["Funnel: deals that reached each stage", "Weighted forecast by close month", "Weekly", "New leads", "Lead grades of open deals", "Stuck deals", "Monthly", "Key figures", "Weighted forecast by quarter", "Owners", "Loss reasons", "Leads per month", "Quarterly", "Pipeline coverage", "Stage conversion", "Average time in stage", "Unit economics", "Win likelihood model", "Notes"];
     const rows = order.map(at);
     expect(rows.every((r) => r > 0)).toBe(true);
     expect([...rows].sort((a, b) => a - b)).toEqual(rows);
@@ -166,29 +170,49 @@ describe("buildReview", () => {
       expect(text).toContain(phrase);
   });
 
-  it("charts the stage funnel from the stage table's own cells, to the right of every table", () => {
+  it("charts the deals that reached each stage from the stage table's own cells, right of columns A–F", () => {
     const chart = tab.chart;
     expect(chart?.type).toBe("funnel");
     if (!chart) return;
     expect(rangeCells(tab, chart.categories)).toEqual(S.filter((s) => s.kind === "open").map((s) => s.name));
-    expect(rangeCells(tab, chart.values)).toEqual(m.pipeline.rows.map((r) => r.count));
-    expect(rangeCells(tab, chart.values)).toEqual([1, 0, 1, 2, 1]);
+    const reached = new Map(m.conversion.rows.map((r) => [r.from, r.reached]));
+    expect(rangeCells(tab, chart.values)).toEqual(m.pipeline.rows.map((r) => reached.get(r.stage) ?? r.count));
+    // Side by side, as a funnel needs: Stage in A, Reached in B.
+    expect(parseA1(chart.values.split(":")[0] ?? "")?.col).toBe(1);
     const anchor = parseA1(chart.anchor);
-    expect(anchor).not.toBeNull();
-    const lastUsed = Math.max(...tab.values.map((r) => r.reduce<number>((last, c, i) => (c !== "" && c !== null && c !== undefined ? i : last), -1)));
-    expect(anchor?.col).toBeGreaterThan(lastUsed);
-    expect(anchor?.row).toBe(rowOf(tab, "Stage"));
+    const heading = rowOf(tab, "Funnel: deals that reached each stage");
+    expect(anchor).toEqual({ row: heading, col: 6 });
+    // Nothing under the chart: the 14 rows it covers hold cells in A–F only.
+    for (const r of tab.values.slice(heading, heading + 14)) expect(r.slice(6).every((c) => c === "")).toBe(true);
+    const forecast = tab.charts?.[0];
+    expect(forecast?.type).toBe("column");
+    expect(parseA1(forecast?.anchor ?? "")).toEqual({ row: rowOf(tab, "Weighted forecast by close month"), col: 6 });
+    expect(rangeCells(tab, forecast?.values ?? "")).toEqual(m.forecast.byMonth.map((r) => r.weighted));
+  });
+
+  it("marks every table for the host to make sortable, and links each stuck deal to its row", () => {
+    const withSheet = buildReview(m, TODAY_ISO, "Deals");
+    const names = withSheet.tables?.map((t) => t.name) ?? [];
+    expect(names).toEqual(expect.arrayContaining(["PipesheetStages", "PipesheetForecast", "PipesheetStuck", "PipesheetOwners", "PipesheetConversion"]));
+    for (const t of withSheet.tables ?? []) {
+      const head = parseA1(t.range.split(":")[0] ?? "");
+      const row = withSheet.values[head?.row ?? -1] ?? [];
+      expect(String(row[0]), t.name).not.toBe("");
+    }
+    expect(withSheet.links).toEqual(m.stuck.rows.map((s, i) => ({ cell: `A${rowOf(withSheet, "Stuck deals") + 3 + i}`, sheet: "Deals", target: `A${s.sheetRow}` })));
+    expect(tab.links).toEqual([]);
   });
 
   it("formats header rows bold, money as #,##0 and shares as 0%", () => {
     const header = rowOf(tab, "Stage");
-    expect(tab.values[header]?.slice(0, 5)).toEqual(["Stage", "Deals", "Value (EUR)", "Weighted (EUR)", "Win probability"]);
-    for (let c = 0; c < 5; c++) expect(formatsAt(tab, header, c).some((f) => f.bold)).toBe(true);
+    expect(tab.values[header]?.slice(0, 6)).toEqual(["Stage", "Reached", "Open deals", "Open value (EUR)", "Weighted (EUR)", "Win probability"]);
+    for (let c = 0; c < 6; c++) expect(formatsAt(tab, header, c).some((f) => f.bold)).toBe(true);
     const first = header + 1;
-    expect(formatsAt(tab, first, 2).map((f) => f.numberFormat)).toContain("#,##0");
     expect(formatsAt(tab, first, 3).map((f) => f.numberFormat)).toContain("#,##0");
-    expect(formatsAt(tab, first, 4).map((f) => f.numberFormat)).toContain("0%");
-    expect(tab.values[first]?.[4]).toBe(0.05);
+    expect(formatsAt(tab, first, 4).map((f) => f.numberFormat)).toContain("#,##0");
+    expect(formatsAt(tab, first, 5).map((f) => f.numberFormat)).toContain("0%");
+    expect(tab.values[first]?.[5]).toBe(0.05);
+    expect(formatsAt(tab, 4, 3).map((f) => f.numberFormat)).toContain('0.0 "days"');
     expect(formatsAt(tab, 4, 2).map((f) => f.numberFormat)).toContain("0%");
     expect(formatsAt(tab, 4, 0).map((f) => f.numberFormat)).toContain("#,##0");
   });

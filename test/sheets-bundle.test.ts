@@ -10,7 +10,7 @@ import { dealsBook } from "./fakes/apps-script/deals.js";
 describe("the built project", () => {
   test("holds exactly Code.js, appsscript.json and Sidebar.html (plus clasp's project file)", async () => {
     const b = await builtBundle();
-    for (const f of ["Code.js", "appsscript.json", "Sidebar.html", ".clasp.json"]) expect(existsSync(path.join(b.dir, f)), f).toBe(true);
+    for (const f of ["Code.js", "appsscript.json", "Sidebar.html", ".clasp.json", ".claspignore"]) expect(existsSync(path.join(b.dir, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(path.join(b.dir, ".clasp.json"), "utf8")).rootDir).toBe(".");
   });
 
@@ -49,5 +49,26 @@ describe("the built project", () => {
   test("the stubs are replaced: no entry point still throws 'did not load'", async () => {
     const script = await loadScript();
     for (const name of ENTRY_POINTS) expect(String((script.context as Record<string, unknown>)[name])).not.toContain("did not load");
+  });
+
+  test(".claspignore lets clasp push the three built files and nothing else", async () => {
+    const b = await builtBundle();
+    const lines = readFileSync(path.join(b.dir, ".claspignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+    expect(lines[0]).toBe("**/**");
+    expect(lines.slice(1).sort()).toEqual(["!Code.js", "!Sidebar.html", "!appsscript.json"]);
+  });
+
+  test("the bundle is readable, so a stack trace in the executions log points at real lines and names", async () => {
+    const { code } = await builtBundle();
+    const lines = code.split("\n");
+    expect(lines.length).toBeGreaterThan(2000);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(2000);
+    expect(code).toMatch(/function stuckFormula\(/);
+  });
+
+  test("clasp is pinned as a devDependency, not fetched by npx at push time", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { devDependencies: Record<string, string> };
+    expect(pkg.devDependencies["@google/clasp"]).toMatch(/^3\.\d+\.\d+$/);
+    expect(readFileSync("sheets-script/push.ts", "utf8")).not.toMatch(/"--yes"|@google\/clasp@/);
   });
 });

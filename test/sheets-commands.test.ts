@@ -29,7 +29,8 @@ function expectPlanApplied(sheet: FakeSheet, plan: RunResult, before: unknown[][
         expect(sheet.raw(r, c.col), `${c.key} row ${r + 1} kept`).toEqual(before[r]?.[c.col] ?? "");
         continue;
       }
-      if (!sameCell(sheet.raw(r, c.col), v as Cell)) expect(sheet.raw(r, c.col), `${c.key} row ${r + 1}`).toEqual(v);
+      if (c.formulas === true && typeof v === "string") expect(sheet.formulaAt(r, c.col), `${c.key} row ${r + 1}`).toBe(v);
+      else if (!sameCell(sheet.raw(r, c.col), v as Cell)) expect(sheet.raw(r, c.col), `${c.key} row ${r + 1}`).toEqual(v);
       if (c.numberFormat !== undefined) expect(sheet.formatAt(r, c.col), `${c.key} format row ${r + 1}`).toBe(c.numberFormat);
     }
   }
@@ -87,7 +88,7 @@ describe("menu commands", () => {
     expectTab(script, plan, TAB_SETTINGS);
     expectTab(script, plan, TAB_LOG);
     expect(script.env.book.active?.name).toBe("Deals");
-    expect(script.env.book.toasts.at(-1)?.message).toBe(plan.summary.headline);
+    expect(script.env.book.toasts.at(-1)?.message?.startsWith(plan.summary.headline.replace(/; \d+ cells need fixing$/, ""))).toBe(true);
   });
 
   test("review writes the review tab with its chart, replaced (not added) on the next review", async () => {
@@ -98,13 +99,14 @@ describe("menu commands", () => {
     expectTab(script, plan, TAB_REVIEW);
     const review = script.env.book.sheet(TAB_REVIEW) as FakeSheet;
     const spec = plan.tabs.find((t) => t.name === TAB_REVIEW)?.chart;
-    expect(review.charts).toHaveLength(1);
+    // The stage funnel (as bars) and the monthly forecast.
+    expect(review.charts).toHaveLength(2);
     expect(review.charts[0]?.type).toBe("BAR");
     expect(review.charts[0]?.ranges).toEqual([`${TAB_REVIEW}!${spec?.categories}`, `${TAB_REVIEW}!${spec?.values}`]);
     expect(review.charts[0]?.options.title).toBe(spec?.title);
     expect(script.env.book.active?.name).toBe(TAB_REVIEW);
     script.call("pipelineReview", "menu");
-    expect(review.charts).toHaveLength(1);
+    expect(review.charts).toHaveLength(2);
     expect(script.env.book.sheets.filter((s) => s.name === TAB_REVIEW)).toHaveLength(1);
   });
 
@@ -188,7 +190,9 @@ describe("service calls", () => {
     ] as const) {
       script.env.resetCounts();
       script.call(cmd, "menu");
-      out[name] = script.env.calls;
+      // Each stuck deal's link is one rich text value built (four builder calls, no service round trip);
+      // the list is capped, and the values are written in one call, so they are left out of the count.
+      out[name] = script.env.calls - 4 * (script.env.byName.get("RichTextValueBuilder.build") ?? 0);
     }
     return out;
   };
@@ -197,10 +201,11 @@ describe("service calls", () => {
     const small = await counts(100);
     const large = await counts(50_000);
     expect(large).toEqual(small);
-    // Today 96, 70, 115 and 71: a little headroom, so a new call per command is a decision, not an accident.
-    // Set-up +12 (108): looking for the team's activity log by the headers of its other tabs, and creating
-    // pipesheet's Activities tab when there is none.
-    const bound: Record<string, number> = { setup: 115, score: 80, review: 125, "score again": 80 };
+    // Today 108, 70, 156 and 71: set-up looks for the team's activity log by the headers of its other tabs and
+    // creates pipesheet's Activities tab when there is none (+12); the review's second chart, alternating
+    // colours per table, its filter and links cost 41. A little headroom, so a new call per command is a
+    // decision, not an accident.
+    const bound: Record<string, number> = { setup: 115, score: 80, review: 165, "score again": 80 };
     for (const [name, n] of Object.entries(small)) expect(n, name).toBeLessThanOrEqual(bound[name] ?? 0);
   }, 240_000);
 });
@@ -241,14 +246,15 @@ describe("big sheets", () => {
       script.call("pipelineSetup", "menu");
       parts++;
       if (script.env.properties.has("pipesheet.resume")) {
-        expect(script.env.alerts.at(-1)).toMatch(/Big sheet: part \d+ wrote/);
+        expect(script.env.book.toasts.at(-1)?.message).toMatch(/Big sheet: part \d+ wrote/);
+        expect(script.env.sidebars.length).toBeGreaterThan(0);
         expect(JSON.parse(script.env.properties.get("pipesheet.resume") ?? "null")).toMatchObject({ command: "setup", rowCount: 100_000, parts });
         expect(script.env.book.sheet(TAB_SETTINGS), "settings come last").toBeUndefined();
       }
     } while (script.env.properties.has("pipesheet.resume") && parts < 6);
     expect(parts).toBeGreaterThan(1);
     expect(script.env.properties.has("pipesheet.resume")).toBe(false);
-    expect(script.env.book.toasts.at(-1)?.message).toMatch(new RegExp(`\\(in ${parts} parts\\)$`));
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(new RegExp(`\\(in ${parts} parts\\)( · \\d+ problems?: see the sidebar)?$`));
 
     // The cells match a run on a fresh copy that had all the time it needed.
     const { script: fast, deals: ref } = await book(100_000);
@@ -275,7 +281,10 @@ describe("when things go wrong", () => {
     expect(JSON.stringify(notes.snapshot())).toBe(before);
     expect(script.env.book.sheets.map((s) => s.name)).toEqual(["Notes"]);
     expect(script.env.book.toasts.at(-1)?.message).toMatch(/^No deals found on "Notes"/);
-    expect(script.env.alerts.at(-1)).toMatch(/Notes!A1: /);
+    // No modal alert: the toast says how many problems, and the sidebar opens with them.
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(/· 1 problem: see the sidebar$/);
+    expect(script.env.sidebars.at(-1)?.title).toBe("Pipeline");
+    expect(script.env.alerts).toEqual([]);
   });
 
   test("a service error mid-run is shown in plain words, logged, and the lock is let go", async () => {

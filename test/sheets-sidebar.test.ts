@@ -52,14 +52,18 @@ describe("sidebar server functions", () => {
     expect(script.call("sidebarSelect", "sidebar", "No such tab", "A1")).toBe(false);
   });
 
-  test("a menu command with problems lists the first of them in an alert and points to the sidebar", async () => {
+  test("a menu command with problems says how many in a toast and opens the sidebar, with no modal alert", async () => {
     const script = await loadScript();
     const deals = dealsBook(script.env, 40);
     for (let r = 1; r <= 20; r++) deals.store(r, 2, `Stage ${r}x`);
     script.call("pipelineScore", "menu");
-    const alert = script.env.alerts.at(-1) ?? "";
-    expect(alert).toMatch(/Deals!C2: /);
-    expect(alert).toMatch(/…and \d+ more: open the sidebar/);
+    const state = script.call("sidebarState", "sidebar") as { last: { problemCount: number } | null };
+    const n = state.last?.problemCount ?? 0;
+    expect(n).toBeGreaterThanOrEqual(20);
+    expect(script.env.book.toasts.at(-1)?.message).toMatch(new RegExp(`· ${n} problems: see the sidebar$`));
+    expect(script.env.book.toasts.at(-1)?.message).not.toMatch(/cells need fixing/);
+    expect(script.env.sidebars).toHaveLength(1);
+    expect(script.env.alerts).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 /// <reference types="office-js" />
 // Applies a WorkbookPlan: pipesheet's columns, tabs, rules and chart, in as few round trips as the
 // request limit allows, with calculation, screen updating and this add-in's events off while it writes.
-import { dealsWrites, TAB_LOG, TAB_REVIEW, type Cell, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
+import { dealsWrites, TAB_LOG, TAB_REVIEW, type Cell, type ChartSpec, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
 import { toExcelValue } from "./cell-text.js";
 import { Packer, CALL_OVERHEAD, type Op } from "./packer.js";
 import { CHART_NAME, PAYLOAD_BUDGET, type WorkbookRead } from "./read.js";
@@ -34,10 +34,13 @@ const LIST_LIMIT = 255;
 /** Points per character of column width (Calibri 11: a default 8.43-character column is 48 points). */
 const POINTS_PER_CHAR = 5.7;
 
-function isChartError(e: unknown): boolean {
-  const info = (e as { debugInfo?: { errorLocation?: string } } | null)?.debugInfo;
-  return typeof info?.errorLocation === "string" && info.errorLocation.startsWith("Chart");
+function errorLocation(e: unknown): string {
+  const info = (e as { debugInfo?: { errorLocation?: unknown } } | null)?.debugInfo;
+  return typeof info?.errorLocation === "string" ? info.errorLocation : "";
 }
+const isChartError = (e: unknown): boolean => errorLocation(e).startsWith("Chart");
+/** The add itself failed, so there is no chart to clean up. */
+const chartAddFailed = (e: unknown): boolean => errorLocation(e).startsWith("ChartCollection.add");
 
 /** The owned columns: exactly the blocks core/plan.ts decides (a cell outside them is the team's and never written). */
 function columnOps(p: Packer, plan: WorkbookPlan): void {
@@ -45,12 +48,14 @@ function columnOps(p: Packer, plan: WorkbookPlan): void {
   for (const b of [...writes.headers, ...writes.cells]) {
     // Formats set only where core names one; a block with none keeps the cells' own.
     const formats = b.formats.every((f) => f === null) ? null : b.formats;
-    p.addBlock({ sheet: plan.sheet, row: b.row, col: b.col, rows: b.values, width: b.formats.length, formats });
+    p.addBlock({ sheet: plan.sheet, row: b.row, col: b.col, rows: b.values, width: b.formats.length, formats, formulas: b.kinds.map((k) => k === "formula") });
   }
 }
 
-function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead): void {
+function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead, env: Env): void {
   const name = tab.name;
+  // A table survives clear(), and a new one may not overlap it: pipesheet's own go first.
+  if (exists && same(name, TAB_REVIEW)) for (const t of read.ownTables) p.add({ bytes: CALL_OVERHEAD, run: () => t.delete() });
   p.add({
     bytes: CALL_OVERHEAD,
     run: (ctx) => {
@@ -81,6 +86,29 @@ function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead): 
       },
     });
   }
+  for (const t of tab.tables ?? [])
+    p.add({
+      bytes: CALL_OVERHEAD * 3,
+      run: (ctx) => {
+        const table = ctx.workbook.worksheets.getItem(name).tables.add(`'${name.replace(/'/g, "''")}'!${t.range}`, true);
+        table.name = t.name;
+        table.style = "TableStyleLight1";
+      },
+    });
+  // Links came with ExcelApi 1.7; below it the names stay plain text.
+  if (env.isSetSupported("ExcelApi", "1.7"))
+    for (const l of tab.links ?? []) {
+      const box = parseRange(l.cell);
+      const text = tab.values[box.row]?.[box.col];
+      const textToDisplay = typeof text === "string" ? text : String(text ?? "");
+      const documentReference = `'${l.sheet.replace(/'/g, "''")}'!${l.target}`;
+      p.add({
+        bytes: CALL_OVERHEAD + stringBytes(textToDisplay) + stringBytes(documentReference),
+        run: (ctx) => {
+          ctx.workbook.worksheets.getItem(name).getRange(l.cell).hyperlink = { documentReference, textToDisplay };
+        },
+      });
+    }
   const widths = tab.widths ?? [];
   if (widths.length > 0)
     p.add({
@@ -135,10 +163,27 @@ function addValidation(ctx: Excel.RequestContext, sheet: string, v: ValidationRu
   dv.prompt = { showPrompt: false, title: v.id.slice(0, 32), message: "" };
 }
 
-function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead): void {
-  for (const cf of read.ownRules) p.add({ bytes: CALL_OVERHEAD, run: () => cf.delete() });
+function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead, env: Env): void {
+  // delete() fails with ItemNotFound when another rule shares a cell (office-js#5222), and the team's rules
+  // often cover the deals: so pipesheet's rules are rewritten in place, and moved with setRanges where it exists.
+  const canMove = env.isSetSupported("ExcelApi", "1.17");
+  const planned = plan.conditionalFormats;
+  read.ownRules.forEach((cf, i) => {
+    const rule = planned[i];
+    if (rule === undefined) p.add({ bytes: CALL_OVERHEAD, run: () => cf.delete() });
+    else p.add({ bytes: CALL_OVERHEAD * 5 + stringBytes(rule.formula.excel), run: (ctx) => updateRule(ctx, plan.sheet, cf, rule, canMove) });
+  });
   // Excel puts each new rule on top, so adding in reverse keeps the plan's order of priority.
-  for (const rule of [...plan.conditionalFormats].reverse()) p.add({ bytes: CALL_OVERHEAD * 4 + stringBytes(rule.formula.excel), run: (ctx) => addRule(ctx, plan.sheet, rule) });
+  const added = planned.slice(read.ownRules.length);
+  for (const rule of [...added].reverse()) p.add({ bytes: CALL_OVERHEAD * 4 + stringBytes(rule.formula.excel), run: (ctx) => addRule(ctx, plan.sheet, rule) });
+}
+
+function updateRule(ctx: Excel.RequestContext, sheet: string, cf: Excel.ConditionalFormat, rule: ConditionalRule, canMove: boolean): void {
+  const custom = cf.custom;
+  custom.rule.formula = rule.formula.excel;
+  custom.format.fill.color = rule.fill;
+  custom.format.font.color = rule.fontColor;
+  if (canMove) cf.setRanges(ctx.workbook.worksheets.getItem(sheet).getRange(rule.range));
 }
 
 function addRule(ctx: Excel.RequestContext, sheet: string, rule: ConditionalRule): void {
@@ -148,17 +193,37 @@ function addRule(ctx: Excel.RequestContext, sheet: string, rule: ConditionalRule
   cf.custom.format.font.color = rule.fontColor;
 }
 
-function chartOp(ctx: Excel.RequestContext, tab: TabWrite, type: "funnel" | "bar"): void {
-  const spec = tab.chart;
-  if (!spec) return;
+/** The chart's data as one range when categories and values sit side by side, as a funnel needs. */
+function sideBySide(spec: ChartSpec): string | null {
+  const c = parseRange(spec.categories);
+  const v = parseRange(spec.values);
+  if (c.cols !== 1 || v.cols !== 1 || c.row !== v.row || c.rows !== v.rows || v.col !== c.col + 1) return null;
+  return `${spec.categories.split(":")[0]}:${spec.values.split(":").pop()}`;
+}
+
+function chartOp(ctx: Excel.RequestContext, tab: TabWrite, spec: ChartSpec, type: "funnel" | "bar", name: string, reverse: boolean): void {
   const ws = ctx.workbook.worksheets.getItem(tab.name);
-  const chart = ws.charts.add(type === "funnel" ? "Funnel" : "BarClustered", ws.getRange(spec.values), "Columns");
+  const both = sideBySide(spec);
+  if (type === "funnel" && both !== null) {
+    // A funnel has no series, title or axes in the API (office-js-docs#910): it takes labels and values from its
+    // two-column source, and the title is the heading cell beside it. Named first, so a later failure leaves
+    // a chart pipesheet finds and replaces next time rather than an orphan.
+    const chart = ws.charts.add("Funnel", ws.getRange(both), "Columns");
+    chart.name = name;
+    chart.setPosition(spec.anchor);
+    chart.width = spec.width ?? 420;
+    chart.height = spec.height ?? 260;
+    return;
+  }
+  const chart = ws.charts.add(spec.type === "column" ? "ColumnClustered" : "BarClustered", ws.getRange(spec.values), "Columns");
+  chart.name = name;
   chart.series.getItemAt(0).setXAxisValues(ws.getRange(spec.categories));
-  chart.name = CHART_NAME;
   chart.title.text = spec.title;
+  // A bar chart draws its first category at the bottom; a funnel reads top down.
+  if (reverse && spec.type !== "column") chart.axes.categoryAxis.reversePlotOrder = true;
   chart.setPosition(spec.anchor);
-  chart.width = 420;
-  chart.height = 260;
+  chart.width = spec.width ?? 420;
+  chart.height = spec.height ?? 260;
 }
 
 export async function applyPlan(
@@ -174,54 +239,95 @@ export async function applyPlan(
   const p = new Packer(PAYLOAD_BUDGET);
   const existing = (name: string): boolean => read.input.sheetNames.some((n) => same(n, name));
 
-  ruleOps(p, plan, read);
+  ruleOps(p, plan, read, env);
   validationOps(p, plan, read, notes);
   columnOps(p, plan);
-  for (const tab of plan.tabs) tabOps(p, tab, existing(tab.name), read);
+  for (const tab of plan.tabs) tabOps(p, tab, existing(tab.name), read, env);
   if (plan.logAppend.length > 0 && !plan.tabs.some((t) => same(t.name, TAB_LOG))) {
     const width = plan.logAppend.reduce((w, r) => Math.max(w, r.length), 0);
     p.addBlock({ sheet: TAB_LOG, row: read.logRows, col: 0, rows: plan.logAppend, width, formats: null });
   }
-  const chartTab = plan.tabs.find((t) => t.chart !== undefined);
+  const chartTab = plan.tabs.find((t) => t.chart !== undefined || (t.charts?.length ?? 0) > 0);
   // Funnel charts came with ExcelApi 1.9; some hosts that report it still refuse them, so a bar chart is the fallback.
-  let chart: ApplyResult["chart"] = chartTab ? (env.isSetSupported("ExcelApi", "1.9") ? "funnel" : "bar") : null;
-  if (chartTab) p.add({ bytes: CALL_OVERHEAD * 8, run: (c) => chartOp(c, chartTab, chart ?? "bar") });
+  const funnelFirst = env.isSetSupported("ExcelApi", "1.9");
+  const reverse = env.isSetSupported("ExcelApi", "1.7");
+  const specs = chartTab ? [...(chartTab.chart ? [chartTab.chart] : []), ...(chartTab.charts ?? [])] : [];
+  const chartName = (spec: ChartSpec, i: number): string => (i === 0 && spec === chartTab?.chart ? CHART_NAME : (spec.id ?? `${CHART_NAME}-${i}`));
 
   const chunks = p.chunks.filter((c) => c.length > 0);
   const canPauseEvents = env.isSetSupported("ExcelApi", "1.8");
   const canPauseScreen = env.isSetSupported("ExcelApi", "1.9");
   let syncs = 0;
-  let retryChart = false;
+  let chart: ApplyResult["chart"] = null;
+  let failure: unknown = null;
   try {
     for (let i = 0; i < chunks.length; i++) {
       if (i === 0 && canPauseEvents) ctx.runtime.enableEvents = false;
+      // Once for the whole write: called for every chunk it makes the window flicker (the reference warns).
+      if (i === 0 && canPauseScreen) ctx.application.suspendScreenUpdatingUntilNextSync();
       ctx.application.suspendApiCalculationUntilNextSync();
-      if (canPauseScreen) ctx.application.suspendScreenUpdatingUntilNextSync();
       for (const op of chunks[i] as Op[]) op.run(ctx);
       try {
         await ctx.sync();
-      } catch (e) {
-        // The chart is the last call of the last chunk, so everything before it has been applied.
-        if (i === chunks.length - 1 && chart === "funnel" && isChartError(e)) retryChart = true;
-        else throw e;
       } finally {
         syncs++;
       }
       onProgress({ done: i + 1, total: chunks.length });
     }
-  } finally {
-    // One closing round trip: events back on, the workbook recalculated (API calculation was suspended).
-    if (retryChart && chartTab) {
-      chart = "bar";
-      chartOp(ctx, chartTab, "bar");
-    }
-    if (canPauseEvents) ctx.runtime.enableEvents = true;
-    ctx.application.calculate("Recalculate");
-    finish(ctx);
-    await ctx.sync();
-    syncs++;
+    if (chartTab)
+      for (let i = 0; i < specs.length; i++) {
+        const spec = specs[i] as ChartSpec;
+        const drawn = await drawChart(ctx, chartTab, spec, chartName(spec, i), spec.type === "funnel" && funnelFirst, reverse);
+        syncs += drawn.syncs;
+        if (i === 0) chart = drawn.type;
+        if (drawn.type === null) notes.push(`Excel could not draw the "${spec.title}" chart here; the figures are in the table beside it.`);
+      }
+  } catch (e) {
+    failure = e;
   }
+  // One closing round trip: events back on, the workbook recalculated (API calculation was suspended).
+  if (canPauseEvents) ctx.runtime.enableEvents = true;
+  ctx.application.calculate("Recalculate");
+  if (failure === null) finish(ctx);
+  try {
+    await ctx.sync();
+  } catch (e) {
+    // Whatever else failed, events must come back on, or live stamping stops until the workbook is reopened.
+    if (canPauseEvents) {
+      ctx.runtime.enableEvents = true;
+      await ctx.sync();
+      syncs++;
+    }
+    if (failure === null) failure = e;
+  }
+  syncs++;
+  if (failure !== null) throw failure;
   return { syncs, chunks: chunks.length, largestChunk: p.largestChunk, chart, notes };
+}
+
+/**
+ * One chart in its own round trip: the funnel where the host draws it, else a bar chart; a chart that failed
+ * after it was added is deleted again (by the name it was given first), so no run leaves one behind.
+ */
+async function drawChart(ctx: Excel.RequestContext, tab: TabWrite, spec: ChartSpec, name: string, funnel: boolean, reverse: boolean): Promise<{ type: "funnel" | "bar" | null; syncs: number }> {
+  const tries: ("funnel" | "bar")[] = funnel && sideBySide(spec) !== null ? ["funnel", "bar"] : ["bar"];
+  let syncs = 0;
+  for (const type of tries) {
+    chartOp(ctx, tab, spec, type, name, reverse);
+    try {
+      await ctx.sync();
+      return { type: spec.type === "funnel" ? type : "bar", syncs: syncs + 1 };
+    } catch (e) {
+      syncs++;
+      if (!isChartError(e)) throw e;
+      if (!chartAddFailed(e)) {
+        ctx.workbook.worksheets.getItem(tab.name).charts.getItem(name).delete();
+        await ctx.sync();
+        syncs++;
+      }
+    }
+  }
+  return { type: null, syncs };
 }
 
 /** The value Excel will hold for a plan cell; exported for the tests' expectations. */

@@ -20,6 +20,8 @@ export interface Block {
   width: number;
   /** Per column: a number format to set before the values, or null to leave the format alone. */
   formats: readonly (string | null)[] | null;
+  /** Per column: true when its strings are formulas, written as they are rather than protected as text. */
+  formulas?: readonly boolean[];
 }
 
 const GENERAL = "General";
@@ -79,7 +81,8 @@ export class Packer {
       const out: ExcelValue[] = new Array<ExcelValue>(width);
       let bytes = 2 + width + formatRowBytes;
       for (let c = 0; c < width; c++) {
-        const v = toExcelValue(src[c], text?.[c] ?? false);
+        const cell = src[c];
+        const v = b.formulas?.[c] === true && typeof cell === "string" ? cell : toExcelValue(cell, text?.[c] ?? false);
         out[c] = v;
         bytes += cellBytes(v);
       }

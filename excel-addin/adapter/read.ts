@@ -12,6 +12,8 @@ export const FIRST_BLOCK_ROWS = 2000;
 export const MARKER_COLUMNS = 64;
 /** Marker of pipesheet's chart on the review tab. */
 export const CHART_NAME = `${RULE_PREFIX}review`;
+/** Prefix of the review's table names (Excel table names allow no colon). */
+export const TABLE_PREFIX = "Pipesheet";
 
 export interface WorkbookRead {
   input: WorkbookInput;
@@ -23,6 +25,8 @@ export interface WorkbookRead {
   ownRules: Excel.ConditionalFormat[];
   /** pipesheet's charts on the review tab. */
   ownCharts: Excel.Chart[];
+  /** pipesheet's tables on the review tab (named with TABLE_PREFIX). */
+  ownTables: Excel.Table[];
   /** Columns of the deals sheet whose drop-down carries pipesheet's marker. */
   ownValidationColumns: number[];
   /** Round trips the read took. */
@@ -38,10 +42,10 @@ interface Block {
   sheet: Excel.Worksheet;
 }
 
-function block(sheet: Excel.Worksheet): Block {
+function block(sheet: Excel.Worksheet, rows: number): Block {
   const used = sheet.getUsedRange(true).load("rowIndex,columnIndex,rowCount,columnCount");
   const bounds = sheet.getRange("A1").getBoundingRect(used);
-  const first = bounds.getIntersection(sheet.getRange(`1:${FIRST_BLOCK_ROWS}`)).load("values,rowCount");
+  const first = bounds.getIntersection(sheet.getRange(`1:${rows}`)).load("values,rowCount");
   return { used, first, bounds, sheet };
 }
 
@@ -92,24 +96,96 @@ async function readRest(ctx: Excel.RequestContext, pending: Pending[]): Promise<
   }
 }
 
+/** Loads of the first round trip. */
+interface First {
+  sheets: Excel.WorksheetCollection;
+  deals: Block;
+  settings: Block | null;
+  log: Block | null;
+  rules: Excel.ConditionalFormatCollection;
+  charts: Excel.ChartCollection | null;
+  tables: Excel.TableCollection | null;
+  markers: Excel.DataValidation[];
+  activities: ActivitiesRead;
+}
+
+function queueFirst(ctx: Excel.RequestContext, sheetName: string, tabs: readonly string[], rows: number, ruleDetails: boolean): First {
+  const has = (name: string): boolean => tabs.some((t) => same(t, name));
+  const sheets = ctx.workbook.worksheets;
+  sheets.load("items/name");
+  const deals = block(sheets.getItem(sheetName), rows);
+  const activities = startActivities(sheets, sheetName, tabs, rows);
+  const settings = has(TAB_SETTINGS) && !same(sheetName, TAB_SETTINGS) ? block(sheets.getItem(TAB_SETTINGS), rows) : null;
+  const log = has(TAB_LOG) && !same(sheetName, TAB_LOG) ? block(sheets.getItem(TAB_LOG), rows) : null;
+  // Excel cannot read the details of some of the team's rules (office-js#6827, #6835); their id and type it can.
+  const rules = deals.sheet.getRange().conditionalFormats.load(ruleDetails ? "items/id,items/type,items/customOrNullObject/rule/formula" : "items/id,items/type");
+  const charts = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).charts.load("items/name") : null;
+  const tables = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).tables.load("items/name") : null;
+  const lastRow = deals.bounds.getLastRow();
+  const markers: Excel.DataValidation[] = [];
+  for (let c = 0; c < MARKER_COLUMNS; c++) markers.push(lastRow.getCell(0, c).dataValidation.load("type,prompt"));
+  return { sheets, deals, settings, log, rules, charts, tables, markers, activities };
+}
+
+const ownFormula = (f: string): boolean => f.includes(RULE_PREFIX);
+
+/**
+ * pipesheet's rules among Custom ones whose details the first read left out: all in one round trip, or,
+ * when one of the team's rules cannot be read, one round trip each (a rule that cannot be read is not found).
+ */
+async function ownRulesById(ctx: Excel.RequestContext, rules: Excel.ConditionalFormatCollection): Promise<{ own: Excel.ConditionalFormat[]; syncs: number }> {
+  const custom = rules.items.filter((cf) => cf.type === "Custom").map((cf) => cf.id);
+  if (custom.length === 0) return { own: [], syncs: 0 };
+  const load = (id: string): { cf: Excel.ConditionalFormat; rule: Excel.ConditionalFormatRule } => {
+    const cf = rules.getItem(id);
+    return { cf, rule: cf.custom.rule.load("formula") };
+  };
+  const all = custom.map(load);
+  try {
+    await ctx.sync();
+    return { own: all.filter((x) => ownFormula(x.rule.formula)).map((x) => x.cf), syncs: 1 };
+  } catch {
+    const own: Excel.ConditionalFormat[] = [];
+    let syncs = 1;
+    for (const id of custom) {
+      const one = load(id);
+      try {
+        await ctx.sync();
+        if (ownFormula(one.rule.formula)) own.push(one.cf);
+      } catch {
+        // One of the team's rules Excel cannot read; pipesheet's own rules are Custom formulas it can.
+      } finally {
+        syncs++;
+      }
+    }
+    return { own, syncs };
+  }
+}
+
 /**
  * @param tabs names of the workbook's tabs as last seen; a pipesheet tab deleted since then makes the read
  *   fail with ItemNotFound, and the caller reads again with fresh names.
  */
 export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string, tabs: readonly string[]): Promise<WorkbookRead> {
-  const has = (name: string): boolean => tabs.some((t) => same(t, name));
-  const sheets = ctx.workbook.worksheets;
-  sheets.load("items/name");
-  const deals = block(sheets.getItem(sheetName));
-  const activities = startActivities(sheets, sheetName, tabs);
-  const settings = has(TAB_SETTINGS) && !same(sheetName, TAB_SETTINGS) ? block(sheets.getItem(TAB_SETTINGS)) : null;
-  const log = has(TAB_LOG) && !same(sheetName, TAB_LOG) ? block(sheets.getItem(TAB_LOG)) : null;
-  const rules = deals.sheet.getRange().conditionalFormats.load("items/type,items/customOrNullObject/rule/formula");
-  const charts = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).charts.load("items/name") : null;
-  const lastRow = deals.bounds.getLastRow();
-  const markers: Excel.DataValidation[] = [];
-  for (let c = 0; c < MARKER_COLUMNS; c++) markers.push(lastRow.getCell(0, c).dataValidation.load("type,prompt"));
-  await ctx.sync();
+  let rows = FIRST_BLOCK_ROWS;
+  let ruleDetails = true;
+  let tries = 0;
+  let first: First;
+  for (;;) {
+    first = queueFirst(ctx, sheetName, tabs, rows, ruleDetails);
+    tries++;
+    try {
+      await ctx.sync();
+      break;
+    } catch (e) {
+      // A wide sheet's first rows can be more than Excel on the web sends in one response: read fewer, the rest follows in chunks.
+      if (isCode(e, "ResponsePayloadSizeLimitExceeded") && rows > 1) rows = Math.max(1, Math.floor(rows / 8));
+      else if (ruleDetails && !isCode(e, "ItemNotFound") && !isCode(e, "ResponsePayloadSizeLimitExceeded")) ruleDetails = false;
+      else throw e;
+    }
+  }
+  const { sheets, deals, settings, log, rules, charts, tables, markers, activities } = first;
+  const byId = ruleDetails ? null : await ownRulesById(ctx, rules);
 
   const pending: Pending[] = [];
   const gridOf = (b: Block): Grid => {
@@ -130,8 +206,9 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
   const more = await readRest(ctx, pending);
   const found = activityGrid ? { values: activityGrid, syncs: 0 } : await finishActivities(ctx, activities, sheetName);
 
-  const ownRules = rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && cf.customOrNullObject.rule.formula.includes(RULE_PREFIX));
+  const ownRules = byId ? byId.own : rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && ownFormula(cf.customOrNullObject.rule.formula));
   const ownCharts = charts ? charts.items.filter((ch) => ch.name.startsWith(RULE_PREFIX)) : [];
+  const ownTables = tables ? tables.items.filter((t) => t.name.startsWith(TABLE_PREFIX)) : [];
   const ownValidationColumns: number[] = [];
   markers.forEach((dv, c) => {
     if (dv.type !== "None" && dv.type !== "Inconsistent" && dv.prompt.title.startsWith(RULE_PREFIX)) ownValidationColumns.push(c);
@@ -150,8 +227,9 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
     logRows: logGrid && logGrid.length === 1 && logGrid[0]?.every((c) => c === "") ? 0 : logRows,
     ownRules,
     ownCharts,
+    ownTables,
     ownValidationColumns,
-    syncs: 1 + more + found.syncs,
+    syncs: tries + (byId?.syncs ?? 0) + more + found.syncs,
   };
 }
 
@@ -168,10 +246,10 @@ interface ActivitiesRead {
   heads: { name: string; range: Excel.Range }[];
 }
 
-function startActivities(sheets: Excel.WorksheetCollection, dealsSheet: string, tabs: readonly string[]): ActivitiesRead {
+function startActivities(sheets: Excel.WorksheetCollection, dealsSheet: string, tabs: readonly string[], rows: number): ActivitiesRead {
   const own = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG, dealsSheet];
   const named = tabs.find((t) => same(t, TAB_ACTIVITIES) && !same(t, dealsSheet));
-  if (named !== undefined) return { named: { name: named, block: block(sheets.getItem(named)) }, heads: [] };
+  if (named !== undefined) return { named: { name: named, block: block(sheets.getItem(named), rows) }, heads: [] };
   const heads = tabs.filter((t) => !own.some((o) => same(o, t))).map((name) => ({ name, range: sheets.getItem(name).getRangeByIndexes(0, 0, HEAD_ROWS, HEAD_COLS).load("values") }));
   return { named: null, heads };
 }
@@ -180,7 +258,7 @@ function startActivities(sheets: Excel.WorksheetCollection, dealsSheet: string, 
 async function finishActivities(ctx: Excel.RequestContext, a: ActivitiesRead, dealsSheet: string): Promise<{ values: { sheet: string; values: Grid } | null; syncs: number }> {
   const name = pickActivitiesTab(a.heads.map((h) => ({ name: h.name, values: h.range.values })), dealsSheet);
   if (name === null) return { values: null, syncs: 0 };
-  const b = block(ctx.workbook.worksheets.getItem(name));
+  const b = block(ctx.workbook.worksheets.getItem(name), FIRST_BLOCK_ROWS);
   await ctx.sync();
   const grid: Grid = b.first.values.slice();
   const pending: Pending[] = [];

@@ -16,8 +16,9 @@ export function display(v: string | number | boolean, format: string): string {
   if (/[yd]/i.test(format) && !format.includes('"')) return new Date(Math.round((v - 25_569) * DAY_MS)).toISOString().slice(0, 10);
   if (format.endsWith("%")) return `${(v * 100).toFixed((format.split(".")[1] ?? "").replace("%", "").length)}%`;
   if (format === "#,##0") return Math.round(v).toLocaleString("en-US");
-  const fixed = /^0(?:\.(0+))?("x")?$/.exec(format);
-  if (fixed) return `${v.toFixed(fixed[1]?.length ?? 0)}${fixed[2] ? "x" : ""}`;
+  // A fixed number of decimals, with an optional quoted unit: 0.00"x", 0.0 "days".
+  const fixed = /^0(?:\.(0+))?( ?)(?:"([^"]*)")?$/.exec(format);
+  if (fixed) return `${v.toFixed(fixed[1]?.length ?? 0)}${fixed[3] === undefined ? "" : `${fixed[2] ?? ""}${fixed[3]}`}`;
   return String(Math.round(v * 1e6) / 1e6);
 }
 
@@ -62,7 +63,7 @@ export class GridView {
     const used = sheet.usedRect(false);
     const rows = Math.min((used?.r1 ?? 0) + 1, MAX_ROWS_SHOWN);
     const cols = Math.min((used?.c1 ?? 0) + 1, MAX_COLS_SHOWN);
-    const marks = evaluateRules(sheet, rows, cols, this.todaySerial);
+    const { marks, shown } = evaluateRules(sheet, rows, cols, this.todaySerial, this.model.sheets);
     const sel = this.model.selection?.sheetId === sheet.id ? this.model.selection.rect : null;
     const table = document.createElement("table");
     table.dataset.sheet = sheet.name;
@@ -87,7 +88,7 @@ export class GridView {
       const mark = marks.get(r);
       for (let c = 0; c < cols; c++) {
         const td = document.createElement("td");
-        const v = sheet.value(r, c);
+        const v = sheet.formula(r, c) === undefined ? sheet.value(r, c) : (shown(r, c) ?? "");
         td.textContent = v === "" ? "" : display(v, sheet.numberFormat(r, c));
         td.dataset.cell = `${colName(c)}${r + 1}`;
         if (typeof v === "number") td.className = "num";

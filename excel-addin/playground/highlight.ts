@@ -22,32 +22,63 @@ export function shiftRows(formula: string, rows: number): string {
     .join('"');
 }
 
-/** Per row (0-based), the first rule that holds on it. */
-export function evaluateRules(sheet: SheetModel, rows: number, cols: number, todaySerial: number): Map<number, Highlight> {
-  const out = new Map<number, Highlight>();
-  if (sheet.cfs.length === 0) return out;
-  const data: (string | number | boolean | null)[][] = [];
+export interface Evaluated {
+  /** Per row (0-based), the first rule that holds on it. */
+  marks: Map<number, Highlight>;
+  /** What a formula cell of the sheet shows (the model itself does not calculate). */
+  shown: (r: number, c: number) => string | number | boolean | null;
+}
+
+type Plain = string | number | boolean | null;
+
+function sheetData(sheet: SheetModel, rows: number, cols: number): Plain[][] {
+  const data: Plain[][] = [];
   for (let r = 0; r < rows; r++) {
-    const row: (string | number | boolean | null)[] = [];
+    const row: Plain[] = [];
     for (let c = 0; c < cols; c++) {
+      const f = sheet.formula(r, c);
       const v = sheet.value(r, c);
-      row.push(v === "" ? null : typeof v === "string" && /^[=+\-']/.test(v) ? `'${v}` : v);
+      // Formulas (the stuck limit's lookups on the settings tab) are calculated; text that looks like one is not.
+      row.push(f !== undefined ? f : v === "" ? null : typeof v === "string" && /^[=+\-']/.test(v) ? `'${v}` : v);
     }
     data.push(row);
   }
-  const hf = HyperFormula.buildFromArray(data, { licenseKey: "gpl-v3" });
+  return data;
+}
+
+/**
+ * Evaluates the sheet's rules, and its formula cells, with the workbook's other sheets beside it: a helper cell
+ * may look a value up on another tab, and the rule reads the helper cell.
+ */
+export function evaluateRules(sheet: SheetModel, rows: number, cols: number, todaySerial: number, others: readonly SheetModel[] = []): Evaluated {
+  const marks = new Map<number, Highlight>();
+  const sheets: Record<string, Plain[][]> = { [sheet.name]: sheetData(sheet, rows, cols) };
+  for (const o of others) {
+    if (o === sheet) continue;
+    const used = o.usedRect(true);
+    if (used) sheets[o.name] = sheetData(o, used.r1 + 1, used.c1 + 1);
+  }
+  const hf = HyperFormula.buildFromSheets(sheets, { licenseKey: "gpl-v3" });
+  const id = hf.getSheetId(sheet.name) ?? 0;
+  const computed = new Map<number, Plain>();
   try {
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        if (sheet.formula(r, c) === undefined) continue;
+        const v = hf.getCellValue({ sheet: id, row: r, col: c });
+        computed.set(r * 16_384 + c, typeof v === "object" && v !== null ? String(v.value) : v);
+      }
     for (const cf of sheet.cfs) {
       if (cf.type !== "Custom" || cf.formula === "") continue;
       const pinned = cf.formula.replace(/TODAY\(\)/g, String(todaySerial));
       for (let r = cf.rect.r0; r <= Math.min(cf.rect.r1, rows - 1); r++) {
-        if (out.has(r)) continue;
-        const v = hf.calculateFormula(shiftRows(pinned, r - cf.rect.r0), 0);
-        if (v === true || (typeof v === "number" && v !== 0)) out.set(r, { fill: cf.fill, font: cf.fontColor, c0: cf.rect.c0, c1: cf.rect.c1 });
+        if (marks.has(r)) continue;
+        const v = hf.calculateFormula(shiftRows(pinned, r - cf.rect.r0), id);
+        if (v === true || (typeof v === "number" && v !== 0)) marks.set(r, { fill: cf.fill, font: cf.fontColor, c0: cf.rect.c0, c1: cf.rect.c1 });
       }
     }
   } finally {
     hf.destroy();
   }
-  return out;
+  return { marks, shown: (r, c) => computed.get(r * 16_384 + c) ?? null };
 }

@@ -37,4 +37,4 @@ grid.render();
 // A handle for the browser tests and for poking around in the console.
 Object.assign(globalThis, { playground: { model, grid } });
 
-void startPane(officeHost(), { today: () => today, settings: host.Office.context.document.settings });
+void startPane(officeHost(), { today: () => today, settings: host.Office.context.document.settings, showRoundTrips: true });

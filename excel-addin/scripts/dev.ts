@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // npm run dev: on Windows and macOS, the https dev server plus sideloading into desktop Excel; elsewhere
 // (Linux has no desktop Excel to sideload into) the dev server serves the playground instead.
 import { spawn, type ChildProcess } from "node:child_process";

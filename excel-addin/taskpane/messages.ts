@@ -13,9 +13,17 @@ const BY_CODE: Record<string, string> = {
   Unauthenticated: "Excel needs you to sign in again before pipesheet can change the workbook.",
 };
 
+function location(e: unknown): string {
+  const info = typeof e === "object" && e !== null ? (e as { debugInfo?: { errorLocation?: unknown } }).debugInfo : undefined;
+  return typeof info?.errorLocation === "string" ? info.errorLocation : "";
+}
+
 export function describeError(e: unknown): string {
   const code = errorCode(e);
   const message = e instanceof Error ? e.message : String(e);
+  // Excel also answers ItemNotFound when one of its own rules cannot be changed (office-js#5222): not a missing sheet.
+  if (code === "ItemNotFound" && location(e).startsWith("ConditionalFormat"))
+    return "Excel could not update pipesheet's conditional format because another rule covers the same cells. Open Home › Conditional Formatting › Manage Rules, delete the rule whose formula starts with =AND(N(\"pipesheet:, and run the command again.";
   if (code === "InvalidOperation" && /cell-?edit/i.test(message)) return BY_CODE.InvalidOperationInCellEditMode as string;
   if (code !== null && BY_CODE[code]) return BY_CODE[code] as string;
   if (code !== null)

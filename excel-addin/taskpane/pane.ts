@@ -1,11 +1,12 @@
 // The task pane: pick the deals sheet, run a command, show the summary, the problems and the column mapping.
 // Every value that came from the workbook is put on the page with textContent, never as HTML.
-import { FIELDS, settingsFromGrid, TAB_SETTINGS, type Command, type Field, type Problem, type WorkbookPlan } from "../../core/index.js";
+import { FIELDS, settingsFromGrid, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type Problem, type WorkbookPlan } from "../../core/index.js";
 import { fieldLabel } from "../../core/settings.js";
 import { chooseDealsSheet, discover, isOwnTab, preview, runCommand, selectCell, stamperState, type CommandResult, type Discovery, type Progress } from "../adapter/command.js";
 import type { Host } from "../adapter/host.js";
 import { logActivity } from "../adapter/log.js";
 import { StageStamper } from "../adapter/stamper.js";
+import { subscribe } from "../commands/outcome.js";
 import { describeError } from "./messages.js";
 
 /** Problems listed in the pane; the rest are counted. */
@@ -22,6 +23,12 @@ export interface PaneOptions {
   today: () => string;
   /** Office.context.document.settings, where the chosen deals sheet is remembered; null where there is none. */
   settings: DocumentSettings | null;
+  /** Office.addin.setStartupBehavior(load) where the shared runtime has it: the runtime then starts with the workbook. */
+  loadWithDocument?: (() => Promise<void>) | null;
+  /** True when the pane shares its runtime with the ribbon commands, so it lives on when closed. */
+  sharedRuntime?: boolean;
+  /** Show round trips (the playground, where they are the point). */
+  showRoundTrips?: boolean;
 }
 
 function el<T extends HTMLElement>(id: string): T {
@@ -55,12 +62,25 @@ export class Pane {
   async start(): Promise<void> {
     for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-command]"))
       b.addEventListener("click", () => void this.command(b.dataset.command as Command));
+    el("go-review").addEventListener("click", () => void this.guard(() => selectCell(this.host, TAB_REVIEW, "A1")));
     el<HTMLSelectElement>("deals-sheet").addEventListener("change", (e) => void this.pickSheet((e.target as HTMLSelectElement).value));
     el<HTMLFormElement>("log-form").addEventListener("submit", (e) => {
       e.preventDefault();
       void this.logActivity();
     });
     await this.refresh();
+    // What the ribbon's Score leads did, in the runtime this pane shares with it.
+    subscribe((o) => {
+      if (o.ok) {
+        this.last = o.result;
+        this.renderResult(o.result);
+        void this.listen(o.result);
+      } else {
+        const box = el("error");
+        box.textContent = o.message;
+        box.hidden = false;
+      }
+    });
   }
 
   private remembered(): string | null {
@@ -75,6 +95,7 @@ export class Pane {
       this.tabs = this.discovery.sheets.map((s) => s.name);
       this.sheet = chooseDealsSheet(this.discovery, this.sheet ?? this.remembered());
       this.renderSheets();
+      this.markPrimary(null);
       if (this.sheet === null) throw new Error("This workbook has no sheet of deals yet: add a sheet with a header row (Deal name, Stage, …) and one row per deal.");
       await this.preview();
     });
@@ -109,7 +130,9 @@ export class Pane {
       if (command === "setup") this.overrides = unsavedOverrides(this.overrides, r.plan);
       this.renderResult(r);
       this.renderMapping(r);
-      this.progressDone(`Done in ${r.syncs} round trips.`);
+      this.markPrimary(command);
+      this.progressDone(this.options.showRoundTrips ? `Done in ${r.syncs} round trips.` : "Done.");
+      if (command === "setup") await this.options.loadWithDocument?.().catch(() => undefined);
       await this.listen(r);
     });
   }
@@ -193,9 +216,33 @@ export class Pane {
     }
   }
 
+  /** The next logical step is the primary button: set up first, then score, then the review, then score again. */
+  private markPrimary(done: Command | null): void {
+    const setUp = this.tabs.some((t) => t.toLowerCase() === TAB_SETTINGS.toLowerCase());
+    const next: Command = !setUp ? "setup" : done === "score" ? "review" : "score";
+    for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-command]")) b.classList.toggle("primary", b.dataset.command === next);
+  }
+
   private renderResult(r: CommandResult): void {
     el("result").hidden = false;
-    el("headline").textContent = r.plan.summary.headline;
+    const s = r.plan.summary;
+    const problems = r.plan.problems.length;
+    const tiles = el("tiles");
+    tiles.replaceChildren();
+    const tile = (label: string, value: number, name: string): void => {
+      const t = make("div", undefined, `tile${name === "problems" && value > 0 ? " warn" : ""}`);
+      t.setAttribute("role", "listitem");
+      t.dataset.tile = name;
+      t.append(make("span", String(value), "value"), make("span", label, "label"));
+      tiles.append(t);
+    };
+    tile("open deals", s.open, "open");
+    tile("stuck", s.stuck, "stuck");
+    tile("A leads", s.grades.A, "a");
+    tile(problems === 1 ? "problem" : "problems", problems, "problems");
+    el("go-review").hidden = !this.tabs.some((t) => t.toLowerCase() === TAB_REVIEW.toLowerCase());
+    // The problem count is the tiles' and the list's: core's own count of cells to fix would be a second number.
+    el("headline").textContent = s.headline.replace(/; \d+ cells need fixing$/, "");
     const notes = el("notes");
     notes.replaceChildren();
     for (const n of r.apply?.notes ?? []) notes.append(make("li", n));
@@ -230,6 +277,11 @@ export class Pane {
     if (!body) return;
     body.replaceChildren();
     section.hidden = plan.columns.length === 0 && Object.keys(plan.summary.columns).length === 0;
+    // Folded when nothing was guessed or is missing: then there is nothing to check.
+    const toCheck = plan.summary.guessed.length + plan.summary.missing.length;
+    const details = el<HTMLDetailsElement>("mapping-details");
+    if (toCheck > 0 || Object.keys(this.overrides).length > 0) details.open = true;
+    el("mapping-state").textContent = toCheck === 0 ? "all found" : `${plan.summary.guessed.length} guessed, ${plan.summary.missing.length} missing`;
     const header = (read.input.deals[plan.headerRow] ?? []).map((c) => (c === null || c === undefined ? "" : String(c).trim())).filter((h, i, all) => h !== "" && all.indexOf(h) === i);
     const mapped = plan.summary.columns;
     const shown = (f: Field): boolean => this.showAllFields || mapped[f] !== undefined || plan.summary.missing.includes(f) || this.overrides[f] !== undefined;
@@ -305,7 +357,12 @@ export class Pane {
     });
     await stamper.start();
     this.stamper = stamper;
-    el("stamping").textContent = state.stageColumn === null ? "" : "While this pane is open, changing a deal's stage stamps its Stage entered date.";
+    el("stamping").textContent =
+      state.stageColumn === null
+        ? ""
+        : this.options.sharedRuntime
+          ? "Changing a deal's stage stamps its Stage entered date, also with this pane closed."
+          : "While this pane is open, changing a deal's stage stamps its Stage entered date.";
   }
 
   private async stopStamping(): Promise<void> {

@@ -1,6 +1,6 @@
 // The entry points Apps Script calls by name: triggers, menu items and the sidebar's server functions.
 import { fieldLabel } from "../../core/settings.js";
-import { parseA1, run, TAB_SETTINGS, type Command, type Field, type Problem } from "../../core/index.js";
+import { parseA1, run, TAB_SETTINGS, type Command, type Field } from "../../core/index.js";
 import { findTab, openBook, readGrid } from "./book.js";
 import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type CommandResult } from "./commands.js";
 import type { EditEvent, Spreadsheet } from "./gas.js";
@@ -12,8 +12,6 @@ import { readStore, type LastRun } from "./store.js";
 
 const MENU = "Pipeline";
 const TITLE = "pipesheet";
-/** Problems listed in the alert after a menu command; the sidebar lists them all. */
-const ALERT_PROBLEMS = 12;
 /** Rows read for the sidebar's column list: the header is within the first 30 rows. */
 const HEADER_SCAN = 31;
 
@@ -34,25 +32,26 @@ export function onEdit(e: EditEvent): void {
   handleEdit(e);
 }
 
-const problemLine = (p: Problem): string => `${p.sheet}!${p.cell}: ${p.message}`;
-
-/** Menu commands report in a toast, and in an alert when there is something to act on. */
+/**
+ * Menu commands report in a toast; when there is something to act on (problems, or a big sheet's next part) the
+ * sidebar opens, which lists every problem with a link to its cell and carries a big run on. No modal alert:
+ * it would stop the person after every run.
+ */
 function report(result: CommandResult, ss: Spreadsheet): void {
-  const ui = SpreadsheetApp.getUi();
   if (result.busy) {
-    ui.alert(TITLE, result.headline, ui.ButtonSet.OK);
+    SpreadsheetApp.getUi().alert(TITLE, result.headline, SpreadsheetApp.getUi().ButtonSet.OK);
     return;
   }
   if (!result.done) {
-    ui.alert(TITLE, `${result.headline}\n\nOpen the sidebar (Pipeline › Open sidebar) to carry on by itself.`, ui.ButtonSet.OK);
+    ss.toast(`${result.headline} The sidebar carries on by itself.`, TITLE, 10);
+    openSidebar();
     return;
   }
-  ss.toast(result.headline, TITLE, 10);
-  if (result.problemCount === 0) return;
-  const shown = result.problems.slice(0, ALERT_PROBLEMS).map(problemLine);
-  const more = result.problemCount - shown.length;
-  const tail = more > 0 ? `\n…and ${more} more: open the sidebar (Pipeline › Open sidebar) to see them all and jump to each cell.` : "";
-  ui.alert(TITLE, `${result.headline}\n\n${shown.join("\n")}${tail}`, ui.ButtonSet.OK);
+  // One problem count, the sidebar's: core's own count of cells to fix would be a second number.
+  const headline = result.headline.replace(/; \d+ cells need fixing$/, "");
+  const problems = result.problemCount === 0 ? "" : ` · ${result.problemCount} problem${result.problemCount === 1 ? "" : "s"}: see the sidebar`;
+  ss.toast(`${headline}${problems}`, TITLE, 10);
+  if (result.problemCount > 0) openSidebar();
 }
 
 function menuCommand(command: Command): void {

@@ -174,7 +174,8 @@ export function blockValues(
         row[k] = toSheet(v, fmtRow?.[k] === "@", quote);
         continue;
       }
-      row[k] = toSheet(v, fmt === "@", quote);
+      // A formula column (the stuck limit's lookup) is written as formulas; setValues reads "=…" as one.
+      row[k] = c.formulas === true && typeof v === "string" ? v : toSheet(v, fmt === "@", quote);
     }
     out[i - from] = row;
   }

@@ -140,8 +140,10 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
   const sheet = existing ? existing.sheet : createTab(book, tab.name).sheet;
   if (existing) {
     sheet.clear();
-    // The tab is pipesheet's: any chart on it is the one a previous run drew.
+    // The tab is pipesheet's: any chart, filter or alternating colours on it are what a previous run made.
     for (const chart of sheet.getCharts()) sheet.removeChart(chart);
+    sheet.getFilter()?.remove();
+    for (const b of sheet.getBandings()) b.remove();
   }
   const anchor = tab.chart ? rangeEnd(tab.chart.anchor) : { row: 1, col: 1 };
   fitSize(sheet, Math.max(height, anchor.row) + ROOM_ROWS, Math.max(width, anchor.col + 6));
@@ -182,20 +184,22 @@ export function writeTab(book: Book, tab: TabWrite, quote: (s: string) => string
     i = j;
   }
 
-  if (tab.chart) {
-    const c = tab.chart;
+  for (const c of [...(tab.chart ? [tab.chart] : []), ...(tab.charts ?? [])]) {
+    const at = rangeEnd(c.anchor);
     // Sheets has no funnel chart: a bar chart in stage order, widest at the top, reads as one.
-    const chart = sheet
-      .newChart()
-      .asBarChart()
+    const builder = c.type === "column" ? sheet.newChart().asColumnChart() : sheet.newChart().asBarChart();
+    const chart = builder
       .addRange(sheet.getRange(c.categories))
       .addRange(sheet.getRange(c.values))
-      .setPosition(anchor.row, anchor.col, 0, 0)
+      .setPosition(at.row, at.col, 0, 0)
       .setOption("title", c.title)
       .setOption("legend", { position: "none" })
+      .setOption("width", Math.round((c.width ?? 420) * 4 / 3))
+      .setOption("height", Math.round((c.height ?? 260) * 4 / 3))
       .build();
     sheet.insertChart(chart);
   }
+  tableStyles(book, sheet, tab);
   // A tab the user hid is shown again; a tab created just now is visible already.
   if (!tab.hidden && existing) sheet.showSheet();
   return true;
@@ -231,4 +235,39 @@ export function appendLog(book: Book, rows: Grid, quote: (s: string) => string, 
     else write();
   }
   return true;
+}
+
+/**
+ * Tables as Sheets has them: alternating colours on each, and the tab's one basic filter (Sheets allows one per
+ * sheet) on the stuck list, the table a manager filters by owner, else the first. Stuck deals' names link to
+ * their rows on the deals sheet (rich text, so the cell keeps its text).
+ */
+function tableStyles(book: Book, sheet: Sheet, tab: TabWrite): void {
+  const tables = tab.tables ?? [];
+  for (const t of tables) sheet.getRange(t.range).applyRowBanding(SpreadsheetApp.BandingTheme.LIGHT_GREY);
+  const filtered = tables.find((t) => t.name.endsWith("Stuck")) ?? tables[0];
+  if (filtered) sheet.getRange(filtered.range).createFilter();
+  const links = tab.links ?? [];
+  if (links.length === 0) return;
+  const gids = new Map<string, number | null>();
+  const gid = (name: string): number | null => {
+    if (!gids.has(name)) gids.set(name, book.ss.getSheetByName(name)?.getSheetId() ?? null);
+    return gids.get(name) ?? null;
+  };
+  // One call per run of linked cells in a column (the stuck list's names), not one per deal.
+  const cells = links.map((l) => ({ l, at: rangeEnd(l.cell) })).sort((a, b) => a.at.col - b.at.col || a.at.row - b.at.row);
+  for (let i = 0; i < cells.length; ) {
+    let j = i + 1;
+    while (j < cells.length && cells[j]?.at.col === cells[i]?.at.col && cells[j]?.at.row === (cells[j - 1]?.at.row ?? 0) + 1) j++;
+    const run = cells.slice(i, j);
+    const first = run[0]?.at ?? { row: 1, col: 1 };
+    const texts = run.map(({ l, at }) => {
+      const text = tab.values[at.row - 1]?.[at.col - 1];
+      const id = gid(l.sheet);
+      const b = SpreadsheetApp.newRichTextValue().setText(typeof text === "string" ? text : String(text ?? ""));
+      return [(id === null ? b : b.setLinkUrl(`#gid=${id}&range=${l.target}`)).build()];
+    });
+    sheet.getRange(first.row, first.col, run.length, 1).setRichTextValues(texts);
+    i = j;
+  }
 }

@@ -91,6 +91,7 @@ describe("playground", () => {
       pg.model.userEdit("Deals", 0, 30, x);
     }, XSS);
     await run("cmd-score", "Scored");
+    if (!(await page.getAttribute("#mapping-details", "open") !== null)) await page.click("#mapping summary");
     await page.click('#mapping button[aria-expanded]');
     expect(await page.textContent('#grid td[data-cell="B2"]')).toBe(XSS);
     const problems = await page.$$eval("#problem-list .message", (ms) => ms.map((m) => m.textContent ?? ""));
@@ -129,7 +130,32 @@ describe("playground", () => {
     await page.waitForFunction(() => document.querySelector("#headline")?.textContent?.startsWith("Set up"));
   });
 
+  it("shows the result as tiles with one problem count, the next step as the primary button, and Go to review", async () => {
+    await run("cmd-setup", "Set up");
+    const tiles = await page.$$eval("#tiles .tile", (ts) => ts.map((t) => [(t as HTMLElement).dataset.tile, t.querySelector(".value")?.textContent]));
+    expect(tiles.map((t) => t[0])).toEqual(["open", "stuck", "a", "problems"]);
+    const problems = Number(tiles[3]?.[1]);
+    expect(await page.textContent("#problem-count")).toBe(`(${problems})`);
+    const listed = await page.$$eval("#problem-list li:not(.more)", (li) => li.length);
+    expect(listed).toBe(Math.min(problems, 200));
+    expect(await page.textContent("#headline")).not.toMatch(/cells need fixing/);
+    const primary = async (): Promise<string[]> => page.$$eval("button.primary[data-command]", (bs) => bs.map((b) => b.id));
+    expect(await primary()).toEqual(["cmd-score"]);
+    await run("cmd-score", "Scored");
+    expect(await primary()).toEqual(["cmd-review"]);
+    await run("cmd-review", "Reviewed");
+    expect(await primary()).toEqual(["cmd-score"]);
+    await page.click('#tabs button:has-text("Deals")');
+    await page.click("#go-review");
+    await page.waitForFunction(() => document.querySelector("#grid table")?.getAttribute("data-sheet") === "Pipeline Review");
+    // The column table is folded exactly when nothing was guessed or is missing.
+    const state = (await page.textContent("#mapping-state")) ?? "";
+    expect(await page.getAttribute("#mapping-details", "open") !== null).toBe(state !== "all found");
+    expect(await page.textContent("#progress-text")).toMatch(/round trips/);
+  });
+
   it("uses a corrected column at once and keeps it in force through set-up", async () => {
+    if ((await page.getAttribute("#mapping-details", "open")) === null) await page.click("#mapping summary");
     await page.selectOption('select[aria-label="Column for Owner"]', "Source");
     await page.waitForSelector("#mapping-pending:not([hidden])");
     await run("cmd-setup", "Set up");

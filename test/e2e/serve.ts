@@ -10,7 +10,7 @@ const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javas
 
 export function build(): string {
   const out = mkdtempSync(join(tmpdir(), "pipesheet-e2e-"));
-  execFileSync("npx", ["webpack", "--mode", "development", "--env", `out=${out}`], { cwd: resolve(dirname(fileURLToPath(import.meta.url)), "../.."), stdio: "pipe" });
+  execFileSync("npx", ["webpack", "--mode", "development", "--env", "playground", "--env", `out=${out}`], { cwd: resolve(dirname(fileURLToPath(import.meta.url)), "../.."), stdio: "pipe" });
   return out;
 }
 

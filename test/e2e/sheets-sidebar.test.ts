@@ -5,23 +5,11 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScript, type Script } from "../fakes/apps-script/bundle.js";
 import { dealsBook } from "../fakes/apps-script/deals.js";
+import { RUNNER } from "./gas.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HTML = readFileSync("sheets-script/Sidebar.html", "utf8");
 const EVIL = '<img src=x onerror="window.__pwned=1">';
-
-/** google.script.run as the page sees it: chained handlers, asynchronous, values passed as JSON. */
-const RUNNER = `(() => {
-  const runner = (ok, fail) => new Proxy({}, { get(_t, prop) {
-    if (prop === "withSuccessHandler") return (f) => runner(f, fail);
-    if (prop === "withFailureHandler") return (f) => runner(ok, f);
-    return (...args) => { window.__gas(String(prop), JSON.stringify(args)).then((r) => {
-      const o = JSON.parse(r);
-      if ("error" in o) { if (fail) fail(new Error(o.error)); } else if (ok) ok(o.value);
-    }); };
-  } });
-  window.google = { script: { run: runner(null, null) } };
-})();`;
 
 let browser: Browser;
 
@@ -95,7 +83,9 @@ describe("Sidebar.html", () => {
     const script = await loadScript({ cost: { writeCell: 0.3 } });
     dealsBook(script.env, 100_000);
     const { page, errors } = await open(script);
-    await page.click('button[data-command="setup"]');
+    // Each part runs the fake's simulated six minutes of work for real, which takes many seconds of wall time
+    // on a busy machine (100,000 rows, a formula per row for the stuck limit): the click waits as long as the parts.
+    await page.click('button[data-command="setup"]', { timeout: 110_000 });
     await page.waitForFunction(() => /in \d+ parts\)$/.test(document.querySelector("#status")?.textContent ?? ""), undefined, { timeout: 110_000 });
     expect(script.env.properties.has("pipesheet.resume")).toBe(false);
     expect(errors).toEqual([]);

@@ -1,6 +1,6 @@
 // The Apps Script services around the spreadsheet model: a virtual clock with the execution time limits,
 // call counting, the document lock, document properties, the UI, HtmlService, Utilities and Session.
-import { FakeConditionalFormatRuleBuilder, FakeDataValidationBuilder, FakeSpreadsheet } from "./spreadsheet.js";
+import { FakeConditionalFormatRuleBuilder, FakeDataValidationBuilder, FakeRichTextBuilder, FakeSpreadsheet } from "./spreadsheet.js";
 import { formatDate } from "./time.js";
 
 /** Virtual milliseconds an operation costs; tuned to the order of magnitude of real Sheets. */
@@ -215,6 +215,8 @@ function appsScriptGlobals(env: Env): Record<string, unknown> {
     flush: () => env.hit("SpreadsheetApp.flush"),
     newConditionalFormatRule: () => (env.hit("SpreadsheetApp.newConditionalFormatRule"), new FakeConditionalFormatRuleBuilder(env)),
     newDataValidation: () => (env.hit("SpreadsheetApp.newDataValidation"), new FakeDataValidationBuilder(env)),
+    newRichTextValue: () => (env.hit("SpreadsheetApp.newRichTextValue"), new FakeRichTextBuilder(env)),
+    BandingTheme: { LIGHT_GREY: "LIGHT_GREY", BLUE: "BLUE" },
   };
   const props = {
     getProperty: (k: string) => (env.hit("Properties.getProperty"), env.properties.get(k) ?? null),

@@ -246,6 +246,11 @@ export class FakeChartBuilder {
     this.type = "BAR";
     return this;
   }
+  asColumnChart(): this {
+    this.env.hit("EmbeddedChartBuilder.asColumnChart");
+    this.type = "COLUMN";
+    return this;
+  }
   addRange(range: FakeRange): this {
     this.env.hit("EmbeddedChartBuilder.addRange");
     if (!(range instanceof FakeRange)) throw new Error("Exception: addRange needs a Range.");
@@ -268,6 +273,62 @@ export class FakeChartBuilder {
     this.env.hit("EmbeddedChartBuilder.build");
     if (this.type === "UNSET" || this.ranges.length === 0 || !this.pos) throw new Error("Exception: The chart needs a type, data ranges and a position.");
     return new FakeChart(this.type, this.ranges, this.pos[0], this.pos[1], this.options);
+  }
+}
+
+/** A rich text value: its text and, where set, the link the whole text goes to. */
+export class FakeRichText {
+  constructor(
+    readonly text: string,
+    readonly link: string | null,
+  ) {}
+  getText(): string {
+    return this.text;
+  }
+  getLinkUrl(): string | null {
+    return this.link;
+  }
+}
+
+export class FakeRichTextBuilder {
+  private text = "";
+  private link: string | null = null;
+  constructor(private env: Env) {}
+  setText(t: string): this {
+    this.env.hit("RichTextValueBuilder.setText");
+    if (typeof t !== "string") throw new Error("Exception: setText needs a string.");
+    this.text = t;
+    return this;
+  }
+  setLinkUrl(url: string | null): this {
+    this.env.hit("RichTextValueBuilder.setLinkUrl");
+    this.link = url;
+    return this;
+  }
+  build(): FakeRichText {
+    this.env.hit("RichTextValueBuilder.build");
+    return new FakeRichText(this.text, this.link);
+  }
+}
+
+/** A sheet's one basic filter (Sheets allows one per sheet) over a range. */
+export class FakeFilter {
+  constructor(
+    readonly sheet: FakeSheet,
+    readonly range: string,
+  ) {}
+  remove(): void {
+    if (this.sheet.filter === this) this.sheet.filter = null;
+  }
+}
+
+export class FakeBanding {
+  constructor(
+    readonly sheet: FakeSheet,
+    readonly range: string,
+  ) {}
+  remove(): void {
+    this.sheet.bandings = this.sheet.bandings.filter((b) => b !== this);
   }
 }
 
@@ -349,6 +410,48 @@ export class FakeRange {
     this.env.spend(this.nr * this.nc * this.env.cost.writeCell);
     for (let i = 0; i < this.nr; i++) for (let j = 0; j < this.nc; j++) this.sheet.enterValue(this.r + i, this.c + j, (data[i] as unknown[])[j]);
     return this;
+  }
+  setRichTextValues(values: FakeRichText[][]): this {
+    this.env.write("Range.setRichTextValues");
+    const data = this.checkShape(values, "setRichTextValues") as FakeRichText[][];
+    for (let i = 0; i < this.nr; i++)
+      for (let j = 0; j < this.nc; j++) {
+        const v = data[i]?.[j];
+        if (!(v instanceof FakeRichText)) throw new Error("Exception: setRichTextValues needs RichTextValues.");
+        this.env.quietly(() => this.sheet.range(this.r + i, this.c + j, 1, 1).setRichTextValue(v));
+      }
+    return this;
+  }
+  setRichTextValue(v: FakeRichText): this {
+    this.env.write("Range.setRichTextValue");
+    if (!(v instanceof FakeRichText)) throw new Error("Exception: setRichTextValue needs a RichTextValue.");
+    for (let i = 0; i < this.nr; i++)
+      for (let j = 0; j < this.nc; j++) {
+        // Rich text is always text: nothing in it is read as a number, date or formula.
+        this.sheet.formulas.delete(this.sheet.cellKey(this.r + i, this.c + j));
+        this.sheet.store(this.r + i, this.c + j, v.text);
+        if (v.link === null) this.sheet.links.delete(this.sheet.cellKey(this.r + i, this.c + j));
+        else this.sheet.links.set(this.sheet.cellKey(this.r + i, this.c + j), v.link);
+      }
+    return this;
+  }
+  createFilter(): FakeFilter {
+    this.env.write("Range.createFilter");
+    if (this.sheet.filter) throw new Error("Exception: You can't create a filter in a sheet that already has a filter.");
+    this.sheet.filter = new FakeFilter(this.sheet, this.getA1NotationQuiet());
+    return this.sheet.filter;
+  }
+  applyRowBanding(theme?: string): FakeBanding {
+    this.env.write("Range.applyRowBanding");
+    void theme;
+    const me = { r0: this.r, r1: this.r + this.nr - 1, c0: this.c, c1: this.c + this.nc - 1 };
+    for (const b of this.sheet.bandings) {
+      const o = parseRange(b.range, this.sheet.maxRows);
+      if (o.r <= me.r1 && me.r0 <= o.r + o.nr - 1 && o.c <= me.c1 && me.c0 <= o.c + o.nc - 1) throw new Error("Exception: You cannot add alternating colors to a range that already has alternating colors.");
+    }
+    const band = new FakeBanding(this.sheet, this.getA1NotationQuiet());
+    this.sheet.bandings.push(band);
+    return band;
   }
   setValue(value: unknown): this {
     this.env.write("Range.setValue");
@@ -527,6 +630,10 @@ export class FakeSheet {
   values: Stored[][] = [];
   formats = new Map<number, string>();
   formulas = new Map<number, string>();
+  /** Link URL of each cell whose rich text has one. */
+  readonly links = new Map<number, string>();
+  filter: FakeFilter | null = null;
+  bandings: FakeBanding[] = [];
   styles = new Map<number, Style>();
   validations = new Map<number, FakeDataValidation>();
   rules: FakeConditionalFormatRule[] = [];
@@ -568,6 +675,16 @@ export class FakeSheet {
   }
   raw(r: number, c: number): Stored {
     return this.values[r]?.[c] ?? "";
+  }
+  cellKey(r: number, c: number): number {
+    return key(r, c);
+  }
+  linkAt(r: number, c: number): string | null {
+    return this.links.get(key(r, c)) ?? null;
+  }
+  /** The formula a cell holds ("=…"), or "" for a plain value. */
+  formulaAt(r: number, c: number): string {
+    return this.formulas.get(key(r, c)) ?? "";
   }
   /** What getValues hands a script: numbers under a date format become Dates of the script's realm. */
   valueForScript(r: number, c: number): unknown {
@@ -730,7 +847,17 @@ export class FakeSheet {
     this.formats.clear();
     this.formulas.clear();
     this.styles.clear();
+    this.links.clear();
+    // Like Sheets: clear() leaves the sheet's filter and alternating colours in place.
     return this;
+  }
+  getFilter(): FakeFilter | null {
+    this.env.hit("Sheet.getFilter");
+    return this.filter;
+  }
+  getBandings(): FakeBanding[] {
+    this.env.hit("Sheet.getBandings");
+    return [...this.bandings];
   }
   getConditionalFormatRules(): FakeConditionalFormatRule[] {
     this.env.hit("Sheet.getConditionalFormatRules");

@@ -5,6 +5,8 @@ import { ErrorCodes, OfficeError } from "./errors.js";
 import type { CellStyle, CfModel, ChangeEvent, ChartModel, SheetModel, TableModel, ValidationModel, Value, WorkbookModel } from "./model.js";
 
 export const PAYLOAD_LIMIT = 5 * 1024 * 1024;
+/** Chart types whose series, title and axes the API does not reach. */
+const NEW_CHART_TYPES = new Set(["Funnel", "Waterfall", "Sunburst", "Treemap", "Histogram", "Pareto", "BoxWhisker", "RegionMap"]);
 /** Reading more cells than this in one load is refused before allocating (it could never fit in a response). */
 const MAX_READ_CELLS = 5_000_000;
 
@@ -512,6 +514,21 @@ export class Range extends Nullable<Where> {
     }
     this.context.wrote(sheet, rect);
   }
+  /** ExcelApi 1.7: a link on every cell of the range; its text replaces the values. */
+  set hyperlink(link: { documentReference?: string; address?: string; textToDisplay?: string }) {
+    this.setter("hyperlink", link, () => {
+      if (!this.context.model.supports("ExcelApi", "1.7")) throw new OfficeError(ErrorCodes.invalidOperation, "Range.hyperlink needs ExcelApi 1.7.", "Range.hyperlink");
+      const ref = link.documentReference;
+      if (ref !== undefined && parseAddress(ref)?.sheet === null)
+        throw new OfficeError(ErrorCodes.invalidArgument, `documentReference ${ref} needs a sheet name.`, "Range.hyperlink");
+      const { sheet, rect } = this.target();
+      for (let r = rect.r0; r <= rect.r1; r++)
+        for (let c = rect.c0; c <= rect.c1; c++) {
+          sheet.links.set(r * MAX_COLS + c, { ...link });
+          if (link.textToDisplay !== undefined) sheet.write(r, c, link.textToDisplay);
+        }
+    });
+  }
   get format(): RangeFormat {
     return this.child("format", () =>
       new RangeFormat(this.context, `${this.path}.format`, () => this.target()));
@@ -735,6 +752,23 @@ export class ConditionalFormatCollection extends ClientObject {
   get items(): ConditionalFormat[] {
     return this.get<ConditionalFormat[]>("items");
   }
+  getItem(id: string): ConditionalFormat {
+    return this.byId(id, false);
+  }
+  getItemOrNullObject(id: string): ConditionalFormat {
+    return this.byId(id, true);
+  }
+  private byId(id: string, nullable: boolean): ConditionalFormat {
+    const find = (): CfModel | null => {
+      const { sheet } = this.where();
+      return sheet.cfs.find((cf) => String(cf.id) === id) ?? null;
+    };
+    const holder = { sheet: null as SheetModel | null };
+    return new ConditionalFormat(this.context, `${this.path}.getItem(${JSON.stringify(id)})`, () => {
+      holder.sheet = this.where().sheet;
+      return find();
+    }, null, holder, nullable);
+  }
   add(type: string): ConditionalFormat {
     const holder: { sheet: SheetModel | null } = { sheet: null };
     const cf = new ConditionalFormat(this.context, `${this.path}.add(${JSON.stringify(type)})`, () => null, null, holder);
@@ -764,13 +798,29 @@ export class ConditionalFormat extends Nullable<CfModel> {
     find: () => CfModel | null,
     private sheet: SheetModel | null,
     private readonly holder: { sheet: SheetModel | null } | null = null,
+    nullable = false,
   ) {
-    super(context, path, find, false);
+    super(context, path, find, nullable);
   }
   private owner(): SheetModel {
     const s = this.sheet ?? this.holder?.sheet ?? null;
     if (!s) throw new OfficeError(ErrorCodes.invalidObjectPath, "conditional format has no sheet", this.path);
     return s;
+  }
+  /**
+   * Excel fails to read a rule's details when a second cell-value rule covers the same cells (office-js#6827,
+   * #6835); its id and type still load.
+   */
+  private unreadable(): boolean {
+    const me = this.resolveOrNull();
+    if (!me || me.type !== "CellValue") return false;
+    return this.owner().cfs.some((o) => o !== me && o.type === "CellValue" && intersect(o.rect, me.rect) !== null);
+  }
+  override applyLoad(tree: Tree): void {
+    const details = [...tree.keys()].some((k) => !["id", "type", "priority", "stopIfTrue"].includes(k));
+    if ((tree.size === 0 || details) && this.unreadable())
+      throw new OfficeError(ErrorCodes.generalException, "There was an internal error while processing the request.", "ConditionalFormat.load");
+    super.applyLoad(tree);
   }
   protected scalars(): Record<string, () => unknown> {
     return {
@@ -785,6 +835,9 @@ export class ConditionalFormat extends Nullable<CfModel> {
   }
   get type(): string {
     return this.get("type");
+  }
+  get id(): string {
+    return this.get("id");
   }
   get priority(): number {
     return this.get("priority");
@@ -822,7 +875,21 @@ export class ConditionalFormat extends Nullable<CfModel> {
     this.queue("delete", [], () => {
       const me = this.target();
       const s = this.owner();
+      // office-js#5222: deleting a rule that shares a cell with another rule fails with ItemNotFound.
+      if (s.cfs.some((o) => o !== me && intersect(o.rect, me.rect) !== null))
+        throw new OfficeError(ErrorCodes.itemNotFound, "Item Not Found.", "ConditionalFormat.delete");
       s.cfs = s.cfs.filter((x) => x !== me);
+    });
+  }
+  /** ExcelApi 1.17: moves the rule onto other cells (how a rule is updated without delete()). */
+  setRanges(ranges: Range | string): void {
+    this.queue("setRanges", [typeof ranges === "string" ? ranges : ranges.path], () => {
+      if (!this.context.model.supports("ExcelApi", "1.17"))
+        throw new OfficeError(ErrorCodes.invalidOperation, "ConditionalFormat.setRanges needs ExcelApi 1.17.", "ConditionalFormat.setRanges");
+      const me = this.target();
+      const rect = typeof ranges === "string" ? parseAddress(ranges)?.rect : ranges.target().rect;
+      if (!rect) throw new OfficeError(ErrorCodes.invalidArgument, `Bad range ${String(ranges)}`, "ConditionalFormat.setRanges");
+      me.rect = rect;
     });
   }
 }
@@ -1010,17 +1077,22 @@ export class ChartCollection extends ClientObject {
   get items(): Chart[] {
     return this.get<Chart[]>("items");
   }
+  getItem(name: string): Chart {
+    const s = (): SheetModel => this.sheet();
+    return new Chart(this.context, `${this.path}.getItem(${JSON.stringify(name)})`, () => s().charts.find((c) => c.name === name) ?? null, false, null, { get sheet() { return s(); } });
+  }
   add(type: string, source: Range, seriesBy = "Auto"): Chart {
     const holder: { sheet: SheetModel | null } = { sheet: null };
     const chart = new Chart(this.context, `${this.path}.add(${JSON.stringify(type)})`, () => null, false, null, holder);
     this.queue("add", [type, source.path, seriesBy], () => {
       const m = this.context.model;
+      if (!m.charts) throw new OfficeError(ErrorCodes.generalException, "There was an internal error while processing the request.", "ChartCollection.add");
       if (type === "Funnel" && (!m.funnel || !m.supports("ExcelApi", "1.9")))
         throw new OfficeError(ErrorCodes.invalidArgument, "The chart type Funnel is not supported here.", "ChartCollection.add");
       const s = this.sheet();
       const src = source.target();
       if (src.sheet !== s) throw new OfficeError(ErrorCodes.invalidArgument, "Chart data must be on the chart's sheet in this model.", "ChartCollection.add");
-      const model: ChartModel = { id: m.newId(), name: `Chart ${s.charts.length + 1}`, type, source: src.rect, xValues: null, title: "", anchor: null, width: 360, height: 216 };
+      const model: ChartModel = { id: m.newId(), name: `Chart ${s.charts.length + 1}`, type, source: src.rect, xValues: null, title: "", anchor: null, width: 360, height: 216, reversed: false };
       s.charts.push(model);
       holder.sheet = s;
       chart.bind(model);
@@ -1057,8 +1129,17 @@ export class Chart extends Nullable<ChartModel> {
   get chartType(): string {
     return this.get("chartType");
   }
+  /** Funnel, waterfall, sunburst and the other newer chart types have no series or title object in the API (office-js-docs#910). */
+  private noSeries(what: string): void {
+    if (NEW_CHART_TYPES.has(this.target().type))
+      throw new OfficeError(ErrorCodes.unsupportedOperation, "This operation is not implemented.", `Chart.${what}`);
+  }
   get title(): { text: string } {
-    const set = (v: string): void => this.setter("title.text", v, () => (this.target().title = v));
+    const set = (v: string): void =>
+      this.setter("title.text", v, () => {
+        this.noSeries("title");
+        this.target().title = v;
+      });
     return {
       set text(v: string) {
         set(v);
@@ -1086,10 +1167,30 @@ export class Chart extends Nullable<ChartModel> {
       getItemAt: (i: number) => ({
         setXAxisValues: (r: Range) =>
           this.queue("series.setXAxisValues", [i, r.path], () => {
+            this.noSeries("series");
             if (i !== 0) throw new OfficeError(ErrorCodes.itemNotFound, "This model's charts have one series.", "ChartSeries");
             this.target().xValues = r.target().rect;
           }),
       }),
+    };
+  }
+  get axes(): { categoryAxis: { reversePlotOrder: boolean } } {
+    const set = (v: boolean): void =>
+      this.setter("axes.categoryAxis.reversePlotOrder", v, () => {
+        if (!this.context.model.supports("ExcelApi", "1.7"))
+          throw new OfficeError(ErrorCodes.invalidOperation, "reversePlotOrder needs ExcelApi 1.7.", "ChartAxis.reversePlotOrder");
+        this.noSeries("axes");
+        this.target().reversed = v;
+      });
+    return {
+      categoryAxis: {
+        set reversePlotOrder(v: boolean) {
+          set(v);
+        },
+        get reversePlotOrder(): boolean {
+          throw new OfficeError(ErrorCodes.propertyNotLoaded, "reversePlotOrder is write-only in this model", "ChartAxis.reversePlotOrder");
+        },
+      },
     };
   }
   delete(): void {
@@ -1126,6 +1227,28 @@ export class TableCollection extends ClientObject {
   get items(): Table[] {
     return this.get<Table[]>("items");
   }
+  /** Excel refuses a table over another table and a name used anywhere in the workbook. */
+  add(address: Range | string, hasHeaders: boolean): Table {
+    const holder: { t: { s: SheetModel; t: TableModel } | null } = { t: null };
+    const table = new Table(this.context, `${this.path}.add(${JSON.stringify(typeof address === "string" ? address : address.path)})`, () => holder.t, false);
+    this.queue("add", [typeof address === "string" ? address : address.path, hasHeaders], () => {
+      let where: { sheet: SheetModel; rect: Rect };
+      if (typeof address === "string") {
+        const p = parseAddress(address);
+        const sheet = p?.sheet ? this.context.model.sheet(p.sheet) : this.sheet();
+        if (!p || !sheet) throw new OfficeError(ErrorCodes.invalidArgument, `Bad table address ${address}`, "TableCollection.add");
+        where = { sheet, rect: p.rect };
+      } else where = address.target();
+      const { sheet, rect } = where;
+      if (sheet.tables.some((t) => intersect(t.rect, rect) !== null)) throw new OfficeError(ErrorCodes.invalidOperation, "A table can't overlap another table.", "TableCollection.add");
+      const n = this.context.model.sheets.reduce((k, s) => k + s.tables.length, 0) + 1;
+      const model: TableModel = { name: `Table${n}`, rect };
+      sheet.tables.push(model);
+      holder.t = { s: sheet, t: model };
+      table.bind(holder.t);
+    });
+    return table;
+  }
 }
 
 export class Table extends Nullable<{ s: SheetModel; t: TableModel }> {
@@ -1137,6 +1260,24 @@ export class Table extends Nullable<{ s: SheetModel; t: TableModel }> {
   }
   get name(): string {
     return this.get("name");
+  }
+  set name(n: string) {
+    this.setter("name", n, () => {
+      const me = this.target().t;
+      if (!/^[A-Za-z_\\][A-Za-z0-9_.]*$/.test(n)) throw new OfficeError(ErrorCodes.invalidArgument, `"${n}" is not a valid table name.`, "Table.name");
+      const taken = this.context.model.sheets.some((s) => s.tables.some((t) => t !== me && t.name.toLowerCase() === n.toLowerCase()));
+      if (taken) throw new OfficeError(ErrorCodes.invalidArgument, `A table named ${n} already exists.`, "Table.name");
+      me.name = n;
+    });
+  }
+  set style(v: string) {
+    this.setter("style", v, () => (this.target().t.style = v));
+  }
+  delete(): void {
+    this.queue("delete", [], () => {
+      const { s, t } = this.target();
+      s.tables = s.tables.filter((x) => x !== t);
+    });
   }
   get worksheet(): Worksheet {
     return this.child("worksheet", () =>

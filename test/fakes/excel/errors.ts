@@ -11,6 +11,7 @@ export const ErrorCodes = {
   responsePayloadSizeLimitExceeded: "ResponsePayloadSizeLimitExceeded",
   accessDenied: "AccessDenied",
   generalException: "GeneralException",
+  unsupportedOperation: "UnsupportedOperation",
 } as const;
 
 export class OfficeError extends Error {

@@ -43,11 +43,21 @@ export interface ChartModel {
   anchor: Rect | null;
   width: number;
   height: number;
+  /** Category axis drawn in reverse (bar charts: the first category on top). */
+  reversed?: boolean;
 }
 
 export interface TableModel {
   name: string;
   rect: Rect;
+  style?: string;
+}
+
+/** Range.hyperlink: a link to a place in the workbook, or to an address. */
+export interface LinkModel {
+  documentReference?: string;
+  address?: string;
+  textToDisplay?: string;
 }
 
 export interface ChangeEvent {
@@ -75,6 +85,8 @@ export class SheetModel {
   validations: ValidationModel[] = [];
   charts: ChartModel[] = [];
   tables: TableModel[] = [];
+  /** Hyperlinks by cell (row × MAX_COLS + col). */
+  readonly links = new Map<number, LinkModel>();
   readonly handlers = new Set<ChangeHandler>();
   visibility: "Visible" | "Hidden" | "VeryHidden" = "Visible";
 
@@ -83,6 +95,9 @@ export class SheetModel {
     public name: string,
   ) {}
 
+  link(r: number, c: number): LinkModel | undefined {
+    return this.links.get(key(r, c));
+  }
   value(r: number, c: number): Value {
     return this.values[r]?.[c] ?? "";
   }
@@ -160,6 +175,7 @@ export class SheetModel {
       this.cfs = this.cfs.flatMap((cf) => subtract(cf.rect, rect).map((part) => ({ ...cf, rect: part })));
     }
     if (what === "All") this.clearValidation(rect);
+    if (what !== "Formats") for (const k of [...this.links.keys()]) if (contains(rect, { r0: Math.floor(k / MAX_COLS), c0: k % MAX_COLS, r1: Math.floor(k / MAX_COLS), c1: k % MAX_COLS })) this.links.delete(k);
   }
 
   style(r: number, c: number): CellStyle {
@@ -216,6 +232,8 @@ export interface ModelOptions {
   apiSets?: Record<string, string>;
   /** False models a host where charts.add("Funnel") fails although ExcelApi 1.9 is reported. */
   funnel?: boolean;
+  /** False models a host that refuses every chart (charts.add fails whatever the type). */
+  charts?: boolean;
   platform?: string;
 }
 
@@ -248,6 +266,7 @@ export class WorkbookModel {
   selection: { sheetId: string; rect: Rect } | null = null;
   readonly apiSets: Record<string, string>;
   readonly funnel: boolean;
+  readonly charts: boolean;
   readonly platform: string;
   /** Office.context.document.settings. */
   readonly documentSettings = new Map<string, unknown>();
@@ -260,6 +279,7 @@ export class WorkbookModel {
   constructor(options: ModelOptions = {}) {
     this.apiSets = options.apiSets ?? { ExcelApi: "1.9" };
     this.funnel = options.funnel ?? true;
+    this.charts = options.charts ?? true;
     this.platform = options.platform ?? "OfficeOnline";
   }
 
