@@ -1,5 +1,6 @@
 // Pipeline metrics: one pass over the deals and one over the stage log, returned as plain numbers, each with its definition.
 import { dayFromYmd } from "./a1.js";
+import { forecastRange, type ForecastRange } from "./forecast.js";
 import type { Quarterly, Settings } from "./settings.js";
 import { stageMatcher } from "./stages.js";
 import type { Day, Deal, DealResult, Field, Grade, Transition, WinModelSummary } from "./types.js";
@@ -138,6 +139,8 @@ export interface PipelineMetrics {
   stuck: { rows: StuckRow[]; total: number; definition: string };
   model: WinModelSummary & { definition: string };
   grades: { counts: Record<Grade, number>; definition: string };
+  /** P10/P50/P90 of the won value beside the weighted forecast (core/forecast.ts). */
+  forecastRange: ForecastRange;
 }
 
 /** The review lists at most this many stuck deals; the Stuck column on the sheet has them all. */
@@ -789,5 +792,6 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       definition: "Win likelihood model: accuracy = share of held-out closed deals called right at 50 %; Brier score = mean squared error of the likelihoods (lower is better), next to the Brier score of always guessing the base rate.",
     },
     grades: { counts: grades, definition: "Lead grades of open deals (A best), from the need, budget and authority score." },
+    forecastRange: forecastRange(deals, results, settings, today),
   };
 }
