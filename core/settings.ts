@@ -1,6 +1,6 @@
 // Settings: one zod schema, the defaults from common sales practice, and the round trip through the "Pipeline Settings" tab.
 import { z } from "zod";
-import { a1 } from "./a1.js";
+import { a1, dayFromDate, dayFromExcelSerial, dayFromIso, isoFromDay } from "./a1.js";
 import { FIELDS, TAB_SETTINGS, type Cell, type Field, type Grid, type Problem } from "./types.js";
 
 export const StageKind = z.enum(["open", "won", "lost"]);
@@ -97,6 +97,13 @@ export const WinModel = z.object({
   holdout: z.number().min(5).max(50),
 });
 
+export const Review = z.object({
+  /** "Since last review" starts here (YYYY-MM-DD); null = the previous review run. */
+  since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+  /** An open deal whose expected close moved later this many times is stuck; null = never. */
+  pushLimit: z.number().int().positive().nullable(),
+});
+
 export const Settings = z.object({
   stages: z
     .array(Stage)
@@ -109,6 +116,7 @@ export const Settings = z.object({
   metrics: Metrics,
   stuck: StuckRules,
   winModel: WinModel,
+  review: Review,
   /** How to read dates like 03/04/2026: day first (DMY) or month first (MDY). */
   dateOrder: z.enum(["DMY", "MDY"]),
   currency: z.string().trim().min(1).max(8),
@@ -229,6 +237,7 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   stuck: { noActivityDays: 30, learned: false, learnedFactor: 1.5, cutLooseFactor: 3, overdueCloseDate: true },
   winModel: { minClosed: 30, holdout: 25 },
+  review: { since: null, pushLimit: 3 },
   dateOrder: "MDY",
   currency: "USD",
   columns: {},
@@ -245,7 +254,7 @@ const splitList = (text: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum";
+type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum" | "date?";
 interface ScalarDef {
   label: string;
   meaning: string;
@@ -284,6 +293,8 @@ const GENERAL: ScalarDef[] = [
   { label: "Learn stuck thresholds", meaning: "yes: use learned factor × median days won deals spent in a stage, where history allows", kind: "bool", get: (s) => s.stuck.learned, set: (s, v) => { s.stuck.learned = v as boolean; } },
   { label: "Learned threshold factor", meaning: "Multiple of the median days in stage of won deals", kind: "number", get: (s) => s.stuck.learnedFactor, set: (s, v) => { s.stuck.learnedFactor = v as number; } },
   { label: "Cut loose after factor", meaning: "Past this multiple of the threshold, suggest cutting the deal loose", kind: "number", get: (s) => s.stuck.cutLooseFactor, set: (s, v) => { s.stuck.cutLooseFactor = v as number; } },
+  { label: "Review changes since", meaning: "Date the review's What changed section starts from, as YYYY-MM-DD (blank: the previous review run)", kind: "date?", get: (s) => s.review.since, set: (s, v) => { s.review.since = v as string | null; } },
+  { label: "Stuck after close date pushed times", meaning: "An open deal whose expected close date moved later this many times is stuck (blank: off)", kind: "int?", get: (s) => s.review.pushLimit, set: (s, v) => { s.review.pushLimit = v as number | null; } },
   { label: "Win model minimum closed deals", meaning: "Closed deals needed before win likelihood is shown", kind: "number", get: (s) => s.winModel.minClosed, set: (s, v) => { s.winModel.minClosed = v as number; } },
   { label: "Win model holdout %", meaning: "Share of closed deals held out to measure the model", kind: "number", get: (s) => s.winModel.holdout, set: (s, v) => { s.winModel.holdout = v as number; } },
   q("salesMarketingSpend", "Quarter sales & marketing spend", "For CAC, CAC payback and magic number (blank: not shown)"),
@@ -520,6 +531,13 @@ export function settingsFromGrid(grid: Grid): SettingsResult {
           const opt = def.options?.find((o) => o.toLowerCase() === t.toLowerCase());
           if (opt) def.set(s, opt);
           else bad(r, 1, `${def.label} "${t}" must be one of: ${def.options?.join(", ")}.`);
+          break;
+        }
+        case "date?": {
+          // The cell may hold a date (Sheets), a serial number (Excel) or text.
+          const day = cell instanceof Date ? dayFromDate(cell) : typeof cell === "number" ? dayFromExcelSerial(cell) : t === "" ? null : dayFromIso(t);
+          if (t !== "" && day === null) bad(r, 1, `${def.label} "${t}" is not a date: enter it as YYYY-MM-DD, or leave it blank.`);
+          else def.set(s, day === null ? null : isoFromDay(day));
           break;
         }
         case "text":

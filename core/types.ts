@@ -115,6 +115,8 @@ export interface RunOptions {
   today: string;
   /** Optional header corrections from the task pane / CLI: field -> header text. */
   columnOverrides?: Partial<Record<Field, string>>;
+  /** "Since last review" starts on this day (YYYY-MM-DD) instead of the previous review run (CLI --since). */
+  since?: string;
 }
 
 /** How a host writes one owned column of the deals sheet. */
