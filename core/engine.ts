@@ -1,7 +1,8 @@
 // The one entry every host calls: cells in, a WorkbookPlan out. Also the live stage-edit plan.
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
-import { computeMetrics, type PipelineMetrics } from "./metrics.js";
+import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
+import { computeMovement, type Movement } from "./movement.js";
 import { parseDeals } from "./parse.js";
 import { buildReview } from "./review.js";
 import { answerLists, scorer } from "./scoring.js";
@@ -14,6 +15,7 @@ import {
   TAB_LOG,
   TAB_SETTINGS,
   type Cell,
+  type ChangesSummary,
   type ColumnWrite,
   type Day,
   type Deal,
@@ -438,6 +440,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
+  const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
   const metrics = computeMetrics({
     deals,
     results,
@@ -447,7 +450,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     winModel: model.summary,
     present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
     currency: settings.currency,
+    movement,
   });
+  summary.changes = changesSummary(movement, settings.currency);
   if (options.command === "review") tabs.push(buildReview(metrics, options.today));
 
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
@@ -488,6 +493,25 @@ function runTransitions(entries: LogEntry[], anyMove: boolean, logGrid: Grid, st
     out.push({ dealId: row[0] as string, from: row[1] as string, to: row[2] as string, day: days[k - start] as Day, by: row[4] as string });
   }
   return out;
+}
+
+function changesSummary(m: Movement | null, currency: string): ChangesSummary | null {
+  if (m === null) return null;
+  const money = (x: number): string => `${currency} ${thousands(x)}`;
+  return {
+    since: m.since,
+    start: { count: m.start.count, value: m.start.value },
+    end: { count: m.end.count, value: m.end.value },
+    new: m.new.count,
+    won: m.won.count,
+    lost: m.lost.count,
+    pushed: m.pushed.count,
+    advanced: m.advanced.count,
+    movedBack: m.movedBack.count,
+    line:
+      `Since ${m.since}: ${m.start.count} → ${m.end.count} open deals, ${money(m.start.value)} → ${money(m.end.value)}; ` +
+      `${m.new.count} new, ${m.won.count} won, ${m.lost.count} lost, ${m.pushed.count} pushed.`,
+  };
 }
 
 function settingsFormats(settings: Settings): TabWrite["formats"] {

@@ -1,6 +1,7 @@
 // Pipeline metrics: one pass over the deals and one over the stage log, returned as plain numbers, each with its definition.
 import { dayFromYmd } from "./a1.js";
 import { forecastRange, type ForecastRange } from "./forecast.js";
+import type { Movement } from "./movement.js";
 import type { Quarterly, Settings } from "./settings.js";
 import { stageMatcher } from "./stages.js";
 import type { Day, Deal, DealResult, Field, Grade, Transition, WinModelSummary } from "./types.js";
@@ -17,6 +18,8 @@ export interface MetricsInput {
   /** Which input columns the sheet has. */
   present: Partial<Record<Field, boolean>>;
   currency: string;
+  /** "Since last review", computed from the log by core/movement.ts; null or absent without an earlier run. */
+  movement?: Movement | null;
 }
 
 export interface Amounts {
@@ -141,6 +144,8 @@ export interface PipelineMetrics {
   grades: { counts: Record<Grade, number>; definition: string };
   /** P10/P50/P90 of the won value beside the weighted forecast (core/forecast.ts). */
   forecastRange: ForecastRange;
+  /** What changed in the open pipeline since the last review (core/movement.ts); null when there is no earlier run. */
+  movement: Movement | null;
 }
 
 /** The review lists at most this many stuck deals; the Stuck column on the sheet has them all. */
@@ -793,5 +798,6 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
     },
     grades: { counts: grades, definition: "Lead grades of open deals (A best), from the need, budget and authority score." },
     forecastRange: forecastRange(deals, results, settings, today),
+    movement: input.movement ?? null,
   };
 }

@@ -39,6 +39,8 @@ export interface DealHistory {
   cur: DealState;
   /** The state after the last row logged on or before the `since` day; null when the deal was first logged later. */
   atSince: DealState | null;
+  /** The first state with the fields, standing in for the value at `since` of deals logged by 0.1 before it. */
+  baseline: DealState | null;
   /** The last state in which the deal was open: the value it had when it left the open pipeline. */
   lastOpen: DealState | null;
   /** Times its expected close moved later, over the whole log, and since the `since` day. */
@@ -157,10 +159,11 @@ export function readLog(grid: Grid | null, opts: ReadLogOptions = { today: Infin
     const after = since !== null && logged > since;
     const pushed = full && prev?.full === true && prev.close !== null && state.close !== null && state.close > prev.close ? 1 : 0;
     if (!h) {
-      history.set(dealId, { cur: state, atSince: after ? null : state, lastOpen: isOpen(state) ? state : null, pushes: pushed, pushesSince: 0, changedSince: after, seen: false });
+      history.set(dealId, { cur: state, atSince: after ? null : state, baseline: full ? state : null, lastOpen: isOpen(state) ? state : null, pushes: pushed, pushesSince: 0, changedSince: after, seen: false });
       continue;
     }
     h.cur = state;
+    if (h.baseline === null && full) h.baseline = state;
     if (!after) h.atSince = state;
     else h.changedSince = true;
     if (isOpen(state)) h.lastOpen = state;

@@ -230,6 +230,22 @@ export interface Summary {
   guessed: Field[];
   missing: Field[];
   headline: string;
+  /** "Since last review" in brief, for the pane's and sidebar's summary; null without an earlier run (full figures: metrics.movement). */
+  changes?: ChangesSummary | null;
+}
+
+export interface ChangesSummary {
+  since: string;
+  start: { count: number; value: number };
+  end: { count: number; value: number };
+  new: number;
+  won: number;
+  lost: number;
+  pushed: number;
+  advanced: number;
+  movedBack: number;
+  /** "Since 2026-11-24: 120 → 126 open deals, USD 1,200,000 → USD 1,310,000; 5 new, 3 won, 1 lost, 4 pushed." */
+  line: string;
 }
 
 /** Everything a host needs to apply one command. Hosts apply it; they decide nothing. */
