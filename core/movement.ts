@@ -164,7 +164,7 @@ export function computeMovement(input: MovementInput): Movement | null {
       const left = leave(h, v0);
       change(d.id, d.name, d.owner, d.sheetRow, name, left - v0);
       const kind = st?.kind;
-      add(kind === "won" ? won : kind === "lost" ? lost : otherOut, left, ref(d.id, d.name, d.owner, d.sheetRow, name, kind === "won" || kind === "lost" ? left : -left));
+      add(kind === "won" ? won : kind === "lost" ? lost : otherOut, left, ref(d.id, d.name, d.owner, d.sheetRow, name, kind === "won" || kind === "lost" ? left : 0 - left));
     }
   }
   // Deals in the log but no longer on the sheet.
@@ -176,7 +176,7 @@ export function computeMovement(input: MovementInput): Movement | null {
     add(start, v0, null);
     const left = leave(h, v0);
     change(id, "", h.cur.owner, null, h.cur.stage, left - v0);
-    add(otherOut, left, ref(id, "", h.cur.owner, null, h.cur.stage, -left));
+    add(otherOut, left, ref(id, "", h.cur.owner, null, h.cur.stage, 0 - left));
   }
 
   const other = acc();

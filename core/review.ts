@@ -80,15 +80,17 @@ function movementSection(g: ReviewGrid, m: PipelineMetrics): void {
   const cur = m.currency;
   g.heading(`Since last review: ${mv.since}${g.note(mv.definition)}`, 14);
   const n = (x: number): string => `${x} deal${x === 1 ? "" : "s"}`;
+  // 0 − x, not −x: a cell should never hold −0.
+  const neg = (x: number): number => 0 - x;
   g.table(
     ["Open pipeline", "Deals", `Value (${cur})`, "Note"],
     [
       [`Start (${mv.since})`, mv.start.count, mv.start.value, ""],
       ["+ New deals", mv.new.count, mv.new.value, ""],
       ["+ Value increased", "", mv.increased.value, n(mv.increased.count)],
-      ["− Value decreased", "", -mv.decreased.value, n(mv.decreased.count)],
-      ["− Won", -mv.won.count, -mv.won.value, ""],
-      ["− Lost", -mv.lost.count, -mv.lost.value, ""],
+      ["− Value decreased", "", neg(mv.decreased.value), n(mv.decreased.count)],
+      ["− Won", neg(mv.won.count), neg(mv.won.value), ""],
+      ["− Lost", neg(mv.lost.count), neg(mv.lost.value), ""],
       ["± Other", mv.other.count, mv.other.value, `${mv.other.in.count} in, ${mv.other.out.count} out (reopened, deleted, stage cleared)`],
       ["= End (today)", mv.end.count, mv.end.value, ""],
     ],
