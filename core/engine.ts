@@ -208,9 +208,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     logGrid.push([id, h.cur.stage, h.cur.stage, loggedOn, "pipesheet", ...stateCells(h.cur.cents, h.cur.close, h.cur.owner, "deleted", loggedOn)]);
     logDays.push(today);
   }
-  // A review marker: where the next review's "since last review" starts. Other runs leave none, so a run
-  // that found nothing new appends nothing.
-  if (options.command === "review") {
+  // A review marker: where the next review's "since last review" starts. Other runs, and a review run again
+  // the same day, leave none, so a run that found nothing new appends nothing.
+  if (options.command === "review" && log.lastReview !== today) {
     logGrid.push(["", "", "", loggedOn, "review", "", "", "", "", ""]);
     logDays.push(today);
   }

@@ -63,6 +63,8 @@ export interface StageLog {
   /** The day "since last review" starts from; null when there is none (no earlier run). */
   since: Day | null;
   sinceBasis: "date" | "review" | "run" | "none";
+  /** The last day a review marker was logged (today's included), so a review run again the same day adds none. */
+  lastReview: Day | null;
 }
 
 export interface ReadLogOptions {
@@ -93,8 +95,8 @@ function cents(c: Cell): number | null {
 const OUTCOMES = new Set<string>(["open", "won", "lost", "deleted"]);
 
 /** The day "since last review" starts from: the user's day, else the last review marker before today, else the last day anything was logged. */
-function findSince(grid: Grid, opts: ReadLogOptions): { since: Day | null; basis: StageLog["sinceBasis"] } {
-  if (opts.since !== undefined && opts.since !== null) return { since: opts.since, basis: "date" };
+function findSince(grid: Grid, opts: ReadLogOptions): { since: Day | null; basis: StageLog["sinceBasis"]; lastReview: Day | null } {
+  let lastReview: Day | null = null;
   let review: Day | null = null;
   let anyRun: Day | null = null;
   for (let r = 1; r < grid.length; r++) {
@@ -103,13 +105,16 @@ function findSince(grid: Grid, opts: ReadLogOptions): { since: Day | null; basis
     const marker = str(row[0]) === "" && str(row[2]) === "";
     if (marker && str(row[4]).toLowerCase() !== "review") continue;
     const day = marker ? logDay(row[3]) : (logDay(row[9]) ?? logDay(row[3]));
-    if (day === null || day >= opts.today) continue;
+    if (day === null) continue;
+    if (marker && (lastReview === null || day > lastReview)) lastReview = day;
+    if (day >= opts.today) continue;
     if (anyRun === null || day > anyRun) anyRun = day;
     if (marker && (review === null || day > review)) review = day;
   }
-  if (review !== null) return { since: review, basis: "review" };
-  if (anyRun !== null) return { since: anyRun, basis: "run" };
-  return { since: null, basis: "none" };
+  if (opts.since !== undefined && opts.since !== null) return { since: opts.since, basis: "date", lastReview };
+  if (review !== null) return { since: review, basis: "review", lastReview };
+  if (anyRun !== null) return { since: anyRun, basis: "run", lastReview };
+  return { since: null, basis: "none", lastReview };
 }
 
 export function readLog(grid: Grid | null, opts: ReadLogOptions = { today: Infinity }): StageLog {
@@ -118,8 +123,8 @@ export function readLog(grid: Grid | null, opts: ReadLogOptions = { today: Infin
   const history = new Map<string, DealHistory>();
   const problems: Problem[] = [];
   let hasTransitions = false;
-  if (!grid) return { entries, last, hasTransitions, problems, history, since: opts.since ?? null, sinceBasis: opts.since ? "date" : "none" };
-  const { since, basis } = findSince(grid, opts);
+  if (!grid) return { entries, last, hasTransitions, problems, history, since: opts.since ?? null, sinceBasis: opts.since ? "date" : "none", lastReview: null };
+  const { since, basis, lastReview } = findSince(grid, opts);
   const outcomeOf = opts.outcomeOf ?? ((): Outcome | "" => "");
   const isOpen = (st: DealState): boolean => (st.outcome === "" ? outcomeOf(st.stage) === "open" : st.outcome === "open");
   for (let r = 1; r < grid.length; r++) {
@@ -170,7 +175,7 @@ export function readLog(grid: Grid | null, opts: ReadLogOptions = { today: Infin
     h.pushes += pushed;
     if (after) h.pushesSince += pushed;
   }
-  return { entries, last, hasTransitions, problems, history, since, sinceBasis: basis };
+  return { entries, last, hasTransitions, problems, history, since, sinceBasis: basis, lastReview };
 }
 
 export const logRow = (e: LogEntry): Cell[] => [e.dealId, e.from, e.to, isoFromDay(e.day), e.by];

@@ -226,7 +226,7 @@ describe("applyPlan", () => {
     applyPlan(wb, plan({ logAppend: [["D-9", "", "Won", "2026-11-26", "snapshot"]] }));
     const log = (await roundTrip(wb, "newlog.xlsx")).getWorksheet("Pipeline Log") as ExcelJS.Worksheet;
     expect(log.state).toBe("hidden");
-    expect(log.getRow(1).values).toEqual([undefined, "Deal ID", "From", "To", "When", "By"]);
+    expect(log.getRow(1).values).toEqual([undefined, "Deal ID", "From", "To", "When", "By", "Value", "Close", "Owner", "Outcome", "Logged"]);
     expect(log.getRow(2).values).toEqual([undefined, "D-9", undefined, "Won", "2026-11-26", "snapshot"]);
   });
 });

@@ -275,10 +275,13 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
 
   if (plan.logAppend.length > 0 && !plan.tabs.some((tab) => tab.name.toLowerCase() === "pipeline log")) {
     const log = find("Pipeline Log");
-    if (log)
-      once.push({
-        appendCells: { sheetId: log.sheetId, rows: plan.logAppend.map((r) => ({ values: r.map(cellOf) })), fields: "userEnteredValue" },
-      });
+    if (log) {
+      // Log rows grew from 5 to 10 cells in 0.2: a log tab made by 0.1 gets the columns first, and a long
+      // append is split so no body goes over the limit.
+      const width = Math.max(...plan.logAppend.map((r) => r.length));
+      if (width > log.columnCount) once.push({ appendDimension: { sheetId: log.sheetId, dimension: "COLUMNS", length: width - log.columnCount } });
+      for (const rows of chunkRows(plan.logAppend.map((r) => ({ values: r.map(cellOf) })), limit - 400)) once.push({ appendCells: { sheetId: log.sheetId, rows, fields: "userEnteredValue" } });
+    }
   }
   return { once, repeatable };
 }
