@@ -155,7 +155,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   problems.push(...log.problems);
   // The log rows are built as grid rows straight away; LogEntry objects for them are only made when the
   // metrics can use them (see `transitions` below), so a first run does not hold a million of both.
-  const newLogTab = !input.log || !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase());
+  // A log tab that exists but is empty (a run cut off right after creating it) is written whole, header and all.
+  const newLogTab =
+    !input.log ||
+    !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase()) ||
+    !input.log.some((r) => r.some((c) => c !== null && c !== undefined && c !== ""));
   const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
   const logStart = logGrid.length;
   const logDays: Day[] = [];
