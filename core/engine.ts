@@ -2,13 +2,14 @@
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type ActivityLog } from "./activity.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
-import { computeMetrics, type PipelineMetrics } from "./metrics.js";
+import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
+import { computeMovement, type Movement } from "./movement.js";
 import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
 import { buildReview } from "./review.js";
 import { count } from "./review-text.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
-import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
+import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, stageMatcher, type StageUse } from "./stages.js";
 import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
 import {
@@ -16,6 +17,7 @@ import {
   TAB_LOG,
   TAB_SETTINGS,
   type Cell,
+  type ChangesSummary,
   type ColumnMapping,
   type ColumnWrite,
   type Day,
@@ -207,11 +209,17 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   problems.push(...activityLog.problems);
 
   // Stage log: diff against the snapshot, one row per transition.
-  const log = readLog(input.log);
+  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
+  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
+  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
   problems.push(...log.problems);
   // The log rows are built as grid rows straight away; LogEntry objects for them are only made when the
   // metrics can use them (see `transitions` below), so a first run does not hold a million of both.
-  const newLogTab = !input.log || !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase());
+  // A log tab that exists but is empty (a run cut off right after creating it) is written whole, header and all.
+  const newLogTab =
+    !input.log ||
+    !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase()) ||
+    !input.log.some((r) => r.some((c) => c !== null && c !== undefined && c !== ""));
   const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
   const logStart = logGrid.length;
   const logDays: Day[] = [];
@@ -219,20 +227,27 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const transitionNow = new Uint8Array(deals.length);
   const stageIndex = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
   const wonIds = new Set<string>();
+  // Every row carries the deal's value, close, owner and outcome, so the log answers what a deal was on any day.
+  const loggedOn = isoFromDay(today);
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
+    const hist = log.history.get(d.id);
+    if (hist) hist.seen = true;
     if (d.stage === -1) continue;
     if (settings.stages[d.stage]?.kind === "won") wonIds.add(d.id);
     // A repeated Deal ID cannot be told apart in the log; it is reported and left out until fixed.
     if (parsed.duplicateIds.has(d.id)) continue;
     const name = stageName(d, settings);
     const prev = log.last.get(d.id);
+    const outcome = settings.stages[d.stage]?.kind ?? "open";
+    const cents = centsOf(d.value);
+    const fields = (): Cell[] => stateCells(cents, d.closeDate, d.owner, outcome, loggedOn);
     if (!prev) {
       const day = d.stageEntered ?? d.created ?? today;
-      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot"]);
+      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot", ...fields()]);
       logDays.push(day);
     } else if (prev.to.toLowerCase() !== name.toLowerCase()) {
-      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet"]);
+      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet", ...fields()]);
       logDays.push(today);
       moved++;
       transitionNow[i] = 1;
@@ -246,7 +261,22 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
           message: `"${d.name || d.id}" moved back from ${prev.to} to ${name}; if that is right, nothing to do, else put the stage back.`,
           severity: "warning",
         });
+    } else if (!hist || fieldsChanged(hist.cur, cents, d.closeDate, d.owner, outcome)) {
+      logGrid.push([d.id, name, name, loggedOn, "pipesheet", ...fields()]);
+      logDays.push(today);
     }
+  }
+  // Deals the log knows that are no longer on the sheet: one "deleted" row each, once.
+  for (const [id, h] of log.history) {
+    if (h.seen || h.cur.outcome === "deleted") continue;
+    logGrid.push([id, h.cur.stage, h.cur.stage, loggedOn, "pipesheet", ...stateCells(h.cur.cents, h.cur.close, h.cur.owner, "deleted", loggedOn)]);
+    logDays.push(today);
+  }
+  // A review marker: where the next review's "since last review" starts. Other runs, and a review run again
+  // the same day, leave none, so a run that found nothing new appends nothing.
+  if (options.command === "review" && log.lastReview !== today) {
+    logGrid.push(["", "", "", loggedOn, "review", "", "", "", "", ""]);
+    logDays.push(today);
   }
 
   // Where days in stage are counted from.
@@ -257,6 +287,21 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const model = trainWinModel(deals, settings, (_d, position) => reached[position] ?? -1);
   const score = scorer(settings.scoring);
   const judgeStuck = stuckJudge(settings, today);
+  // A close date pushed again and again is a stuck deal too; the verdicts stay shared, one per verdict and count.
+  const pushLimit = settings.review.pushLimit;
+  const pushedVerdicts = new Map<StuckResult | null, Map<number, StuckResult>>();
+  const withPushes = (v: StuckResult | null, pushes: number): StuckResult | null => {
+    if (pushLimit === null || pushes < pushLimit) return v;
+    let byCount = pushedVerdicts.get(v);
+    if (byCount === undefined) pushedVerdicts.set(v, (byCount = new Map()));
+    let out = byCount.get(pushes);
+    if (out === undefined) {
+      const reasons = Object.freeze([...(v?.reasons ?? []), `close date pushed ${pushes} times`]) as string[];
+      const action = v?.action || "Ask the buyer what moved the date and agree one they commit to, or close the deal";
+      byCount.set(pushes, (out = Object.freeze({ reasons, severity: v?.severity ?? "nudge", action })));
+    }
+    return out;
+  };
 
   const summary = emptySummary(options, sheet, map);
   summary.ambiguousDates = parsed.ambiguousDates;
@@ -345,7 +390,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     summary.stageBasis[basis]++;
     const daysInStage = entered === null ? null : today - entered;
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
-    const stuck = st ? judgeStuck(d, st, daysInStage, threshold) : null;
+    const judged = st ? judgeStuck(d, st, daysInStage, threshold) : null;
+    const stuck = st?.kind === "open" && pushLimit !== null && !parsed.duplicateIds.has(d.id) ? withPushes(judged, pushesNow(log.history.get(d.id), d.closeDate)) : judged;
     const missing = st ? missingRequired(d, st) : [];
     const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
     const task = nextTask(d, settings, stuck?.action ?? null, missing);
@@ -483,11 +529,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Setup writes back what it read (normalised, with adopted stages); other commands only create a missing tab.
   if (options.command === "setup" || !hasTab(TAB_SETTINGS))
     tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
-  if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: "A1:E1", bold: true }] });
+  if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
   // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
   if (options.command === "setup" && activityLog.sheet === null && !hasTab(TAB_ACTIVITIES)) tabs.push(activitiesTab());
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
+  const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
   const metrics = computeMetrics({
     deals,
     results,
@@ -503,7 +550,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       const v = c === undefined ? undefined : input.deals[d.sheetRow - 1]?.[c];
       return v === null || v === undefined || v instanceof Date ? "" : String(v);
     },
+    movement,
   });
+  summary.changes = changesSummary(movement, settings.currency);
   if (options.command === "review") tabs.push(buildReview(metrics, options.today, sheet));
 
   const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
@@ -556,9 +605,30 @@ function runTransitions(entries: LogEntry[], anyMove: boolean, logGrid: Grid, st
   const out = entries.slice();
   for (let k = start; k < logGrid.length; k++) {
     const row = logGrid[k] as Cell[];
+    // Rows that changed no stage (fields only, deletions, run markers) are no transitions.
+    if (row[1] === row[2]) continue;
     out.push({ dealId: row[0] as string, from: row[1] as string, to: row[2] as string, day: days[k - start] as Day, by: row[4] as string });
   }
   return out;
+}
+
+function changesSummary(m: Movement | null, currency: string): ChangesSummary | null {
+  if (m === null) return null;
+  const money = (x: number): string => `${currency} ${thousands(x)}`;
+  return {
+    since: m.since,
+    start: { count: m.start.count, value: m.start.value },
+    end: { count: m.end.count, value: m.end.value },
+    new: m.new.count,
+    won: m.won.count,
+    lost: m.lost.count,
+    pushed: m.pushed.count,
+    advanced: m.advanced.count,
+    movedBack: m.movedBack.count,
+    line:
+      `Since ${m.since}: ${m.start.count} → ${m.end.count} open deals, ${money(m.start.value)} → ${money(m.end.value)}; ` +
+      `${m.new.count} new, ${m.won.count} won, ${m.lost.count} lost, ${m.pushed.count} pushed.`,
+  };
 }
 
 function settingsFormats(settings: Settings): TabWrite["formats"] {

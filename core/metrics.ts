@@ -3,6 +3,8 @@ import { dayFromYmd } from "./a1.js";
 import { activityMetrics, type ActivityLog, type ActivityMetrics } from "./activity.js";
 import { computeCapacity, type CapacityMetrics } from "./capacity.js";
 import { computeSegments, type SegmentMetrics } from "./segments.js";
+import { forecastRange, type ForecastRange } from "./forecast.js";
+import type { Movement } from "./movement.js";
 import type { Quarterly, Settings } from "./settings.js";
 import { stageMatcher } from "./stages.js";
 import type { Day, Deal, DealResult, Field, Grade, Transition, WinModelSummary } from "./types.js";
@@ -23,6 +25,8 @@ export interface MetricsInput {
   activityLog?: ActivityLog;
   /** Segment labels as written on the sheet; without it, the deal's lower-cased categories. */
   segmentLabel?: Parameters<typeof computeSegments>[3];
+  /** "Since last review", computed from the log by core/movement.ts; null or absent without an earlier run. */
+  movement?: Movement | null;
 }
 
 export interface Amounts {
@@ -145,6 +149,10 @@ export interface PipelineMetrics {
   stuck: { rows: StuckRow[]; total: number; definition: string };
   model: WinModelSummary & { definition: string };
   grades: { counts: Record<Grade, number>; definition: string };
+  /** P10/P50/P90 of the won value beside the weighted forecast (core/forecast.ts). */
+  forecastRange: ForecastRange;
+  /** What changed in the open pipeline since the last review (core/movement.ts); null when there is no earlier run. */
+  movement: Movement | null;
   /** The week's calls, emails and meetings per person and for the team, and lead response time from the activity log. */
   activity: ActivityMetrics;
   capacity: CapacityMetrics;
@@ -818,5 +826,7 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
     },
     grades: { counts: grades, definition: "Lead grades of open deals (A best), from the need, budget and authority score." },
     ...followUpMetrics(input),
+    forecastRange: forecastRange(deals, results, settings, today),
+    movement: input.movement ?? null,
   };
 }

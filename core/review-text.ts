@@ -143,6 +143,8 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   }
   out.push("");
 
+  out.push(...changesText(m, width));
+
   const stuck = m.stuck.rows;
   para(`Stuck deals (${m.stuck.total.toLocaleString("en-US")})`);
   if (stuck.length === 0) para("none", "  ");
@@ -205,5 +207,38 @@ export function followUpText(m: PipelineMetrics, width: number): string[] {
     }
     out.push("");
   }
+  return out;
+}
+
+/** "Since last review" and the forecast range, a few lines each; empty-handed runs (no earlier review) show only the range. */
+function changesText(m: PipelineMetrics, width: number): string[] {
+  const out: string[] = [];
+  const money = (x: number): string => `${m.currency} ${thousands(x)}`;
+  const mv = m.movement;
+  if (mv !== null) {
+    out.push(...wrap(`Since ${mv.since}`, width));
+    const steps: [string, number, number | null][] = [
+      ["Start", mv.start.value, mv.start.count],
+      ["+ New", mv.new.value, mv.new.count],
+      ["+ Increased", mv.increased.value, null],
+      ["- Decreased", -mv.decreased.value, null],
+      ["- Won", -mv.won.value, mv.won.count],
+      ["- Lost", -mv.lost.value, mv.lost.count],
+      ["+/- Other", mv.other.value, mv.other.count],
+      ["= End", mv.end.value, mv.end.count],
+    ];
+    for (const [label, value, count] of steps)
+      out.push(clip(`  ${padR(label, 12)}${padL(thousands(value), 16)}${count === null ? "" : padL(`${count} deals`, 12)}`, width));
+    const names = (deals: readonly { name: string }[], total: number): string =>
+      total === 0 ? "none" : `${deals.slice(0, 3).map((d) => oneLine(d.name)).join(", ")}${total > 3 ? ` and ${total - 3} more` : ""}`;
+    out.push(...wrap(`Advanced ${mv.advanced.count}: ${names(mv.advanced.deals, mv.advanced.count)}`, width, "  ", "    "));
+    out.push(...wrap(`Moved back ${mv.movedBack.count}: ${names(mv.movedBack.deals, mv.movedBack.count)}`, width, "  ", "    "));
+    out.push(...wrap(`Close pushed ${mv.pushed.count}: ${names(mv.pushed.deals.map((d) => ({ name: `${d.name} (${d.pushes ?? 0}x)` })), mv.pushed.count)}`, width, "  ", "    "));
+    out.push(...wrap(`Quiet ${mv.quiet.count}: ${names(mv.quiet.deals, mv.quiet.count)}`, width, "  ", "    "));
+    out.push("");
+  }
+  const t = m.forecastRange.total;
+  out.push(...wrap(`Forecast range (won value of the ${t.deals} open deals): P10 ${money(t.p10)} · P50 ${money(t.p50)} · P90 ${money(t.p90)} · commit ${money(t.commit)} · best case ${money(t.bestCase)}`, width, "", "  "));
+  out.push("");
   return out;
 }

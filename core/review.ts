@@ -4,6 +4,7 @@
 import { a1, a1Range } from "./a1.js";
 import type { PipelineMetrics, UnitMetric } from "./metrics.js";
 import { RULE_PREFIX, TAB_REVIEW, type Cell, type ChartSpec, type LinkSpec, type TableSpec, type TabFormat, type TabWrite } from "./types.js";
+import type { MovedDeal } from "./movement.js";
 
 const MONEY = "#,##0";
 const PCT = "0%";
@@ -135,6 +136,75 @@ function capacityAndSegmentsSection(g: ReviewGrid, m: PipelineMetrics): void {
   g.blank();
 }
 
+/** Deals listed per kind of change in the review tab; the JSON (metrics.movement) lists up to 200 of each. */
+const MOVED_SHOWN = 25;
+
+/**
+ * "Since last review": the waterfall (its Value column adds up from Start to End), then the deals behind it,
+ * each with its sheet row so a host can link to it (like the stuck list's deals, by name and row).
+ */
+function movementSection(g: ReviewGrid, m: PipelineMetrics): void {
+  const mv = m.movement;
+  if (mv === null) return;
+  const cur = m.currency;
+  g.heading(`Since last review: ${mv.since}${g.note(mv.definition)}`, 14);
+  const n = (x: number): string => `${x} deal${x === 1 ? "" : "s"}`;
+  // 0 − x, not −x: a cell should never hold −0.
+  const neg = (x: number): number => 0 - x;
+  g.table(
+    ["Open pipeline", "Deals", `Value (${cur})`, "Note"],
+    [
+      [`Start (${mv.since})`, mv.start.count, mv.start.value, ""],
+      ["+ New deals", mv.new.count, mv.new.value, ""],
+      ["+ Value increased", "", mv.increased.value, n(mv.increased.count)],
+      ["− Value decreased", "", neg(mv.decreased.value), n(mv.decreased.count)],
+      ["− Won", neg(mv.won.count), neg(mv.won.value), ""],
+      ["− Lost", neg(mv.lost.count), neg(mv.lost.value), ""],
+      ["± Other", mv.other.count, mv.other.value, `${mv.other.in.count} in, ${mv.other.out.count} out (reopened, deleted, stage cleared)`],
+      ["= End (today)", mv.end.count, mv.end.value, ""],
+    ],
+    [undefined, COUNT, MONEY, undefined],
+  );
+  g.blank();
+  const rows: Cell[][] = [];
+  const more: string[] = [];
+  const list = (kind: string, deals: readonly MovedDeal[], total: number, detail: (d: MovedDeal) => string, amount = true): void => {
+    for (const d of deals.slice(0, MOVED_SHOWN)) rows.push([d.name, d.sheetRow ?? "not on the sheet", kind, d.owner, d.stage, amount ? d.value : "", detail(d)]);
+    if (total > Math.min(deals.length, MOVED_SHOWN)) more.push(`${total - Math.min(deals.length, MOVED_SHOWN)} more ${kind.toLowerCase()}`);
+  };
+  const none = (): string => "";
+  list("New", mv.new.deals, mv.new.count, none);
+  list("Value up", mv.increased.deals, mv.increased.count, none);
+  list("Value down", mv.decreased.deals, mv.decreased.count, none);
+  list("Won", mv.won.deals, mv.won.count, none);
+  list("Lost", mv.lost.deals, mv.lost.count, none);
+  list("Other", mv.other.deals, mv.other.in.count + mv.other.out.count, (d) => (d.value >= 0 ? "back in the open pipeline" : "gone from the open pipeline"));
+  list("Advanced", mv.advanced.deals, mv.advanced.count, (d) => `${d.from} → ${d.to}`, false);
+  list("Moved back", mv.movedBack.deals, mv.movedBack.count, (d) => `${d.from} → ${d.to}`, false);
+  list("Close pushed", mv.pushed.deals, mv.pushed.count, (d) => `${d.from || "?"} → ${d.to || "?"}; pushed ${d.pushes ?? 0} time${d.pushes === 1 ? "" : "s"} in all`, false);
+  list("Quiet", mv.quiet.deals, mv.quiet.count, () => "nothing logged since", false);
+  if (rows.length === 0) g.row(["No deal changed."]);
+  else g.table(["Deal", "Row", "Change", "Owner", "Stage", `Amount (${cur})`, "Detail"], rows, [undefined, COUNT, undefined, undefined, undefined, MONEY, undefined]);
+  if (more.length > 0) g.row([`Also: ${more.join(", ")} (all in the JSON of pipesheet review --json).`]);
+  g.blank();
+}
+
+/** The forecast range beside the weighted forecast: percentiles of the won value, commit and best case. */
+function rangeSection(g: ReviewGrid, m: PipelineMetrics): void {
+  const fr = m.forecastRange;
+  const cur = m.currency;
+  const note = g.note(fr.definition);
+  const cols: ColFormat[] = [undefined, COUNT, MONEY, MONEY, MONEY, MONEY, MONEY];
+  const head = (first: string): string[] => [first, "Deals", `P10 (${cur})`, `P50 (${cur})`, `P90 (${cur})`, `Commit (${cur})`, `Best case (${cur})`];
+  const line = (r: (typeof fr)["total"]): Cell[] => [r.period, r.deals, r.p10, r.p50, r.p90, r.commit, r.bestCase];
+  g.heading(`Forecast range by close month${note}`, 12);
+  g.table(head("Close month"), [...fr.byMonth.map(line), line(fr.total)], cols);
+  g.blank();
+  g.heading(`Forecast range by quarter${note}`, 12);
+  g.table(head("Close quarter"), [...fr.byQuarter.map(line), line(fr.total)], cols);
+  g.blank();
+}
+
 export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: string): TabWrite {
   const g = new ReviewGrid();
   const cur = m.currency;
@@ -188,6 +258,7 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
   g.sortable("Forecast", forecast.header, months.length, 4);
   g.blank();
   g.padTo(forecastAt + CHART_ROWS);
+  movementSection(g, m);
 
   // ---- Weekly ----
   g.heading("Weekly", 14);
@@ -242,6 +313,7 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
   const q = g.table(["Close quarter", "Deals", `Value (${cur})`, `Weighted (${cur})`], quarters, forecastCols);
   g.sortable("Quarters", q.header, quarters.length, 4);
   g.blank();
+  rangeSection(g, m);
 
   g.heading(`Owners${g.note(m.owners.definition)}`, 12);
   const owners = m.owners.rows.map((o) => [o.owner, o.open, o.openValue, o.weighted, o.won, o.wonValue, o.lost, orNa(o.winRate), o.stuck]);

@@ -1,6 +1,6 @@
 // Settings: one zod schema, the defaults from common sales practice, and the round trip through the "Pipeline Settings" tab.
 import { z } from "zod";
-import { a1 } from "./a1.js";
+import { a1, dayFromDate, dayFromExcelSerial, dayFromIso, isoFromDay } from "./a1.js";
 import { FIELDS, TAB_SETTINGS, type Cell, type Field, type Grid, type Problem } from "./types.js";
 
 export const StageKind = z.enum(["open", "won", "lost"]);
@@ -117,6 +117,13 @@ export const Capacity = z.object({
 });
 export type Capacity = z.infer<typeof Capacity>;
 
+export const Review = z.object({
+  /** "Since last review" starts here (YYYY-MM-DD); null = the previous review run. */
+  since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+  /** An open deal whose expected close moved later this many times is stuck; null = never. */
+  pushLimit: z.number().int().positive().nullable(),
+});
+
 export const Settings = z.object({
   stages: z
     .array(Stage)
@@ -129,6 +136,7 @@ export const Settings = z.object({
   metrics: Metrics,
   stuck: StuckRules,
   winModel: WinModel,
+  review: Review,
   /** How to read dates like 03/04/2026: day first (DMY) or month first (MDY). */
   dateOrder: z.enum(["DMY", "MDY"]),
   currency: z.string().trim().min(1).max(8),
@@ -256,6 +264,7 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   stuck: { noActivityDays: 30, learned: false, learnedFactor: 1.5, cutLooseFactor: 3, overdueCloseDate: true },
   winModel: { minClosed: 30, holdout: 25 },
+  review: { since: null, pushLimit: 3 },
   dateOrder: "MDY",
   currency: "USD",
   // English and the languages the CRMs export in for their European users (de, fr, es, it, nl, pt).
@@ -285,7 +294,7 @@ const splitList = (text: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum" | "list";
+type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum" | "list" | "date?";
 interface ScalarDef {
   label: string;
   meaning: string;
@@ -327,6 +336,8 @@ const GENERAL: ScalarDef[] = [
   { label: "Learn stuck thresholds", meaning: "yes: use learned factor × median days won deals spent in a stage, where history allows", kind: "bool", get: (s) => s.stuck.learned, set: (s, v) => { s.stuck.learned = v as boolean; } },
   { label: "Learned threshold factor", meaning: "Multiple of the median days in stage of won deals", kind: "number", get: (s) => s.stuck.learnedFactor, set: (s, v) => { s.stuck.learnedFactor = v as number; } },
   { label: "Cut loose after factor", meaning: "Past this multiple of the threshold, suggest cutting the deal loose", kind: "number", get: (s) => s.stuck.cutLooseFactor, set: (s, v) => { s.stuck.cutLooseFactor = v as number; } },
+  { label: "Review changes since", meaning: "Date the review's What changed section starts from, as YYYY-MM-DD (blank: the previous review run)", kind: "date?", get: (s) => s.review.since, set: (s, v) => { s.review.since = v as string | null; } },
+  { label: "Stuck after close date pushed times", meaning: "An open deal whose expected close date moved later this many times is stuck (blank: off)", kind: "int?", get: (s) => s.review.pushLimit, set: (s, v) => { s.review.pushLimit = v as number | null; } },
   { label: "Win model minimum closed deals", meaning: "Closed deals needed before win likelihood is shown", kind: "number", get: (s) => s.winModel.minClosed, set: (s, v) => { s.winModel.minClosed = v as number; } },
   { label: "Win model holdout %", meaning: "Share of closed deals held out to measure the model", kind: "number", get: (s) => s.winModel.holdout, set: (s, v) => { s.winModel.holdout = v as number; } },
   ...(["AE", "BDR"] as const).flatMap((role): ScalarDef[] => [
@@ -584,6 +595,13 @@ export function settingsFromGrid(grid: Grid): SettingsResult {
           const opt = def.options?.find((o) => o.toLowerCase() === t.toLowerCase());
           if (opt) def.set(s, opt);
           else bad(r, 1, `${def.label} "${t}" must be one of: ${def.options?.join(", ")}.`);
+          break;
+        }
+        case "date?": {
+          // The cell may hold a date (Sheets), a serial number (Excel) or text.
+          const day = cell instanceof Date ? dayFromDate(cell) : typeof cell === "number" ? dayFromExcelSerial(cell) : t === "" ? null : dayFromIso(t);
+          if (t !== "" && day === null) bad(r, 1, `${def.label} "${t}" is not a date: enter it as YYYY-MM-DD, or leave it blank.`);
+          else def.set(s, day === null ? null : isoFromDay(day));
           break;
         }
         case "text":

@@ -123,6 +123,8 @@ export interface RunOptions {
   today: string;
   /** Optional header corrections from the task pane / CLI: field -> header text. */
   columnOverrides?: Partial<Record<Field, string>>;
+  /** "Since last review" starts on this day (YYYY-MM-DD) instead of the previous review run (CLI --since). */
+  since?: string;
 }
 
 /** How a host writes one owned column of the deals sheet. */
@@ -298,6 +300,22 @@ export interface Summary {
   /** Rows below the header that are not deals and were skipped: blank, repeated header rows, totals, group titles. */
   skippedRows: { blank: number; header: number; total: number; group: number };
   headline: string;
+  /** "Since last review" in brief, for the pane's and sidebar's summary; null without an earlier run (full figures: metrics.movement). */
+  changes?: ChangesSummary | null;
+}
+
+export interface ChangesSummary {
+  since: string;
+  start: { count: number; value: number };
+  end: { count: number; value: number };
+  new: number;
+  won: number;
+  lost: number;
+  pushed: number;
+  advanced: number;
+  movedBack: number;
+  /** "Since 2026-11-24: 120 → 126 open deals, USD 1,200,000 → USD 1,310,000; 5 new, 3 won, 1 lost, 4 pushed." */
+  line: string;
 }
 
 /** Everything a host needs to apply one command. Hosts apply it; they decide nothing. */

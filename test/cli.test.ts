@@ -165,7 +165,7 @@ describe("review of the bundled sample, CSV in, managed .xlsx out", () => {
     const settings = wb.getWorksheet("Pipeline Settings") as ExcelJS.Worksheet;
     expect(settings.getCell("A1").value).toBe("Pipeline Settings");
     const log = wb.getWorksheet("Pipeline Log") as ExcelJS.Worksheet;
-    expect(log.getRow(1).values).toEqual([undefined, "Deal ID", "From", "To", "When", "By"]);
+    expect(log.getRow(1).values).toEqual([undefined, "Deal ID", "From", "To", "When", "By", "Value", "Close", "Owner", "Outcome", "Logged"]);
     expect(log.rowCount).toBeGreaterThan(300);
   });
 

@@ -93,7 +93,7 @@ describe("sync cut off at any request", () => {
       "spreadsheets.batchUpdate", // the deleted row
     ]);
     expect(want.log).toEqual([
-      ["Deal ID", "From", "To", "When", "By"],
+      ["Deal ID", "From", "To", "When", "By", "Value", "Close", "Owner", "Outcome", "Logged"],
       ["D-000001", "Proposal", "Negotiation", 46352, "sync"],
     ]);
     rmSync(clean.dir, { recursive: true });

@@ -251,7 +251,7 @@ describe("two-way sync", () => {
     expect(ss.sheet("Deals").formats.get("1,4")?.numberFormat).toEqual({ type: "DATE", pattern: "yyyy-mm-dd" });
     expect(ss.sheet("Pipeline Log").props.hidden).toBe(true);
     expect(ss.grid("Pipeline Log")).toEqual([
-      ["Deal ID", "From", "To", "When", "By"],
+      ["Deal ID", "From", "To", "When", "By", "Value", "Close", "Owner", "Outcome", "Logged"],
       ["D-000001", "Proposal", "Negotiation", 46352, "sync"],
     ]);
     // The CSV gets the same stamp, so both sides agree and the next run has nothing to do.

@@ -290,7 +290,7 @@ describe("applying a plan", () => {
     const out = await patch(await save(await dealsBook(), "newlog-in.xlsx"), plan({ logAppend: [["D-9", "", "Won", "2026-11-26", "snapshot"]] }), "newlog.xlsx");
     const log = (await readBook(out.path)).getWorksheet("Pipeline Log") as ExcelJS.Worksheet;
     expect(log.state).toBe("hidden");
-    expect(log.getRow(1).values).toEqual([undefined, "Deal ID", "From", "To", "When", "By"]);
+    expect(log.getRow(1).values).toEqual([undefined, "Deal ID", "From", "To", "When", "By", "Value", "Close", "Owner", "Outcome", "Logged"]);
     expect(log.getRow(2).values).toEqual([undefined, "D-9", undefined, "Won", "2026-11-26", "snapshot"]);
   });
 

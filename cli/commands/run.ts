@@ -14,6 +14,7 @@ export interface RunCommandOptions {
   inPlace?: boolean;
   json?: boolean;
   today?: string;
+  since?: string;
   maxProblems: number;
 }
 
@@ -102,7 +103,8 @@ export async function runCommand(command: Command, file: string, opts: RunComman
   try {
     const source = await openSource(ref, progress);
     progress.phase(`Working through ${source.input.deals.length.toLocaleString("en-US")} rows`);
-    const plan = run(source.input, { command, today });
+    if (opts.since !== undefined && dayFromIso(opts.since) === null) throw new CliError("BAD_ARGUMENTS", `--since ${opts.since}: give a real date as YYYY-MM-DD, such as 2026-11-01`);
+    const plan = run(source.input, { command, today, ...(opts.since !== undefined ? { since: opts.since } : {}) });
     if (plan.metrics === null) {
       const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
       throw new CliError("NO_DEALS_SHEET", `no deals found in ${describeRef(ref)}: ${why}`);
@@ -146,6 +148,7 @@ export function register(program: Program, io: Output): void {
       .option("--in-place", "write back into FILE itself")
       .option("--json", "print the summary, problems and metrics as JSON only")
       .option("--today <YYYY-MM-DD>", "the date to work as of (default: today), for reproducible runs")
+      .option("--since <YYYY-MM-DD>", "compare with the pipeline on this day instead of the previous review run (Since last review)")
       .option("--max-problems <n>", "problems to list before '… and N more'", parseCount, 10)
       .action(async (file: string, opts: RunCommandOptions) => {
         await runCommand(c.name, file, opts, io);

@@ -246,10 +246,13 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
 
   if (plan.logAppend.length > 0 && !plan.tabs.some((tab) => tab.name.toLowerCase() === "pipeline log")) {
     const log = find("Pipeline Log");
-    if (log)
-      once.push({
-        appendCells: { sheetId: log.sheetId, rows: plan.logAppend.map((r) => ({ values: r.map(cellOf) })), fields: "userEnteredValue" },
-      });
+    if (log) {
+      // Log rows grew from 5 to 10 cells in 0.2: a log tab made by 0.1 gets the columns first, and a long
+      // append is split so no body goes over the limit.
+      const width = Math.max(...plan.logAppend.map((r) => r.length));
+      if (width > log.columnCount) once.push({ appendDimension: { sheetId: log.sheetId, dimension: "COLUMNS", length: width - log.columnCount } });
+      for (const rows of chunkRows(plan.logAppend.map((r) => ({ values: r.map(cellOf) })), limit - 400)) once.push({ appendCells: { sheetId: log.sheetId, rows, fields: "userEnteredValue" } });
+    }
   }
   return { once, repeatable };
 }
@@ -260,13 +263,40 @@ export interface Body {
   retryable: boolean;
 }
 
+/** An updateCells with rows cut in two, the first part within `room` bytes; null when it cannot be cut. */
+function splitRows(r: Request, room: number): [Request, Request] | null {
+  const u = r.updateCells;
+  if (!u?.rows || !u.start || u.rows.length < 2) return null;
+  let used = Buffer.byteLength(JSON.stringify({ updateCells: { ...u, rows: [] } }));
+  let k = 0;
+  for (; k < u.rows.length; k++) {
+    const b = Buffer.byteLength(JSON.stringify(u.rows[k])) + 1;
+    if (used + b > room) break;
+    used += b;
+  }
+  if (k === 0 || k === u.rows.length) return null;
+  return [
+    { updateCells: { ...u, rows: u.rows.slice(0, k) } },
+    { updateCells: { ...u, start: { ...u.start, rowIndex: (u.start.rowIndex ?? 0) + k }, rows: u.rows.slice(k) } },
+  ];
+}
+
 /** Packs requests, in order, into bodies under `limit` bytes. */
 export function packBodies(p: PlannedRequests, limit = PAYLOAD_LIMIT): Body[] {
   const bodies: Body[] = [];
   let cur: Body = { requests: [], retryable: true };
   let size = 50;
-  for (const r of [...p.once, ...p.repeatable]) {
-    const b = Buffer.byteLength(JSON.stringify(r)) + 1;
+  const queue = [...p.once, ...p.repeatable];
+  for (let q = 0; q < queue.length; q++) {
+    let r = queue[q] as Request;
+    let b = Buffer.byteLength(JSON.stringify(r)) + 1;
+    // A long fixed-range write that does not fit fills what is left of a body of retryable writes; the rest goes on.
+    const head = cur.retryable && cur.requests.length > 0 && size + b > limit && limit - size > limit / 8 ? splitRows(r, limit - size - 400) : null;
+    if (head) {
+      queue.splice(q + 1, 0, head[1]);
+      r = head[0];
+      b = Buffer.byteLength(JSON.stringify(r)) + 1;
+    }
     if (cur.requests.length > 0 && size + b > limit) {
       bodies.push(cur);
       cur = { requests: [], retryable: true };

@@ -179,6 +179,12 @@ export class SheetSide implements Side {
           logTab = { sheetId: id, title: TAB_LOG, index: meta.sheets.length, hidden: true, rowCount: 1000, columnCount: LOG_HEADER.length, conditionalFormats: [], chartIds: [] };
           meta.sheets.push(logTab);
         }
+        // A log tab made by 0.1 has 5 columns; 0.2's rows carry 10.
+        const width = Math.max(...logRows.map((r) => r.length));
+        if (width > logTab.columnCount) {
+          requests.push({ appendDimension: { sheetId: logTab.sheetId, dimension: "COLUMNS", length: width - logTab.columnCount } });
+          logTab.columnCount = width;
+        }
         requests.push({
           appendCells: {
             sheetId: logTab.sheetId,

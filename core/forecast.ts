@@ -1,0 +1,272 @@
+// The forecast range: P10 / P50 / P90 of the value the open deals will win, per close month and quarter and in total.
+import { monthKey, quarterKey } from "./a1.js";
+import type { Settings } from "./settings.js";
+import type { Day, Deal, DealResult } from "./types.js";
+
+export interface RangeRow {
+  /** "2026-11", "2026-Q4", "Overdue", "No close date" or "Total". */
+  period: string;
+  deals: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** Value of the deals at or above COMMIT_AT. */
+  commit: number;
+  /** Value of every open deal in the period. */
+  bestCase: number;
+  /** How the percentiles were found: the exact distribution, or a seeded simulation (see README). */
+  method: "exact" | "simulation";
+}
+
+export interface ForecastRange {
+  byMonth: RangeRow[];
+  byQuarter: RangeRow[];
+  total: RangeRow;
+  /** "win likelihood" when the model is usable for the open deals, else "stage probability". */
+  basis: "win likelihood" | "stage probability";
+  definition: string;
+}
+
+export const COMMIT_AT = 0.7;
+/** Draws of the simulation, when the exact distribution would cost too much. */
+export const DRAWS = 10_000;
+/** The exact distribution is used while deals × grid cells stay under this (a few milliseconds a period). */
+export const EXACT_BUDGET = 4e6;
+/** Up to this many deals of any values, the exact distribution is kept as its distinct sums (at most 2^20). */
+const SPARSE_MAX_DEALS = 20;
+/** In a simulated period, this many deals of the largest spread are drawn one by one; the many small rest go as one normal. */
+export const DRAWN_ONE_BY_ONE = 100;
+/** Probabilities are compared with this slack, so 1 − 0.9 (0.0999…98) still counts as reaching 10 %. */
+const SLACK = 1e-9;
+const SEED = 0x5eed_2026;
+
+interface Item {
+  cents: number;
+  p: number;
+}
+
+const gcd = (a: number, b: number): number => {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+};
+
+/** Smallest x of a distribution given by sorted support `at(k)` and masses with P(X ≤ x) ≥ q. */
+function quantiles(mass: Float64Array, at: (k: number) => number, qs: readonly number[]): number[] {
+  const out: number[] = [];
+  let cum = 0;
+  let k = 0;
+  for (const q of qs) {
+    while (k < mass.length && cum + (mass[k] as number) < q - SLACK) cum += mass[k++] as number;
+    out.push(at(Math.min(k, mass.length - 1)));
+  }
+  return out;
+}
+
+/**
+ * Exact: dynamic programming over the deals on a grid of the values' greatest common divisor in cents, so no
+ * value is rounded; when that grid is too fine for the budget, the sparse form below. Null when neither fits.
+ */
+export function exactPercentiles(items: readonly Item[], qs: readonly number[]): number[] | null {
+  let shift = 0;
+  let g = 0;
+  const live: Item[] = [];
+  for (const it of items) {
+    if (it.cents === 0 || it.p <= 0) continue;
+    if (it.p >= 1) shift += it.cents;
+    else {
+      live.push(it);
+      g = gcd(g, Math.abs(it.cents));
+    }
+  }
+  if (live.length === 0) return qs.map(() => shift / 100);
+  let lo = 0;
+  let hi = 0;
+  for (const it of live) {
+    if (it.cents < 0) lo += it.cents / g;
+    else hi += it.cents / g;
+  }
+  const size = hi - lo + 1;
+  // The distinct sums number at most 2^deals: for a few deals (at most about 2 million sums) that beats a long grid.
+  const fewSums = live.length <= SPARSE_MAX_DEALS && 2 ** (live.length + 1) < (live.length * size) / 4;
+  if (fewSums || live.length * size > EXACT_BUDGET) return live.length <= SPARSE_MAX_DEALS ? sparsePercentiles(live, shift, qs) : null;
+  const mass = new Float64Array(size);
+  // Index k holds P(sum = (k + lo) × g); a and b bound the support reached so far.
+  let a = -lo;
+  let b = -lo;
+  mass[a] = 1;
+  for (const it of live) {
+    const u = it.cents / g;
+    const p = it.p;
+    const q = 1 - p;
+    if (u > 0) {
+      for (let k = b; k >= a; k--) {
+        const m = mass[k] as number;
+        mass[k + u] = (mass[k + u] as number) + p * m;
+        mass[k] = q * m;
+      }
+      b += u;
+    } else {
+      for (let k = a; k <= b; k++) {
+        const m = mass[k] as number;
+        mass[k + u] = (mass[k + u] as number) + p * m;
+        mass[k] = q * m;
+      }
+      a += u;
+    }
+  }
+  return quantiles(mass, (k) => ((k + lo) * g + shift) / 100, qs);
+}
+
+/**
+ * Exact as well, for values with no useful common divisor: the distribution kept as its sorted distinct sums,
+ * merged deal by deal. Its size is at most 2^deals, so it suits few deals of any values.
+ */
+function sparsePercentiles(live: readonly Item[], shift: number, qs: readonly number[]): number[] {
+  let sums = new Float64Array([0]);
+  let mass = new Float64Array([1]);
+  for (const it of live) {
+    const n = sums.length;
+    const outSums = new Float64Array(2 * n);
+    const outMass = new Float64Array(2 * n);
+    const u = it.cents;
+    const p = it.p;
+    const q = 1 - p;
+    // Two sorted lists, the sums without this deal and with it, merged; equal sums become one entry.
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < n || j < n) {
+      const a = i < n ? (sums[i] as number) : Infinity;
+      const b = j < n ? (sums[j] as number) + u : Infinity;
+      const x = a <= b ? a : b;
+      let m = 0;
+      if (a === x) m += q * (mass[i++] as number);
+      if (b === x) m += p * (mass[j++] as number);
+      outSums[k] = x;
+      outMass[k++] = m;
+    }
+    sums = outSums.subarray(0, k);
+    mass = outMass.subarray(0, k);
+  }
+  return quantiles(mass, (k) => ((sums[k] as number) + shift) / 100, qs);
+}
+
+/** mulberry32: small, fast and seeded, so the same sheet gives the same range on every host and every run. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Simulation of DRAWS outcomes. The DRAWN_ONE_BY_ONE deals with the largest spread (p(1−p)·value²) are drawn
+ * as wins or losses; the rest, each too small to move the total alone, are drawn together as one normal with
+ * their mean and variance (their sum is that close to normal), which keeps a million deals to a few passes.
+ */
+export function simulatedPercentiles(items: readonly Item[], qs: readonly number[], draws = DRAWS): number[] {
+  const next = rng(SEED);
+  let drawn: readonly Item[] = items;
+  let restMean = 0;
+  let restSd = 0;
+  if (items.length > DRAWN_ONE_BY_ONE) {
+    // The cut-off spread from a typed-array sort, not a sort of the deals: a period of 100,000 stays cheap.
+    const spreads = Float64Array.from(items, (it) => it.p * (1 - it.p) * it.cents * it.cents);
+    const cut = spreads.slice().sort()[items.length - DRAWN_ONE_BY_ONE] as number;
+    const picked: Item[] = [];
+    let v = 0;
+    items.forEach((it, k) => {
+      const sp = spreads[k] as number;
+      if (sp >= cut && picked.length < DRAWN_ONE_BY_ONE) picked.push(it);
+      else {
+        restMean += it.p * it.cents;
+        v += sp;
+      }
+    });
+    drawn = picked;
+    restSd = Math.sqrt(v);
+  }
+  const sums = new Float64Array(draws);
+  for (let d = 0; d < draws; d++) {
+    let s = 0;
+    for (const it of drawn) if (next() < it.p) s += it.cents;
+    if (restSd > 0) {
+      // Box–Muller; 1 − u keeps the logarithm finite.
+      const z = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+      s += Math.round(restMean + restSd * z);
+    } else s += restMean;
+    sums[d] = s;
+  }
+  sums.sort();
+  return qs.map((q) => (sums[Math.min(Math.max(Math.ceil(draws * q - SLACK) - 1, 0), draws - 1)] as number) / 100);
+}
+
+const QS = [0.1, 0.5, 0.9] as const;
+
+function rangeRow(period: string, items: readonly Item[]): RangeRow {
+  let commit = 0;
+  let best = 0;
+  for (const it of items) {
+    best += it.cents;
+    if (it.p >= COMMIT_AT - SLACK) commit += it.cents;
+  }
+  const exact = exactPercentiles(items, QS);
+  const [p10, p50, p90] = (exact ?? simulatedPercentiles(items, QS)) as [number, number, number];
+  return { period, deals: items.length, p10, p50, p90, commit: commit / 100, bestCase: best / 100, method: exact ? "exact" : "simulation" };
+}
+
+/** The range for the open deals: the same periods as the weighted forecast (Overdue, months or quarters, No close date). */
+export function forecastRange(deals: readonly Deal[], results: readonly DealResult[], settings: Settings, today: Day): ForecastRange {
+  const byMonth = new Map<string, Item[]>();
+  const byQuarter = new Map<string, Item[]>();
+  const overdue: Item[] = [];
+  const none: Item[] = [];
+  const all: Item[] = [];
+  const labels = new Map<Day, [string, string]>();
+  let learned = 0;
+  for (let i = 0; i < deals.length; i++) {
+    const d = deals[i] as Deal;
+    const st = settings.stages[d.stage];
+    if (st?.kind !== "open") continue;
+    const win = results[i]?.win ?? null;
+    if (win !== null) learned++;
+    const it: Item = { cents: Math.round((d.value ?? 0) * 100), p: win ?? st.probability / 100 };
+    all.push(it);
+    const cd = d.closeDate;
+    if (cd === null) none.push(it);
+    else if (cd < today) overdue.push(it);
+    else {
+      let l = labels.get(cd);
+      if (l === undefined) labels.set(cd, (l = [monthKey(cd), quarterKey(cd)]));
+      for (const [m, key] of [
+        [byMonth, l[0]],
+        [byQuarter, l[1]],
+      ] as const) {
+        const list = m.get(key);
+        if (list) list.push(it);
+        else m.set(key, [it]);
+      }
+    }
+  }
+  const rows = (m: Map<string, Item[]>): RangeRow[] => [
+    ...(overdue.length > 0 ? [rangeRow("Overdue", overdue)] : []),
+    ...[...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([k, items]) => rangeRow(k, items)),
+    ...(none.length > 0 ? [rangeRow("No close date", none)] : []),
+  ];
+  const basis = learned > 0 ? "win likelihood" : "stage probability";
+  return {
+    byMonth: rows(byMonth),
+    byQuarter: rows(byQuarter),
+    total: rangeRow("Total", all),
+    basis,
+    definition:
+      `Forecast range: each open deal is won (its full value) or not, independently, with its ${basis === "win likelihood" ? "win likelihood (stage win probability where the model gives none)" : "stage win probability"}. ` +
+      "Pn is the smallest value x with P(won value ≤ x) ≥ n %: P10 is a cautious figure, P50 the middle, P90 an optimistic one. " +
+      `Commit = value of deals at ${Math.round(COMMIT_AT * 100)} % or more; best case = value of every open deal. ` +
+      "Computed exactly from the distribution of the sum (on a grid of the values' common divisor in cents); for very large periods, from a seeded simulation of 10,000 draws.",
+  };
+}
