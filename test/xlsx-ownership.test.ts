@@ -143,7 +143,9 @@ describe.each([
     ]);
     expect(wb.book.sheets.map((x) => [x.name, x.state])).toEqual([
       ...teamSheets,
-      // setup adds the settings and the log; the review tab comes with the first review.
+      // setup adds the settings, the log and (as the team keeps no activity log) pipesheet's Activities tab;
+      // the review tab comes with the first review.
+      ["Activities", "visible"],
       ["Pipeline Settings", "visible"],
       ["Pipeline Log", "hidden"],
       ["Pipeline Review", "visible"],
