@@ -138,10 +138,13 @@ const cellText = (c: Cell): string => (typeof c === "string" ? c.trim().toLowerC
 /** Finds the stage rows (names in column A, in the settings' order) on the grid the settings tab will hold. */
 export function findStageTable(grid: Grid | null, settings: Settings): StageTable | null {
   if (!grid || settings.stages.length === 0) return null;
-  const names = settings.stages.map((st) => st.name.toLowerCase());
-  for (let r = 0; r + names.length <= grid.length; r++) {
-    if (cellText(grid[r]?.[0]) !== names[0]) continue;
-    if (names.every((n, i) => cellText(grid[r + i]?.[0]) === n)) return { first: r, last: r + names.length - 1 };
+  // The Stages section as the tab has it: the rows under its "Stage | Kind" header, down to the first blank.
+  // Stages adopted for this run only are not on the tab; their rows fall back to core's limit.
+  for (let r = 0; r + 1 < grid.length; r++) {
+    if (cellText(grid[r]?.[0]) !== "stage" || cellText(grid[r]?.[1]) !== "kind") continue;
+    let last = r;
+    while (last + 1 < grid.length && cellText(grid[last + 1]?.[0]) !== "") last++;
+    return last > r ? { first: r + 1, last } : null;
   }
   return null;
 }

@@ -14,13 +14,16 @@ const SAMPLE = join(ROOT, "samples", "pipeline.csv");
 const OWNED = ["Score", "Grade", "Score reasons", "Win likelihood", "Days in stage", "Stuck", "Next task"];
 
 const sha = async (path: string): Promise<string> => createHash("sha256").update(await readFile(path)).digest("hex");
-/** A cell as HyperFormula should see it: dates as serials, text as text. */
+/** A cell as HyperFormula should see it: dates as serials, text as text, formulas as formulas. */
 const hfValue = (v: ExcelJS.CellValue): string | number | boolean | null => {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v.getTime() / 86_400_000 + 25_569;
-  if (typeof v === "object") return null;
+  if (typeof v === "object") return "formula" in v && typeof v.formula === "string" ? `=${v.formula}` : null;
   return v;
 };
+/** A whole sheet as HyperFormula should see it. */
+const hfSheet = (ws: ExcelJS.Worksheet, rows: number): (string | number | boolean | null)[][] =>
+  Array.from({ length: rows }, (_, r) => Array.from({ length: ws.columnCount }, (_, c) => hfValue(ws.getRow(r + 1).getCell(c + 1).value)));
 
 describe("review of the bundled sample, CSV in, managed .xlsx out", () => {
   let dir: string;
@@ -117,13 +120,9 @@ describe("review of the bundled sample, CSV in, managed .xlsx out", () => {
     const cf = cfOf(ws)[0] as ExcelJS.ConditionalFormattingOptions;
     const formula = ((cf.rules[0] as ExcelJS.ExpressionRuleType).formulae?.[0] as string).replace(/TODAY\(\)/g, "DATE(2026,11,26)");
     const width = ws.columnCount;
-    const data: (string | number | boolean | null)[][] = [];
-    for (let r = 1; r <= sampleRows.length + 1; r++) {
-      const row: (string | number | boolean | null)[] = [];
-      for (let c = 1; c <= width; c++) row.push(hfValue(ws.getRow(r).getCell(c).value));
-      data.push(row);
-    }
-    const hf = HyperFormula.buildFromArray(data, { licenseKey: "gpl-v3" });
+    // The rule compares each row with its helper cell, which looks the stage's limit up on the settings tab.
+    const settingsWs = wb.getWorksheet("Pipeline Settings") as ExcelJS.Worksheet;
+    const hf = HyperFormula.buildFromSheets({ Deals: hfSheet(ws, sampleRows.length + 1), "Pipeline Settings": hfSheet(settingsWs, settingsWs.rowCount) }, { licenseKey: "gpl-v3" });
     const stuckCol = h.get("Stuck") as number;
     let stuck = 0;
     for (let r = 2; r <= sampleRows.length + 1; r++) {

@@ -1,9 +1,7 @@
 // A WorkbookPlan applied to a package: in the deals sheet only pipesheet's cells, rules, drop-downs and column widths
 // change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
 // own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
-import { a1, colIndex, colName, parseA1 } from "../../../core/a1.js";
-import { LOG_HEADER } from "../../../core/index.js";
-import { RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type WorkbookPlan } from "../../../core/types.js";
+import { a1, colIndex, colName, kindOf, LOG_HEADER, parseA1, RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type ValueKind, type WorkbookPlan } from "../../../core/index.js";
 import { chartXml, drawingXml } from "../xlsx-chart.js";
 import { isDateFormat, NS_REL, readRels, relsOf, resolvePart, type Book, type Layout, type SheetInfo } from "./book.js";
 import type { SharedStrings } from "./sst.js";
@@ -113,7 +111,16 @@ function cutNote(ctx: PatchContext, sheet: string): (ref: string, length: number
   return (ref, length) => ctx.notes.push(`${sheet}!${ref} held ${length.toLocaleString("en")} characters; Excel keeps at most ${MAX_TEXT.toLocaleString("en")}, so the rest was cut`);
 }
 
-/** A plan number for a date column is a 1900-system serial; a 1904 workbook counts from 1904-01-01. */
+/** A formula pipesheet owns (its stuck helper column): written as a formula, for Excel to compute on open. */
+function formulaXml(pre: string, ref: string, style: number, formula: string): string {
+  const s = style > 0 ? ` s="${style}"` : "";
+  return `<${pre}c r="${ref}"${s}><${pre}f>${esc(formula.replace(/^=/, ""))}</${pre}f></${pre}c>`;
+}
+
+/** A plan value of a date column is a 1900-system serial; a 1904 workbook counts from 1904-01-01. */
+const planValue = (v: Cell, kind: ValueKind, date1904: boolean): Cell => (date1904 && kind === "date" && typeof v === "number" ? v - 1462 : v);
+
+/** A sync edit's date (set with a date number format) is a 1900-system serial too. */
 const inDateSystem = (v: Cell, numFmt: string | undefined, date1904: boolean): Cell =>
   date1904 && typeof v === "number" && numFmt !== undefined && isDateFormat(numFmt) ? v - 1462 : v;
 
@@ -302,6 +309,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
         break;
       }
     }
+    const kind = kindOf(cw);
     // Cells are made row by row as the sheet is written, so a 100k-row column never sits in memory as XML.
     sources.push({
       col: cw.col,
@@ -314,7 +322,8 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
         const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
         const empty = v === null || v === undefined || v === "";
         const style = empty || cw.numberFormat === undefined ? old : styles.cell(old, { numFmt: cw.numberFormat });
-        return cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, inDateSystem(v ?? null, cw.numberFormat, date1904), date1904, cut);
+        if (kind === "formula" && typeof v === "string" && v.startsWith("=")) return formulaXml(pre, `${letter}${row + 1}`, style, v);
+        return cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, planValue(v ?? null, kind, date1904), date1904, cut);
       },
     });
   }
