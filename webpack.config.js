@@ -24,7 +24,7 @@ export default async (env = {}, argv = {}) => {
   const production = argv.mode === "production";
   const prodUrl = env.url ?? process.env.PIPESHEET_URL ?? DEFAULT_PROD_URL;
   const outDir = env.out ? resolve(env.out) : resolve(root, "dist/excel");
-  const pane = readFileSync(resolve(addin, "taskpane/pane.html"), "utf8");
+  const pane = readFileSync(resolve(addin, "taskpane/pane.html"), "utf8").replace("%PIPESHEET_VERSION%", JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).version);
   const page = (name, chunks, template) =>
     new HtmlWebpackPlugin({ filename: `${name}.html`, template: resolve(addin, template), chunks, templateParameters: { pane }, scriptLoading: "module" });
 

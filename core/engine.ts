@@ -5,7 +5,7 @@ import { computeMetrics, type PipelineMetrics } from "./metrics.js";
 import { parseDeals } from "./parse.js";
 import { buildReview } from "./review.js";
 import { answerLists, scorer } from "./scoring.js";
-import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
+import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
 import { LOG_HEADER, logRow, readLog, reachedStages, stageName, type LogEntry } from "./stagelog.js";
 import { adoptCustomStages, missingRequired, nextTask, normalize, stageMatcher } from "./stages.js";
 import { stuckFormula, stuckJudge, stuckRule, stuckThresholds } from "./stuck.js";
@@ -392,9 +392,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const tabs: TabWrite[] = [];
   const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
-  // Setup writes back what it read (normalised, with adopted stages); other commands only create a missing tab.
-  if (options.command === "setup" || !hasTab(TAB_SETTINGS))
-    tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
+  // Setup writes back what it read (normalised, with adopted stages); other commands only create a missing tab,
+  // or rewrite one another version wrote, so its layout is this version's.
+  const outdated = options.version !== undefined && input.settings !== null && settingsVersion(input.settings) !== options.version;
+  if (options.command === "setup" || !hasTab(TAB_SETTINGS) || outdated)
+    tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings, options.version), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
   if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: "A1:E1", bold: true }] });
   const logAppend: Grid = newLogTab ? [] : logGrid;
 

@@ -115,6 +115,11 @@ export interface RunOptions {
   today: string;
   /** Optional header corrections from the task pane / CLI: field -> header text. */
   columnOverrides?: Partial<Record<Field, string>>;
+  /**
+   * The host's pipesheet version. Written on the Pipeline Settings tab, and a tab written by another version
+   * (or by 0.1, which wrote none) is rewritten in this version's layout: that is how a layout change migrates.
+   */
+  version?: string;
 }
 
 /** How a host writes one owned column of the deals sheet. */

@@ -62,7 +62,7 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
   const banner = `// pipesheet for Google Sheets. Built file: edit sheets-script/ and run npm run build:sheets.\n${stubs()}\n`;
   writeFileSync(path.join(outDir, "Code.js"), banner + code);
   copyFileSync(path.join(here, "appsscript.json"), path.join(outDir, "appsscript.json"));
-  copyFileSync(path.join(here, "Sidebar.html"), path.join(outDir, "Sidebar.html"));
+  writeFileSync(path.join(outDir, "Sidebar.html"), readFileSync(path.join(here, "Sidebar.html"), "utf8").replace("%PIPESHEET_VERSION%", (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version));
   // clasp run inside the output folder finds the project there (rootDir ".").
   const clasp = path.join(ROOT, ".clasp.json");
   if (existsSync(clasp)) {

@@ -9,6 +9,7 @@ import type { Cell, Grid } from "../../core/types.js";
 import { CliError } from "../errors.js";
 import { colorEnabled, count, emitJson, outputWidth, styleFor, type Output, type Style } from "../output.js";
 import { createProgress, PROGRESS_MIN_BYTES } from "../progress.js";
+import { VERSION } from "../version.js";
 import type { SourceRef } from "../source.js";
 import { EXIT_HELP, examples } from "./help.js";
 
@@ -187,7 +188,7 @@ async function processFile(command: Command, file: string, opts: RunCommandOptio
     try {
       const source = await openSource(ref, progress);
       progress.phase(`Working through ${count(source.input.deals.length)} rows`);
-      const plan = run(source.input, { command, today });
+      const plan = run(source.input, { command, today, version: VERSION });
       if (plan.metrics === null) {
         const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
         throw new CliError("NO_DEALS_SHEET", `no deals found in ${fromStdin ? "standard input" : describeRef(ref)}: ${why}`);

@@ -8,6 +8,7 @@ import type { ApplyOptions } from "../commands/apply.js";
 import { localToday, wrap, type Output } from "../commands/run.js";
 import { CliError } from "../errors.js";
 import { emitJson, outputWidth } from "../output.js";
+import { VERSION } from "../version.js";
 import { lazyCredentials, retryNote } from "../merge/command.js";
 import { parseSourceRef } from "../source.js";
 import { quoteSheet, SheetsClient, type SheetMeta } from "./client.js";
@@ -49,7 +50,7 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
   const log: Grid | null = logTab ? (got[settingsTab ? 2 : 1] ?? []) : null;
   const plan = run(
     { sheetName: deals.title, deals: (got[0] ?? []) as Grid, settings, log, sheetNames: meta.sheets.map((s) => s.title) },
-    { command, today },
+    { command, today, version: VERSION },
   );
   if (plan.metrics === null) {
     const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
