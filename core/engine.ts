@@ -1,7 +1,7 @@
 // The one entry every host calls: cells in, a WorkbookPlan out. Also the live stage-edit plan.
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
-import { computeMetrics, type PipelineMetrics } from "./metrics.js";
+import { computeMetrics, thousands as n, type PipelineMetrics } from "./metrics.js";
 import { parseDeals } from "./parse.js";
 import { buildReview } from "./review.js";
 import { answerLists, scorer } from "./scoring.js";
@@ -414,12 +414,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
   summary.headline =
-    `${verb} ${summary.deals} deals: ${summary.grades.A} A · ${summary.grades.B} B · ${summary.grades.C} C · ${summary.grades.D} D; ` +
-    `${summary.stuck} stuck; ${summary.open} open, ${summary.won} won, ${summary.lost} lost` +
-    (summary.transitions ? `; ${summary.transitions} stage changes logged` : "") +
-    (summary.ambiguousDates ? `; ${summary.ambiguousDates} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
-    (summary.idsAdded ? `; ${summary.idsAdded} Deal ID${summary.idsAdded === 1 ? "" : "s"} added` : "") +
-    (problems.some((p) => p.severity === "error") ? `; ${problems.filter((p) => p.severity === "error").length} cells need fixing` : "");
+    `${verb} ${n(summary.deals)} deals: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
+    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
+    (summary.transitions ? `; ${n(summary.transitions)} stage changes logged` : "") +
+    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
+    (summary.idsAdded ? `; ${n(summary.idsAdded)} Deal ID${summary.idsAdded === 1 ? "" : "s"} added` : "") +
+    (problems.some((p) => p.severity === "error") ? `; ${n(problems.filter((p) => p.severity === "error").length)} cells need fixing` : "");
 
   return {
     sheet,

@@ -83,6 +83,9 @@ describe("on a real terminal (util-linux script gives the CLI a pty)", () => {
     const text = underPty(["review", big, "--today", "2026-11-26"]);
     expect(text).toContain("pipesheet: Reading big.csv…");
     expect(text).toContain("pipesheet: Working through 40,001 rows…");
+    // Counts read as people read them, in the review and in the headline.
+    expect(text).toMatch(/Open pipeline USD [\d,]+ in \d{1,2},\d{3} deals/);
+    expect(text).toMatch(/Reviewed 40,000 deals: \d{1,2},\d{3} A/);
     // The line is cleared, then the review starts on a clean line (its title bold on a terminal).
     expect(text).toContain("\r\x1b[K\x1b[1mPipeline Review\x1b[22m");
   });
