@@ -64,8 +64,9 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
   copyFileSync(path.join(here, "appsscript.json"), path.join(outDir, "appsscript.json"));
   writeFileSync(path.join(outDir, "Sidebar.html"), readFileSync(path.join(here, "Sidebar.html"), "utf8").replace("%PIPESHEET_VERSION%", (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version));
   // clasp run inside the output folder finds the project there (rootDir ".").
-  const clasp = path.join(ROOT, ".clasp.json");
-  if (existsSync(clasp)) {
+  // The user's own .clasp.json, else the template (whose placeholder ID push:sheets refuses).
+  const clasp = [".clasp.json", ".clasp.json.example"].map((f) => path.join(ROOT, f)).find((f) => existsSync(f));
+  if (clasp) {
     const project = JSON.parse(readFileSync(clasp, "utf8")) as Record<string, unknown>;
     writeFileSync(path.join(outDir, ".clasp.json"), `${JSON.stringify({ ...project, rootDir: "." }, null, 2)}\n`);
   }
