@@ -196,6 +196,7 @@ async function processFile(command: Command, file: string, opts: RunCommandOptio
       let notes: string[] = [];
       if (out !== null) {
         const format = out === STDIO ? (opts.format ?? "csv") : (extFormat(out) ?? "xlsx");
+        if (out === STDIO && format === "xlsx" && io.stdout.isTTY) throw new CliError("BAD_ARGUMENTS", "--format xlsx writes a binary file: redirect standard output to a file (> team.xlsx), or give --out team.xlsx");
         const target = out === STDIO && tmp ? join(tmp, `out.${format}`) : out;
         // One missing folder level is created (npm start writes into out/); deeper paths are the user's to make.
         // Not recursive: Node's recursive mkdir spins forever on some paths, such as under /proc.
