@@ -45,7 +45,7 @@ beforeAll(async () => {
 describe("npm pack", () => {
   it("ships the built CLI, the docs and the licence; no sources, tests or fixtures", () => {
     expect(files).toContain("dist/cli/pipesheet.js");
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "CHANGELOG.md"]));
+    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "CHANGELOG.md", "docs/cli.md", "docs/troubleshooting.md"]));
     expect(files.filter((f) => /\.ts$|^test\/|^samples\/|^cli\/|^core\//.test(f))).toEqual([]);
   });
 
