@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command as Program } from "commander";
 import type { Command, RunResult } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/types.js";
-import { CliError } from "../errors.js";
+import { CliError, fromFsError } from "../errors.js";
 import { colorEnabled, count, emitJson, outputWidth, styleFor, type Output, type Style } from "../output.js";
 import { createProgress, PROGRESS_MIN_BYTES } from "../progress.js";
 import { VERSION } from "../version.js";
@@ -203,8 +203,7 @@ async function processFile(command: Command, file: string, opts: RunCommandOptio
         if (out !== STDIO) await mkdir(dirname(resolve(out))).catch(() => undefined);
         if (format === "json") {
           const doc = { sheet: plan.sheet, deals: dealsJson(planToGrid(source.input.deals, plan), plan.headerRow) };
-          await writeFile(target, `${JSON.stringify(doc, null, 2)}\n`).catch(async (e: unknown) => {
-            const { fromFsError } = await import("../errors.js");
+          await writeFile(target, `${JSON.stringify(doc, null, 2)}\n`).catch((e: unknown) => {
             throw fromFsError(e, target, true);
           });
         } else notes = await source.save(plan, target);
@@ -250,7 +249,9 @@ async function reviewText(r: FileResult, opts: RunCommandOptions, width: number,
 
 /** One file: the command's whole effect, with its output printed. Returns core's result. */
 export async function runCommand(command: Command, file: string, opts: RunCommandOptions, io: Output): Promise<RunResult> {
-  return (await runFiles(command, [file], opts, io))[0]?.plan as RunResult;
+  const [result] = await runFiles(command, [file], opts, io);
+  if (!result) throw new CliError("INTERNAL", `${command} ${file} gave no result`);
+  return result.plan;
 }
 
 /**
