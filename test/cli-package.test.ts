@@ -1,7 +1,7 @@
 // The CLI as a user installs it: `npm pack`, then the tarball installed into an empty prefix with production
 // dependencies only, then run from another folder, through standard input and standard output.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, tempDir } from "./cli-harness.js";
@@ -94,7 +94,7 @@ describe("installed into an empty prefix with production dependencies only", () 
     expect((JSON.parse(again.stdout) as { summary: { deals: number } }).summary.deals).toBe(400);
   });
 
-  it("loads neither googleapis nor exceljs for --help or a CSV review", () => {
+  it("loads neither googleapis nor exceljs for --help, a CSV review or a CSV sync", () => {
     // Taking them away proves they are never imported on these paths (the start-up cost they would add).
     for (const dep of ["googleapis", "exceljs"]) renameSync(join(installed, "node_modules", dep), join(installed, "node_modules", `${dep}-gone`));
     try {
@@ -103,6 +103,13 @@ describe("installed into an empty prefix with production dependencies only", () 
       expect(help.stdout).toMatch(/^Usage: pipesheet /);
       const review = run(["review", "-", "--today", "2026-11-26", "--json"], SAMPLE);
       expect(review.status).toBe(0);
+      // A sync between two CSV files needs neither.
+      writeFileSync(join(dir, "elsewhere", "a.csv"), "Deal ID,Deal,Stage\nD-000001,Acme,Won\n");
+      const sync = run(["sync", "a.csv", "b.csv", "--today", "2026-11-26", "--json"]);
+      expect(sync.stderr).toBe("");
+      expect(sync.status).toBe(0);
+      expect(readFileSync(join(dir, "elsewhere", "b.csv"), "utf8")).toContain("D-000001");
+      // And the workbook path really does need exceljs: the check above is not vacuous.
       const xlsx = run(["review", "-", "--out", "-", "--format", "xlsx"], SAMPLE);
       expect(xlsx.status).not.toBe(0);
     } finally {
