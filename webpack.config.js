@@ -33,7 +33,7 @@ export default async (env = {}, argv = {}) => {
     process.exit(1);
   }
   const outDir = env.out ? resolve(env.out) : resolve(root, "dist/excel");
-  const pane = readFileSync(resolve(addin, "taskpane/pane.html"), "utf8");
+  const pane = readFileSync(resolve(addin, "taskpane/pane.html"), "utf8").replace("%PIPESHEET_VERSION%", JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).version);
   const page = (name, chunks, template) =>
     new HtmlWebpackPlugin({ filename: `${name}.html`, template: resolve(addin, template), chunks, templateParameters: { pane }, scriptLoading: "module" });
 

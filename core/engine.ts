@@ -8,7 +8,7 @@ import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, pars
 import { buildReview } from "./review.js";
 import { count } from "./review-text.js";
 import { answerLists, scorer } from "./scoring.js";
-import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, type Settings } from "./settings.js";
+import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, stageMatcher, type StageUse } from "./stages.js";
 import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
@@ -335,7 +335,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
   const limitValues = blankColumn();
   const stageCol = map.fields.stage;
-  const settingsOnTab = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) ? settingsToGrid(settings) : input.settings;
+  // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
+  // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
+  // on the tab as it will be.
+  const outdated = options.version !== undefined && input.settings !== null && settingsVersion(input.settings) !== options.version;
+  const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
+  const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
   const stageTable = findStageTable(settingsOnTab, settings);
   const winText = model.summary.ready ? null : model.summary.message;
   // Verdicts are shared between deals, so each one's text is built once.
@@ -526,9 +531,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   const tabs: TabWrite[] = [];
   const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
-  // Setup writes back what it read (normalised, with adopted stages); other commands only create a missing tab.
-  if (options.command === "setup" || !hasTab(TAB_SETTINGS))
-    tabs.push({ name: TAB_SETTINGS, values: settingsToGrid(settings), hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
+  if (rewriteSettings && settingsOnTab)
+    tabs.push({ name: TAB_SETTINGS, values: settingsOnTab, hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
   if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
   // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
   if (options.command === "setup" && activityLog.sheet === null && !hasTab(TAB_ACTIVITIES)) tabs.push(activitiesTab());
@@ -562,7 +566,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   summary.headline =
     `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
     `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
-    (summary.transitions ? `; ${summary.transitions} stage changes logged` : "") +
+    (summary.transitions ? `; ${n(summary.transitions)} stage changes logged` : "") +
     (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
     (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
     (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +

@@ -117,7 +117,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   const tableRow = (name: string, cells: string[]): string =>
     clip(padR(clip(oneLine(name), nameW), nameW) + cells.map((c, i) => " " + padL(c, numW[i] ?? 0)).join(""), width);
   out.push(tableRow("Stage", ["Deals", `Value ${cur}`, `Weighted ${cur}`]));
-  for (const r of m.pipeline.rows) out.push(tableRow(r.stage, [String(r.count), thousands(r.value), thousands(r.weighted)]));
+  for (const r of m.pipeline.rows) out.push(tableRow(r.stage, [thousands(r.count), thousands(r.value), thousands(r.weighted)]));
   const t = m.pipeline.total;
   out.push(tableRow("Total", [String(t.count), thousands(t.value), thousands(t.weighted)]));
   const unknown = m.counts.unknownStage;
@@ -146,7 +146,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   out.push(...changesText(m, width));
 
   const stuck = m.stuck.rows;
-  para(`Stuck deals (${m.stuck.total.toLocaleString("en-US")})`);
+  para(`Stuck deals (${thousands(m.stuck.total)})`);
   if (stuck.length === 0) para("none", "  ");
   stuck.slice(0, maxStuck).forEach((s, i) => {
     const days = s.daysInStage === null ? "" : ` · ${s.daysInStage} days`;
@@ -154,7 +154,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
     out.push(...wrap(`${s.name || s.id || `row ${s.sheetRow}`}${who} · ${s.stage}${days}`, width, `${padL(String(i + 1), 3)}. `, "     "));
     out.push(...wrap(`${s.reasons.join("; ")} -> ${s.action}`, width, "     ", "     "));
   });
-  if (m.stuck.total > Math.min(maxStuck, stuck.length)) para(`… and ${m.stuck.total - Math.min(maxStuck, stuck.length)} more`, "  ");
+  if (m.stuck.total > Math.min(maxStuck, stuck.length)) para(`… and ${thousands(m.stuck.total - Math.min(maxStuck, stuck.length))} more`, "  ");
   out.push("");
 
   out.push(...followUpText(m, width));
@@ -166,7 +166,7 @@ export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[
   if (problems.length === 0) para("none", "  ");
   const shown = Math.max(Math.floor(opts.maxProblems), 0);
   for (const p of problems.slice(0, shown)) out.push(...wrap(`${p.severity} ${p.sheet}!${p.cell}: ${p.message}`, width, "  - ", "    "));
-  if (problems.length > shown) para(`… and ${problems.length - shown} more`, "  ");
+  if (problems.length > shown) para(`… and ${thousands(problems.length - shown)} more`, "  ");
   out.push("");
 
   // The model's message already carries its held-out figures; wrap it rather than cut it.

@@ -401,10 +401,19 @@ const ACTIVITY_KINDS = ["call", "email", "meeting", "note"] as const;
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function settingsToGrid(s: Settings): Grid {
+const VERSION_LABEL = "pipesheet version";
+
+/** The version that wrote a settings tab; null for one written before 0.2 (the row was blank then). */
+export function settingsVersion(grid: Grid): string | null {
+  const row = grid.find((r) => text(r[0]).toLowerCase() === VERSION_LABEL);
+  return row ? text(row[1]) || null : null;
+}
+
+export function settingsToGrid(s: Settings, version?: string): Grid {
   const g: Grid = [];
   g.push(["Pipeline Settings", "Edit the cells below; pipesheet reads them on every run. Lists are separated by ';'."]);
-  g.push([]);
+  // In the row 0.1 left blank, so every section stays where it was.
+  g.push(version === undefined ? [] : [VERSION_LABEL, version]);
   g.push([SECTION_STAGES]);
   g.push([...STAGE_HEADER]);
   for (const st of s.stages) {

@@ -125,6 +125,11 @@ export interface RunOptions {
   columnOverrides?: Partial<Record<Field, string>>;
   /** "Since last review" starts on this day (YYYY-MM-DD) instead of the previous review run (CLI --since). */
   since?: string;
+  /**
+   * The host's pipesheet version. Written on the Pipeline Settings tab, and a tab written by another version
+   * (or by 0.1, which wrote none) is rewritten in this version's layout: that is how a layout change migrates.
+   */
+  version?: string;
 }
 
 /** How a host writes one owned column of the deals sheet. */

@@ -62,12 +62,13 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
   const banner = `// pipesheet for Google Sheets. Built file: edit sheets-script/ and run npm run build:sheets.\n${stubs()}\n`;
   writeFileSync(path.join(outDir, "Code.js"), banner + code);
   copyFileSync(path.join(here, "appsscript.json"), path.join(outDir, "appsscript.json"));
-  copyFileSync(path.join(here, "Sidebar.html"), path.join(outDir, "Sidebar.html"));
+  writeFileSync(path.join(outDir, "Sidebar.html"), readFileSync(path.join(here, "Sidebar.html"), "utf8").replace("%PIPESHEET_VERSION%", (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version));
   // clasp reads .claspignore beside the project file it runs with: push exactly the three built files.
   copyFileSync(path.join(ROOT, ".claspignore"), path.join(outDir, ".claspignore"));
   // clasp run inside the output folder finds the project there (rootDir ".").
-  const clasp = path.join(ROOT, ".clasp.json");
-  if (existsSync(clasp)) {
+  // The user's own .clasp.json, else the template (whose placeholder ID push:sheets refuses).
+  const clasp = [".clasp.json", ".clasp.json.example"].map((f) => path.join(ROOT, f)).find((f) => existsSync(f));
+  if (clasp) {
     const project = JSON.parse(readFileSync(clasp, "utf8")) as Record<string, unknown>;
     writeFileSync(path.join(outDir, ".clasp.json"), `${JSON.stringify({ ...project, rootDir: "." }, null, 2)}\n`);
   }

@@ -69,9 +69,12 @@ describe("on a real terminal (util-linux script gives the CLI a pty)", () => {
     await writeSyntheticCsv(big, 40_000, 3);
   });
 
-  const underPty = (args: string[]): string => {
-    const cmd = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
-    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "80" } });
+  const underPty = (args: string[], env: Record<string, string> = {}, cols?: number): string => {
+    const cmd = `${cols ? `stty cols ${cols} rows 40; ` : ""}${[process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ")}`;
+    const base: NodeJS.ProcessEnv = { ...process.env, COLUMNS: "80" };
+    delete base.NO_COLOR;
+    delete base.FORCE_COLOR;
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: ROOT, encoding: "utf8", env: { ...base, ...env } });
     expect(r.status).toBe(0);
     return r.stdout;
   };
@@ -80,8 +83,32 @@ describe("on a real terminal (util-linux script gives the CLI a pty)", () => {
     const text = underPty(["review", big, "--today", "2026-11-26"]);
     expect(text).toContain("pipesheet: Reading big.csv…");
     expect(text).toContain("pipesheet: Working through 40,001 rows…");
-    // The line is cleared, then the review starts on a clean line.
-    expect(text).toContain("\r\x1b[KPipeline Review");
+    // Counts read as people read them, in the review and in the headline.
+    expect(text).toMatch(/Open pipeline USD [\d,]+ in \d{1,2},\d{3} deals/);
+    expect(text).toMatch(/Reviewed 40,000 deals: \d{1,2},\d{3} A/);
+    // The line is cleared, then the review starts on a clean line (its title bold on a terminal).
+    expect(text).toContain("\r\x1b[K\x1b[1mPipeline Review\x1b[22m");
+  });
+
+  it("colours the review on a terminal, and not with NO_COLOR or --no-color", () => {
+    const sample = join(ROOT, "samples", "pipeline.csv");
+    const coloured = underPty(["review", sample, "--today", "2026-11-26"]);
+    expect(coloured).toContain("\x1b[1mPipeline Review\x1b[22m");
+    expect(coloured).toContain("  - \x1b[31merror\x1b[39m ");
+    for (const plain of [underPty(["review", sample, "--today", "2026-11-26"], { NO_COLOR: "1" }), underPty(["review", sample, "--today", "2026-11-26", "--no-color"])]) {
+      expect(plain).toContain("Pipeline Review");
+      expect(plain).not.toContain("\x1b[");
+    }
+  });
+
+  it("sizes the review to the terminal, and to --width", () => {
+    const sample = join(ROOT, "samples", "pipeline.csv");
+    const widest = (text: string): number => Math.max(...text.split(/\r?\n/).map((l) => l.length));
+    const wide = underPty(["review", sample, "--today", "2026-11-26", "--no-color"], {}, 120);
+    expect(widest(wide)).toBeGreaterThan(80);
+    expect(widest(wide)).toBeLessThanOrEqual(120);
+    const narrow = underPty(["review", sample, "--today", "2026-11-26", "--no-color", "--width", "60"], {}, 120);
+    expect(widest(narrow)).toBeLessThanOrEqual(60);
   });
 
   it("--json output stays pure JSON on a terminal", () => {

@@ -11,7 +11,9 @@ describe("sidebar server functions", () => {
     script.call("openSidebar", "menu");
     expect(script.env.sidebars).toHaveLength(1);
     expect(script.env.sidebars[0]?.title).toBe("Pipeline");
-    expect(script.env.sidebars[0]?.content).toBe(readFileSync("sheets-script/Sidebar.html", "utf8"));
+    // The build fills in the version in the footer; the rest is the file as written.
+    const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
+    expect(script.env.sidebars[0]?.content).toBe(readFileSync("sheets-script/Sidebar.html", "utf8").replace("%PIPESHEET_VERSION%", version));
   });
 
   test("sidebarState lists the recognised columns from the header alone, then the last run", async () => {

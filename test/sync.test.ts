@@ -284,7 +284,7 @@ describe("two Google Sheets, and --json", () => {
     expect(readdirSync(join(h.env.PIPESHEET_CONFIG_DIR as string, "sync")).some((f) => f.endsWith(".pipesheet-sync.json"))).toBe(true);
   });
 
-  it("prints one JSON line per document, the report first, then the error when conflicts remain", async () => {
+  it("prints one JSON document: the report, with the error in it when conflicts remain", async () => {
     const csv = file("deals.csv", DEALS);
     const ss = sheet("S1", []);
     await cli("sync", csv, "gsheet:S1#Deals");
@@ -292,9 +292,10 @@ describe("two Google Sheets, and --json", () => {
     ss.sheet("Deals").set(1, 3, 1400);
     const r = await cli("sync", csv, "gsheet:S1#Deals", "--json");
     expect(r.code).toBe(10);
-    const [report, error] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(report?.conflicts).toEqual([expect.objectContaining({ id: "D-000001", column: "Value", base: "1200", a: "1300", b: "1400" })]);
-    expect(error).toEqual({ error: expect.objectContaining({ code: "CONFLICTS", exitCode: 10 }) });
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(report.conflicts).toEqual([expect.objectContaining({ id: "D-000001", column: "Value", base: "1200", a: "1300", b: "1400" })]);
+    expect(report.error).toEqual(expect.objectContaining({ code: "CONFLICTS", exitCode: 10 }));
   });
 });
 

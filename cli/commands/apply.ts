@@ -1,7 +1,8 @@
 // `pipesheet apply gsheet:ID#Deals`: pipesheet on a Google Sheet through the Sheets API, no pane needed. The work
 // is in cli/google/apply.ts, loaded only when the command runs.
 import type { Command as Program } from "commander";
-import type { Output } from "./run.js";
+import { parseCount, parseWidth, type Output } from "./run.js";
+import { EXIT_HELP, examples } from "./help.js";
 
 export interface ApplyOptions {
   run: string;
@@ -10,6 +11,7 @@ export interface ApplyOptions {
   json?: boolean;
   dryRun?: boolean;
   maxProblems: number;
+  width?: number;
 }
 
 export function register(program: Program, io: Output): void {
@@ -24,10 +26,19 @@ export function register(program: Program, io: Output): void {
     .option("--key <file>", "Google service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, else your `pipesheet login`)")
     .option("--today <YYYY-MM-DD>", "the date to work as of (default: today)")
     .option("--dry-run", "read and plan, send nothing")
-    .option("--json", "print the summary, problems and metrics as JSON only")
-    .option("--max-problems <n>", "problems to list before '… and N more'", (v) => Number(v), 10)
-    .action(async (target: string, opts: ApplyOptions) => {
+    .option("--json", "print the summary, problems and metrics as one JSON document only")
+    .option("--max-problems <n>", "problems to list before '… and N more'", parseCount, 10)
+    .option("--width <n>", "wrap the review at N columns (default: the terminal's width, else 80)", parseWidth)
+    .addHelpText(
+      "after",
+      `${examples([
+        ["pipesheet apply gsheet:1AbC…#Deals", "the review tab, columns and highlighting on a Google Sheet"],
+        ["pipesheet apply gsheet:1AbC…#Deals --run setup --key key.json", "first set-up, as a service account"],
+        ["pipesheet apply gsheet:1AbC…#Deals --dry-run --json", "read and plan only; the plan's figures as JSON"],
+      ])}${EXIT_HELP.apply}`,
+    )
+    .action(async (target: string, _opts: ApplyOptions, cmd: Program) => {
       const { applyCommand } = await import("../google/apply.js");
-      await applyCommand(target, opts, io);
+      await applyCommand(target, cmd.optsWithGlobals<ApplyOptions>(), io);
     });
 }

@@ -13,6 +13,10 @@ export function register(program: Program, io: Output): void {
       )
       .argument("<source>", "where changes come from: gsheet:ID#Deals, export.csv, book.xlsx#Deals")
       .argument("<target>", "where they go: deals.csv, book.xlsx#Deals, gsheet:ID#Deals"),
+    [
+      ["pipesheet pull gsheet:1AbC…#Deals deals.csv", "the Google Sheet's changes into deals.csv"],
+      ["pipesheet pull hubspot-export.csv deals.csv --dry-run", "what a CRM export would change"],
+    ],
   ).action(async (source: string, target: string, opts: SyncCliOptions) => {
     await syncCommand("pull", source, target, opts, io);
   });

@@ -13,6 +13,10 @@ export function register(program: Program, io: Output): void {
       )
       .argument("<source>", "where changes come from: deals.csv, book.xlsx#Deals, gsheet:ID#Deals")
       .argument("<target>", "where they go: gsheet:ID#Deals, book.xlsx#Deals, deals.csv"),
+    [
+      ["pipesheet push deals.csv gsheet:1AbC…#Deals", "deals.csv's changes to the Google Sheet"],
+      ["pipesheet push deals.csv team.xlsx#Deals --delete", "deletions too"],
+    ],
   ).action(async (source: string, target: string, opts: SyncCliOptions) => {
     await syncCommand("push", source, target, opts, io);
   });

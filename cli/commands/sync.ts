@@ -2,6 +2,7 @@
 // cli/merge/command.ts, loaded only when one of these commands runs (the Google client takes a while to load).
 import { InvalidArgumentError, type Command as Program } from "commander";
 import type { Output } from "./run.js";
+import { EXIT_HELP, examples } from "./help.js";
 
 export interface SyncCliOptions {
   dryRun?: boolean;
@@ -24,16 +25,17 @@ function parseCount(v: string): number {
   return Number(v);
 }
 
-/** The options pull, push and sync share. */
-export function syncOptions(cmd: Program): Program {
+/** The options pull, push and sync share, and the end of their --help. */
+export function syncOptions(cmd: Program, list: [string, string][]): Program {
   return cmd
+    .addHelpText("after", `${examples(list)}${EXIT_HELP.sync}`)
     .option("--dry-run", "print what would change on each side and write nothing")
     .option("--delete", "propagate deleted rows (without it they are only reported)")
     .option("--prefer <side>", 'settle conflicts by taking one side: "first" or "second" (or its name)')
     .option("--accept-header", "accept a header row that changed since the last sync and line columns up by name again")
     .option("--key <file>", "Google service-account key file (default: GOOGLE_APPLICATION_CREDENTIALS, else your `pipesheet login`)")
     .option("--today <YYYY-MM-DD>", "the date stage changes are stamped with (default: today)")
-    .option("--json", "print the report as JSON only")
+    .option("--json", "print the report as one JSON document only (conflicts and errors included)")
     .option("--max-lines <n>", "lines to list per section before '… and N more'", parseCount, 50);
 }
 
@@ -49,6 +51,11 @@ export function register(program: Program, io: Output): void {
       )
       .argument("<first>", PLACES)
       .argument("<second>", PLACES),
+    [
+      ["pipesheet sync deals.csv gsheet:1AbC…#Deals", "both ways; conflicts listed, exit 10"],
+      ["pipesheet sync deals.csv gsheet:1AbC…#Deals --dry-run", "what each side would get; writes nothing"],
+      ["pipesheet sync deals.csv team.xlsx#Deals --prefer second", "settle conflicts with team.xlsx's values"],
+    ],
   ).action(async (first: string, second: string, opts: SyncCliOptions) => {
     await syncCommand("sync", first, second, opts, io);
   });

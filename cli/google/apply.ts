@@ -7,6 +7,8 @@ import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/types.j
 import type { ApplyOptions } from "../commands/apply.js";
 import { localToday, wrap, type Output } from "../commands/run.js";
 import { CliError } from "../errors.js";
+import { emitJson, outputWidth } from "../output.js";
+import { VERSION } from "../version.js";
 import { lazyCredentials, retryNote } from "../merge/command.js";
 import { parseSourceRef } from "../source.js";
 import { quoteSheet, SheetsClient, type SheetMeta } from "./client.js";
@@ -48,7 +50,7 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
   const log: Grid | null = logTab ? (got[settingsTab ? 2 : 1] ?? []) : null;
   const plan = run(
     { sheetName: deals.title, deals: (got[0] ?? []) as Grid, settings, log, sheetNames: meta.sheets.map((s) => s.title) },
-    { command, today },
+    { command, today, version: VERSION },
   );
   if (plan.metrics === null) {
     const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
@@ -61,22 +63,23 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
 
   if (opts.json) {
     const { summary, problems, metrics } = plan;
-    io.stdout.write(`${JSON.stringify({ summary, problems, metrics, requests: client.requests, batchUpdates: bodies.length, dryRun: Boolean(opts.dryRun) }, null, 2)}\n`);
+    emitJson(io, { summary, problems, metrics, requests: client.requests, batchUpdates: bodies.length, dryRun: Boolean(opts.dryRun) }, true);
   } else {
-    const text = command === "review" ? renderReviewText(plan.metrics, plan.problems, { width: 80, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
+    const width = outputWidth(io.stdout, opts.width);
+    const text = command === "review" ? renderReviewText(plan.metrics, plan.problems, { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
     const lines = text ? [text, ""] : [];
     if (command !== "review") {
-      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(...wrap(`  ${p.sheet}!${p.cell}  ${p.message}`, 80, "    "));
+      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(...wrap(`  ${p.sheet}!${p.cell}  ${p.message}`, width, "    "));
       if (plan.problems.length > opts.maxProblems) lines.push(`  … and ${plan.problems.length - opts.maxProblems} more problems`);
       if (plan.problems.length > 0) lines.push("");
     }
-    lines.push(...wrap(plan.summary.headline, 80, ""));
+    lines.push(...wrap(plan.summary.headline, width, ""));
     lines.push(
       ...wrap(
         opts.dryRun
           ? `Dry run: would send ${bodies.length} batchUpdate request${bodies.length === 1 ? "" : "s"} to gsheet:${ref.id}#${deals.title}; nothing written.`
           : `Applied to gsheet:${ref.id}#${deals.title} in ${client.requests} request${client.requests === 1 ? "" : "s"} (${bodies.length} batchUpdate).`,
-        80,
+        width,
         "  ",
       ),
     );

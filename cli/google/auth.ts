@@ -168,6 +168,26 @@ export interface LoginOptions {
   /** Called with the consent address; the CLI prints it and opens the browser. */
   onUrl: (url: string) => void;
   timeoutMs?: number;
+  /**
+   * No listener on this machine (`login --no-localhost`, over SSH): the browser, wherever it runs, ends on an
+   * unreachable 127.0.0.1 address that carries the code, and the person pastes that address (or the code).
+   */
+  pasted?: () => Promise<string>;
+}
+
+/** Nothing listens on port 1, so the browser stops on this address with the code in plain sight. */
+const PASTE_REDIRECT = "http://127.0.0.1:1/";
+
+function codeFromPasted(text: string, state: string): string {
+  const t = text.trim();
+  if (t === "") throw authError("no address was pasted; nothing was saved. Run `pipesheet login --no-localhost` again and paste the address the browser ended on");
+  if (!/^https?:\/\//i.test(t)) return t;
+  const u = new URL(t);
+  const error = u.searchParams.get("error");
+  const code = u.searchParams.get("code");
+  if (error || !code) throw authError(`Google sign-in was not completed (${error ?? "no code in the pasted address"}); nothing was saved`);
+  if (u.searchParams.get("state") !== state) throw authError("the pasted address does not belong to the sign-in pipesheet started; run `pipesheet login` again");
+  return code;
 }
 
 const PAGE = (title: string, text: string): string =>
@@ -178,13 +198,13 @@ export async function login(opts: LoginOptions): Promise<string> {
   const env = opts.env ?? process.env;
   const installed = await readClientFile(opts.clientFile);
   const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
+  if (!opts.pasted)
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
   try {
-    const { port } = server.address() as AddressInfo;
-    const redirectUri = `http://127.0.0.1:${port}/`;
+    const redirectUri = opts.pasted ? PASTE_REDIRECT : `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const client = new googleAuth.OAuth2({ clientId: installed.client_id, clientSecret: installed.client_secret, redirectUri, ...oauthEndpoints(apiRoot(env)) });
     const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
     const state = randomBytes(16).toString("hex");
@@ -197,7 +217,8 @@ export async function login(opts: LoginOptions): Promise<string> {
       code_challenge_method: "S256" as never,
       code_challenge: codeChallenge as string,
     });
-    const code = await new Promise<string>((resolve, reject) => {
+    const pasted = opts.pasted;
+    const code = pasted ? await (opts.onUrl(url), pasted()).then((t) => codeFromPasted(t, state)) : await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(authError("sign-in timed out: nobody finished the Google consent page within 5 minutes; run `pipesheet login` again")), opts.timeoutMs ?? 300_000);
       server.on("request", (req, res) => {
         const u = new URL(req.url ?? "/", redirectUri);

@@ -2,6 +2,7 @@
 // write the conflicts file, and turn remaining conflicts into exit code 10.
 import { dayFromIso } from "../../core/index.js";
 import type { Output } from "../commands/run.js";
+import { emitJson } from "../output.js";
 import type { SyncCliOptions } from "../commands/sync.js";
 import { localToday } from "../commands/run.js";
 import { CliError } from "../errors.js";
@@ -79,13 +80,16 @@ export async function syncCommand(command: "pull" | "push" | "sync", first: stri
   });
   const conflicts = conflictsPath(report.statePath);
   const wrote = opts.dryRun ? false : await writeConflicts(conflicts, report, new Date().toISOString().slice(0, 16).replace("T", " "));
-  // One line, so that with conflicts (exit 10) the error line the CLI adds keeps stdout valid JSON Lines.
-  if (opts.json) io.stdout.write(`${JSON.stringify({ ...report, conflictsFile: wrote ? conflicts : null })}\n`);
+  // One document: with conflicts (exit 10) the CLI adds the error to it.
+  if (opts.json) emitJson(io, { ...report, conflictsFile: wrote ? conflicts : null });
   else io.stdout.write(renderReport(report, { command, maxLines: opts.dryRun ? opts.maxLines * 5 : opts.maxLines, conflictsPath: wrote ? conflicts : null }));
-  if (report.conflicts.length > 0 && !opts.dryRun)
+  // A dry run ends with the code the real run would, so a script can test it first.
+  if (report.conflicts.length > 0)
     throw new CliError(
       "CONFLICTS",
-      `${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"} wait${report.conflicts.length === 1 ? "s" : ""} for a person (listed in ${conflicts}); everything else is in sync`,
+      opts.dryRun
+        ? `${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"} would wait for a person (dry run: nothing written)`
+        : `${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"} wait${report.conflicts.length === 1 ? "s" : ""} for a person (listed in ${conflicts}); everything else is in sync`,
       SYNC_EXIT.CONFLICTS,
     );
   return report;

@@ -1,0 +1,56 @@
+// How the CLI talks to its terminal: the one JSON document of a --json run, colour (only on a terminal, never
+// with NO_COLOR or --no-color), the width to wrap at, and counts as people read them.
+
+export interface Output {
+  stdout: { write(s: string | Uint8Array): boolean; isTTY?: boolean; columns?: number };
+  stderr: { write(s: string): boolean; isTTY?: boolean; columns?: number };
+  /**
+   * With --json, where a command hands its one document. main() prints it once at the end, with the error
+   * merged in when the run fails after it (sync's conflicts), so stdout always holds exactly one document.
+   */
+  json?: (doc: object, pretty?: boolean) => void;
+}
+
+/** Hands a command's --json document to main(), or prints it when the command runs outside main (tests). */
+export function emitJson(io: Output, doc: object, pretty = false): void {
+  if (io.json) io.json(doc, pretty);
+  else io.stdout.write(`${JSON.stringify(doc, null, pretty ? 2 : undefined)}\n`);
+}
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+}
+
+const sgr =
+  (on: number, off: number) =>
+  (s: string): string =>
+    `\x1b[${on}m${s}\x1b[${off}m`;
+const PLAIN: Style = { bold: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s };
+const ANSI: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), green: sgr(32, 39) };
+
+/**
+ * Colour follows the conventions of no-color.org and most CLIs: on only when the stream is a terminal, off
+ * with NO_COLOR (any non-empty value) or --no-color; FORCE_COLOR (non-zero) turns it on for a pipe.
+ */
+export function colorEnabled(stream: { isTTY?: boolean }, flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  return Boolean(stream.isTTY);
+}
+
+export const styleFor = (enabled: boolean): Style => (enabled ? ANSI : PLAIN);
+
+/** --width when given; else the terminal's width (a pipe or a pty without a size: the classic 80). */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number }, option: number | undefined): number {
+  if (option !== undefined) return option;
+  if (stream.isTTY && stream.columns !== undefined && stream.columns >= 40) return Math.min(stream.columns, 200);
+  return 80;
+}
+
+/** 1234567 as "1,234,567": counts in our own lines read the way the review prints them. */
+export const count = (n: number): string => n.toLocaleString("en-US");
