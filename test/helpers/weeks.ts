@@ -80,13 +80,14 @@ export interface Expected {
 
 /**
  * The waterfall by hand from the weekly tables alone, in cents. What the log knows of a deal in a week: its row
- * when its stage is a known one; the week before's when the stage is not (pipesheet logs no unknown stage);
+ * when it has a stage (a stage the settings do not know is adopted for the run as an open stage, so it is
+ * logged and open like any other); the week before's when its stage is blank;
  * "gone" when the row was deleted. A deal leaves with the value of its last open week before today; a deal
  * the log never knew up to `since` is new.
  */
 export function expectedWaterfall(weeks: { rows: Row[] }[], sinceWeek: number): Expected {
   const cents = (v: number | null): number => Math.round((v ?? 0) * 100);
-  const KNOWN = [...OPEN, "Won", "Lost"];
+  const known = (stage: string): boolean => stage.trim() !== "";
   const last = weeks.length - 1;
   const logged: Map<string, Row | "gone">[] = [];
   let prev = new Map<string, Row | "gone">();
@@ -95,13 +96,13 @@ export function expectedWaterfall(weeks: { rows: Row[] }[], sinceWeek: number): 
     const rows = new Map((weeks[k]?.rows ?? []).map((r) => [r[0], r]));
     for (const id of prev.keys()) if (!rows.has(id)) cur.set(id, "gone");
     for (const [id, r] of rows) {
-      if (KNOWN.includes(r[2])) cur.set(id, r);
+      if (known(r[2])) cur.set(id, r);
       else if (prev.has(id)) cur.set(id, prev.get(id) as Row | "gone");
     }
     logged.push(cur);
     prev = cur;
   }
-  const isOpen = (r: Row | "gone" | undefined): r is Row => r !== undefined && r !== "gone" && OPEN.includes(r[2]);
+  const isOpen = (r: Row | "gone" | undefined): r is Row => r !== undefined && r !== "gone" && known(r[2]) && r[2] !== "Won" && r[2] !== "Lost";
   const then = logged[sinceWeek] ?? new Map<string, Row | "gone">();
   const now = new Map((weeks[last]?.rows ?? []).map((r) => [r[0], r]));
   const e: Expected = { start: [0, 0], new: [0, 0], increased: [0, 0], decreased: [0, 0], won: [0, 0], lost: [0, 0], other: [0, 0], end: [0, 0] };
