@@ -535,7 +535,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     tabs.push({ name: TAB_SETTINGS, values: settingsOnTab, hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
   if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
   // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
-  if (options.command === "setup" && activityLog.sheet === null && !hasTab(TAB_ACTIVITIES)) tabs.push(activitiesTab());
+  if (options.command === "setup" && activityLog.sheet === null && (!hasTab(TAB_ACTIVITIES) || emptyActivitiesTab(input))) tabs.push(activitiesTab());
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
@@ -587,12 +587,16 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   };
 }
 
+/** A tab called Activities the host read and found empty: pipesheet's, left so by a run cut off before filling it. */
+const emptyActivitiesTab = (input: WorkbookInput): boolean =>
+  input.activities?.sheet.toLowerCase() === TAB_ACTIVITIES.toLowerCase() && input.activities.values.every((r) => r.every((c) => c === null || c === undefined || c === ""));
+
 /**
  * The activity log tab, read against the deals. When the deals sheet has no Last activity column of its own,
  * each deal's last activity comes from the log, so the "no activity for N days" stuck rule sees it.
  */
 function readActivityLog(input: WorkbookInput, deals: Deal[], settings: Settings, map: ColumnMap, today: Day): ActivityLog {
-  const log = readActivities(input.activities ?? null, deals, { dateOrder: settings.dateOrder, typeWords: settings.activityTypes });
+  const log = readActivities(emptyActivitiesTab(input) ? null : (input.activities ?? null), deals, { dateOrder: settings.dateOrder, typeWords: settings.activityTypes });
   if (map.fields.lastActivity === undefined)
     lastActivityByDeal(log, deals.length, today).forEach((day, i) => {
       if (day !== null) (deals[i] as Deal).lastActivity = day;

@@ -3,7 +3,7 @@
 // few batchUpdate requests as the 2 MB guidance allows.
 import { dayFromIso, run, type Command, type RunResult } from "../../core/index.js";
 import { renderReviewText } from "../../core/review-text.js";
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/types.js";
+import { TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import type { ApplyOptions } from "../commands/apply.js";
 import { localToday, wrap, type Output } from "../commands/run.js";
 import { CliError } from "../errors.js";
@@ -44,12 +44,17 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
     );
   const settingsTab = byName(TAB_SETTINGS);
   const logTab = byName(TAB_LOG);
-  const ranges = [deals, settingsTab, logTab].filter((s): s is SheetMeta => s !== undefined).map((s) => quoteSheet(s.title));
+  // A tab called Activities is read too: the team's activity log, or pipesheet's, possibly left empty by a cut run.
+  const activitiesTab = deals.title.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : byName(TAB_ACTIVITIES);
+  const tabs = [deals, settingsTab, logTab, activitiesTab];
+  const ranges = tabs.filter((s): s is SheetMeta => s !== undefined).map((s) => quoteSheet(s.title));
   const got = await client.read(ranges, { values: "UNFORMATTED_VALUE", dates: "SERIAL_NUMBER" });
-  const settings: Grid | null = settingsTab ? (got[1] ?? []) : null;
-  const log: Grid | null = logTab ? (got[settingsTab ? 2 : 1] ?? []) : null;
+  const gridOf = (tab: SheetMeta | undefined): Grid | null => (tab ? ((got[tabs.slice(0, tabs.indexOf(tab)).filter((t) => t !== undefined).length] ?? []) as Grid) : null);
+  const settings = gridOf(settingsTab);
+  const log = gridOf(logTab);
+  const activities = gridOf(activitiesTab);
   const plan = run(
-    { sheetName: deals.title, deals: (got[0] ?? []) as Grid, settings, log, sheetNames: meta.sheets.map((s) => s.title) },
+    { sheetName: deals.title, deals: (got[0] ?? []) as Grid, settings, log, sheetNames: meta.sheets.map((s) => s.title), activities: activitiesTab && activities ? { sheet: activitiesTab.title, values: activities } : null },
     { command, today, version: VERSION },
   );
   if (plan.metrics === null) {
