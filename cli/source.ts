@@ -2,11 +2,11 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { pickActivitiesTab } from "../core/activity.js";
-import { HEADER_SCAN_ROWS, mapColumns } from "../core/columns.js";
+import { pickActivitiesTab } from "../core/index.js";
+import { HEADER_SCAN_ROWS, mapColumns } from "../core/index.js";
 import { dayFromExcelSerial, dealsWrites, excelSerialFromDay, isoFromDay, parseDateAs, parseNumberAs, sheetTypes, type ValueKind } from "../core/index.js";
-import { settingsFromGrid } from "../core/settings.js";
-import { TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/types.js";
+import { settingsFromGrid } from "../core/index.js";
+import { TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type WorkbookInput, type WorkbookPlan } from "../core/index.js";
 import { CliError, fromFsError } from "./errors.js";
 import { readCsvFile, toCsv } from "./io/csv.js";
 import type * as XlsxModule from "./io/xlsx.js";

@@ -1,7 +1,10 @@
 // The core facade: everything a host may call.
 export { run, planStageEdit, findStageColumn, sheetTypes, LOG_HEADER, DATE_FORMAT, type RunResult, type SheetTypes, type StageEditInput, type StageEditPlan } from "./engine.js";
 export { parseDateAs, parseNumberAs, type DateOrder } from "./parse.js";
-export { DEFAULT_SETTINGS, Settings, settingsFromGrid, settingsToGrid } from "./settings.js";
+export { DEFAULT_SETTINGS, Settings, fieldLabel, settingsFromGrid, settingsToGrid } from "./settings.js";
+export { HEADER_SCAN_ROWS, mapColumns, type ColumnMap } from "./columns.js";
+export { normalize } from "./stages.js";
+export { renderReviewText } from "./review-text.js";
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
 export { dealsWrites, kindOf, blockSize, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
 export * from "./types.js";

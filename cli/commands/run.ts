@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command as Program } from "commander";
 import type { Command, RunResult } from "../../core/index.js";
-import type { Cell, Grid } from "../../core/types.js";
+import type { Cell, Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
 import { colorEnabled, count, emitJson, outputWidth, styleFor, type Output, type Style } from "../output.js";
 import { createProgress, PROGRESS_MIN_BYTES } from "../progress.js";
@@ -254,7 +254,7 @@ function colourReview(text: string, s: Style): string {
 }
 
 async function reviewText(r: FileResult, opts: RunCommandOptions, width: number, style: Style): Promise<string> {
-  const { renderReviewText } = await import("../../core/review-text.js");
+  const { renderReviewText } = await import("../../core/index.js");
   const metrics = r.plan.metrics;
   const text = metrics ? renderReviewText(metrics, r.plan.problems, { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
   const lines = [colourReview(text, style), "", ...wrap(r.plan.summary.headline, width, "").map(style.bold)];

@@ -2,7 +2,7 @@
 // no pane open: one metadata read, one batchGet of deals, settings and log, core's run, then the plan in as
 // few batchUpdate requests as the 2 MB guidance allows.
 import { dayFromIso, run, type Command, type RunResult } from "../../core/index.js";
-import { renderReviewText } from "../../core/review-text.js";
+import { renderReviewText } from "../../core/index.js";
 import { TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import type { ApplyOptions } from "../commands/apply.js";
 import { localToday, wrap, type Output } from "../commands/run.js";

@@ -1,7 +1,7 @@
 // A thin wrapper over the googleapis Sheets client: request counting, payloads kept under the 2 MB guidance,
 // retries (backoff + jitter) only for reads and fixed-range writes, and errors mapped to one clear line.
 import { sheets as sheetsApi, type sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
-import { colName } from "../../core/a1.js";
+import { colName } from "../../core/index.js";
 import type { CredentialSource, Credentials } from "./auth.js";
 import { apiRoot } from "./auth.js";
 import { killPoint } from "../io/atomic.js";

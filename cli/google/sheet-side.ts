@@ -1,9 +1,9 @@
 // A tab of a Google Sheet as one side of a sync, through the Sheets API: one metadata read and one batchGet;
 // writes as fixed-range values.batchUpdate (retried); new rows appended, stage changes with their log rows,
 // new tabs and columns, and deleted rows in requests that are never retried.
-import { colName } from "../../core/a1.js";
+import { colName } from "../../core/index.js";
 import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/types.js";
+import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { asIsoDay, asNumber, sheetsInput, sheetsText } from "../merge/cells.js";
 import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import type { CellWrite, Side, SideData, SideWrite } from "../merge/side.js";

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { analyse } from "chardet";
 import iconv from "iconv-lite";
 import Papa from "papaparse";
-import type { Cell, Grid } from "../../core/types.js";
+import type { Cell, Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
 
 export interface CsvData {

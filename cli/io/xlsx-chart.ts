@@ -1,8 +1,8 @@
 // pipesheet's funnel chart as DrawingML parts (chartXml, drawingXml: the patcher writes them beside the review tab), and
 // addCharts, which draws charts into any package (the tests use it to give a workbook charts of the team's own).
 import JSZip from "jszip";
-import { parseA1 } from "../../core/a1.js";
-import type { ChartSpec } from "../../core/types.js";
+import { parseA1 } from "../../core/index.js";
+import type { ChartSpec } from "../../core/index.js";
 
 const NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const REL_DRAWING = `${NS_REL}/drawing`;

@@ -2,7 +2,7 @@
 // WorkbookPlan by changing only what pipesheet owns, every other part of the file copied byte for byte.
 import { readFile } from "node:fs/promises";
 import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/types.js";
+import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 import { Book, type Layout, type SheetInfo } from "./xlsx-pkg/book.js";

@@ -1,5 +1,5 @@
 // Cell text, the one form sync compares: what each host stores, turned into text and back without loss.
-import type { Cell } from "../../core/types.js";
+import type { Cell } from "../../core/index.js";
 import { neutraliseFormula } from "../io/csv.js";
 
 /** Text that is exactly the shortest form of a number ("12500", "-3.5"), so writing it as a number loses nothing. */

@@ -2,7 +2,7 @@
 // (only the cells sync changes are touched; every other part of the workbook is copied byte for byte).
 import { existsSync } from "node:fs";
 import type * as XlsxModule from "../io/xlsx.js";
-import { TAB_SETTINGS, type Cell, type Grid } from "../../core/types.js";
+import { TAB_SETTINGS, type Cell, type Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
 import { csvField, encodeCsvText, rawFields, readCsvDocument, unencodable, type CsvDocument } from "../io/csv.js";
 import { asIsoDay, asNumber, csvStored, csvValue, textOf } from "./cells.js";
@@ -185,7 +185,7 @@ export class XlsxSide implements Side {
     this.wb = wb;
     const settings = ownTabGrid(wb, TAB_SETTINGS);
     if (this.sheetName && !wb.book.find(this.sheetName)) return { exists: false, table: emptyTable(), settings, sheetName: this.sheetName };
-    const { mapColumns } = await import("../../core/columns.js");
+    const { mapColumns } = await import("../../core/index.js");
     const picked = pickDealsSheet(wb, this.sheetName || null, (g, name) => mapColumns(g.slice(0, 40), name, {}) !== null, this.localPath);
     this.deals = picked;
     this.sheetName = picked.sheet.name;

@@ -3,7 +3,7 @@
 // the IDs and headers it decided, the sides (remote IDs first, local files next, remote last), the state that
 // commits the run, and the journal removed. A run stopped anywhere is finished exactly by running it again.
 import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
-import type { Cell, Grid } from "../../core/types.js";
+import type { Cell, Grid } from "../../core/index.js";
 import { refused } from "../google/errors.js";
 import { writeTarget } from "../io/atomic.js";
 import { assignIds, checkUniqueIds, promised, rowId, rowPrint, type IdFill } from "./ids.js";

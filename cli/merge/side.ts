@@ -1,5 +1,5 @@
 // One side of a sync (a CSV file, a sheet in an .xlsx, a tab of a Google Sheet): read it as a table, write changes.
-import type { Grid } from "../../core/types.js";
+import type { Grid } from "../../core/index.js";
 import type { Table } from "./table.js";
 
 export interface SideData {

@@ -1,8 +1,8 @@
 // A deals table as sync sees it: the header row, text cells, rows keyed by Deal ID; and how two tables' columns line up.
-import { mapColumns, type ColumnMap } from "../../core/columns.js";
-import { normalize } from "../../core/stages.js";
+import { mapColumns, type ColumnMap } from "../../core/index.js";
+import { normalize } from "../../core/index.js";
 import { classifyRows } from "../../core/index.js";
-import type { Field } from "../../core/types.js";
+import type { Field } from "../../core/index.js";
 
 export interface TableRow {
   /** 0-based row on the sheet (or line among the CSV records). */

@@ -1,7 +1,7 @@
 // Draws the in-memory workbook: the active sheet as a grid (with its highlighting and pipesheet's chart),
 // sheet tabs, the selection. Cell text goes in with textContent only.
 import type { SheetModel, WorkbookModel } from "../../test/fakes/excel/model.js";
-import { colName } from "../../core/a1.js";
+import { colName } from "../../core/index.js";
 import { evaluateRules } from "./highlight.js";
 
 

@@ -1,7 +1,7 @@
 // The task pane: pick the deals sheet, run a command, show the summary, the problems and the column mapping.
 // Every value that came from the workbook is put on the page with textContent, never as HTML.
 import { FIELDS, settingsFromGrid, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type Problem, type WorkbookPlan } from "../../core/index.js";
-import { fieldLabel } from "../../core/settings.js";
+import { fieldLabel } from "../../core/index.js";
 import { chooseDealsSheet, discover, isOwnTab, preview, runCommand, selectCell, stamperState, type CommandResult, type Discovery, type Progress } from "../adapter/command.js";
 import type { Host } from "../adapter/host.js";
 import { logActivity } from "../adapter/log.js";

@@ -1,5 +1,5 @@
 // The entry points Apps Script calls by name: triggers, menu items and the sidebar's server functions.
-import { fieldLabel } from "../../core/settings.js";
+import { fieldLabel } from "../../core/index.js";
 import { parseA1, run, TAB_SETTINGS, type Command, type Field } from "../../core/index.js";
 import { findTab, openBook, readGrid } from "./book.js";
 import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type CommandResult } from "./commands.js";

@@ -1,7 +1,7 @@
 // A workbook read from its package: the sheet list, date system, shared strings and date styles, and the cells of a
 // sheet as core's Grid. The cost is one pass over the sheet's XML, in proportion to the cells it holds.
 import { SaxesParser } from "saxes";
-import type { Cell, Grid } from "../../../core/types.js";
+import type { Cell, Grid } from "../../../core/index.js";
 import { attr, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
 

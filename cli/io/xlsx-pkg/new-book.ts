@@ -1,8 +1,8 @@
 // A brand-new workbook of one sheet (the .xlsx made from a CSV file), written as the parts Excel itself writes, so the
 // plan is then applied to it exactly as to a workbook the team already has.
 import { constants as bufferConstants } from "node:buffer";
-import { a1 } from "../../../core/a1.js";
-import type { Cell, Grid } from "../../../core/types.js";
+import { a1 } from "../../../core/index.js";
+import type { Cell, Grid } from "../../../core/index.js";
 import { Ints, Layout, NS_REL } from "./book.js";
 import { esc, escText, parseTree, type El } from "./xml.js";
 import { Package, PartTooLarge } from "./zip.js";
