@@ -87,7 +87,7 @@ function measureCore(rows: number): CoreFigures {
 
 /** The CLI as a user runs it, on a CSV file: wall time and the process's peak RSS. */
 function measureEndToEnd(file: string, extra: string[] = []): { ms: number; peakRssMb: number; ok: boolean; lines: number } {
-  const args = [join(ROOT, "sync", "bin.mjs"), extra.length > 0 ? "setup" : "review", file, "--today", SAMPLE_TODAY, ...extra];
+  const args = [join(ROOT, "cli", "bin.mjs"), extra.length > 0 ? "setup" : "review", file, "--today", SAMPLE_TODAY, ...extra];
   const timeBin = "/usr/bin/time";
   const t = performance.now();
   const r = existsSync(timeBin)
