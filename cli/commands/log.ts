@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { type Command as Program } from "commander";
 import { mapActivityColumns, pickActivitiesTab } from "../../core/index.js";
 import { HEADER_SCAN_ROWS, mapColumns } from "../../core/index.js";
-import { dayFromIso, isoFromDay, planLogActivity, run, TAB_LOG, TAB_SETTINGS, type Cell, type CellWrite, type Grid, type LogActivityPlan } from "../../core/index.js";
+import { dayFromIso, isoFromDay, planLogActivity, run, TAB_LOG, TAB_SETTINGS, type Cell, type CellWrite, type Grid, type LogActivityInput, type LogActivityPlan } from "../../core/index.js";
 import type { SheetEdit } from "../io/xlsx.js";
 import { settingsFromGrid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
@@ -53,6 +53,18 @@ const headerWidth = (grid: Grid): number => {
   return w;
 };
 
+/** What the user asked for, in core's words (the same for a CSV and a workbook). */
+const askedFor = (opts: LogOptions, today: string): Omit<LogActivityInput, "sheetName" | "deals" | "settings" | "activities"> => ({
+  deal: { id: opts.deal },
+  type: opts.type,
+  note: opts.note ?? "",
+  nextStep: opts.next ?? "",
+  nextStepDate: opts.nextDate ?? "",
+  by: opts.by ?? "",
+  today,
+  updateTeamColumns: opts.updateDeal === true,
+});
+
 /**
  * A CSV holds one sheet, so the log is the file beside it (deals.csv -> deals.activities.csv), appended to and
  * never rewritten. The deals CSV itself is left as it is: rewriting it would re-quote the team's own cells.
@@ -67,14 +79,7 @@ async function logCsv(path: string, opts: LogOptions, today: string): Promise<Lo
     deals: deals.grid,
     settings: null,
     activities: existing ? { sheet: basename(sibling), values: existing.grid } : null,
-    deal: { id: opts.deal },
-    type: opts.type,
-    note: opts.note ?? "",
-    nextStep: opts.next ?? "",
-    nextStepDate: opts.nextDate ?? "",
-    by: opts.by ?? "",
-    today,
-    updateTeamColumns: opts.updateDeal === true,
+    ...askedFor(opts, today),
   });
   if (!plan.ok) return { plan, file: sibling, notes: [] };
   const notes: string[] = [];
@@ -123,14 +128,7 @@ async function logXlsx(path: string, sheet: string | null, opts: LogOptions, tod
     deals: grid,
     settings,
     activities: logSheet && logGrid ? { sheet: logSheet.name, values: logGrid } : null,
-    deal: { id: opts.deal },
-    type: opts.type,
-    note: opts.note ?? "",
-    nextStep: opts.next ?? "",
-    nextStepDate: opts.nextDate ?? "",
-    by: opts.by ?? "",
-    today,
-    updateTeamColumns: opts.updateDeal === true,
+    ...askedFor(opts, today),
   });
   if (!plan.ok) return { plan, file: out, notes: [] };
 
