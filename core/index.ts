@@ -9,5 +9,5 @@ export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelS
 export { dealsWrites, kindOf, blockSize, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
 export * from "./types.js";
 export { classifyRows, countRows, type RowKind, type RowColumns, type RowCounts } from "./rows.js";
-export { planLogActivity, type LogActivityInput, type LogActivityPlan, type CellWrite } from "./log-activity.js";
+export { planLogActivity, type LogActivityInput, type LogActivityPlan, type LogForm, type CellWrite } from "./log-activity.js";
 export { pickActivitiesTab, mapActivityColumns, TAB_ACTIVITIES, ACTIVITY_TYPES, ACTIVITY_HEADER, type ActivityType } from "./activity.js";

@@ -26,6 +26,9 @@ export interface LogActivityInput {
   updateTeamColumns?: boolean;
 }
 
+/** What the pane's and the sidebar's Log activity form sends; "by" blank counts it for the deal's owner. */
+export type LogForm = Pick<LogActivityInput, "type" | "note" | "nextStep" | "nextStepDate" | "by"> & { updateTeamColumns: boolean };
+
 /** One cell to write; rows and columns are 0-based on `sheet`. "@" marks text the user typed, written as text, never as a formula. */
 export interface CellWrite {
   row: number;

@@ -1,20 +1,11 @@
 /// <reference types="office-js" />
 // The pane's "Log activity": the deal is the selected row of the deals sheet; core plans the row and the cells, this writes them.
-import { planLogActivity, type CellWrite, type LogActivityPlan } from "../../core/index.js";
+import { planLogActivity, type CellWrite, type LogActivityPlan, type LogForm } from "../../core/index.js";
 import { toExcelValue } from "./cell-text.js";
 import type { Host } from "./host.js";
 import { readWorkbook } from "./read.js";
 
-export interface LogForm {
-  type: string;
-  note: string;
-  nextStep: string;
-  nextStepDate: string;
-  /** Who did it; blank counts it for the deal's owner. */
-  by: string;
-  /** The user ticked "also update my own columns". */
-  updateTeamColumns: boolean;
-}
+export type { LogForm };
 
 export interface LogRequest {
   sheet: string;

@@ -1,5 +1,5 @@
 // The activity log in Google Sheets: finding and reading the tab, and the sidebar's "Log activity" form.
-import { pickActivitiesTab, planLogActivity, TAB_ACTIVITIES, TAB_SETTINGS, type CellWrite, type Grid } from "../../core/index.js";
+import { pickActivitiesTab, planLogActivity, TAB_ACTIVITIES, TAB_SETTINGS, type CellWrite, type Grid, type LogForm } from "../../core/index.js";
 import { findTab, isOwnTab, openBook, readGrid, type Book } from "./book.js";
 import { textWriter, toSheet } from "./cells.js";
 import { LOCK_WAIT_MS, pickDealsSheet } from "./commands.js";
@@ -25,16 +25,7 @@ export function readActivitiesTab(book: Book, dealsSheet: string): { sheet: stri
   return { sheet: hit.tab.name, values: named ? hit.values : readGrid(hit.tab.sheet, book) };
 }
 
-export interface LogForm {
-  type: string;
-  note: string;
-  nextStep: string;
-  nextStepDate: string;
-  /** Who did it; blank counts it for the deal's owner. */
-  by: string;
-  /** The user ticked "also update my own columns". */
-  updateTeamColumns: boolean;
-}
+export type { LogForm };
 
 export interface LogAnswer {
   ok: boolean;
