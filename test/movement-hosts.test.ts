@@ -172,7 +172,10 @@ describe("the Apps Script, on the strict fake", () => {
         },
       );
       script.env.clock = Date.parse(`${w.today}T15:00:00Z`);
-      script.call("pipelineReview", "menu");
+      // The sidebar's review: its answer carries the line the sidebar shows under the headline.
+      const answer = script.call("sidebarRun", "sidebar", "review") as { changes: string };
+      if (k === 0) expect(answer.changes).toBe("");
+      else expect(answer.changes).toMatch(new RegExp(`^Since ${HOST_WEEKS[k - 1]?.today ?? ""}: \\d+ → \\d+ open deals`));
       const review = script.env.book.sheet(TAB_REVIEW) as FakeSheet;
       const grid = Array.from({ length: review.maxRows }, (_, r) => Array.from({ length: review.maxCols }, (_, c) => review.raw(r, c)));
       if (k > 0) expect(waterfallOf(grid)).toEqual(expectedTab(HOST_WEEKS.slice(0, k + 1), k - 1));

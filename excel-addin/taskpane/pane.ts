@@ -242,7 +242,11 @@ export class Pane {
     tile(problems === 1 ? "problem" : "problems", problems, "problems");
     el("go-review").hidden = !this.tabs.some((t) => t.toLowerCase() === TAB_REVIEW.toLowerCase());
     // The problem count is the tiles' and the list's: core's own count of cells to fix would be a second number.
-    el("headline").textContent = s.headline.replace(/; \d+ cells need fixing$/, "");
+    el("headline").textContent = s.headline.replace(/; [\d,]+ cells? needs? fixing$/, "");
+    // What changed since the last review (from the Pipeline Log), when there was one.
+    const changes = el("changes");
+    changes.textContent = s.changes?.line ?? "";
+    changes.hidden = changes.textContent === "";
     const notes = el("notes");
     notes.replaceChildren();
     for (const n of r.apply?.notes ?? []) notes.append(make("li", n));

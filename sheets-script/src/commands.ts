@@ -38,6 +38,8 @@ export interface CommandResult {
   busy: boolean;
   sheet: string;
   headline: string;
+  /** What changed since the last review ("Since 2026-11-24: 120 → 126 open deals, …"), or "" without one. */
+  changes: string;
   problems: Problem[];
   problemCount: number;
   /** Data rows written so far and in all, while a big sheet is done in parts. */
@@ -51,6 +53,7 @@ export function busyResult(command: Command): CommandResult {
     busy: true,
     sheet: "",
     headline: "Another pipesheet run is in progress in this spreadsheet; try again when it has finished.",
+    changes: "",
     problems: [],
     problemCount: 0,
     progress: null,
@@ -120,6 +123,7 @@ export function noDealsSheet(command: Command): CommandResult {
     busy: false,
     sheet: "",
     headline: "There is no deals sheet: add a sheet with a header row (at least Deal name and Stage) and run Set up pipeline from it.",
+    changes: "",
     problems: [],
     problemCount: 0,
     progress: null,
@@ -165,6 +169,7 @@ export function runCommand(command: Command, budget: Budget, spreadsheet?: Sprea
         busy: false,
         sheet: deals.name,
         headline: `Big sheet: part ${parts} ${where} before Apps Script's 6-minute limit; run it again to carry on.`,
+        changes: "",
         problems: [],
         problemCount: 0,
         progress: { done: written.nextRow, total: plan.rowCount, parts },
@@ -193,6 +198,7 @@ export function runCommand(command: Command, budget: Budget, spreadsheet?: Sprea
       busy: false,
       sheet: deals.name,
       headline,
+      changes: plan.summary.changes?.line ?? "",
       problems: plan.problems.slice(0, MAX_PROBLEMS_SHOWN),
       problemCount: plan.problems.length,
       progress: parts > 1 ? { done: plan.rowCount, total: plan.rowCount, parts } : null,
