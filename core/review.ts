@@ -143,7 +143,7 @@ const MOVED_SHOWN = 25;
  * "Since last review": the waterfall (its Value column adds up from Start to End), then the deals behind it,
  * each with its sheet row so a host can link to it (like the stuck list's deals, by name and row).
  */
-function movementSection(g: ReviewGrid, m: PipelineMetrics): void {
+function movementSection(g: ReviewGrid, m: PipelineMetrics, dealsSheet: string | undefined): void {
   const mv = m.movement;
   if (mv === null) return;
   const cur = m.currency;
@@ -184,7 +184,14 @@ function movementSection(g: ReviewGrid, m: PipelineMetrics): void {
   list("Close pushed", mv.pushed.deals, mv.pushed.count, (d) => `${d.from || "?"} → ${d.to || "?"}; pushed ${d.pushes ?? 0} time${d.pushes === 1 ? "" : "s"} in all`, false);
   list("Quiet", mv.quiet.deals, mv.quiet.count, () => "nothing logged since", false);
   if (rows.length === 0) g.row(["No deal changed."]);
-  else g.table(["Deal", "Row", "Change", "Owner", "Stage", `Amount (${cur})`, "Detail"], rows, [undefined, COUNT, undefined, undefined, undefined, MONEY, undefined]);
+  else {
+    const t = g.table(["Deal", "Row", "Change", "Owner", "Stage", `Amount (${cur})`, "Detail"], rows, [undefined, COUNT, undefined, undefined, undefined, MONEY, undefined]);
+    // Each deal's name links to its row on the deals sheet, as the stuck list's do (a deleted deal has none).
+    if (dealsSheet !== undefined)
+      rows.forEach((r, i) => {
+        if (typeof r[1] === "number") g.links.push({ cell: a1(t.first + i, 0), sheet: dealsSheet, target: `A${r[1]}` });
+      });
+  }
   if (more.length > 0) g.row([`Also: ${more.join(", ")} (all in the JSON of pipesheet review --json).`]);
   g.blank();
 }
@@ -258,7 +265,7 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
   g.sortable("Forecast", forecast.header, months.length, 4);
   g.blank();
   g.padTo(forecastAt + CHART_ROWS);
-  movementSection(g, m);
+  movementSection(g, m, dealsSheet);
 
   // ---- Weekly ----
   g.heading("Weekly", 14);

@@ -39,6 +39,24 @@ describe("since last review, over three weekly states", () => {
     expect(plans[2]?.summary.changes?.line).toBe("Since 2026-11-09: 5 → 7 open deals, USD 30,501 → USD 35,501; 1 new, 0 won, 0 lost, 1 pushed.");
   });
 
+  it("links each listed deal in the review tab to its row on the deals sheet; a deleted deal has no link", () => {
+    const tab = plans[1]?.tabs.find((t) => t.name === "Pipeline Review");
+    const grid = tab?.values ?? [];
+    const head = grid.findIndex((r) => r[0] === "Deal" && r[1] === "Row" && r[2] === "Change");
+    expect(head).toBeGreaterThan(0);
+    const listed: { name: unknown; row: unknown; at: number }[] = [];
+    for (let r = head + 1; r < grid.length && grid[r]?.[0] !== "" && grid[r]?.[0] !== undefined; r++) listed.push({ name: grid[r]?.[0], row: grid[r]?.[1], at: r });
+    const d6 = listed.find((x) => x.row === 6);
+    expect(d6).toBeDefined();
+    const links = new Map((tab?.links ?? []).map((l) => [l.cell, l]));
+    for (const x of listed) {
+      const link = links.get(`A${x.at + 1}`);
+      if (typeof x.row === "number") expect(link, String(x.name)).toMatchObject({ sheet: "Deals", target: `A${x.row}` });
+      else expect(link, String(x.name)).toBeUndefined();
+    }
+    expect(listed.some((x) => x.row === "not on the sheet")).toBe(true);
+  });
+
   it("--since a day two weeks back compares with the state logged on that day", () => {
     const again = runWeeks(WEEKS, "2026-11-02");
     const m = again[2]?.metrics?.movement as Movement;
