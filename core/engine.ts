@@ -10,7 +10,7 @@ import { count } from "./review-text.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
-import { adoptStages, missingRequired, nextTask, normalize, stageMatcher, type StageUse } from "./stages.js";
+import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
 import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
@@ -101,7 +101,43 @@ function mappingOf(map: ColumnMap): ColumnMapping[] {
 }
 
 /** What the deals in each stage value say, for adopting and ordering the team's stages. */
-function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day): StageUse[] {
+/**
+ * Per stage name in the stage log: the deals seen in it and now closed, and how many of those were won (a deal's
+ * outcome read from its stage today: a won or lost stage of the settings, or an outcome word).
+ */
+function stageHistory(deals: readonly Deal[], log: Grid | null, settings: Settings): Map<string, { won: number; closed: number }> {
+  const out = new Map<string, { won: number; closed: number }>();
+  if (!log || log.length < 2) return out;
+  const kindByName = new Map(settings.stages.map((st) => [st.name.toLowerCase(), st.kind]));
+  const outcome = new Map<string, "won" | "lost">();
+  for (const d of deals) {
+    if (d.id === "") continue;
+    const k = kindByName.get(d.stageRaw.trim().toLowerCase()) ?? outcomeWord(d.stageRaw, settings.outcomes);
+    if (k === "won" || k === "lost") outcome.set(d.id, k);
+  }
+  const seen = new Map<string, Set<string>>();
+  for (let r = 1; r < log.length; r++) {
+    const row = log[r];
+    const id = String(row?.[0] ?? "").trim();
+    const result = outcome.get(id);
+    if (result === undefined) continue;
+    for (const c of [row?.[1], row?.[2]]) {
+      const name = String(c ?? "").trim().toLowerCase();
+      if (name === "") continue;
+      let ids = seen.get(name);
+      if (!ids) seen.set(name, (ids = new Set()));
+      if (ids.has(id)) continue;
+      ids.add(id);
+      let h = out.get(name);
+      if (!h) out.set(name, (h = { won: 0, closed: 0 }));
+      h.closed++;
+      if (result === "won") h.won++;
+    }
+  }
+  return out;
+}
+
+function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day, history: Map<string, { won: number; closed: number }>): StageUse[] {
   const by = new Map<string, { raw: string; deals: number; probSum: number; probN: number; ages: number[] }>();
   for (const d of deals) {
     if (d.stageRaw === "") continue;
@@ -121,7 +157,8 @@ function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | 
   }
   return [...by.values()].map((u) => {
     const ages = u.ages.sort((a, b) => a - b);
-    return { raw: u.raw, deals: u.deals, probability: u.probN > 0 ? u.probSum / u.probN : null, age: ages.length > 0 ? (ages[ages.length >> 1] as number) : null };
+    const h = history.get(u.raw.trim().toLowerCase());
+    return { raw: u.raw, deals: u.deals, probability: u.probN > 0 ? u.probSum / u.probN : null, age: ages.length > 0 ? (ages[ages.length >> 1] as number) : null, ...(h ? { history: h } : {}) };
   });
 }
 
@@ -181,7 +218,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   }
   let parsed = parseDeals(input.deals, map, settings, sheet);
   // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
-  const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today), input.settings === null);
+  const history = stageHistory(parsed.deals, input.log, settings);
+  const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today, history), input.settings === null);
   const adopted = fit.adopted;
   if (fit.settings !== settings) {
     settings = fit.settings;

@@ -161,7 +161,12 @@ export interface StageUse {
   probability: number | null;
   /** Median days since created of these deals, or null. */
   age: number | null;
+  /** Of the deals the stage log shows in this stage at some time and now closed: how many were won, of how many. */
+  history?: { won: number; closed: number };
 }
+
+/** Closed deals that passed through a stage before its history gives the stage's win probability. */
+export const HISTORY_MIN_CLOSED = 10;
 
 export interface StageAdoption {
   settings: Settings;
@@ -307,7 +312,12 @@ export function adoptStages(settings: Settings, uses: readonly StageUse[], teamW
   // Order the open stages: by prefix, else by the sheet's probabilities, else by age; closed stages keep theirs after.
   const open = slots.filter((s) => s.stage.kind === "open");
   const closedSlots = slots.filter((s) => s.stage.kind !== "open");
-  const prob = (s: Slot): number | null => s.use?.probability ?? null;
+  // The sheet's own probability column first; else, for a stage in the team's words, the share of the deals that went
+  // through it (by the stage log) and were won, once enough of them have closed.
+  const fromHistory = (u: StageUse | null | undefined): number | null =>
+    u?.history !== undefined && u.history.closed >= HISTORY_MIN_CLOSED ? (100 * u.history.won) / u.history.closed : null;
+  // On a first run (no settings tab yet) every stage the team uses is in its own words and may learn its share.
+  const prob = (s: Slot): number | null => s.use?.probability ?? (teamWords || !s.fromDefault ? fromHistory(s.use) : null);
   const anyProb = open.some((s) => prob(s) !== null);
   if (hasPrefixes && teamWords) {
     for (const s of open) {

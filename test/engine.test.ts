@@ -334,3 +334,35 @@ describe("one index space: blank rows between deals change no result", () => {
     expect(sparse.metrics?.model.brier).toBe(dense.metrics?.model.brier);
   });
 });
+
+describe("a stage the team adds gets its win probability from the team's history", () => {
+  // Open deals in "Discovery", a stage the settings do not know, and closed deals whose log shows them in it.
+  const sheetWith = (won: number, lost: number): { grid: Grid; log: Grid } => {
+    const grid: Grid = [["Deal ID", "Deal", "Stage", "Amount"]];
+    const log: Grid = [["Deal ID", "From", "To", "When", "By"]];
+    for (let i = 0; i < 4; i++) grid.push([`D-${100 + i}`, `Open ${i}`, "Discovery", 1000]);
+    for (let i = 0; i < won + lost; i++) {
+      const id = `D-${200 + i}`;
+      grid.push([id, `Closed ${i}`, i < won ? "Won" : "Lost", 1000]);
+      log.push([id, "", "Discovery", "2026-03-02", "snapshot"], [id, "Discovery", i < won ? "Won" : "Lost", "2026-05-04", "pipesheet"]);
+    }
+    return { grid, log };
+  };
+  const probabilityOf = (grid: Grid, log: Grid, stage: string): unknown => {
+    const plan = run({ sheetName: "Deals", deals: grid, settings: null, log, sheetNames: ["Deals", TAB_LOG] }, { command: "setup", today: TODAY });
+    const tab = plan.tabs.find((t) => t.name === TAB_SETTINGS)?.values ?? [];
+    return tab.find((r) => r[0] === stage)?.[2];
+  };
+
+  it("is the share of the closed deals that went through it and were won (9 of 12: 75 %)", () => {
+    const { grid, log } = sheetWith(9, 3);
+    expect(probabilityOf(grid, log, "Discovery")).toBe(75);
+  });
+
+  it("with fewer than 10 such closed deals it sits between its neighbours instead", () => {
+    const { grid, log } = sheetWith(5, 1);
+    const p = probabilityOf(grid, log, "Discovery");
+    expect(typeof p).toBe("number");
+    expect(p).not.toBe(Math.round((100 * 5) / 6));
+  });
+});
