@@ -1,29 +1,16 @@
 // A CSV comes out of a sync with only the cells that changed changed: the same encoding and BOM, delimiter,
 // line breaks and quoting; the team's own cells byte for byte (a "+1 call back" gains no apostrophe); negative
 // money in every locale stays a number; only what pipesheet writes is guarded against formula injection.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import iconv from "iconv-lite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decodeCsvBytes, type CsvEncoding } from "../cli/io/csv.js";
-import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
+import { runInProcess } from "./fakes/sheets-api/harness.js";
+import { syncSandbox } from "./helpers/sync-sandbox.js";
 
-let h: Harness;
-let root: string;
-let n = 0;
-beforeAll(async () => {
-  h = await startHarness();
-  root = mkdtempSync(join(h.dir, "keep-"));
-});
-afterAll(async () => {
-  await h.server.stop();
-});
-const fresh = (): string => {
-  const d = join(root, `c${++n}`);
-  mkdirSync(d);
-  return d;
-};
-const sync = (...args: string[]) => runInProcess(["sync", ...args, "--today", "2026-11-26"], h.env);
+const box = syncSandbox("keep");
+const { fresh, sync } = box;
 
 /**
  * Syncs `team` (the file under test) with a plain UTF-8 copy, edits the copy with `edit`, syncs again, and
@@ -159,7 +146,7 @@ describe("every command that reads a CSV says which encoding it used when it was
     const d = fresh();
     const p = join(d, "deals.csv");
     writeFileSync(p, iconv.encode(TEAM, "utf-16le", { addBOM: true }));
-    const r = await runInProcess([command, p, "--json", "--today", "2026-11-26", "--out", join(d, "out.csv")], h.env);
+    const r = await runInProcess([command, p, "--json", "--today", "2026-11-26", "--out", join(d, "out.csv")], box.harness().env);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     const notes = (JSON.parse(r.stdout) as { notes: string[] }).notes;
     expect(notes[0]).toBe(`${p} was read as UTF-16 LE (it starts with a byte-order mark)`);

@@ -1,27 +1,14 @@
 // Which rows sync touches: deleting rows in a workbook is refused for that side (listed, row by row, for a
 // person to do in Excel, which shifts the references), while a CSV side still gets them deleted.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
+import { describe, expect, it } from "vitest";
+import { runInProcess } from "./fakes/sheets-api/harness.js";
+import { syncSandbox } from "./helpers/sync-sandbox.js";
 
-let h: Harness;
-let root: string;
-let n = 0;
-beforeAll(async () => {
-  h = await startHarness();
-  root = mkdtempSync(join(h.dir, "rows-"));
-});
-afterAll(async () => {
-  await h.server.stop();
-});
-const fresh = (): string => {
-  const d = join(root, `c${++n}`);
-  mkdirSync(d);
-  return d;
-};
-const sync = (...args: string[]) => runInProcess(["sync", ...args, "--today", "2026-11-26"], h.env);
+const box = syncSandbox("rows");
+const { fresh, sync } = box;
 
 const DEALS = ["Deal ID,Deal,Stage,Value", "D-000001,Acme,Proposal,1200", "D-000002,Beta,Meeting,800", "D-000003,Gamma,Won,300", "D-000004,Delta,Lost,50", ""].join("\r\n");
 
@@ -129,7 +116,7 @@ describe("only deals are synced", () => {
   });
 
   it("a totals row in a Google Sheet gets no Deal ID either", async () => {
-    const ss = h.server.create("R1");
+    const ss = box.harness().server.create("R1");
     ss.addSheet("Deals", [
       ["Deal", "Stage", "Value"],
       ["Acme", "Proposal", 1200],
@@ -137,7 +124,7 @@ describe("only deals are synced", () => {
     ]);
     const d = fresh();
     const csv = join(d, "deals.csv");
-    const r = await runInProcess(["sync", csv, "gsheet:R1#Deals", "--key", h.keyFile, "--today", "2026-11-26"], h.env);
+    const r = await runInProcess(["sync", csv, "gsheet:R1#Deals", "--key", box.harness().keyFile, "--today", "2026-11-26"], box.harness().env);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
     expect(ss.grid("Deals")).toEqual([
       ["Deal", "Stage", "Value", "Deal ID"],

@@ -162,6 +162,22 @@ const salesforceOutcome = (r: Record<string, string>): Outcome => {
   return outcome;
 };
 
+/** A Salesforce Opportunity export: the same API columns in each; the files differ in their date format and owner. */
+const salesforceRows =
+  (day: (text: string) => number | null, owner: boolean) =>
+  (text: string): Deal[] =>
+    rows(text).map((r) => {
+      const outcome = salesforceOutcome(r);
+      return {
+        outcome,
+        stage: col(r, "StageName"),
+        value: plainNumber(col(r, "Amount")),
+        owner: owner ? col(r, "OwnerId") : null,
+        created: day(col(r, "CreatedDate")),
+        closed: outcome === "open" ? null : day(col(r, "CloseDate")),
+      };
+    });
+
 // ---------------------------------------------------------------------------------------------------------
 // the fixtures
 
@@ -193,18 +209,7 @@ export const FIXTURES: Fixture[] = [
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: true,
-    read: (text) =>
-      rows(text).map((r) => {
-        const outcome = salesforceOutcome(r);
-        return {
-          outcome,
-          stage: col(r, "StageName"),
-          value: plainNumber(col(r, "Amount")),
-          owner: col(r, "OwnerId"),
-          created: isoDay(col(r, "CreatedDate")),
-          closed: outcome === "open" ? null : isoDay(col(r, "CloseDate")),
-        };
-      }),
+    read: salesforceRows(isoDay, true),
   },
   {
     file: "sf-powerbi-opportunity-mmddyy.csv",
@@ -212,18 +217,7 @@ export const FIXTURES: Fixture[] = [
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: false,
-    read: (text) =>
-      rows(text).map((r) => {
-        const outcome = salesforceOutcome(r);
-        return {
-          outcome,
-          stage: col(r, "StageName"),
-          value: plainNumber(col(r, "Amount")),
-          owner: null,
-          created: mmddyy(col(r, "CreatedDate")),
-          closed: outcome === "open" ? null : mmddyy(col(r, "CloseDate")),
-        };
-      }),
+    read: salesforceRows(mmddyy, false),
   },
   {
     file: "sf-migration-pack-opportunity.csv",
@@ -231,18 +225,7 @@ export const FIXTURES: Fixture[] = [
     today: "2026-11-30",
     hasCreated: true,
     hasOwner: true,
-    read: (text) =>
-      rows(text).map((r) => {
-        const outcome = salesforceOutcome(r);
-        return {
-          outcome,
-          stage: col(r, "StageName"),
-          value: plainNumber(col(r, "Amount")),
-          owner: col(r, "OwnerId"),
-          created: isoDay(col(r, "CreatedDate")),
-          closed: outcome === "open" ? null : isoDay(col(r, "CloseDate")),
-        };
-      }),
+    read: salesforceRows(isoDay, true),
   },
   {
     file: "dynamics365-opportunity.csv",
