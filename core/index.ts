@@ -6,7 +6,7 @@ export { HEADER_SCAN_ROWS, mapColumns, type ColumnMap } from "./columns.js";
 export { normalize } from "./stages.js";
 export { renderReviewText } from "./review-text.js";
 export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial } from "./a1.js";
-export { dealsWrites, kindOf, blockSize, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
+export { dealsWrites, kindOf, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
 export * from "./types.js";
 export { classifyRows, countRows, type RowKind, type RowColumns, type RowCounts } from "./rows.js";
 export { planLogActivity, type LogActivityInput, type LogActivityPlan, type LogForm, type CellWrite } from "./log-activity.js";

@@ -152,6 +152,3 @@ export function dealsWrites(plan: Pick<WorkbookPlan, "headerRow" | "rowCount" | 
   flush();
   return { headers: headerBlocks(cols, plan.headerRow), cells };
 }
-
-/** Rows × columns of a block, for hosts sizing requests. */
-export const blockSize = (b: WriteBlock): { rows: number; cols: number } => ({ rows: b.values.length, cols: b.values[0]?.length ?? 0 });

@@ -46,10 +46,9 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
   const logTab = byName(TAB_LOG);
   // A tab called Activities is read too: the team's activity log, or pipesheet's, possibly left empty by a cut run.
   const activitiesTab = deals.title.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : byName(TAB_ACTIVITIES);
-  const tabs = [deals, settingsTab, logTab, activitiesTab];
-  const ranges = tabs.filter((s): s is SheetMeta => s !== undefined).map((s) => quoteSheet(s.title));
-  const got = await client.read(ranges, { values: "UNFORMATTED_VALUE", dates: "SERIAL_NUMBER" });
-  const gridOf = (tab: SheetMeta | undefined): Grid | null => (tab ? ((got[tabs.slice(0, tabs.indexOf(tab)).filter((t) => t !== undefined).length] ?? []) as Grid) : null);
+  const tabs = [deals, settingsTab, logTab, activitiesTab].filter((s): s is SheetMeta => s !== undefined);
+  const got = await client.read(tabs.map((s) => quoteSheet(s.title)), { values: "UNFORMATTED_VALUE", dates: "SERIAL_NUMBER" });
+  const gridOf = (tab: SheetMeta | undefined): Grid | null => (tab ? ((got[tabs.indexOf(tab)] ?? []) as Grid) : null);
   const settings = gridOf(settingsTab);
   const log = gridOf(logTab);
   const activities = gridOf(activitiesTab);
