@@ -9,7 +9,7 @@ import { Book, type Layout, type SheetInfo } from "./xlsx-pkg/book.js";
 import { applyPlanToPackage, OWN_TABS, type PlanParts, type SheetEdit } from "./xlsx-pkg/patch.js";
 import { newWorkbook } from "./xlsx-pkg/new-book.js";
 import { SharedStrings } from "./xlsx-pkg/sst.js";
-import { Package, PartTooLarge } from "./xlsx-pkg/zip.js";
+import { Package } from "./xlsx-pkg/zip.js";
 
 export { OWN_TABS, type SheetEdit };
 export type { NewStyle } from "./xlsx-pkg/new-book.js";
@@ -126,16 +126,7 @@ const DETECT_ROWS = 40;
  * as a deals sheet. pipesheet's own tabs are never candidates.
  */
 export function pickDealsSheet(wb: OpenWorkbook, requested: string | null, isDeals: (grid: Grid, name: string) => boolean, label: string): DealsSheet {
-  try {
-    return pickSheet(wb, requested, isDeals, label);
-  } catch (e) {
-    if (!(e instanceof PartTooLarge)) throw e;
-    const sheet = wb.book.sheets.find((s) => s.part === e.part);
-    throw new CliError(
-      "UNREADABLE_FILE",
-      `cannot read ${label}: the sheet "${sheet?.name ?? e.part}" holds ${Math.round(e.bytes / 1e6).toLocaleString("en")} MB of XML, more than pipesheet can patch (about 500 MB); export that sheet as CSV and run pipesheet on the CSV`,
-    );
-  }
+  return pickSheet(wb, requested, isDeals, label);
 }
 
 function pickSheet(wb: OpenWorkbook, requested: string | null, isDeals: (grid: Grid, name: string) => boolean, label: string): DealsSheet {
@@ -164,7 +155,7 @@ function pickSheet(wb: OpenWorkbook, requested: string | null, isDeals: (grid: G
 /** Applies the plan to the package and writes it to `out` (atomically); returns notes for the user. */
 export async function saveWorkbook(wb: OpenWorkbook, deals: DealsSheet, plan: PlanParts, out: string, edit: SheetEdit | null = null): Promise<string[]> {
   const notes = [...wb.notes];
-  applyPlanToPackage(
+  await applyPlanToPackage(
     { pkg: wb.pkg, book: wb.book, tabNames: wb.tabNames, settingsGrid: ownTabGrid(wb, TAB_SETTINGS), logGrid: ownTabGrid(wb, TAB_LOG), notes, sst: new SharedStrings(wb.book) },
     deals,
     plan,
@@ -181,7 +172,7 @@ export async function saveWorkbook(wb: OpenWorkbook, deals: DealsSheet, plan: Pl
 
 /** A sync's cell edits and log rows, written into the workbook (its rules, drop-downs and columns left as they are). */
 export function saveSheetEdit(wb: OpenWorkbook, deals: DealsSheet, edit: SheetEdit, log: Grid, out: string): Promise<string[]> {
-  const plan: PlanParts = { headerRow: 0, columns: [], conditionalFormats: [], validations: [], tabs: [], logAppend: log };
+  const plan: PlanParts = { headerRow: 0, rowCount: 0, columns: [], conditionalFormats: [], validations: [], tabs: [], logAppend: log };
   return saveWorkbook(wb, deals, plan, out, edit);
 }
 

@@ -179,19 +179,19 @@ export class Book {
 
   /** The cells of a worksheet as a dense grid from A1; `maxRows` stops early (for telling deals sheets apart). */
   grid(sheet: SheetInfo, maxRows = Infinity): Grid {
-    const xml = sheet.part ? this.pkg.text(sheet.part) : null;
-    if (xml === null || !sheet.worksheet) return [];
-    const grid = scanCells(xml, this, maxRows, null);
-    // Read whole, a tab's text is not needed again (the deals sheet's is: layout() asks for it next).
-    if (maxRows === Infinity) this.pkg.forget(sheet.part);
-    return grid;
+    if (!sheet.worksheet || !sheet.part || !this.pkg.has(sheet.part)) return [];
+    return scanCells(this.pkg.chunks(sheet.part, { early: maxRows !== Infinity }), this, maxRows, null);
   }
 
-  /** The grid and where each row, cell and top-level element sits in the part, for patching it later. */
+  /**
+   * The grid and where each row, cell and top-level element sits in the part, for patching it later. The part is
+   * read as a stream; what is kept of its text is only what lies outside sheetData's rows.
+   */
   layout(sheet: SheetInfo): { grid: Grid; layout: Layout } {
-    const xml = (sheet.part ? this.pkg.text(sheet.part) : null) ?? "";
-    const layout = new Layout(xml);
-    const grid = scanCells(xml, this, Infinity, layout);
+    const part = sheet.part;
+    const has = part !== "" && this.pkg.has(part);
+    const layout = new Layout(has ? this.pkg.reader(part) : () => []);
+    const grid = scanCells(layout.source(), this, Infinity, layout);
     return { grid, layout };
   }
 }
@@ -221,7 +221,11 @@ const LAYOUT_FIELDS = ["rowNum", "rowStart", "rowOpenEnd", "rowCloseStart", "row
 /** Elements kept whole in the layout, as trees: small, and pipesheet edits inside them. */
 const TREE_ELEMENTS = new Set(["conditionalFormatting", "dataValidations", "cols", "dimension", "sheetData"]);
 
-/** Positions in a worksheet part: the root, its children, and every row and cell of sheetData (as flat arrays). */
+/**
+ * Positions in a worksheet part: the root, its children, and every row and cell of sheetData (as flat arrays). Of
+ * the text, only what lies outside sheetData's content is kept (`head` and `tail`); the rows are read again from
+ * `source` as a stream when the sheet is written.
+ */
 export class Layout {
   root: El | null = null;
   /** Children of the root (trees only for TREE_ELEMENTS). */
@@ -240,7 +244,22 @@ export class Layout {
   cellStyle: Int32Array = new Int32Array(0);
   /** 1 when the cell holds a formula. */
   cellFormula: Int32Array = new Int32Array(0);
-  constructor(readonly xml: string) {}
+  /** The text before sheetData's content (all of it when there is no sheetData). */
+  head = "";
+  /** The text from sheetData's end tag on, which starts at `tailStart`. */
+  tail = "";
+  tailStart = Number.POSITIVE_INFINITY;
+  /** Length of the whole text. */
+  length = 0;
+  /** @param source the part's text as pieces, from the start, each time it is called */
+  constructor(readonly source: () => Iterable<string>) {}
+
+  /** Text outside sheetData's content (the elements pipesheet edits around the rows). */
+  text(from: number, to: number): string {
+    if (to <= this.head.length) return this.head.slice(from, to);
+    if (from >= this.tailStart) return this.tail.slice(from - this.tailStart, to - this.tailStart);
+    throw new Error("the rows of a sheet are read as a stream, not as text");
+  }
 }
 
 const STOP = new Error("enough rows");
@@ -271,14 +290,19 @@ function cellPos(ref: string, out: { row: number; col: number }): boolean {
   return true;
 }
 
-function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): Grid {
+function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Layout | null): Grid {
   const grid: Grid = [];
   const strings = (): string[] => book.sharedStrings();
   const dates = book.datesByStyle();
-  const p = new SaxesParser({ position: L !== null });
+  const p = new SaxesParser({ position: false });
   let depth = 0;
   const stack: El[] = [];
-  const startOf = (end: number): number => xml.lastIndexOf("<", end - 1);
+  // The text the parser is in: the piece being parsed and the one before (a tag may start in it).
+  let win = "";
+  let winBase = 0;
+  const startOf = (end: number): number => winBase + win.lastIndexOf("<", end - 1 - winBase);
+  let dataOpenEnd = -1;
+  let dataCloseStart = -1;
   let row = -1;
   let col = -1;
   let type = "n";
@@ -290,7 +314,7 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
   let hasValue = false;
   let inData = false;
   const pos = { row: 0, col: 0 };
-  // Positions are gathered in plain arrays while scanning, then kept as typed arrays (a third of the memory).
+  // Positions are gathered in growing typed arrays while scanning, then kept at their length.
   const A: Record<(typeof LAYOUT_FIELDS)[number], Ints> = {
     rowNum: new Ints(),
     rowStart: new Ints(),
@@ -322,6 +346,7 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
     switch (name) {
       case "sheetData":
         inData = true;
+        if (dataOpenEnd < 0) dataOpenEnd = p.position;
         break;
       case "row": {
         if (!inData) break;
@@ -401,7 +426,10 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
     if (name === "v" || name === "t") inValue = false;
     else if (name === "rPh") phonetic--;
     else if (name === "is") inInline = false;
-    else if (name === "sheetData") inData = false;
+    else if (name === "sheetData") {
+      inData = false;
+      if (dataCloseStart < 0) dataCloseStart = n.isSelfClosing ? p.position : startOf(p.position);
+    }
     else if (name === "c" && inData && hasValue && row >= 0 && col >= 0) {
       const raw = text.join("");
       let v: Cell = null;
@@ -437,12 +465,47 @@ function scanCells(xml: string, book: Book, maxRows: number, L: Layout | null): 
       r[col] = v;
     }
   });
+  const head: string[] = [];
+  const tail: string[] = [];
+  let headDone = false;
+  let tailOn = false;
+  let prev = "";
+  let at = 0;
   try {
-    p.write(xml).close();
+    for (const chunk of chunks) {
+      win = prev + chunk;
+      winBase = at - prev.length;
+      p.write(chunk);
+      if (L !== null) {
+        // Kept: the text before sheetData's content, and from its end tag on.
+        if (!headDone) {
+          if (dataOpenEnd < 0) head.push(chunk);
+          else {
+            head.push(chunk.slice(0, dataOpenEnd - at));
+            headDone = true;
+          }
+        }
+        if (dataCloseStart >= 0) {
+          if (!tailOn) tail.push(win.slice(dataCloseStart - winBase));
+          else tail.push(chunk);
+          tailOn = true;
+        }
+      }
+      at += chunk.length;
+      if (at > 0x7fffffff) throw new Error("a sheet of more than 2 billion characters of XML cannot be patched");
+      prev = chunk;
+    }
+    p.close();
   } catch (e) {
     if (e !== STOP) throw e;
   }
-  if (L !== null) for (const f of LAYOUT_FIELDS) L[f] = A[f].done();
+  if (L !== null) {
+    for (const f of LAYOUT_FIELDS) L[f] = A[f].done();
+    L.head = head.join("");
+    L.tail = tail.join("");
+    L.tailStart = dataCloseStart >= 0 ? dataCloseStart : Number.POSITIVE_INFINITY;
+    L.length = at;
+  }
   return grid;
 }
 

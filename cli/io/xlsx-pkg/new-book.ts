@@ -1,14 +1,13 @@
 // A brand-new workbook of one sheet (the .xlsx made from a CSV file), written as the parts Excel itself writes, so the
 // plan is then applied to it exactly as to a workbook the team already has.
-import { constants as bufferConstants } from "node:buffer";
 import { a1 } from "../../../core/index.js";
 import type { Cell, Grid } from "../../../core/index.js";
 import { Ints, Layout, NS_REL } from "./book.js";
 import { esc, escText, parseTree, type El } from "./xml.js";
 import { Package, PartTooLarge } from "./zip.js";
 
-/** Leaves room under Node's longest string for the parts around sheetData and pipesheet's columns. */
-const MAX_SHEET_TEXT = Math.floor(bufferConstants.MAX_STRING_LENGTH * 0.6);
+/** Positions in the sheet's text are 32-bit: room is left under 2^31 for the parts around sheetData. */
+const MAX_SHEET_TEXT = 0x7f00_0000;
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships";
@@ -112,16 +111,21 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
   const head = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, grid.length - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>`;
   const tail = `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`;
-  const body = rows.join("");
-  const xml = head + body + tail;
-  pkg.set("xl/worksheets/sheet1.xml", xml);
+  // The sheet's text stays its rows as they were made, never joined into one text (a million rows would not fit).
+  const source = (): Iterable<string> => [head, ...rows, tail];
+  pkg.set("xl/worksheets/sheet1.xml", source);
+  const bodyLength = at;
   // The elements around sheetData are few: parse them with sheetData empty, then move what follows it.
-  const layout = new Layout(xml);
+  const layout = new Layout(source);
+  layout.head = head;
+  layout.tail = tail;
+  layout.tailStart = head.length + bodyLength;
+  layout.length = layout.tailStart + tail.length;
   const skeleton = parseTree(head + tail);
   const moveFrom = head.length;
   // sheetData's own start tag ends at moveFrom and stays; its end tag, and all after it, move.
   const move = (el: El): void => {
-    for (const k of ["start", "openEnd", "closeStart", "end"] as const) if (el[k] > moveFrom || (k === "closeStart" && el[k] === moveFrom)) el[k] += body.length;
+    for (const k of ["start", "openEnd", "closeStart", "end"] as const) if (el[k] > moveFrom || (k === "closeStart" && el[k] === moveFrom)) el[k] += bodyLength;
     el.children.forEach(move);
   };
   move(skeleton);

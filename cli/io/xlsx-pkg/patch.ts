@@ -1,12 +1,12 @@
 // A WorkbookPlan applied to a package: in the deals sheet only pipesheet's cells, rules, drop-downs and column widths
 // change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
 // own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
-import { a1, colIndex, colName, kindOf, LOG_HEADER, parseA1, RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type ValueKind, type WorkbookPlan } from "../../../core/index.js";
+import { a1, colIndex, colName, dealsWrites, LOG_HEADER, parseA1, RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
 import { chartXml, drawingXml } from "../xlsx-chart.js";
 import { isDateFormat, NS_REL, readRels, relsOf, resolvePart, type Book, type Layout, type SheetInfo } from "./book.js";
 import type { SharedStrings } from "./sst.js";
 import { Styles, type Look } from "./styles.js";
-import { Edits, esc, escText, kid, kids, local, parseTree, type El } from "./xml.js";
+import { Edits, esc, escText, Forward, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
@@ -20,7 +20,7 @@ const REL_CHART = `${NS_REL}/chart`;
 const REL_STYLES = `${NS_REL}/styles`;
 
 /** What of a WorkbookPlan the package needs. */
-export type PlanParts = Pick<WorkbookPlan, "headerRow" | "columns" | "conditionalFormats" | "validations" | "tabs" | "logAppend">;
+export type PlanParts = Pick<WorkbookPlan, "headerRow" | "rowCount" | "columns" | "conditionalFormats" | "validations" | "tabs" | "logAppend">;
 
 /** Excel's limit for the text of one cell. */
 export const MAX_TEXT = 32_767;
@@ -141,10 +141,6 @@ function cellFinder(L: Layout): (row: number, col: number) => number {
 
 const A1_IN_CELL = /(<(?:[\w.-]+:)?c\b[^>]*?\sr=")([A-Z]{1,3})(\d+)"/g;
 
-/**
- * Writes cells into sheetData: each changed row is rebuilt from its own text (the team's cells in it copied as they
- * were), rows in `remove` are taken out and the rows under them move up. Returns whether a formula was overwritten.
- */
 /** The cells of one of pipesheet's columns, made on demand: the XML for a row, or null to leave it. */
 interface ColumnSource {
   col: number;
@@ -153,15 +149,36 @@ interface ColumnSource {
   at(row: number): string | null;
 }
 
-function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Write[]>, sources: ColumnSource[], remove: Set<number>, pre: string): boolean {
-  const xml = L.xml;
-  let formulaReplaced = false;
+/** Characters of output gathered before they are handed on to be deflated. */
+const OUT_BATCH = 1 << 20;
+
+/**
+ * The content of sheetData with pipesheet's cells written, made as the sheet is streamed: each changed row is
+ * rebuilt from its own text (the team's cells in it copied as they were), rows in `remove` are taken out and the
+ * rows under them move up, every other stretch is copied as it was. Sets `out.formulaReplaced` when a formula was
+ * overwritten. With `sheetData` written `<sheetData/>`, the whole element is made (there are no rows to copy).
+ */
+function* emitRows(text: Forward, L: Layout, sheetData: El, writes: Map<number, Write[]>, sources: ColumnSource[], remove: Set<number>, pre: string, out: { formulaReplaced: boolean }): Generator<string> {
+  const selfClosingData = sheetData.closeStart === sheetData.end;
   const sortedRemoved = [...remove].sort((a, b) => a - b);
   const firstRemoved = sortedRemoved[0] ?? Infinity;
+  let buf: string[] = [];
+  let size = 0;
+  const push = (t: string): void => {
+    buf.push(t);
+    size += t.length;
+  };
+  let at = selfClosingData ? sheetData.end : sheetData.openEnd;
+  const copyTo = (to: number): void => {
+    if (to > at) for (const piece of text.pieces(at, to)) push(piece);
+    at = Math.max(at, to);
+  };
+  if (selfClosingData) push(L.text(sheetData.start, sheetData.openEnd).replace(/\s*\/>$/, ">"));
   const newRows: string[] = [];
-  const flush = (at: number): void => {
+  const flush = (pos: number): void => {
     if (newRows.length === 0) return;
-    edits.insert(at, newRows.join(""));
+    copyTo(pos);
+    for (const r of newRows) push(r);
     newRows.length = 0;
   };
   const rows = new Set<number>([...writes.keys()]);
@@ -172,6 +189,11 @@ function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Wr
   let k = 0;
   let shift = 0;
   for (const row of [...rows].sort((a, b) => a - b)) {
+    if (size >= OUT_BATCH) {
+      yield buf.join("");
+      buf = [];
+      size = 0;
+    }
     while (shift < sortedRemoved.length && (sortedRemoved[shift] as number) < row) shift++;
     while (k < L.rowNum.length && (L.rowNum[k] as number) < row) {
       flush(L.rowStart[k] as number);
@@ -191,19 +213,20 @@ function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Wr
       if (cells !== "") newRows.push(renumber(`<${pre}row r="${final + 1}">${cells}</${pre}row>`, row, final));
       continue;
     }
-    flush(L.rowStart[idx] as number);
     const rowStart = L.rowStart[idx] as number;
     const rowEnd = L.rowEnd[idx] as number;
-    if (remove.has(row)) {
-      edits.replace(rowStart, rowEnd, "");
-      continue;
-    }
+    flush(rowStart);
+    copyTo(rowStart);
+    at = rowEnd;
+    if (remove.has(row)) continue;
+    // The row's own text; positions in it are relative to its start.
+    const xml = text.slice(rowStart, rowEnd);
     const first = L.rowFirstCell[idx] as number;
     const end = idx + 1 < L.rowFirstCell.length ? (L.rowFirstCell[idx + 1] as number) : L.cellCol.length;
-    const openEnd = L.rowOpenEnd[idx] as number;
-    const closeStart = L.rowCloseStart[idx] as number;
-    let open = xml.slice(rowStart, openEnd);
-    const selfClosing = closeStart === rowEnd;
+    const openEnd = (L.rowOpenEnd[idx] as number) - rowStart;
+    const closeStart = (L.rowCloseStart[idx] as number) - rowStart;
+    let open = xml.slice(0, openEnd);
+    const selfClosing = closeStart === xml.length;
     if (list.length > 0) {
       // spans is a hint of the row's first and last column; widen it rather than leave it wrong.
       const spans = /\bspans="(\d+):(\d+)"/.exec(open);
@@ -213,38 +236,39 @@ function emitRows(edits: Edits, L: Layout, sheetData: El, writes: Map<number, Wr
         open = open.replace(spans[0], `spans="${Math.min(firstCol, Number(spans[1]))}:${Math.max(lastCol, Number(spans[2]))}"`);
     }
     const parts: string[] = [selfClosing ? open.replace(/\s*\/>$/, ">") : open];
-    let at = openEnd;
+    let from = openEnd;
     let w = 0;
     for (let c = first; c < end; c++) {
       const col = L.cellCol[c] as number;
-      const cs = L.cellStart[c] as number;
+      const cs = (L.cellStart[c] as number) - rowStart;
       while (w < list.length && (list[w] as Write).col < col) {
-        parts.push(xml.slice(at, cs), (list[w++] as Write).xml);
-        at = cs;
+        parts.push(xml.slice(from, cs), (list[w++] as Write).xml);
+        from = cs;
       }
       if (w < list.length && (list[w] as Write).col === col) {
-        if (L.cellFormula[c] === 1) formulaReplaced = true;
-        parts.push(xml.slice(at, cs), (list[w++] as Write).xml);
-        at = L.cellEnd[c] as number;
+        if (L.cellFormula[c] === 1) out.formulaReplaced = true;
+        parts.push(xml.slice(from, cs), (list[w++] as Write).xml);
+        from = (L.cellEnd[c] as number) - rowStart;
       }
     }
     if (selfClosing) {
       while (w < list.length) parts.push((list[w++] as Write).xml);
       parts.push(`</${pre}row>`);
     } else {
-      parts.push(xml.slice(at, closeStart));
+      parts.push(xml.slice(from, closeStart));
       while (w < list.length) parts.push((list[w++] as Write).xml);
-      parts.push(xml.slice(closeStart, rowEnd));
+      parts.push(xml.slice(closeStart));
     }
-    edits.replace(rowStart, rowEnd, renumber(parts.join(""), row, final));
+    push(renumber(parts.join(""), row, final));
   }
-  if (newRows.length > 0) {
-    if (sheetData.closeStart === sheetData.end) {
-      const open = xml.slice(sheetData.start, sheetData.openEnd).replace(/\s*\/>$/, ">");
-      edits.replace(sheetData.start, sheetData.end, `${open}${newRows.join("")}</${sheetData.name}>`);
-    } else flush(sheetData.closeStart);
+  if (selfClosingData) {
+    for (const r of newRows) push(r);
+    push(`</${sheetData.name}>`);
+  } else {
+    flush(sheetData.closeStart);
+    copyTo(sheetData.closeStart);
   }
-  return formulaReplaced;
+  if (buf.length > 0) yield buf.join("");
 }
 
 /** A row moved up by removed rows above it: its number and its cells' references follow. */
@@ -267,13 +291,19 @@ export interface SheetEdit {
   remove: number[];
 }
 
-function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanParts, styles: Styles, edit: SheetEdit | null): { xml: string[]; formulaReplaced: boolean } {
-  const xml = L.xml;
+/** The deals sheet as it will be, made as a stream when it is written; `formulaReplaced` is known once it has been. */
+interface PatchedSheet {
+  stream: () => Iterable<string>;
+  state: { formulaReplaced: boolean };
+}
+
+function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanParts, styles: Styles, edit: SheetEdit | null): PatchedSheet {
   const root = L.root;
   if (!root) throw new Error(`${sheet.name} is not a worksheet`);
   const pre = root.name.includes(":") ? `${root.name.slice(0, root.name.indexOf(":"))}:` : "";
   const date1904 = ctx.book.date1904;
-  const edits = new Edits(xml);
+  // Positions refer to the part's whole text; the edits around sheetData only ever read its head and tail.
+  const edits = new Edits("");
   const cut = cutNote(ctx, sheet.name);
 
   const cellAt = cellFinder(L);
@@ -287,44 +317,33 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
   let maxCol = -1;
   let maxRow = -1;
   const sources: ColumnSource[] = [];
-  const widths: { col: number; width: number }[] = [];
-  for (const cw of plan.columns) {
-    if (cw.created) {
-      const left = cw.col > 0 ? cellAt(plan.headerRow, cw.col - 1) : -1;
+  // The cells are core's write blocks, as every host applies them (core/plan.ts): which cells, values and formats.
+  const blocks = dealsWrites(plan);
+  for (const h of blocks.headers) {
+    const cells = h.values[0] ?? [];
+    cells.forEach((header, k) => {
+      const col = h.col + k;
+      const left = col > 0 ? cellAt(h.row, col - 1) : -1;
       // A new header looks like the team's headers: the style of the header cell to its left.
       const style = left >= 0 ? (L.cellStyle[left] as number) : 0;
-      put(plan.headerRow, cw.col, cellXml(ctx.sst, pre, a1(plan.headerRow, cw.col), style, cw.header, date1904, cut));
-      widths.push({ col: cw.col, width: Math.max(10, Math.min(40, cw.header.length + 4)) });
-      maxCol = Math.max(maxCol, cw.col);
-      maxRow = Math.max(maxRow, plan.headerRow);
-    }
-    if (cw.mode === "header") continue;
-    const letter = colName(cw.col);
-    const first = plan.headerRow + 1;
-    for (let i = cw.values.length - 1; i >= 0; i--) {
-      const v = cw.values[i];
-      if (v !== null && v !== undefined && v !== "") {
-        maxCol = Math.max(maxCol, cw.col);
-        maxRow = Math.max(maxRow, first + i);
-        break;
+      put(h.row, col, cellXml(ctx.sst, pre, a1(h.row, col), style, header, date1904, cut));
+      maxCol = Math.max(maxCol, col);
+      maxRow = Math.max(maxRow, h.row);
+    });
+  }
+  const widths = plan.columns.filter((cw) => cw.created).map((cw) => ({ col: cw.col, width: Math.max(10, Math.min(40, cw.header.length + 4)) }));
+  for (const b of blocks.cells) {
+    b.formats.forEach((numFmt, k) => {
+      const col = b.col + k;
+      for (let i = b.values.length - 1; i >= 0; i--) {
+        const v = (b.values[i] as Cell[])[k];
+        if (v !== null && v !== undefined && v !== "" && (b.keep?.[i]?.[k] ?? false) === false) {
+          maxCol = Math.max(maxCol, col);
+          maxRow = Math.max(maxRow, b.row + i);
+          break;
+        }
       }
-    }
-    const kind = kindOf(cw);
-    // Cells are made row by row as the sheet is written, so a 100k-row column never sits in memory as XML.
-    sources.push({
-      col: cw.col,
-      first,
-      count: cw.values.length,
-      at: (row) => {
-        const v = cw.values[row - first];
-        if (cw.mode === "fill" && (v === null || v === undefined)) return null;
-        const at = cellAt(row, cw.col);
-        const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
-        const empty = v === null || v === undefined || v === "";
-        const style = empty || cw.numberFormat === undefined ? old : styles.cell(old, { numFmt: cw.numberFormat });
-        if (kind === "formula" && typeof v === "string" && v.startsWith("=")) return formulaXml(pre, `${letter}${row + 1}`, style, v);
-        return cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, planValue(v ?? null, kind, date1904), date1904, cut);
-      },
+      sources.push(blockColumn(ctx, L, styles, cellAt, b, k, numFmt, pre, date1904, cut));
     });
   }
 
@@ -340,23 +359,69 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
   }
   const sheetData = L.top.find((e) => local(e.name) === "sheetData");
   if (!sheetData) throw new Error(`${sheet.name} has no sheetData`);
-  const formulaReplaced = emitRows(edits, L, sheetData, writes, sources, new Set(edit?.remove ?? []), pre);
+  const state = { formulaReplaced: false };
+  const remove = new Set(edit?.remove ?? []);
+  let text: Forward | null = null;
+  const selfClosingData = sheetData.closeStart === sheetData.end;
+  // Rows are made only as the sheet is streamed out: a million-row sheet is never one text, in or out.
+  edits.replaceLazy(selfClosingData ? sheetData.start : sheetData.openEnd, selfClosingData ? sheetData.end : sheetData.closeStart, () =>
+    emitRows(text as Forward, L, sheetData, writes, sources, remove, pre, state),
+  );
   // The used-range hint covers the new columns.
   const dim = L.top.find((e) => local(e.name) === "dimension");
   if (dim && maxCol >= 0) {
     const box = rangeBox(dim.attrs.ref ?? "");
     if (box && (maxCol > box.right || maxRow > box.bottom)) {
       const ref = `${a1(box.top, box.left)}:${a1(Math.max(box.bottom, maxRow), Math.max(box.right, maxCol))}`;
-      edits.replace(dim.start, dim.openEnd, xml.slice(dim.start, dim.openEnd).replace(/\bref="[^"]*"/, `ref="${ref}"`));
+      edits.replace(dim.start, dim.openEnd, L.text(dim.start, dim.openEnd).replace(/\bref="[^"]*"/, `ref="${ref}"`));
     }
   }
+  if (edit === null) {
+    patchCols(edits, L, widths, pre, sheetData);
+    const rulesAnchor = anchorAfter(L, ["dataValidations", ...AFTER_VALIDATIONS]);
+    patchRules(edits, L, plan, styles, pre, rulesAnchor);
+    patchValidations(ctx, edits, L, plan, pre, rulesAnchor);
+  }
+  return {
+    stream: () => {
+      const forward = new Forward(L.source());
+      text = forward;
+      return edits.stream((from, to) => forward.pieces(from, to), L.length);
+    },
+    state,
+  };
+}
 
-  if (edit !== null) return { xml: edits.pieces(), formulaReplaced };
-  patchCols(edits, L, widths, pre, sheetData);
-  const rulesAnchor = anchorAfter(L, ["dataValidations", ...AFTER_VALIDATIONS]);
-  patchRules(edits, L, plan, styles, pre, rulesAnchor);
-  patchValidations(ctx, edits, L, plan, pre, rulesAnchor);
-  return { xml: edits.pieces(), formulaReplaced };
+/** One column of a write block as cells made on demand; a cell under `keep` is the team's and left as it is. */
+function blockColumn(ctx: PatchContext, L: Layout, styles: Styles, cellAt: (row: number, col: number) => number, b: WriteBlock, k: number, numFmt: string | null, pre: string, date1904: boolean, cut: (ref: string, length: number) => void): ColumnSource {
+  const col = b.col + k;
+  const letter = colName(col);
+  const kind = b.kinds[k] ?? "any";
+  // The style each of the team's styles becomes with the block's number format, worked out once per style.
+  const withFormat = new Map<number, number>();
+  const styleOf = (old: number): number => {
+    if (numFmt === null) return old;
+    let s = withFormat.get(old);
+    if (s === undefined) withFormat.set(old, (s = styles.cell(old, { numFmt })));
+    return s;
+  };
+  return {
+    col,
+    first: b.row,
+    count: b.values.length,
+    at: (row) => {
+      const i = row - b.row;
+      if (b.keep?.[i]?.[k] === true) return null;
+      const v = (b.values[i] as Cell[])[k];
+      if (v === null || v === undefined) return null;
+      const at = cellAt(row, col);
+      const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
+      // The number format goes on the cells that hold a value; an emptied cell keeps the style it had.
+      const style = v === "" ? old : styleOf(old);
+      if (kind === "formula" && typeof v === "string" && v.startsWith("=")) return formulaXml(pre, `${letter}${row + 1}`, style, v);
+      return cellXml(ctx.sst, pre, `${letter}${row + 1}`, style, planValue(v, kind, date1904), date1904, cut);
+    },
+  };
 }
 
 /** Where an element goes that precedes all of `following`: before the first of them there is, else before </worksheet>. */
@@ -468,7 +533,7 @@ function patchValidations(ctx: PatchContext, edits: Edits, L: Layout, plan: Plan
     return;
   }
   for (const v of own) edits.remove(v);
-  const open = L.xml.slice(block.start, block.openEnd);
+  const open = L.text(block.start, block.openEnd);
   const withCount = /\bcount="[^"]*"/.test(open) ? open.replace(/\bcount="[^"]*"/, `count="${count}"`) : open.replace(/\/?>$/, (m) => ` count="${count}"${m}`);
   if (block.closeStart === block.end) edits.replace(block.start, block.end, `${withCount.replace(/\/>$/, ">")}${added.join("")}</${block.name}>`);
   else {
@@ -610,17 +675,18 @@ function relTarget(from: string, part: string): string {
 }
 
 /** Applies the plan to the package in memory; returns notes for the user. */
-export function applyPlanToPackage(ctx: PatchContext, deals: { sheet: SheetInfo; layout: Layout }, plan: PlanParts, edit: SheetEdit | null = null): void {
+export async function applyPlanToPackage(ctx: PatchContext, deals: { sheet: SheetInfo; layout: Layout }, plan: PlanParts, edit: SheetEdit | null = null): Promise<void> {
   const { pkg, book } = ctx;
   const parts = new Parts(pkg);
   const stylesPart = book.relPart("/styles");
   const styles = new Styles(stylesPart ? pkg.text(stylesPart) : null);
 
   const patched = patchDeals(ctx, deals.sheet, deals.layout, plan, styles, edit);
-  pkg.set(deals.sheet.part, patched.xml);
+  // Streamed and deflated now, before the shared strings and styles its cells add to are written.
+  await pkg.setStreamed(deals.sheet.part, patched.stream);
   // calcChain lists formula cells; one pipesheet overwrote with a value would make Excel repair the file.
   const calcChain = book.relPart("/calcChain");
-  const dropCalcChain = patched.formulaReplaced && calcChain !== null;
+  const dropCalcChain = patched.state.formulaReplaced && calcChain !== null;
 
   const tabs = [...plan.tabs];
   if (plan.logAppend.length > 0 && !tabs.some((t) => t.name === TAB_LOG)) {

@@ -77,10 +77,14 @@ export function attr(el: El, name: string): string | undefined {
 
 /** Text edits by position, applied all at once (positions refer to the original text). */
 export class Edits {
-  private readonly list: { at: number; to: number; text: string; order: number }[] = [];
+  private readonly list: { at: number; to: number; text: string | (() => Iterable<string>); order: number }[] = [];
   constructor(readonly xml: string) {}
   replace(at: number, to: number, text: string): void {
     this.list.push({ at, to, text, order: this.list.length });
+  }
+  /** A replacement made only when the text is streamed (the rows of a large sheet), piece by piece. */
+  replaceLazy(at: number, to: number, make: () => Iterable<string>): void {
+    this.list.push({ at, to, text: make, order: this.list.length });
   }
   insert(at: number, text: string): void {
     this.replace(at, at, text);
@@ -95,19 +99,72 @@ export class Edits {
     return this.pieces().join("");
   }
 
-  /** The edited text as pieces in order, for a large part that is deflated as a stream rather than joined. */
+  /** The edited text as pieces in order. */
   pieces(): string[] {
+    return [...this.stream((a, b) => [this.xml.slice(a, b)], this.xml.length)];
+  }
+
+  /**
+   * The edited text as a stream of pieces: the text between edits comes from `read(from, to)` (called with
+   * positions that only grow, so the original may itself be a stream), up to `end`.
+   */
+  *stream(read: (from: number, to: number) => Iterable<string>, end: number): Generator<string> {
     // At one position, insertions go before a replacement that starts there.
     const sorted = [...this.list].sort((a, b) => a.at - b.at || Number(a.to > a.at) - Number(b.to > b.at) || a.order - b.order);
-    const out: string[] = [];
     let at = 0;
     for (const e of sorted) {
       if (e.at < at) throw new Error("overlapping XML edits");
-      out.push(this.xml.slice(at, e.at), e.text);
+      if (e.at > at) yield* read(at, e.at);
+      if (typeof e.text === "string") yield e.text;
+      else yield* e.text();
       at = e.to;
     }
-    out.push(this.xml.slice(at));
-    return out;
+    if (end > at) yield* read(at, end);
+  }
+}
+
+/**
+ * A text read as a stream of pieces, sliced at positions that only grow: only the pieces not yet passed are held.
+ * `slice` joins (for a row); `pieces` hands out the pieces as they are (for a long stretch copied as it was).
+ */
+export class Forward {
+  private readonly it: Iterator<string>;
+  private readonly held: string[] = [];
+  /** Position of held[0]. */
+  private base = 0;
+  private heldEnd = 0;
+  constructor(chunks: Iterable<string>) {
+    this.it = chunks[Symbol.iterator]();
+  }
+  private drop(to: number): void {
+    while (this.held.length > 0 && this.base + (this.held[0] as string).length <= to) this.base += (this.held.shift() as string).length;
+  }
+  private fill(to: number): void {
+    while (this.heldEnd < to) {
+      const n = this.it.next();
+      if (n.done === true) throw new Error("the sheet's text ended before its last row");
+      this.held.push(n.value);
+      this.heldEnd += n.value.length;
+    }
+  }
+  *pieces(from: number, to: number): Generator<string> {
+    this.drop(from);
+    let at = from;
+    while (at < to) {
+      this.fill(at + 1);
+      this.drop(at);
+      const head = this.held[0] as string;
+      const end = Math.min(to, this.base + head.length);
+      yield at === this.base && end === this.base + head.length ? head : head.slice(at - this.base, end - this.base);
+      at = end;
+    }
+  }
+  slice(from: number, to: number): string {
+    this.drop(from);
+    this.fill(to);
+    const head = this.held[0];
+    if (head !== undefined && to <= this.base + head.length) return head.slice(from - this.base, to - this.base);
+    return [...this.pieces(from, to)].join("");
   }
 }
 

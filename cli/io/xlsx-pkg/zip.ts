@@ -3,7 +3,8 @@
 import * as zlib from "node:zlib";
 import { constants as bufferConstants } from "node:buffer";
 import { inflateRawSync } from "node:zlib";
-import { Zip, ZipDeflate, type ZipInputFile } from "fflate";
+import { StringDecoder } from "node:string_decoder";
+import { Inflate, Zip, ZipDeflate, type ZipInputFile } from "fflate";
 import yauzl from "yauzl";
 
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
@@ -29,9 +30,56 @@ export interface Part {
   size: number;
   /** The entry's bytes as they are in the file (compressed when method is 8). */
   raw: Uint8Array<ArrayBuffer>;
-  /** Set when pipesheet replaces the part: its new content (text pieces for a large part), deflated on writing. */
-  replaced?: Uint8Array | string[];
+  /**
+   * Set when pipesheet replaces the part: its new content, deflated on writing. A large part is text pieces, or a
+   * function that makes them one after another (a sheet of a million rows never sits in memory as one text).
+   */
+  replaced?: Uint8Array | string[] | Lazy;
+  /** Set when the replaced content was deflated already (the deals sheet, streamed): carried as these bytes. */
+  deflated?: Deflated;
 }
+
+/** Text made piece by piece when the part is written. */
+export type Lazy = () => Iterable<string>;
+
+export interface Deflated {
+  raw: Uint8Array<ArrayBuffer>;
+  crc: number;
+  size: number;
+}
+
+/** Characters of text handed to the XML parser at a time when a part is read as a stream. */
+export const TEXT_CHUNK = 1 << 22;
+
+/** Text of a part as pieces (a part of any size: each piece is at most `chunk` characters). */
+function* decodeChunks(bytes: Uint8Array, chunk: number): Generator<string> {
+  const dec = new StringDecoder("utf8");
+  for (let at = 0; at < bytes.length; at += chunk) {
+    const t = dec.write(Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(chunk, bytes.length - at)));
+    if (t !== "") yield t;
+  }
+  const end = dec.end();
+  if (end !== "") yield end;
+}
+
+/** Inflated a little at a time (fflate's streaming Inflate), for a reader that stops after the first rows. */
+function* inflateChunks(raw: Uint8Array, chunk: number): Generator<string> {
+  const dec = new StringDecoder("utf8");
+  const out: string[] = [];
+  const inf = new Inflate((data) => {
+    const t = dec.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    if (t !== "") out.push(t);
+  });
+  const step = Math.max(1 << 14, chunk >> 3);
+  for (let at = 0; at < raw.length; at += step) {
+    inf.push(raw.subarray(at, Math.min(raw.length, at + step)), at + step >= raw.length);
+    yield* out.splice(0);
+  }
+  const end = dec.end();
+  if (end !== "") yield end;
+}
+
+const joinLazy = (c: string[] | Lazy): string => (Array.isArray(c) ? c.join("") : [...c()].join(""));
 
 export class Package {
   /** Entry order of the file, kept in the copy. */
@@ -69,7 +117,7 @@ export class Package {
   bytes(name: string): Uint8Array | null {
     const p = this.parts.get(name);
     if (!p) return null;
-    if (Array.isArray(p.replaced)) return new Uint8Array(Buffer.from(p.replaced.join(""), "utf8"));
+    if (Array.isArray(p.replaced) || typeof p.replaced === "function") return new Uint8Array(Buffer.from(joinLazy(p.replaced), "utf8"));
     if (p.replaced) return p.replaced;
     if (p.method === 0) return p.raw;
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
@@ -90,17 +138,56 @@ export class Package {
     return t;
   }
 
+  /**
+   * A part's text as pieces of at most `chunk` characters, never as one text (a sheet larger than Node's longest
+   * string reads too). `early`: the reader will likely stop after the first pieces, so inflate a little at a time.
+   */
+  chunks(name: string, opts: { early?: boolean; chunk?: number } = {}): Iterable<string> {
+    return this.reader(name, opts)();
+  }
+
+  /** The part's text as it is now, as pieces each time it is called (later replacing the part changes nothing). */
+  reader(name: string, opts: { early?: boolean; chunk?: number } = {}): () => Iterable<string> {
+    const chunk = opts.chunk ?? TEXT_CHUNK;
+    const hit = this.texts.get(name);
+    if (hit !== undefined) return () => [hit];
+    const p = this.parts.get(name);
+    if (!p) return () => [];
+    const replaced = p.replaced;
+    if (replaced !== undefined) {
+      if (typeof replaced === "function") return replaced;
+      if (Array.isArray(replaced)) return () => replaced;
+      return () => decodeChunks(replaced, chunk);
+    }
+    const raw = p.raw;
+    if (p.method === 0) return () => decodeChunks(raw, chunk);
+    if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
+    return opts.early === true ? () => inflateChunks(raw, chunk) : () => decodeChunks(inflateRawSync(raw), chunk);
+  }
+
   /** Lets go of the text kept for a part pipesheet is done reading. */
   forget(name: string): void {
     this.texts.delete(name);
   }
 
-  set(name: string, content: string | string[] | Uint8Array): void {
+  set(name: string, content: string | string[] | Uint8Array | Lazy): void {
     this.texts.delete(name);
     const data = typeof content === "string" ? new Uint8Array(Buffer.from(content, "utf8")) : content;
     const old = this.parts.get(name);
-    if (old) old.replaced = data;
-    else this.parts.set(name, { name, method: 8, crc: 0, size: 0, raw: new Uint8Array(0), replaced: data });
+    if (old) {
+      old.replaced = data;
+      delete old.deflated;
+    } else this.parts.set(name, { name, method: 8, crc: 0, size: 0, raw: new Uint8Array(0), replaced: data });
+  }
+
+  /**
+   * Writes a part's new text as a stream into its deflated bytes now (not when the package is written): the deals
+   * sheet is made row by row while the cells' shared strings and styles are still being added.
+   */
+  async setStreamed(name: string, content: Lazy): Promise<void> {
+    this.set(name, content);
+    const p = this.parts.get(name) as Part;
+    if (typeof nativeCrc === "function") p.deflated = await deflateParts(content(), nativeCrc);
   }
 
   delete(name: string): void {
@@ -113,7 +200,7 @@ export class Package {
     // Changed parts are deflated first (the zip needs each one's CRC and size before its bytes).
     const deflated = new Map<string, { raw: Uint8Array<ArrayBuffer>; crc: number; size: number }>();
     if (typeof nativeCrc === "function")
-      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(p.replaced, nativeCrc));
+      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, p.deflated ?? (await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, nativeCrc)));
     return new Promise((done, fail) => {
       const chunks: Uint8Array[] = [];
       const zip = new Zip((err, chunk, final) => {
@@ -131,7 +218,7 @@ export class Package {
           // No native CRC (Node < 20.15): fflate deflates and checks the part itself.
           const f = new ZipDeflate(p.name, { level: 1 });
           zip.add(f);
-          f.push(Array.isArray(p.replaced) ? new Uint8Array(Buffer.from(p.replaced.join(""), "utf8")) : p.replaced, true);
+          f.push(Array.isArray(p.replaced) || typeof p.replaced === "function" ? new Uint8Array(Buffer.from(joinLazy(p.replaced), "utf8")) : p.replaced, true);
         } else {
           // Already compressed: hand fflate the bytes as they are, with the entry's own CRC and size.
           const carried: ZipInputFile = { filename: p.name, size: p.size, crc: p.crc, compression: p.method };
@@ -149,7 +236,7 @@ export class Package {
  * whole as one string and one buffer. Level 1: the deals sheet is most of the file, and level 6 costs three
  * times the time for a few percent.
  */
-async function deflateParts(content: Uint8Array | string[], crc32: (data: Uint8Array, value?: number) => number): Promise<{ raw: Uint8Array<ArrayBuffer>; crc: number; size: number }> {
+async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data: Uint8Array, value?: number) => number): Promise<{ raw: Uint8Array<ArrayBuffer>; crc: number; size: number }> {
   const z = zlib.createDeflateRaw({ level: 1 });
   const out: Buffer[] = [];
   z.on("data", (c: Buffer) => out.push(c));
@@ -164,7 +251,7 @@ async function deflateParts(content: Uint8Array | string[], crc32: (data: Uint8A
     size += buf.length;
     if (!z.write(buf)) await new Promise<void>((ok) => z.once("drain", ok));
   };
-  if (Array.isArray(content)) {
+  if (!(content instanceof Uint8Array)) {
     let batch: string[] = [];
     let length = 0;
     for (const piece of content) {
