@@ -54,3 +54,24 @@ export function outputWidth(stream: { isTTY?: boolean; columns?: number }, optio
 
 /** 1234567 as "1,234,567": counts in our own lines read the way the review prints them. */
 export const count = (n: number): string => n.toLocaleString("en-US");
+
+/** Longest text of a cell quoted in a line at the terminal; the --json document keeps it whole. */
+export const QUOTED_MAX = 60;
+/** Longest message at the terminal (a cell's text can be 32,767 characters: never thousands of lines). */
+export const MESSAGE_MAX = 400;
+
+/** `text` cut to at most `max` characters, with an ellipsis where it was cut. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // Never cut a surrogate pair in half.
+  let end = Math.max(0, max - 1);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+/** A problem's message as the terminal shows it: each quoted cell text shortened, and the whole message too. */
+export const terminalMessage = (message: string): string => shorten(message.replace(/"([^"]*)"/g, (_m, inner: string) => `"${shorten(inner, QUOTED_MAX)}"`), MESSAGE_MAX);
+
+/** Problems as the terminal lists them (shortened messages); --json prints the problems as they are. */
+export const terminalProblems = <P extends { message: string }>(problems: readonly P[]): P[] => problems.map((p) => (p.message.length <= QUOTED_MAX ? p : { ...p, message: terminalMessage(p.message) }));

@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option, type Command as Program } from "commander
 import type { Command, RunResult } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
-import { colorEnabled, count, emitJson, outputWidth, styleFor, type Output, type Style } from "../output.js";
+import { colorEnabled, count, emitJson, outputWidth, styleFor, terminalProblems, type Output, type Style } from "../output.js";
 import { createProgress, PROGRESS_MIN_BYTES } from "../progress.js";
 import { VERSION } from "../version.js";
 import type { SourceRef } from "../source.js";
@@ -256,7 +256,7 @@ function colourReview(text: string, s: Style): string {
 async function reviewText(r: FileResult, opts: RunCommandOptions, width: number, style: Style): Promise<string> {
   const { renderReviewText } = await import("../../core/index.js");
   const metrics = r.plan.metrics;
-  const text = metrics ? renderReviewText(metrics, r.plan.problems, { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
+  const text = metrics ? renderReviewText(metrics, terminalProblems(r.plan.problems), { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
   const lines = [colourReview(text, style), "", ...wrap(r.plan.summary.headline, width, "").map(style.bold)];
   for (const n of r.notes) lines.push(...wrap(`Note: ${n}`, width, "  "));
   if (r.output !== null) lines.push(`${extFormat(r.output) === "xlsx" ? "Managed workbook" : "Deals with pipesheet's columns"}: ${r.output}`);

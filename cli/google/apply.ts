@@ -7,7 +7,7 @@ import { TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "..
 import type { ApplyOptions } from "../commands/apply.js";
 import { localToday, wrap, type Output } from "../commands/run.js";
 import { CliError } from "../errors.js";
-import { emitJson, outputWidth } from "../output.js";
+import { emitJson, outputWidth, terminalMessage, terminalProblems } from "../output.js";
 import { VERSION } from "../version.js";
 import { lazyCredentials, retryNote } from "../merge/command.js";
 import { parseSourceRef } from "../source.js";
@@ -70,10 +70,10 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
     emitJson(io, { summary, problems, metrics, requests: client.requests, batchUpdates: bodies.length, dryRun: Boolean(opts.dryRun) }, true);
   } else {
     const width = outputWidth(io.stdout, opts.width);
-    const text = command === "review" ? renderReviewText(plan.metrics, plan.problems, { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
+    const text = command === "review" ? renderReviewText(plan.metrics, terminalProblems(plan.problems), { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
     const lines = text ? [text, ""] : [];
     if (command !== "review") {
-      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(...wrap(`  ${p.sheet}!${p.cell}  ${p.message}`, width, "    "));
+      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(...wrap(`  ${p.sheet}!${p.cell}  ${terminalMessage(p.message)}`, width, "    "));
       if (plan.problems.length > opts.maxProblems) lines.push(`  … and ${plan.problems.length - opts.maxProblems} more problems`);
       if (plan.problems.length > 0) lines.push("");
     }

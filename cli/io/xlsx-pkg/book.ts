@@ -297,7 +297,10 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
   const p = new SaxesParser({ position: false });
   let depth = 0;
   const stack: El[] = [];
-  // The text the parser is in: the piece being parsed and the one before (a tag may start in it).
+  // Where the start tag being read begins (saxes reports the position just past its name and the next character).
+  let tagStart = 0;
+  if (L !== null) p.on("opentagstart", (n) => (tagStart = p.position - n.name.length - 2));
+  // Around the parser's position: the piece being parsed and the end of the ones before, for where an end tag begins.
   let win = "";
   let winBase = 0;
   const startOf = (end: number): number => winBase + win.lastIndexOf("<", end - 1 - winBase);
@@ -337,7 +340,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
     if (L !== null && (depth <= 2 || inTree)) {
       const end = p.position;
       const parent = stack[stack.length - 1] ?? null;
-      const el: El = { name: n.name, attrs: a, start: startOf(end), openEnd: end, closeStart: end, end, depth: depth - 1, parent, children: [], text: "" };
+      const el: El = { name: n.name, attrs: a, start: tagStart, openEnd: end, closeStart: end, end, depth: depth - 1, parent, children: [], text: "" };
       if (depth === 1) L.root = el;
       else if (depth === 2) L.top.push(el);
       else parent?.children.push(el);
@@ -357,7 +360,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
         if (L !== null) {
           const end = p.position;
           A.rowNum.push(r);
-          A.rowStart.push(startOf(end));
+          A.rowStart.push(tagStart);
           A.rowOpenEnd.push(end);
           A.rowCloseStart.push(end);
           A.rowEnd.push(end);
@@ -378,7 +381,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
         if (L !== null) {
           const end = p.position;
           A.cellCol.push(col);
-          A.cellStart.push(startOf(end));
+          A.cellStart.push(tagStart);
           A.cellEnd.push(end);
           A.cellStyle.push(style);
           A.cellFormula.push(0);
@@ -471,6 +474,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
   let tailOn = false;
   let prev = "";
   let at = 0;
+  const KEEP = 1 << 12;
   try {
     for (const chunk of chunks) {
       win = prev + chunk;
@@ -493,7 +497,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
       }
       at += chunk.length;
       if (at > 0x7fffffff) throw new Error("a sheet of more than 2 billion characters of XML cannot be patched");
-      prev = chunk;
+      prev = win.length > KEEP ? win.slice(win.length - KEEP) : win;
     }
     p.close();
   } catch (e) {
