@@ -92,7 +92,12 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
   const types = sheetTypes(grid, CSV_SHEET, null);
   const headerRow = types?.headerRow ?? 0;
   const typed: Grid = grid.map((row) => [...row]);
-  const styles = new Map<string, XlsxModule.NewStyle>();
+  // One small array per row (a text key per cell cost seconds at 100k rows); 0 is NEW_STYLE.plain.
+  const styles: (Uint8Array | undefined)[] = [];
+  const setStyle = (r: number, c: number, st: XlsxModule.NewStyle): void => {
+    const row = (styles[r] ??= new Uint8Array((grid[r] as string[]).length));
+    row[c] = st;
+  };
   grid.forEach((row, r) => {
     if (r <= headerRow) return;
     row.forEach((v, c) => {
@@ -102,13 +107,13 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
         const d = parseDateAs(v, kind.order);
         if (d !== null && d !== "bad") {
           (typed[r] as Cell[])[c] = excelSerialFromDay(d.day);
-          styles.set(`${r},${c}`, NEW_STYLE.date);
+          setStyle(r, c, NEW_STYLE.date);
         }
       } else if (kind?.kind === "number") {
         const n = parseNumberAs(v, kind.decimal);
         if (typeof n === "number") {
           (typed[r] as Cell[])[c] = n;
-          styles.set(`${r},${c}`, Number.isInteger(n) ? NEW_STYLE.integer : NEW_STYLE.decimal);
+          setStyle(r, c, Number.isInteger(n) ? NEW_STYLE.integer : NEW_STYLE.decimal);
         }
       }
     });
@@ -120,7 +125,7 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
   const { PartTooLarge } = await import("./io/xlsx-pkg/zip.js");
   let made: ReturnType<typeof newWorkbookWithLayout>;
   try {
-    made = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : (styles.get(`${r},${c}`) ?? NEW_STYLE.plain)), headerRow + 1, widths);
+    made = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : ((styles[r]?.[c] ?? NEW_STYLE.plain) as XlsxModule.NewStyle)), headerRow + 1, widths);
   } catch (e) {
     if (!(e instanceof PartTooLarge)) throw e;
     throw new CliError("UNWRITABLE_FILE", `cannot write ${path}: ${grid.length.toLocaleString("en")} rows make a sheet larger than pipesheet can write as .xlsx (about 300 MB of XML); write --out with a .csv instead`);

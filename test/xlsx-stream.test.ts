@@ -9,7 +9,8 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import type { WorkbookPlan } from "../core/types.js";
-import { openWorkbook, pickDealsSheet, saveWorkbook } from "../cli/io/xlsx.js";
+import { openWorkbook, pickDealsSheet, saveWorkbook, workbookFromPackage } from "../cli/io/xlsx.js";
+import { NEW_STYLE, newWorkbookWithLayout } from "../cli/io/xlsx-pkg/new-book.js";
 import { shorten, terminalMessage } from "../cli/output.js";
 import { ROOT, runCli } from "./cli-harness.js";
 
@@ -119,6 +120,28 @@ describe("the deals sheet as a stream", () => {
     expect(sheet).toContain("<f>C2*2</f>");
     expect(sheet).toMatch(/<mergeCell ref="G4:H5"\/>/);
     expect(sheet).toMatch(/<conditionalFormatting sqref="C2:C301">/);
+  });
+});
+
+describe("a new workbook (setup from a CSV file)", () => {
+  it("writes the same whether its rows are kept as made or made again as they are streamed", async () => {
+    const grid = [["Deal name", "Stage", "Value", "Notes", "Score"], ...Array.from({ length: ROWS }, (_, i) => [`Déal ${i + 1} 🙂`, "Qualified", i * 10, i % 2 === 0 ? "ß" : "", i % 5])];
+    const write = async (keep: number | undefined, name: string): Promise<Map<string, string>> => {
+      const made = newWorkbookWithLayout("Deals", grid, (r, c) => (r === 0 ? NEW_STYLE.header : c === 2 ? NEW_STYLE.integer : NEW_STYLE.plain), 1, [12, 12, 8, 8, 8], keep);
+      const wb = workbookFromPackage(made.pkg, name);
+      const sheet = wb.book.find("Deals");
+      if (!sheet) throw new Error("no Deals sheet");
+      const out = join(dir, name);
+      await saveWorkbook(wb, { sheet, grid, layout: made.layout }, plan(), out);
+      return entries(out);
+    };
+    const kept = await write(undefined, "kept.xlsx");
+    const remade = await write(0, "remade.xlsx");
+    expect([...remade.keys()]).toEqual([...kept.keys()]);
+    for (const [name, text] of kept) expect(firstDifference(text, remade.get(name) ?? ""), name).toBeNull();
+    const back = pickDealsSheet(await openWorkbook(join(dir, "remade.xlsx")), "Deals", () => true, "remade.xlsx").grid;
+    expect(back[7]?.[0]).toBe("Déal 7 🙂");
+    expect(back[7]?.[8]).toBeInstanceOf(Date);
   });
 });
 

@@ -8,6 +8,8 @@ import { Package, PartTooLarge } from "./zip.js";
 
 /** Positions in the sheet's text are 32-bit: room is left under 2^31 for the parts around sheetData. */
 const MAX_SHEET_TEXT = 0x7f00_0000;
+/** Characters of rows kept as they were made for the patch to read; rows past it are made again (less memory). */
+const KEEP_TEXT = 1 << 28;
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships";
@@ -31,7 +33,14 @@ export function newWorkbook(sheet: string, grid: Grid, styleOf: (row: number, co
  * The same, with the sheet's layout worked out while its XML is written (where each row and cell is), so the
  * plan is applied to it without parsing back what was just written.
  */
-export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: number, col: number) => NewStyle, frozenRows: number, widths: number[]): { pkg: Package; layout: Layout } {
+export function newWorkbookWithLayout(
+  sheet: string,
+  grid: Grid,
+  styleOf: (row: number, col: number) => NewStyle,
+  frozenRows: number,
+  widths: number[],
+  keepText = KEEP_TEXT,
+): { pkg: Package; layout: Layout } {
   const pkg = new Package();
   pkg.set(
     "[Content_Types].xml",
@@ -49,7 +58,7 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${NS_PKG_REL}"><Relationship Id="rId1" Type="${NS_REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${NS_REL}/styles" Target="styles.xml"/><Relationship Id="rId3" Type="${NS_REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
   );
   pkg.set("xl/styles.xml", STYLES);
-  const rows: string[] = [];
+  const rows: (string | null)[] = [];
   let lastCol = 0;
   const A = { rowNum: new Ints(), rowStart: new Ints(), rowOpenEnd: new Ints(), rowCloseStart: new Ints(), rowEnd: new Ints(), rowFirstCell: new Ints() };
   const C = { cellCol: new Ints(), cellStart: new Ints(), cellEnd: new Ints(), cellStyle: new Ints(), cellFormula: new Ints() };
@@ -59,40 +68,50 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
   const strings = new Map<string, number>();
   const si: string[] = [];
   let refs = 0;
+  /** One cell's XML (its shared string added the first time its text is met). */
+  const cellText = (r: number, c: number, v: Cell, st: number): string => {
+    const s = st === 0 ? "" : ` s="${st}"`;
+    if (typeof v === "number") return `<c r="${a1(r, c)}"${s}><v>${v}</v></c>`;
+    if (typeof v === "boolean") return `<c r="${a1(r, c)}"${s} t="b"><v>${v ? 1 : 0}</v></c>`;
+    const text = String(v);
+    let id = strings.get(text);
+    if (id === undefined) {
+      strings.set(text, (id = si.length));
+      const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
+      si.push(`<si><t${space}>${escText(text)}</t></si>`);
+    }
+    return `<c r="${a1(r, c)}"${s} t="s"><v>${id}</v></c>`;
+  };
+  /** A row made again, as it was the first time (for rows past KEEP_TEXT, which are not kept). */
+  const remake = (r: number): string => {
+    const row = grid[r] as Cell[];
+    const cells: string[] = [];
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (v !== null && v !== undefined && v !== "") cells.push(cellText(r, c, v, styleOf(r, c)));
+    }
+    return `<row r="${r + 1}">${cells.join("")}</row>`;
+  };
   for (let r = 0; r < grid.length; r++) {
     const row = grid[r] as Cell[];
     const cells: string[] = [];
     const open = `<row r="${r + 1}">`;
     let cellAt = at + open.length;
     const firstCell = C.cellCol.length;
-    const cell = (c: number, style: number, text: string): void => {
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (v === null || v === undefined || v === "") continue;
+      const st = styleOf(r, c);
+      lastCol = Math.max(lastCol, c);
+      if (typeof v !== "number" && typeof v !== "boolean") refs++;
+      const text = cellText(r, c, v, st);
       cells.push(text);
       C.cellCol.push(c);
       C.cellStart.push(cellAt);
       cellAt += text.length;
       C.cellEnd.push(cellAt);
-      C.cellStyle.push(style);
+      C.cellStyle.push(st);
       C.cellFormula.push(0);
-    };
-    for (let c = 0; c < row.length; c++) {
-      const v = row[c];
-      if (v === null || v === undefined || v === "") continue;
-      const st = styleOf(r, c);
-      const s = st === 0 ? "" : ` s="${st}"`;
-      lastCol = Math.max(lastCol, c);
-      if (typeof v === "number") cell(c, st, `<c r="${a1(r, c)}"${s}><v>${v}</v></c>`);
-      else if (typeof v === "boolean") cell(c, st, `<c r="${a1(r, c)}"${s} t="b"><v>${v ? 1 : 0}</v></c>`);
-      else {
-        const text = String(v);
-        let id = strings.get(text);
-        if (id === undefined) {
-          strings.set(text, (id = si.length));
-          const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : "";
-          si.push(`<si><t${space}>${escText(text)}</t></si>`);
-        }
-        refs++;
-        cell(c, st, `<c r="${a1(r, c)}"${s} t="s"><v>${id}</v></c>`);
-      }
     }
     if (cells.length === 0) continue;
     A.rowNum.push(r);
@@ -101,7 +120,8 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
     A.rowCloseStart.push(cellAt);
     A.rowEnd.push(cellAt + "</row>".length);
     A.rowFirstCell.push(firstCell);
-    rows.push(`${open}${cells.join("")}</row>`);
+    // Rows are kept as made up to KEEP_TEXT characters; past it (a million rows) they are made again when streamed.
+    rows.push(at < keepText ? `${open}${cells.join("")}</row>` : null);
     at = cellAt + "</row>".length;
     if (at > MAX_SHEET_TEXT) throw new PartTooLarge("xl/worksheets/sheet1.xml", at);
   }
@@ -112,7 +132,12 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
 <worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, grid.length - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>`;
   const tail = `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`;
   // The sheet's text stays its rows as they were made, never joined into one text (a million rows would not fit).
-  const source = (): Iterable<string> => [head, ...rows, tail];
+  const rowNum = A.rowNum.done();
+  function* source(): Generator<string> {
+    yield head;
+    for (let k = 0; k < rows.length; k++) yield rows[k] ?? remake(rowNum[k] as number);
+    yield tail;
+  }
   pkg.set("xl/worksheets/sheet1.xml", source);
   const bodyLength = at;
   // The elements around sheetData are few: parse them with sheetData empty, then move what follows it.
@@ -133,7 +158,7 @@ export function newWorkbookWithLayout(sheet: string, grid: Grid, styleOf: (row: 
   layout.top = skeleton.children;
   const base = head.length;
   const placed = (v: Ints): Int32Array => v.done().map((x) => x + base);
-  layout.rowNum = A.rowNum.done();
+  layout.rowNum = rowNum;
   layout.rowStart = placed(A.rowStart);
   layout.rowOpenEnd = placed(A.rowOpenEnd);
   layout.rowCloseStart = placed(A.rowCloseStart);
