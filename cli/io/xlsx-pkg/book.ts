@@ -292,7 +292,8 @@ function cellPos(ref: string, out: { row: number; col: number }): boolean {
 
 function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Layout | null): Grid {
   const grid: Grid = [];
-  const strings = (): string[] => book.sharedStrings();
+  let sst: string[] | null = null;
+  const strings = (): string[] => (sst ??= book.sharedStrings());
   const dates = book.datesByStyle();
   const p = new SaxesParser({ position: false });
   let depth = 0;
@@ -310,7 +311,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
   let col = -1;
   let type = "n";
   let style = 0;
-  let text: string[] = [];
+  let text = "";
   let inValue = false;
   let inInline = false;
   let phonetic = 0;
@@ -376,7 +377,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
         } else col++;
         type = a.t ?? "n";
         style = a.s !== undefined ? Number(a.s) : 0;
-        text = [];
+        text = "";
         hasValue = false;
         if (L !== null) {
           const end = p.position;
@@ -408,7 +409,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
     }
   });
   p.on("text", (t) => {
-    if (inValue) text.push(t);
+    if (inValue) text += t;
     else if (L !== null && !inData && depth === stack.length && depth > 2) (stack[stack.length - 1] as El).text += t;
   });
   p.on("closetag", (n) => {
@@ -434,7 +435,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
       if (dataCloseStart < 0) dataCloseStart = n.isSelfClosing ? p.position : startOf(p.position);
     }
     else if (name === "c" && inData && hasValue && row >= 0 && col >= 0) {
-      const raw = text.join("");
+      const raw = text;
       let v: Cell = null;
       switch (type) {
         case "s":

@@ -146,7 +146,16 @@ interface ColumnSource {
   col: number;
   first: number;
   count: number;
-  at(row: number): string | null;
+  /** `idx`: the row's place in the layout's rows, or -1 when the sheet has no such row. */
+  at(row: number, idx: number): string | null;
+}
+
+/** Index of the cell in column `col` of the layout's row `idx` (-1 for none). */
+function cellIn(L: Layout, idx: number, col: number): number {
+  if (idx < 0) return -1;
+  const end = idx + 1 < L.rowFirstCell.length ? (L.rowFirstCell[idx + 1] as number) : L.cellCol.length;
+  for (let i = L.rowFirstCell[idx] as number; i < end; i++) if (L.cellCol[i] === col) return i;
+  return -1;
 }
 
 /** Characters of output gathered before they are handed on to be deflated. */
@@ -181,14 +190,21 @@ function* emitRows(text: Forward, L: Layout, sheetData: El, writes: Map<number, 
     for (const r of newRows) push(r);
     newRows.length = 0;
   };
-  const rows = new Set<number>([...writes.keys()]);
-  for (const src of sources) for (let r = src.first; r < src.first + src.count; r++) rows.add(r);
-  for (let k = 0; k < L.rowNum.length; k++) if ((L.rowNum[k] as number) > firstRemoved || remove.has(L.rowNum[k] as number)) rows.add(L.rowNum[k] as number);
+  // The rows to make, marked in one array by row number (a Set of a million numbers costs more than the rows).
+  let last = -1;
+  for (const r of writes.keys()) last = Math.max(last, r);
+  for (const src of sources) last = Math.max(last, src.first + src.count - 1);
+  if (sortedRemoved.length > 0) last = Math.max(last, ...L.rowNum.slice(-1));
+  const marked = new Uint8Array(last + 1);
+  for (const r of writes.keys()) marked[r] = 1;
+  for (const src of sources) marked.fill(1, src.first, src.first + src.count);
+  for (let k = 0; k < L.rowNum.length; k++) if ((L.rowNum[k] as number) > firstRemoved || remove.has(L.rowNum[k] as number)) marked[L.rowNum[k] as number] = 1;
   const rowAt = new Map<number, number>();
   L.rowNum.forEach((r, k) => rowAt.set(r, k));
   let k = 0;
   let shift = 0;
-  for (const row of [...rows].sort((a, b) => a - b)) {
+  for (let row = 0; row <= last; row++) {
+    if (marked[row] !== 1) continue;
     if (size >= OUT_BATCH) {
       yield buf.join("");
       buf = [];
@@ -199,14 +215,14 @@ function* emitRows(text: Forward, L: Layout, sheetData: El, writes: Map<number, 
       flush(L.rowStart[k] as number);
       k++;
     }
+    const idx = rowAt.get(row);
     const list = [...(writes.get(row) ?? [])];
     for (const src of sources) {
       if (row < src.first || row >= src.first + src.count) continue;
-      const x = src.at(row);
+      const x = src.at(row, idx ?? -1);
       if (x !== null) list.push({ col: src.col, xml: x });
     }
     list.sort((a, b) => a.col - b.col);
-    const idx = rowAt.get(row);
     const final = row - shift;
     if (idx === undefined) {
       const cells = list.map((w) => w.xml).join("");
@@ -343,7 +359,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
           break;
         }
       }
-      sources.push(blockColumn(ctx, L, styles, cellAt, b, k, numFmt, pre, date1904, cut));
+      sources.push(blockColumn(ctx, L, styles, b, k, numFmt, pre, date1904, cut));
     });
   }
 
@@ -393,7 +409,7 @@ function patchDeals(ctx: PatchContext, sheet: SheetInfo, L: Layout, plan: PlanPa
 }
 
 /** One column of a write block as cells made on demand; a cell under `keep` is the team's and left as it is. */
-function blockColumn(ctx: PatchContext, L: Layout, styles: Styles, cellAt: (row: number, col: number) => number, b: WriteBlock, k: number, numFmt: string | null, pre: string, date1904: boolean, cut: (ref: string, length: number) => void): ColumnSource {
+function blockColumn(ctx: PatchContext, L: Layout, styles: Styles, b: WriteBlock, k: number, numFmt: string | null, pre: string, date1904: boolean, cut: (ref: string, length: number) => void): ColumnSource {
   const col = b.col + k;
   const letter = colName(col);
   const kind = b.kinds[k] ?? "any";
@@ -409,12 +425,12 @@ function blockColumn(ctx: PatchContext, L: Layout, styles: Styles, cellAt: (row:
     col,
     first: b.row,
     count: b.values.length,
-    at: (row) => {
+    at: (row, idx) => {
       const i = row - b.row;
       if (b.keep?.[i]?.[k] === true) return null;
       const v = (b.values[i] as Cell[])[k];
       if (v === null || v === undefined) return null;
-      const at = cellAt(row, col);
+      const at = cellIn(L, idx, col);
       const old = at >= 0 ? (L.cellStyle[at] as number) : 0;
       // The number format goes on the cells that hold a value; an emptied cell keeps the style it had.
       const style = v === "" ? old : styleOf(old);
