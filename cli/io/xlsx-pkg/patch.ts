@@ -560,7 +560,8 @@ function patchValidations(ctx: PatchContext, edits: Edits, L: Layout, plan: Plan
 
 // ------------------------------------------------------------------------------------------ pipesheet's tabs
 
-function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string {
+/** A tab's sheet XML as pieces (its head, then a piece per row, then its end): a log of a million rows is never one text. */
+function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string[] {
   // Formats are few and cells many (the log has one row per move): each cell looks its formats up, in order.
   const boxes = tab.formats.flatMap((f) => {
     const box = rangeBox(f.range);
@@ -579,7 +580,8 @@ function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boo
     }
     return look;
   };
-  const rows: string[] = [];
+  // rows[0] is the head, made last: its dimension names the last column written.
+  const rows: string[] = [""];
   let lastCol = 0;
   // A formatted empty cell is still written, with its style; a format over whole columns reaches the values only.
   const finite = boxes.filter(({ box }) => box.bottom < 1_048_575 && box.right < 16_383);
@@ -601,8 +603,10 @@ function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boo
     if (cells.length > 0) rows.push(`<row r="${r + 1}">${cells.join("")}</row>`);
   }
   const cols = (tab.widths ?? []).map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("");
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, height - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>${rows.join("")}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${drawingRid ? `<drawing r:id="${drawingRid}"/>` : ""}</worksheet>`;
+  rows[0] = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, height - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>`;
+  rows.push(`</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${drawingRid ? `<drawing r:id="${drawingRid}"/>` : ""}</worksheet>`);
+  return rows;
 }
 
 /** The log tab as it will be: what it held, the new rows after it, "When" as a date. */
@@ -640,10 +644,15 @@ class Parts {
       if (!this.pkg.has(name)) return name;
     }
   }
-  add(name: string, content: string, type: string): void {
+  add(name: string, content: string | string[], type: string): void {
     this.pkg.set(name, content);
     if (!kids(this.typesTree, "Override").some((o) => o.attrs.PartName === `/${name}`)) this.addTypes.push(`<Override PartName="/${esc(name)}" ContentType="${type}"/>`);
     this.dropTypes.delete(`/${name}`);
+  }
+  /** A large part (a tab's rows), deflated now so that its text can go. */
+  async addStreamed(name: string, pieces: string[], type: string): Promise<void> {
+    this.add(name, pieces, type);
+    await this.pkg.setStreamed(name, () => pieces);
   }
   drop(name: string): void {
     this.pkg.delete(name);
@@ -656,6 +665,11 @@ class Parts {
     if (this.addTypes.length > 0) edits.insert(this.typesTree.closeStart, this.addTypes.join(""));
     this.pkg.set("[Content_Types].xml", edits.apply());
   }
+}
+
+/** Writes one of pipesheet's tabs as its sheet part (where a tab's parts go into the package). */
+async function writeTab(parts: Parts, part: string, xml: string[]): Promise<void> {
+  await parts.addStreamed(part, xml, CT_SHEET);
 }
 
 /** Removes a tab's drawings and the charts in them (pipesheet's own tab, about to be written fresh). */
@@ -756,7 +770,7 @@ export async function applyPlanToPackage(ctx: PatchContext, deals: { sheet: Shee
     }
     let drawingRid: string | null = null;
     if (tab.chart) drawingRid = addChart(pkg, parts, part, name, tab.chart);
-    parts.add(part, tabXml(ctx.sst, tab, styles, book.date1904, drawingRid, cutNote(ctx, name)), CT_SHEET);
+    await writeTab(parts, part, tabXml(ctx.sst, tab, styles, book.date1904, drawingRid, cutNote(ctx, name)));
   }
 
   if (newSheets.length > 0) {

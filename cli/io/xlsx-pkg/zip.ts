@@ -35,18 +35,10 @@ export interface Part {
    * function that makes them one after another (a sheet of a million rows never sits in memory as one text).
    */
   replaced?: Uint8Array | string[] | Lazy;
-  /** Set when the replaced content was deflated already (the deals sheet, streamed): carried as these bytes. */
-  deflated?: Deflated;
 }
 
 /** Text made piece by piece when the part is written. */
 export type Lazy = () => Iterable<string>;
-
-export interface Deflated {
-  raw: Uint8Array<ArrayBuffer>;
-  crc: number;
-  size: number;
-}
 
 /** Bytes of a part decoded into text at a time when it is read as a stream. */
 export const TEXT_CHUNK = 1 << 22;
@@ -176,10 +168,8 @@ export class Package {
     this.texts.delete(name);
     const data = typeof content === "string" ? new Uint8Array(Buffer.from(content, "utf8")) : content;
     const old = this.parts.get(name);
-    if (old) {
-      old.replaced = data;
-      delete old.deflated;
-    } else this.parts.set(name, { name, method: 8, crc: 0, size: 0, raw: new Uint8Array(0), replaced: data });
+    if (old) old.replaced = data;
+    else this.parts.set(name, { name, method: 8, crc: 0, size: 0, raw: new Uint8Array(0), replaced: data });
   }
 
   /**
@@ -189,7 +179,11 @@ export class Package {
   async setStreamed(name: string, content: Lazy): Promise<void> {
     this.set(name, content);
     const p = this.parts.get(name) as Part;
-    if (typeof nativeCrc === "function") p.deflated = await deflateParts(content(), nativeCrc);
+    if (typeof nativeCrc !== "function") return;
+    // From here on the part is its deflated bytes, carried as they are; its text can go.
+    const d = await deflateParts(content(), nativeCrc);
+    Object.assign(p, { method: 8, crc: d.crc, size: d.size, raw: d.raw });
+    delete p.replaced;
   }
 
   delete(name: string): void {
@@ -202,7 +196,7 @@ export class Package {
     // Changed parts are deflated first (the zip needs each one's CRC and size before its bytes).
     const deflated = new Map<string, { raw: Uint8Array<ArrayBuffer>; crc: number; size: number }>();
     if (typeof nativeCrc === "function")
-      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, p.deflated ?? (await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, nativeCrc)));
+      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, nativeCrc));
     return new Promise((done, fail) => {
       const chunks: Uint8Array[] = [];
       const zip = new Zip((err, chunk, final) => {
