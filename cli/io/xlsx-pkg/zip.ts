@@ -141,7 +141,7 @@ export class Package {
   }
 
   /** The part's text as it is now, as pieces each time it is called (later replacing the part changes nothing). */
-  reader(name: string, opts: { early?: boolean; chunk?: number } = {}): () => Iterable<string> {
+  reader(name: string, opts: { early?: boolean; inflateOnce?: boolean; chunk?: number } = {}): () => Iterable<string> {
     const chunk = opts.chunk ?? this.textChunk;
     const hit = this.texts.get(name);
     if (hit !== undefined) return () => [hit];
@@ -156,7 +156,13 @@ export class Package {
     const raw = p.raw;
     if (p.method === 0) return () => decodeChunks(raw, chunk);
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
-    return opts.early === true ? () => inflateChunks(raw, chunk) : () => decodeChunks(inflateRawSync(raw), chunk);
+    if (opts.early === true) return () => inflateChunks(raw, chunk);
+    if (opts.inflateOnce === true) {
+      // Read twice (the deals sheet: once for its cells, once to write it): inflated once, kept as bytes, not text.
+      let bytes: Uint8Array | null = null;
+      return () => decodeChunks((bytes ??= inflateRawSync(raw)), chunk);
+    }
+    return () => decodeChunks(inflateRawSync(raw), chunk);
   }
 
   /** Lets go of the text kept for a part pipesheet is done reading. */
