@@ -1,5 +1,5 @@
 // What a column's values look like (dates, amounts, stage words, people, codes), as evidence for the column mapping.
-import { parseDate, parseNumber } from "./parse.js";
+import { parseDate, parseNumber, type DateOrder } from "./parse.js";
 import type { Cell, Grid } from "./types.js";
 
 /** Values looked at per column: enough to tell dates from amounts from names, cheap on a million rows. */
@@ -92,4 +92,38 @@ export function profileColumn(grid: Grid, rows: readonly number[], c: number): C
     flags: share(flags),
     days,
   };
+}
+
+/** How two date columns compare row by row: rows where both hold a date, and of those, A on or after B and A after B. */
+export interface DatePairing {
+  compared: number;
+  atOrAfter: number;
+  after: number;
+}
+
+/** Each sampled row's date in one column, read in the order the column proves (see inferDateOrders). */
+export function columnDays(grid: Grid, rows: readonly number[], c: number, order: DateOrder): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const r of rows) {
+    const cell: Cell = grid[r]?.[c];
+    // Only text and host Dates are dates here; a bare number may be an amount (see profileColumn).
+    if (typeof cell !== "string" && !(cell instanceof Date)) continue;
+    const d = parseDate(cell, order);
+    if (d !== null && d !== "bad") out.set(r, d.day);
+  }
+  return out;
+}
+
+export function compareDates(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): DatePairing {
+  let compared = 0;
+  let atOrAfter = 0;
+  let after = 0;
+  for (const [r, x] of a) {
+    const y = b.get(r);
+    if (y === undefined) continue;
+    compared++;
+    if (x >= y) atOrAfter++;
+    if (x > y) after++;
+  }
+  return { compared, atOrAfter, after };
 }
