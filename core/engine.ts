@@ -2,6 +2,7 @@
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type ActivityLog } from "./activity.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
+import { numberEvidence } from "./infer-values.js";
 import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
 import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
@@ -216,14 +217,14 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       currencyFrom = { code: found.code, from: found.from };
     }
   }
-  let parsed = parseDeals(input.deals, map, settings, sheet);
+  let parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
   // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
   const history = stageHistory(parsed.deals, input.log, settings);
   const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today, history), input.settings === null);
   const adopted = fit.adopted;
   if (fit.settings !== settings) {
     settings = fit.settings;
-    parsed = parseDeals(input.deals, map, settings, sheet);
+    parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
   }
   const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
   // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
@@ -350,7 +351,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
   });
   const nums = parsed.numbers;
-  summary.amounts = nums ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous } : null;
+  summary.amounts = nums
+    ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous, evidence: numberEvidence(nums) }
+    : null;
   summary.currency = currencyFrom;
   summary.idsAdded = added;
   summary.customStages = adopted;
@@ -701,7 +704,7 @@ export interface SheetTypes {
  * The same inference `run` makes, for hosts that write typed cells: a date column is written in the order
  * core read it, never re-parsed by another rule. Read cells with parseDateAs / parseNumberAs.
  */
-export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null): SheetTypes | null {
+export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null, delimiter?: string): SheetTypes | null {
   const settings = readSettings(settingsGrid);
   const map = mapColumns(grid, sheet, settings.columns);
   if (!map) return null;
@@ -710,7 +713,7 @@ export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null)
   const dateCols = [...new Set(DATE_FIELDS_ALL.map((f) => map.fields[f]).filter((c): c is number => c !== undefined))];
   for (const d of inferDateOrders(grid, first, grid.length, dateCols, settings.dateOrder)) columns.set(d.column, { kind: "date", order: d.order });
   const v = map.fields.value;
-  if (v !== undefined) columns.set(v, { kind: "number", decimal: inferNumberConvention(grid, first, grid.length, v, settings).decimal });
+  if (v !== undefined) columns.set(v, { kind: "number", decimal: inferNumberConvention(grid, first, grid.length, v, settings, delimiter).decimal });
   return { headerRow: map.headerRow, columns };
 }
 

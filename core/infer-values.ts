@@ -1,5 +1,5 @@
 // What a column's values look like (dates, amounts, stage words, people, codes), as evidence for the column mapping.
-import { parseDate, parseNumber, type DateOrder } from "./parse.js";
+import { parseDate, parseNumber, type DateOrder, type NumberConvention } from "./parse.js";
 import type { Cell, Grid } from "./types.js";
 
 /** Values looked at per column: enough to tell dates from amounts from names, cheap on a million rows. */
@@ -126,4 +126,23 @@ export function compareDates(a: ReadonlyMap<number, number>, b: ReadonlyMap<numb
     if (x > y) after++;
   }
   return { compared, atOrAfter, after };
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/** What a money column's number convention was read as, and why, in words (for `summary.amounts`). */
+export function numberEvidence(n: Pick<NumberConvention, "decimal" | "basis" | "commaProof" | "pointProof" | "ambiguous">): string {
+  const mark = `decimal ${n.decimal}`;
+  const why =
+    n.basis === "values"
+      ? `${plural(n.decimal === "comma" ? n.commaProof : n.pointProof, "value proves it", "values prove it")}, ${plural(n.decimal === "comma" ? n.pointProof : n.commaProof, "value")} a decimal ${n.decimal === "comma" ? "point" : "comma"}`
+      : `no value proves the mark; ${
+          n.basis === "currency"
+            ? "amounts with the euro after them (4.500 €) are written the European way"
+            : n.basis === "delimiter"
+              ? 'the file is split by ";", as European exports are'
+              : "Pipeline Settings' date order and currency decide"
+        }`;
+  const either = n.ambiguous > 0 ? `; ${plural(n.ambiguous, "value")} such as 9.900 read either way, here as ${n.decimal === "comma" ? "thousands (9900)" : "decimals (9.9)"}` : "";
+  return `${mark}: ${why}${either}`;
 }
