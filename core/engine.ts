@@ -374,11 +374,11 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const limitValues = blankColumn();
   const stageCol = map.fields.stage;
   // The Push count and its live limit (stuck.ts), for open deals whose close date moved later; the two columns
-  // appear once the limit is on and a deal was pushed, and are kept (pipesheet's) once there.
-  const pushValues = blankColumn();
-  const pushLimitValues = blankColumn();
+  // appear once the limit is on and a deal was pushed, and are kept (pipesheet's) once there. Rows and counts
+  // are kept aside, so a sheet without the columns allocates none.
   const pushColsBefore = map.owned.pushCount !== undefined || map.owned.pushLimit !== undefined;
-  let anyPushed = false;
+  const pushedRows: number[] = [];
+  const pushedCounts: number[] = [];
   // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
   // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
   // on the tab as it will be.
@@ -465,8 +465,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     daysValues[at] = closed ? "" : (daysInStage ?? "");
     stuckValues[at] = stuck ? say(stuck) : "";
     if (pushes > 0) {
-      pushValues[at] = pushes;
-      anyPushed = true;
+      pushedRows.push(at);
+      pushedCounts.push(pushes);
     }
     taskValues[at] = closed ? "" : task;
     if (stageCol !== undefined) {
@@ -503,10 +503,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (stageCol !== undefined && stageTable !== null)
     for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = stuckLimitFormula(stageTable, stageCol, map.headerRow + 2 + i, "");
 
-  const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && anyPushed));
+  const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && pushedRows.length > 0));
+  const pushValues = pushCols ? blankColumn() : [];
+  const pushLimitValues = pushCols ? blankColumn() : [];
   if (pushCols) {
     const limitCell = pushLimitFormula(findPushLimitCell(settingsOnTab), pushLimit);
-    for (let i = 0; i < rows; i++) if (pushValues[i] !== "") pushLimitValues[i] = limitCell;
+    pushedRows.forEach((at, k) => {
+      pushValues[at] = pushedCounts[k] as number;
+      pushLimitValues[at] = limitCell;
+    });
   }
 
   // ------------------------------------------------------------------ the plan
