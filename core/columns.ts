@@ -20,10 +20,12 @@ export const OWNED_HEADERS: Record<OwnedKey, string> = {
   stuck: "Stuck",
   nextTask: "Next task",
   stuckLimit: "Stuck after (days)",
+  pushCount: "Push count",
+  pushLimit: "Stuck after (pushes)",
 };
 
 /** Owned columns pipesheet computes. The others in OWNED_HEADERS are input the team fills, so they are mapped as fields. */
-export const OUTPUT_KEYS = ["score", "grade", "reasons", "winLikelihood", "daysInStage", "stuck", "nextTask", "stuckLimit"] as const satisfies readonly OwnedKey[];
+export const OUTPUT_KEYS = ["score", "grade", "reasons", "winLikelihood", "daysInStage", "stuck", "nextTask", "stuckLimit", "pushCount", "pushLimit"] as const satisfies readonly OwnedKey[];
 
 /** Fields reported as missing when no column holds them. */
 export const IMPORTANT_FIELDS = ["name", "stage", "value", "owner", "createdDate", "closeDate", "need", "budget", "authority"] as const satisfies readonly Field[];

@@ -172,7 +172,9 @@ export type OwnedKey =
   | "daysInStage"
   | "stuck"
   | "nextTask"
-  | "stuckLimit";
+  | "stuckLimit"
+  | "pushCount"
+  | "pushLimit";
 
 /** Cells a logged activity writes (see planLogActivity): the deal's follow-up columns, and a row of the activity log. */
 export type LoggedKey = "lastActivity" | "nextStep" | "nextStepDate" | "activity";
