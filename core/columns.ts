@@ -20,7 +20,7 @@ export const OWNED_HEADERS: Record<OwnedKey, string> = {
   stuck: "Stuck",
   nextTask: "Next task",
   stuckLimit: "Stuck after (days)",
-  pushCount: "Push count",
+  pushCount: "Close date pushes",
   pushLimit: "Stuck after (pushes)",
 };
 

@@ -99,7 +99,7 @@ function expectedPushes(k: number): Map<string, number | ""> {
  */
 function checkPushColumns(k: number, cell: (r: number, c: number) => unknown, formula: (r: number, c: number) => string, rule: string | null): void {
   const header = Array.from({ length: WIDTH }, (_, c) => cell(0, c));
-  const col = header.indexOf("Push count");
+  const col = header.indexOf("Close date pushes");
   if (k === 0) {
     expect(col).toBe(-1);
     if (rule !== null) expect(rule).not.toMatch(/N\(\$[A-Z]+2\)>=/);

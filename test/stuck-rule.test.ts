@@ -308,14 +308,14 @@ describe("the stuck rule sees close dates pushed later, from the log's Push coun
   const ids = last.sheet.slice(1).map((r) => r[0]);
   const rowOf = (id: string): number => ids.indexOf(id);
   const header = last.sheet[0] ?? [];
-  const pushCol = header.indexOf("Push count");
+  const pushCol = header.indexOf("Close date pushes");
   const limitCol = header.indexOf("Stuck after (pushes)");
   const limitRow = last.settingsTab.findIndex((r) => r[0] === "Stuck after close date pushed times");
 
   it("writes the Push count of each open deal from the log, blank for a closed deal or no push, and its live limit beside it", () => {
     // No push on the first run, so no column yet: it appears with the first pushed close date.
-    expect(weeks[0]?.sheet[0]).not.toContain("Push count");
-    expect(weeks[1]?.sheet[0]).toContain("Push count");
+    expect(weeks[0]?.sheet[0]).not.toContain("Close date pushes");
+    expect(weeks[1]?.sheet[0]).toContain("Close date pushes");
     expect(pushCol).toBeGreaterThan(0);
     expect(limitCol).toBe(pushCol + 1);
     const counts = Object.fromEntries(ids.map((id, i) => [id, last.sheet[i + 1]?.[pushCol]]));
@@ -351,6 +351,22 @@ describe("the stuck rule sees close dates pushed later, from the log's Push coun
       const pushedStuck = ids.filter((id, i) => live[i] && id !== "Slow" && id !== "Late");
       expect(pushedStuck, `push limit ${value}`).toEqual(value === 1 || value === 2 ? ["P-3", "P-2", "P-back"] : []);
     }
+  });
+
+  it("leaves a team column called Push Count (Salesforce's own field) as the team's: pipesheet writes its own Close date pushes", () => {
+    const width = header.length;
+    const input = last.input.map((r, i) => {
+      const row = Array.from({ length: width }, (_, c) => r[c] ?? "");
+      return [...row, i === 0 ? "Push Count" : 7];
+    });
+    const rerun = run(
+      { sheetName: "Deals", deals: input, settings: last.settingsTab, log: last.logBefore, sheetNames: ["Deals", TAB_SETTINGS, TAB_LOG] },
+      { command: "review", today },
+    );
+    const after = applyDealsWrites(input, rerun);
+    expect(after.map((r) => r[width])).toEqual(input.map((r) => r[width]));
+    expect(after[0]?.indexOf("Close date pushes")).toBe(pushCol);
+    expect(after[rowOf("P-3") + 1]?.[pushCol]).toBe(3);
   });
 
   it("keeps the rule short, marked and free of other tabs", () => {
