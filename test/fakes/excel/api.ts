@@ -100,6 +100,12 @@ export class Context {
     await Promise.resolve();
     if (request > PAYLOAD_LIMIT)
       throw new OfficeError(ErrorCodes.requestPayloadSizeLimitExceeded, `The request payload size (${request} bytes) has exceeded the limit.`);
+    // While a person edits a cell, Excel runs no API call at all: the whole batch is refused (office-js#625, #3388).
+    if (this.model.cellEditMode)
+      throw new OfficeError(
+        ErrorCodes.invalidOperationInCellEditMode,
+        "Excel is in cell-editing mode. Please exit the edit mode by pressing ENTER or TAB or selecting another cell, and then try again.",
+      );
     this.executing = true;
     try {
       for (const a of actions) a.exec();
