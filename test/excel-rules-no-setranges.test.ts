@@ -77,6 +77,18 @@ describe("without setRanges (ExcelApi below 1.17)", () => {
     expect(own(m)[0]!.rect.c1).toBe(c);
   });
 
+  it("a rule the team split by clearing formats across it is one rule over two areas; the next run makes it whole again", async () => {
+    const m = workbook(60);
+    await command(m, "setup");
+    m.sheet("Deals")!.clear({ r0: 10, c0: 0, r1: 10, c1: 30 }, "Formats");
+    expect(own(m).map((cf) => cf.id)).toHaveLength(2);
+    expect(new Set(own(m).map((cf) => cf.id)).size).toBe(1);
+    const r = await command(m, "score");
+    expect(r.apply?.notes).toEqual([]);
+    expect(own(m)).toHaveLength(1);
+    expect(own(m)[0]!.rect).toMatchObject({ r0: 1, r1: LAST_ROW });
+  });
+
   it("with a rule of the team's on its cells (delete gives ItemNotFound, office-js#5222): keeps its rule, updated, says so, and leaves the team's alone", async () => {
     const m = workbook(60);
     m.sheet("Deals")!.cfs.push(theirs(9001, 4, 4));

@@ -53,6 +53,21 @@ function columnOps(p: Packer, plan: WorkbookPlan): void {
   }
 }
 
+/**
+ * The review's table names, each free in the workbook: Excel table names are unique across the workbook, case
+ * aside, so a name the team's table already has gets a number (PipesheetStages_2); the team's table keeps its
+ * own, and pipesheet still knows its tables by their prefix.
+ */
+export function tableNames(tables: readonly { name: string }[], taken: readonly string[]): string[] {
+  const used = new Set(taken.map((n) => n.toLowerCase()));
+  return tables.map((t) => {
+    let name = t.name;
+    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${t.name}_${k}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
 function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead, env: Env): void {
   const name = tab.name;
   // A table survives clear(), and a new one may not overlap it: pipesheet's own go first.
@@ -87,12 +102,13 @@ function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead, e
       },
     });
   }
-  for (const t of tab.tables ?? [])
+  const names = tableNames(tab.tables ?? [], read.otherTableNames);
+  for (const [i, t] of (tab.tables ?? []).entries())
     p.add({
       bytes: CALL_OVERHEAD * 3,
       run: (ctx) => {
         const table = ctx.workbook.worksheets.getItem(name).tables.add(`'${name.replace(/'/g, "''")}'!${t.range}`, true);
-        table.name = t.name;
+        table.name = names[i] ?? t.name;
         table.style = "TableStyleLight1";
       },
     });
@@ -199,7 +215,8 @@ function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead, env: Env, mo
         run: (ctx) => {
           updateRule(ctx, plan.sheet, cf, rule, canMove);
           // Without setRanges, whether it must move is known once this chunk has run (movedRules).
-          if (!canMove) moves.push({ cf, rule, at: cf.getRange().load("address") });
+          // getRange() throws for a rule over several areas (the team cleared formats across it): then it is null.
+          if (!canMove) moves.push({ cf, rule, at: cf.getRangeOrNullObject().load("address") });
         },
       });
   });
@@ -219,7 +236,7 @@ async function movedRules(ctx: Excel.RequestContext, sheet: string, moves: reado
   let syncs = 0;
   for (const m of moves) {
     const want = ruleRange(m.rule, false);
-    const have = m.at.address.slice(m.at.address.lastIndexOf("!") + 1).replace(/\$/g, "");
+    const have = m.at.isNullObject ? "several areas" : m.at.address.slice(m.at.address.lastIndexOf("!") + 1).replace(/\$/g, "");
     if (have.toUpperCase() === want.toUpperCase()) continue;
     m.cf.delete();
     addRule(ctx, sheet, m.rule, want);
