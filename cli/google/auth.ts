@@ -11,7 +11,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { auth as googleAuth } from "googleapis/build/src/apis/sheets/index.js";
 import { CliError } from "../errors.js";
-import { authError } from "./errors.js";
+import { authError, type CredentialSource } from "./errors.js";
+
+export type { CredentialSource } from "./errors.js";
 import { deleteToken, loadToken, saveToken, tokenPath, type SavedToken } from "./token-store.js";
 
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets";
@@ -31,12 +33,6 @@ export const apiRoot = (env: NodeJS.ProcessEnv = process.env): string | null => 
 const oauthEndpoints = (root: string | null): { endpoints?: Record<string, string> } =>
   root ? { endpoints: { oauth2AuthBaseUrl: `${root}o/oauth2/v2/auth`, oauth2TokenUrl: `${root}token`, oauth2RevokeUrl: `${root}revoke` } } : {};
 
-/** Where credentials came from: the file to fix and the setting (--key, GOOGLE_APPLICATION_CREDENTIALS, pipesheet login) that named it. */
-export interface CredentialSource {
-  kind: "service-account" | "oauth";
-  file: string;
-  setting: string;
-}
 
 export interface Credentials {
   client: AuthClient;

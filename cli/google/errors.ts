@@ -1,7 +1,13 @@
 // Google API failures as one clear line with a machine-readable code; never a token, key or request header.
 import { CliError } from "../errors.js";
-import type { CredentialSource } from "./auth.js";
 import { httpFailure } from "./retry.js";
+
+/** Where credentials came from: the file to fix and the setting (--key, GOOGLE_APPLICATION_CREDENTIALS, pipesheet login) that named it. */
+export interface CredentialSource {
+  kind: "service-account" | "oauth";
+  file: string;
+  setting: string;
+}
 
 /** Exit codes of the Google Sheets and sync commands (the local-file codes 2-5 are in cli/errors.ts). */
 export const SYNC_EXIT = {

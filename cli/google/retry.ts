@@ -59,3 +59,7 @@ export async function withRetry<T>(send: () => Promise<T>, policy: RetryPolicy, 
     }
   }
 }
+
+/** The line a command prints when a request is sent again (the waits are long enough to wonder about). */
+export const retryLine = (what: string, attempt: number, waitMs: number, f: { status: number | null }): string =>
+  `pipesheet: ${f.status === null ? "no answer from Google" : `Google answered ${f.status}`} while trying to ${what}; trying again in ${(waitMs / 1000).toFixed(1)} s (retry ${attempt})\n`;

@@ -3,15 +3,14 @@
 // new tabs and columns, and deleted rows in requests that are never retried.
 import { colName } from "../../core/index.js";
 import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
+import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { asIsoDay, asNumber, sheetsInput, sheetsText } from "../merge/cells.js";
 import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import type { CellWrite, Side, SideData, SideWrite } from "../merge/side.js";
 import { emptyTable, tableFromGrid } from "../merge/table.js";
 import type { Credentials } from "./auth.js";
-import { quoteSheet, SheetsClient, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
+import { dealsTab, quoteSheet, SheetsClient, tabNamed, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
 
-const OWN_TABS = new Set([TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((t) => t.toLowerCase()));
 
 /**
  * Cells grouped into rectangles for values.batchUpdate: one per run of consecutive rows that change the
@@ -87,13 +86,10 @@ export class SheetSide implements Side {
   async read(): Promise<SideData> {
     const meta = await this.client.meta();
     this.meta = meta;
-    const find = (t: string): SheetMeta | undefined => meta.sheets.find((s) => s.title.toLowerCase() === t.toLowerCase());
-    if (this.title) this.tab = find(this.title) ?? null;
-    else {
-      // No tab named: the first visible tab that is not one of pipesheet's own.
-      this.tab = meta.sheets.find((s) => !s.hidden && !OWN_TABS.has(s.title.toLowerCase())) ?? null;
-      this.title = this.tab?.title ?? "Deals";
-    }
+    const find = (t: string): SheetMeta | undefined => tabNamed(meta, t);
+    this.tab = dealsTab(meta, this.title || null) ?? null;
+    // No tab named and none to take: the tab this sync will create.
+    if (!this.title) this.title = this.tab?.title ?? "Deals";
     if (this.tab) this.title = this.tab.title;
     const settingsTab = find(TAB_SETTINGS);
     const ranges = [...(this.tab ? [quoteSheet(this.tab.title)] : []), ...(settingsTab ? [quoteSheet(settingsTab.title)] : [])];
