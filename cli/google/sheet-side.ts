@@ -1,7 +1,7 @@
 // A tab of a Google Sheet as one side of a sync, through the Sheets API: one metadata read and one batchGet;
 // writes as fixed-range values.batchUpdate (retried); new rows appended, stage changes with their log rows,
 // new tabs and columns, and deleted rows in requests that are never retried.
-import { colName } from "../../core/index.js";
+import { colName, EXCEL_EPOCH_OFFSET } from "../../core/index.js";
 import { LOG_HEADER } from "../../core/index.js";
 import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { asIsoDay, asNumber, sheetsInput, sheetsText } from "../merge/cells.js";
@@ -51,7 +51,7 @@ export function typedCell(text: string): sheets_v4.Schema$CellData {
   const n = asNumber(text);
   if (n !== null) return { userEnteredValue: { numberValue: n } };
   const d = asIsoDay(text);
-  if (d) return { userEnteredValue: { numberValue: d.getTime() / 86_400_000 + 25_569 }, userEnteredFormat: { numberFormat: { type: "DATE", pattern: "yyyy-mm-dd" } } };
+  if (d) return { userEnteredValue: { numberValue: d.getTime() / 86_400_000 + EXCEL_EPOCH_OFFSET }, userEnteredFormat: { numberFormat: { type: "DATE", pattern: "yyyy-mm-dd" } } };
   if (text === "TRUE" || text === "FALSE") return { userEnteredValue: { boolValue: text === "TRUE" } };
   return { userEnteredValue: { stringValue: text } };
 }
