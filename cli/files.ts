@@ -57,9 +57,12 @@ async function stdinToFile(dir: string): Promise<string> {
   return path;
 }
 
+const OUT_FORMATS: readonly string[] = ["csv", "xlsx", "json"] satisfies OutFormat[];
+const isOutFormat = (s: string): s is OutFormat => OUT_FORMATS.includes(s);
+
 export const extFormat = (path: string): OutFormat | null => {
-  const m = /\.(csv|xlsx|json)$/i.exec(path);
-  return m ? (m[1]?.toLowerCase() as OutFormat) : null;
+  const ext = /\.(csv|xlsx|json)$/i.exec(path)?.[1]?.toLowerCase();
+  return ext !== undefined && isOutFormat(ext) ? ext : null;
 };
 
 /** Where this command writes ("-" for stdout), or null when it only prints. */

@@ -147,8 +147,9 @@ async function logXlsx(path: string, sheet: string | null, opts: LogOptions, tod
 
   // The sheet as it will be, so the score run sees the new activity and the deal's new cells.
   const put = (g: Grid, c: CellWrite): void => {
-    while (g.length <= c.row) g.push([]);
-    const r = g[c.row] as Cell[];
+    while (g.length < c.row) g.push([]);
+    const r = g[c.row] ?? [];
+    g[c.row] = r;
     while (r.length <= c.col) r.push(null);
     r[c.col] = c.value;
   };

@@ -24,14 +24,17 @@ export function rectangles(sheet: string, cells: CellWrite[]): RangeWrite[] {
     if (list) list.push(c);
     else byRow.set(c.row, [c]);
   }
-  const rows = [...byRow.keys()].sort((x, y) => x - y);
+  const rows = [...byRow.entries()].sort(([x], [y]) => x - y);
   const out: RangeWrite[] = [];
   let cur: RangeWrite | null = null;
   let curSpan = "";
-  for (const r of rows) {
-    const list = (byRow.get(r) as CellWrite[]).sort((x, y) => x.col - y.col);
-    const c0 = (list[0] as CellWrite).col;
-    const c1 = (list[list.length - 1] as CellWrite).col;
+  for (const [r, cellsOfRow] of rows) {
+    const list = cellsOfRow.sort((x, y) => x.col - y.col);
+    const first = list[0];
+    const last = list[list.length - 1];
+    if (!first || !last) continue;
+    const c0 = first.col;
+    const c1 = last.col;
     const line: (CellValue | null)[] = new Array<CellValue | null>(c1 - c0 + 1).fill(null);
     for (const c of list) line[c.col - c0] = sheetsInput(c.text);
     const span = `${c0}:${c1}`;
@@ -94,18 +97,25 @@ export class SheetSide implements Side {
     const settingsTab = find(TAB_SETTINGS);
     const ranges = [...(this.tab ? [quoteSheet(this.tab.title)] : []), ...(settingsTab ? [quoteSheet(settingsTab.title)] : [])];
     const got = await this.client.read(ranges, { values: "UNFORMATTED_VALUE", dates: "FORMATTED_STRING" });
-    const settings: Grid | null = settingsTab ? ((got[this.tab ? 1 : 0] ?? []) as Grid) : null;
+    const settings: Grid | null = settingsTab ? (got[this.tab ? 1 : 0] ?? []) : null;
     if (!this.tab) return { exists: false, table: emptyTable(), settings, sheetName: this.title };
     const grid = (got[0] ?? []).map((r) => Array.from(r, sheetsText));
     this.lastRow = grid.length;
     return { exists: true, table: tableFromGrid(grid, this.title), settings, sheetName: this.title };
   }
 
+  /** The spreadsheet's metadata as read() found it; writing comes after reading. */
+  private readMeta(): SpreadsheetMeta {
+    if (!this.meta) throw new Error(`${this.label}: written before it was read`);
+    return this.meta;
+  }
+
   async write(w: SideWrite): Promise<void> {
-    const meta = this.meta as SpreadsheetMeta;
+    const meta = this.readMeta();
     const structure: Request[] = [];
-    const fresh = this.tab === null;
-    let sheetId = this.tab?.sheetId ?? 0;
+    const tab = this.tab;
+    const fresh = tab === null;
+    let sheetId = tab?.sheetId ?? 0;
     if (fresh) {
       // A new tab is made big enough for every row, so all of them go in as retryable fixed-range writes.
       sheetId = nextSheetId(meta);
@@ -113,14 +123,14 @@ export class SheetSide implements Side {
       structure.push({
         addSheet: { properties: { sheetId, title: this.title, gridProperties: { rowCount: Math.max(1000, rows + 100), columnCount: Math.max(26, w.width), frozenRowCount: 1 } } },
       });
-    } else if (w.width > (this.tab as SheetMeta).columnCount) {
-      structure.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: w.width - (this.tab as SheetMeta).columnCount } });
+    } else if (w.width > tab.columnCount) {
+      structure.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: w.width - tab.columnCount } });
     }
     if (structure.length > 0) {
       await this.client.batchUpdate(structure, false, fresh ? `add the tab "${this.title}"` : "add columns");
       // From here on the tab exists; a failure later leaves it, and the next run writes into it.
       if (fresh) this.tab = { sheetId, title: this.title, index: meta.sheets.length, hidden: false, rowCount: Math.max(1000, w.headerRow + 1 + w.append.length + 100), columnCount: Math.max(26, w.width), conditionalFormats: [], chartIds: [] };
-      else (this.tab as SheetMeta).columnCount = Math.max((this.tab as SheetMeta).columnCount, w.width);
+      else tab.columnCount = Math.max(tab.columnCount, w.width);
     }
     const cells: CellWrite[] = [...w.header, ...w.cells];
     if (fresh) w.append.forEach((row, i) => row.forEach((text, col) => text !== "" && cells.push({ row: w.headerRow + 1 + i, col, text })));
@@ -138,7 +148,7 @@ export class SheetSide implements Side {
    * stops here leaves the change unwritten and unlogged, and the next run does both. Never retried (it appends).
    */
   private async writeLogged(w: SideWrite, sheetId: number): Promise<void> {
-    const meta = this.meta as SpreadsheetMeta;
+    const meta = this.readMeta();
     let logTab = meta.sheets.find((s) => s.title.toLowerCase() === TAB_LOG.toLowerCase());
     const byDeal = new Map<string, { cells: CellWrite[]; log: Grid }>();
     const group = (id: string): { cells: CellWrite[]; log: Grid } => {
@@ -219,7 +229,8 @@ export class SheetSide implements Side {
       .filter((r): r is number => r !== undefined)
       .sort((x, y) => y - x);
     if (rows.length === 0) return;
-    const sheetId = (this.tab as SheetMeta).sheetId;
+    if (!this.tab) throw new Error(`rows to delete from "${this.title}", a tab the sync did not find`);
+    const sheetId = this.tab.sheetId;
     await this.client.batchUpdate(
       rows.map((r) => ({ deleteDimension: { range: { sheetId, dimension: "ROWS", startIndex: r, endIndex: r + 1 } } })),
       false,
