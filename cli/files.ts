@@ -1,5 +1,5 @@
-// setup, score and review on local files: read, call core's run, write the result where asked. Prints nothing
-// on stdout (a big file shows progress on stderr); `pipesheet setup|score|review` (cli/commands/run.ts) prints.
+// setup, score and review on local files: read, call core's run, write the result where asked (standard output
+// for --out -). Prints nothing else (a big file shows progress on stderr); cli/commands/run.ts prints the review.
 // core, the file readers and exceljs load only when one of these commands runs, so `--help` starts fast.
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
