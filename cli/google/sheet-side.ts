@@ -11,7 +11,6 @@ import { emptyTable, tableFromGrid } from "../merge/table.js";
 import type { Credentials } from "./auth.js";
 import { dealsTab, quoteSheet, SheetsClient, tabNamed, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
 
-
 /**
  * Cells grouped into rectangles for values.batchUpdate: one per run of consecutive rows that change the
  * same span of columns (a filled ID column is one rectangle), with null for the cells in between, which the
@@ -149,7 +148,7 @@ export class SheetSide implements Side {
    */
   private async writeLogged(w: SideWrite, sheetId: number): Promise<void> {
     const meta = this.readMeta();
-    let logTab = meta.sheets.find((s) => s.title.toLowerCase() === TAB_LOG.toLowerCase());
+    let logTab = tabNamed(meta, TAB_LOG);
     const byDeal = new Map<string, { cells: CellWrite[]; log: Grid }>();
     const group = (id: string): { cells: CellWrite[]; log: Grid } => {
       let g = byDeal.get(id);
