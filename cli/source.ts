@@ -84,12 +84,12 @@ export interface OpenedSource {
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
 /** The .xlsx made from a CSV file, before the plan: typed cells, a bold frozen header row, columns sized to fit. */
-async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
+async function csvWorkbook(grid: string[][], path: string, delimiter: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
   const { newWorkbookWithLayout, NEW_STYLE } = await import("./io/xlsx-pkg/new-book.js");
   const { workbookFromPackage } = await xlsxIo();
   // Core's own inference (each date column's proven order, the value column's decimal mark), so the cells
   // written are the dates and amounts core read.
-  const types = sheetTypes(grid, CSV_SHEET, null);
+  const types = sheetTypes(grid, CSV_SHEET, null, delimiter);
   const headerRow = types?.headerRow ?? 0;
   const typed: Cell[][] = [];
   const styles = new Map<string, XlsxModule.NewStyle>();
@@ -178,7 +178,7 @@ async function csvActivities(path: string): Promise<{ sheet: string; values: Gri
 async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
   const csv = await readCsvFile(ref.path, (f) => progress.update(f));
-  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET], activities: await csvActivities(ref.path) };
+  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET], activities: await csvActivities(ref.path), delimiter: csv.delimiter };
   return {
     ref,
     input,
@@ -193,7 +193,7 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
       progress.phase(`Writing ${basename(out)}`);
       if (extname(out).toLowerCase() === ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: a workbook made from a CSV file has no macros; write a .xlsx`);
       const { saveWorkbook } = await xlsxIo();
-      const { wb, deals } = await csvWorkbook(csv.grid, out);
+      const { wb, deals } = await csvWorkbook(csv.grid, out, csv.delimiter);
       const notes = await saveWorkbook(wb, deals, plan, out);
       return notes;
     },

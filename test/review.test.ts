@@ -188,6 +188,9 @@ describe("buildReview", () => {
     expect(forecast?.type).toBe("column");
     expect(parseA1(forecast?.anchor ?? "")).toEqual({ row: rowOf(tab, "Weighted forecast by close month"), col: 6 });
     expect(rangeCells(tab, forecast?.values ?? "")).toEqual(m.forecast.byMonth.map((r) => r.weighted));
+    // The funnel ends above the forecast chart at Excel's default row height (15 points), with room for taller heading rows.
+    const gapRows = (parseA1(forecast?.anchor ?? "")?.row ?? 0) - (anchor?.row ?? 0);
+    expect((chart.height ?? 260) + 10).toBeLessThanOrEqual(gapRows * 15);
   });
 
   it("marks every table for the host to make sortable, and links each stuck deal to its row", () => {

@@ -25,6 +25,7 @@ import {
   type SideState,
 } from "./state.js";
 import { alignColumns, type AlignedColumn } from "./table.js";
+import { dateOrders, sameDayText } from "./cells.js";
 
 export interface SyncOptions {
   /** "oneway": changes flow from side a into side b only (pull, push); "twoway": both ways (sync). */
@@ -225,6 +226,12 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   const va = view(da, "a", fills.a);
   const vb = view(db, "b", fills.b);
   const base: BaseRows | null = baseRows(state, cols);
+  // Date columns as core reads them: a date written as text ("04/03/2026") goes into a workbook as a date cell,
+  // which reads back as an ISO day; that day is the text it came from, not an edit.
+  const orders = dateOrders(cols.map((c) => c.name), [va.view.rows.values(), vb.view.rows.values()], da.settings ?? db.settings);
+  for (const [k, order] of orders)
+    for (const [v, other] of [[va.view, vb.view], [vb.view, va.view]] as const)
+      for (const [id, cells] of v.rows) if (cells[k]) cells[k] = sameDayText(cells[k], order, [base?.get(id)?.[k], other.rows.get(id)?.[k]]);
   if (state === null && da.exists && db.exists) {
     // Deals both sides know by ID but no state: this pair was synced before under other names, or its state
     // was lost. Said plainly, because this run cannot tell an edit from a deletion.
@@ -303,6 +310,7 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
 
   const wa = sideWrite(da, la, m.a, fills.a, va.rowOf, idIdx, stamps.a, cols);
   const wb = sideWrite(db, lb, m.b, fills.b, vb.rowOf, idIdx, stamps.b, cols);
+  for (const [w, l] of [[wa, la], [wb, lb]] as const) w.dates = new Map([...orders].filter(([k]) => (l.colOf[k] ?? -1) >= 0).map(([k, o]) => [l.colOf[k] as number, o]));
   const named = (c: Conflict & { took?: SideName }): NamedConflict => ({ ...c, column: colName(c.col) });
   const report: SyncReport = {
     a: summary(A, wa, m.a, fills.a, la, cols, stamps.a),
