@@ -29,10 +29,10 @@ export function parseSourceRef(text: string, sheetOption: string | null = null):
   const t = text.trim();
   if (t === "") throw new CliError("BAD_ARGUMENTS", "no file given: pass a .csv or .xlsx file");
   const g = /^gsheet:([^#]+)(?:#(.+))?$/i.exec(t);
-  if (g) return { kind: "gsheet", id: g[1] as string, sheet: sheetOption ?? g[2] ?? null };
+  if (g) return { kind: "gsheet", id: g[1] ?? "", sheet: sheetOption ?? g[2] ?? null };
   // "book.xlsx#Deals" names a sheet, unless a file with that literal name exists.
   const hash = /^(.*\.xls[xm])#(.+)$/i.exec(t);
-  if (hash && !existsSync(t)) return { kind: "xlsx", path: hash[1] as string, sheet: sheetOption ?? (hash[2] as string) };
+  if (hash && !existsSync(t)) return { kind: "xlsx", path: hash[1] ?? "", sheet: sheetOption ?? hash[2] ?? null };
   const ext = extname(t).toLowerCase();
   if (CSV_EXT.has(ext)) {
     if (sheetOption !== null) throw new CliError("BAD_ARGUMENTS", `--sheet does not apply to ${t}: a CSV file has one sheet`);
@@ -91,9 +91,11 @@ async function csvWorkbook(grid: string[][], path: string, delimiter: string): P
   // written are the dates and amounts core read.
   const types = sheetTypes(grid, CSV_SHEET, null, delimiter);
   const headerRow = types?.headerRow ?? 0;
-  const typed: Grid = grid.map((row) => [...row]);
+  const typed: Cell[][] = [];
   const styles = new Map<string, XlsxModule.NewStyle>();
   grid.forEach((row, r) => {
+    const out: Cell[] = [...row];
+    typed.push(out);
     if (r <= headerRow) return;
     row.forEach((v, c) => {
       if (v === "") return;
@@ -101,13 +103,13 @@ async function csvWorkbook(grid: string[][], path: string, delimiter: string): P
       if (kind?.kind === "date") {
         const d = parseDateAs(v, kind.order);
         if (d !== null && d !== "bad") {
-          (typed[r] as Cell[])[c] = excelSerialFromDay(d.day);
+          out[c] = excelSerialFromDay(d.day);
           styles.set(`${r},${c}`, NEW_STYLE.date);
         }
       } else if (kind?.kind === "number") {
         const n = parseNumberAs(v, kind.decimal);
         if (typeof n === "number") {
-          (typed[r] as Cell[])[c] = n;
+          out[c] = n;
           styles.set(`${r},${c}`, Number.isInteger(n) ? NEW_STYLE.integer : NEW_STYLE.decimal);
         }
       }
@@ -136,8 +138,9 @@ async function csvWorkbook(grid: string[][], path: string, delimiter: string): P
 export function planToGrid(grid: Grid, plan: WorkbookPlan): Grid {
   const out: Grid = grid.map((r) => [...r]);
   const put = (row: number, col: number, v: Cell): void => {
-    while (out.length <= row) out.push([]);
-    const r = out[row] as Cell[];
+    while (out.length < row) out.push([]);
+    const r = out[row] ?? [];
+    out[row] = r;
     while (r.length < col) r.push("");
     r[col] = v;
   };

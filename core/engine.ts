@@ -7,7 +7,7 @@ import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
 import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
 import { buildReview } from "./review.js";
-import { count } from "./review-text.js";
+import { count } from "./count.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";

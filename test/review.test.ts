@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { dayFromIso, parseA1 } from "../core/a1.js";
 import { computeMetrics, type PipelineMetrics } from "../core/metrics.js";
 import { buildReview } from "../core/review.js";
-import { renderReviewText } from "../core/review-text.js";
+import { renderReviewText } from "../cli/review-text.js";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import { TAB_REVIEW, type Cell, type Deal, type DealResult, type Problem, type TabWrite, type WinModelSummary } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";

@@ -2,7 +2,7 @@
 // synced state, stamp stage changes, then write by the protocol in README ("Crash safety"): the journal of
 // the IDs and headers it decided, the sides (remote IDs first, local files next, remote last), the state that
 // commits the run, and the journal removed. A run stopped anywhere is finished exactly by running it again.
-import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
+import { EXCEL_EPOCH_OFFSET, findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/index.js";
 import { refused } from "../google/errors.js";
 import { writeTarget } from "../io/atomic.js";
@@ -466,7 +466,7 @@ function stampStages(data: SideData, l: Layout, edits: SideEdits, rowOf: Map<str
     if (id === undefined || k < 0) continue;
     // The other side already moved this deal's Stage entered along with its stage: keep that date.
     if ((byId.get(id) ?? []).some((c) => c.col === k)) continue;
-    const text = typeof cell.value === "number" ? isoFromDay(cell.value - 25_569) : String(cell.value ?? "");
+    const text = typeof cell.value === "number" ? isoFromDay(cell.value - EXCEL_EPOCH_OFFSET) : String(cell.value ?? "");
     const i = rowOf.get(id) as number;
     const was = data.table.rows[i]?.cells[cell.col] ?? "";
     if (was !== text) out.cells.push({ id, col: k, from: was, to: text });
