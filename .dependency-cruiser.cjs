@@ -1,4 +1,14 @@
 // The import boundaries of ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser).
+
+// Circles in files other engineers own, each through a type-only import except the sheets-script one:
+// core columns -> infer-values -> parse -(type ColumnMap)-> columns; sheets-script activities <-> commands;
+// the Apps Script fake's env -> spreadsheet -(type Env)-> env.
+const KNOWN_CIRCLES = [
+  "^core/(columns|infer-values|parse)\\.ts$",
+  "^sheets-script/src/(activities|commands)\\.ts$",
+  "^test/fakes/apps-script/(env|spreadsheet)\\.ts$",
+];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -18,8 +28,8 @@ module.exports = {
     },
     {
       name: "nothing-imports-commands",
-      comment: "Command files are leaves: options and printing only; shared code lives beside them, not in them. (warn: 15 known imports of run.ts/help.ts/sync.ts helpers to move out)",
-      severity: "warn",
+      comment: "Command files are leaves: options and printing only; what commands share lives beside them in cli/ (help, options, output, files), the work in google/, merge/ and io/.",
+      severity: "error",
       from: { pathNot: ["^cli/cli\\.ts$", "^test/"] },
       to: { path: "^cli/commands/" },
     },
@@ -32,10 +42,17 @@ module.exports = {
     },
     {
       name: "no-circular",
-      comment: "No import circle anywhere. (warn: 6 known circles to break)",
+      comment: "No import circle anywhere, type-only imports included. The circles listed in KNOWN_CIRCLES are warnings until their files' owners break them.",
+      severity: "error",
+      from: { pathNot: KNOWN_CIRCLES },
+      to: { circular: true },
+    },
+    {
+      name: "no-circular-known",
+      comment: "The known circles, left to their owners: remove a file from KNOWN_CIRCLES once its circle is broken.",
       severity: "warn",
-      from: {},
-      to: { circular: true, dependencyTypesNot: ["type-only"] },
+      from: { path: KNOWN_CIRCLES },
+      to: { circular: true },
     },
   ],
   options: {

@@ -39,7 +39,8 @@ export default async (env = {}, argv = {}) => {
 
   return {
     mode: production ? "production" : "development",
-    devtool: production ? "source-map" : "eval-source-map",
+    // No source maps in what ships: release refuses them (they would publish the sources next to the add-in).
+    devtool: production ? false : "eval-source-map",
     target: "web",
     entry: playground
       ? { playground: resolve(addin, "playground/playground.ts") }

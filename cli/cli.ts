@@ -1,15 +1,14 @@
-// The pipesheet command line. Each command lives in cli/commands/ and is registered here in one line.
+// The pipesheet command line. The commands live in cli/commands/ (setup, score and review in run.ts; pull, push
+// and sync in sync.ts), each file registered here in one line.
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { register as registerRun } from "./commands/run.js";
-import { register as registerPull } from "./commands/pull.js";
-import { register as registerPush } from "./commands/push.js";
 import { register as registerSync } from "./commands/sync.js";
 import { register as registerApply } from "./commands/apply.js";
 import { register as registerLogin } from "./commands/login.js";
 import { register as registerLog } from "./commands/log.js";
-import { examples } from "./commands/help.js";
+import { examples } from "./help.js";
 import { describeError, EXIT_CODES } from "./errors.js";
 import { colorEnabled, styleFor, type Output } from "./output.js";
 import { VERSION } from "./version.js";
@@ -42,7 +41,7 @@ export function buildProgram(io: Output, onError: (message: string) => void = ()
       ])}\nEach command's --help lists its exit codes. Docs: docs/cli.md, in the repository and in the installed package\n`,
     );
   registerRun(program, io);
-  for (const register of [registerPull, registerPush, registerSync, registerApply, registerLogin, registerLog]) register(program, io);
+  for (const register of [registerSync, registerApply, registerLogin, registerLog]) register(program, io);
   return program;
 }
 

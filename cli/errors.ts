@@ -16,13 +16,32 @@ export interface ErrorCause {
   exitCode: number;
 }
 
+const EXIT_BY_CODE: ReadonlyMap<string, number> = new Map(Object.entries(EXIT_CODES));
+
+/** A property of a value of unknown shape (an error, a JSON body) along `path`; undefined where the shape differs. */
+export function prop(o: unknown, ...path: string[]): unknown {
+  let v = o;
+  for (const k of path) {
+    if (typeof v !== "object" || v === null) return undefined;
+    const next: unknown = Reflect.get(v, k);
+    v = next;
+  }
+  return v;
+}
+
+/** The code of a Node system error (ENOENT, EACCES …), or undefined. */
+export const errnoCode = (e: unknown): string | undefined => {
+  const c = prop(e, "code");
+  return typeof c === "string" ? c : undefined;
+};
+
 export class CliError extends Error {
   declare readonly cause: ErrorCause;
   constructor(code: ErrorCode, message: string);
   /** Other commands (e.g. the Google Sheets ones) may bring their own codes with an explicit exit code. */
   constructor(code: string, message: string, exitCode: number);
   constructor(code: string, message: string, exitCode?: number) {
-    const exit = exitCode ?? (EXIT_CODES as Record<string, number>)[code] ?? 1;
+    const exit = exitCode ?? EXIT_BY_CODE.get(code) ?? 1;
     super(message, { cause: { code, exitCode: exit } });
     this.name = "CliError";
   }
@@ -33,11 +52,11 @@ export const fail = (code: ErrorCode, message: string): never => {
 };
 
 const isCliError = (e: unknown): e is CliError =>
-  e instanceof Error && typeof e.cause === "object" && e.cause !== null && typeof (e.cause as Partial<ErrorCause>).exitCode === "number";
+  e instanceof Error && typeof e.cause === "object" && e.cause !== null && typeof prop(e.cause, "exitCode") === "number";
 
 /** Node's fs errors to the codes users understand. */
 export function fromFsError(e: unknown, path: string, writing: boolean): CliError {
-  const code = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : "";
+  const code = e instanceof Error && "code" in e ? String(e.code) : "";
   const why =
     code === "ENOENT"
       ? writing

@@ -29,10 +29,10 @@ export function parseSourceRef(text: string, sheetOption: string | null = null):
   const t = text.trim();
   if (t === "") throw new CliError("BAD_ARGUMENTS", "no file given: pass a .csv or .xlsx file");
   const g = /^gsheet:([^#]+)(?:#(.+))?$/i.exec(t);
-  if (g) return { kind: "gsheet", id: g[1] as string, sheet: sheetOption ?? g[2] ?? null };
+  if (g) return { kind: "gsheet", id: g[1] ?? "", sheet: sheetOption ?? g[2] ?? null };
   // "book.xlsx#Deals" names a sheet, unless a file with that literal name exists.
   const hash = /^(.*\.xls[xm])#(.+)$/i.exec(t);
-  if (hash && !existsSync(t)) return { kind: "xlsx", path: hash[1] as string, sheet: sheetOption ?? (hash[2] as string) };
+  if (hash && !existsSync(t)) return { kind: "xlsx", path: hash[1] ?? "", sheet: sheetOption ?? hash[2] ?? null };
   const ext = extname(t).toLowerCase();
   if (CSV_EXT.has(ext)) {
     if (sheetOption !== null) throw new CliError("BAD_ARGUMENTS", `--sheet does not apply to ${t}: a CSV file has one sheet`);
@@ -84,14 +84,14 @@ export interface OpenedSource {
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
 
 /** The .xlsx made from a CSV file, before the plan: typed cells, a bold frozen header row, columns sized to fit. */
-async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
+async function csvWorkbook(grid: string[][], path: string, delimiter: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
   const { newWorkbookWithLayout, NEW_STYLE } = await import("./io/xlsx-pkg/new-book.js");
   const { workbookFromPackage } = await xlsxIo();
   // Core's own inference (each date column's proven order, the value column's decimal mark), so the cells
   // written are the dates and amounts core read.
-  const types = sheetTypes(grid, CSV_SHEET, null);
+  const types = sheetTypes(grid, CSV_SHEET, null, delimiter);
   const headerRow = types?.headerRow ?? 0;
-  const typed: Grid = grid.map((row) => [...row]);
+  const typed: Cell[][] = [];
   // One small array per row (a text key per cell cost seconds at 100k rows); 0 is NEW_STYLE.plain.
   const styles: (Uint8Array | undefined)[] = [];
   const setStyle = (r: number, c: number, st: XlsxModule.NewStyle): void => {
@@ -99,6 +99,8 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
     row[c] = st;
   };
   grid.forEach((row, r) => {
+    const out: Cell[] = [...row];
+    typed.push(out);
     if (r <= headerRow) return;
     row.forEach((v, c) => {
       if (v === "") return;
@@ -106,13 +108,13 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
       if (kind?.kind === "date") {
         const d = parseDateAs(v, kind.order);
         if (d !== null && d !== "bad") {
-          (typed[r] as Cell[])[c] = excelSerialFromDay(d.day);
+          out[c] = excelSerialFromDay(d.day);
           setStyle(r, c, NEW_STYLE.date);
         }
       } else if (kind?.kind === "number") {
         const n = parseNumberAs(v, kind.decimal);
         if (typeof n === "number") {
-          (typed[r] as Cell[])[c] = n;
+          out[c] = n;
           setStyle(r, c, Number.isInteger(n) ? NEW_STYLE.integer : NEW_STYLE.decimal);
         }
       }
@@ -141,8 +143,9 @@ async function csvWorkbook(grid: string[][], path: string): Promise<{ wb: XlsxMo
 export function planToGrid(grid: Grid, plan: WorkbookPlan): Grid {
   const out: Grid = grid.map((r) => [...r]);
   const put = (row: number, col: number, v: Cell): void => {
-    while (out.length <= row) out.push([]);
-    const r = out[row] as Cell[];
+    while (out.length < row) out.push([]);
+    const r = out[row] ?? [];
+    out[row] = r;
     while (r.length < col) r.push("");
     r[col] = v;
   };
@@ -180,7 +183,7 @@ async function csvActivities(path: string): Promise<{ sheet: string; values: Gri
 async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
   const csv = await readCsvFile(ref.path, (f) => progress.update(f));
-  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET], activities: await csvActivities(ref.path) };
+  const input: WorkbookInput = { sheetName: CSV_SHEET, deals: csv.grid, settings: null, log: null, sheetNames: [CSV_SHEET], activities: await csvActivities(ref.path), delimiter: csv.delimiter };
   return {
     ref,
     input,
@@ -195,7 +198,7 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
       progress.phase(`Writing ${basename(out)}`);
       if (extname(out).toLowerCase() === ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: a workbook made from a CSV file has no macros; write a .xlsx`);
       const { saveWorkbook } = await xlsxIo();
-      const { wb, deals } = await csvWorkbook(csv.grid, out);
+      const { wb, deals } = await csvWorkbook(csv.grid, out, csv.delimiter);
       const notes = await saveWorkbook(wb, deals, plan, out);
       return notes;
     },

@@ -1,6 +1,7 @@
 // Finds the header row and maps the team's own headers (any spelling, any CRM export) onto pipesheet's fields.
 import { a1 } from "./a1.js";
-import { profileColumn, sampleRows, type ColumnProfile } from "./infer-values.js";
+import { columnDays, compareDates, profileColumn, sampleRows, type ColumnProfile, type DatePairing } from "./infer-values.js";
+import { inferDateOrders } from "./parse.js";
 import { fieldLabel } from "./settings.js";
 import { editDistance, normalize } from "./stages.js";
 import { FIELDS, type Cell, type Field, type Grid, type OwnedKey, type Problem } from "./types.js";
@@ -19,10 +20,12 @@ export const OWNED_HEADERS: Record<OwnedKey, string> = {
   stuck: "Stuck",
   nextTask: "Next task",
   stuckLimit: "Stuck after (days)",
+  pushCount: "Close date pushes",
+  pushLimit: "Stuck after (pushes)",
 };
 
 /** Owned columns pipesheet computes. The others in OWNED_HEADERS are input the team fills, so they are mapped as fields. */
-export const OUTPUT_KEYS = ["score", "grade", "reasons", "winLikelihood", "daysInStage", "stuck", "nextTask", "stuckLimit"] as const satisfies readonly OwnedKey[];
+export const OUTPUT_KEYS = ["score", "grade", "reasons", "winLikelihood", "daysInStage", "stuck", "nextTask", "stuckLimit", "pushCount", "pushLimit"] as const satisfies readonly OwnedKey[];
 
 /** Fields reported as missing when no column holds them. */
 export const IMPORTANT_FIELDS = ["name", "stage", "value", "owner", "createdDate", "closeDate", "need", "budget", "authority"] as const satisfies readonly Field[];
@@ -415,6 +418,84 @@ function findHeaderRow(grid: Grid, overrideKeys: Map<string, Field>): number {
   return best;
 }
 
+/** Rows compared when date columns are told apart by their values. */
+const PAIR_SAMPLE = 2000;
+/** Share of the rows holding both dates in which a later column is on or after the other: one odd row is no veto. */
+const LATER_SHARE = 0.95;
+/** Header words that make the latest date the actual close, not the expected one. */
+const CLOSED_WORDS = new Set(["won", "closed", "gewonnen", "geschlossen", "gagne", "ferme", "ganado", "cerrado", "vinto", "chiuso", "gesloten", "ganho", "fechado"]);
+
+/**
+ * The created and close dates among date columns no header named, from how their dates fall row by row
+ * (see mapColumns step 6): field, column and the evidence in words, for each one found.
+ */
+function datesByOrder(
+  grid: Grid,
+  headerRow: number,
+  width: number,
+  headers: readonly string[],
+  keys: readonly string[],
+  taken: ReadonlySet<number>,
+  fields: Partial<Record<Field, number>>,
+  profileOf: (c: number) => ColumnProfile,
+): [Field, number, string][] {
+  const openCreated = fields.createdDate === undefined;
+  const openClose = fields.closeDate === undefined;
+  if (!openCreated && !openClose) return [];
+  const loose: number[] = [];
+  for (let c = 0; c < width; c++) {
+    if (taken.has(c) || keys[c] === "") continue;
+    const p = profileOf(c);
+    if (p.filled >= MIN_VALUES && p.dates >= 0.6) loose.push(c);
+  }
+  const anchors = [fields.createdDate, fields.closeDate].filter((c): c is number => c !== undefined);
+  if (loose.length === 0 || loose.length + anchors.length < 2) return [];
+  const cols = [...loose, ...anchors];
+  const first = headerRow + 1;
+  const orders = new Map(inferDateOrders(grid, first, grid.length, cols, "MDY").map((d) => [d.column, d.order]));
+  const rows = sampleRows(grid, first, PAIR_SAMPLE);
+  const days = new Map(cols.map((c) => [c, columnDays(grid, rows, c, orders.get(c) ?? "MDY")]));
+  const daysOf = (c: number): Map<number, number> => days.get(c) as Map<number, number>;
+  // c against every other column: on or after it (later) or on or before it (earlier) in LATER_SHARE of the rows.
+  const outer = (c: number, later: boolean): { text: string; strict: number } | null => {
+    const parts: string[] = [];
+    let strict = 0;
+    for (const x of cols) {
+      if (x === c) continue;
+      const p: DatePairing = later ? compareDates(daysOf(c), daysOf(x)) : compareDates(daysOf(x), daysOf(c));
+      if (p.compared < MIN_VALUES || p.atOrAfter < LATER_SHARE * p.compared) return null;
+      strict += p.after;
+      const rowsText = `${p.compared.toLocaleString("en")} row${p.compared === 1 ? "" : "s"}`;
+      parts.push(p.atOrAfter === p.compared ? `never ${later ? "before" : "after"} ${headers[x]} in ${rowsText}` : `on or ${later ? "after" : "before"} ${headers[x]} in ${pct(p.atOrAfter / p.compared)} of ${rowsText}`);
+    }
+    return strict > 0 ? { text: parts.join("; "), strict } : null;
+  };
+  const pick = (later: boolean, skip: number): { c: number; text: string } | null => {
+    let best: { c: number; text: string; strict: number } | null = null;
+    for (const c of loose) {
+      if (c === skip) continue;
+      const o = outer(c, later);
+      if (o && (!best || o.strict > best.strict)) best = { c, ...o };
+    }
+    return best;
+  };
+  const out: [Field, number, string][] = [];
+  let latest = -1;
+  if (openClose) {
+    const l = pick(true, -1);
+    if (l) {
+      latest = l.c;
+      const closed = fields.closedDate === undefined && headerWords(headers[l.c] ?? "").some((w) => CLOSED_WORDS.has(w));
+      out.push([closed ? "closedDate" : "closeDate", l.c, l.text]);
+    }
+  }
+  if (openCreated) {
+    const e = pick(false, latest);
+    if (e) out.push(["createdDate", e.c, e.text]);
+  }
+  return out;
+}
+
 export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<Field, string>>): ColumnMap | null {
   const overrideKeys = new Map<string, Field>();
   for (const f of FIELDS) {
@@ -564,6 +645,14 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
     evidence[f] = why.get(`${f}:${c}`) ?? "guessed";
   }
   for (const { c } of candidates) taken.add(c);
+
+  // 6. Where headers say nothing ("Date 1", "Datum", "Fecha"), the values decide, row by row: a date column
+  // never before the other dates is the close date (the actual close when its header says won or closed),
+  // one never after them the created date. A column a header named is only compared against.
+  for (const [f, c, text] of datesByOrder(grid, headerRow, width, headers, keys, taken, fields, profileOf)) {
+    guess(f, c);
+    evidence[f] = text;
+  }
 
   // Evidence for the fields found by their header or an override, with what their values say.
   for (const f of FIELDS) {

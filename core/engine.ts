@@ -2,16 +2,17 @@
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type ActivityLog } from "./activity.js";
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
+import { numberEvidence } from "./infer-values.js";
 import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
 import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
 import { buildReview } from "./review.js";
-import { count } from "./review-text.js";
+import { count } from "./count.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
-import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
+import { findPushLimitCell, findStageTable, NO_LIMIT, pushLimitFormula, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
@@ -48,7 +49,7 @@ export interface RunResult extends WorkbookPlan {
   metrics: PipelineMetrics | null;
 }
 
-const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask", "stuckLimit"];
+const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask", "stuckLimit", "pushCount", "pushLimit"];
 const DIMENSIONS: Dimension[] = ["need", "budget", "authority"];
 
 /** x rounded to 3 decimals; the 1,001 values of 0..1 are shared, so a million cells hold no number objects of their own. */
@@ -216,14 +217,14 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       currencyFrom = { code: found.code, from: found.from };
     }
   }
-  let parsed = parseDeals(input.deals, map, settings, sheet);
+  let parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
   // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
   const history = stageHistory(parsed.deals, input.log, settings);
   const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today, history), input.settings === null);
   const adopted = fit.adopted;
   if (fit.settings !== settings) {
     settings = fit.settings;
-    parsed = parseDeals(input.deals, map, settings, sheet);
+    parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
   }
   const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
   // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
@@ -350,7 +351,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
   });
   const nums = parsed.numbers;
-  summary.amounts = nums ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous } : null;
+  summary.amounts = nums
+    ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous, evidence: numberEvidence(nums) }
+    : null;
   summary.currency = currencyFrom;
   summary.idsAdded = added;
   summary.customStages = adopted;
@@ -373,6 +376,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
   const limitValues = blankColumn();
   const stageCol = map.fields.stage;
+  // The Push count and its live limit (stuck.ts), for open deals whose close date moved later; the two columns
+  // appear once the limit is on and a deal was pushed, and are kept (pipesheet's) once there. Rows and counts
+  // are kept aside, so a sheet without the columns allocates none.
+  const pushColsBefore = map.owned.pushCount !== undefined || map.owned.pushLimit !== undefined;
+  const pushedRows: number[] = [];
+  const pushedCounts: number[] = [];
   // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
   // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
   // on the tab as it will be.
@@ -434,7 +443,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     const daysInStage = entered === null ? null : today - entered;
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
     const judged = st ? judgeStuck(d, st, daysInStage, threshold) : null;
-    const stuck = st?.kind === "open" && pushLimit !== null && !parsed.duplicateIds.has(d.id) ? withPushes(judged, pushesNow(log.history.get(d.id), d.closeDate)) : judged;
+    const pushes = st?.kind === "open" && (pushLimit !== null || pushColsBefore) && !parsed.duplicateIds.has(d.id) ? pushesNow(log.history.get(d.id), d.closeDate) : 0;
+    const stuck = pushes > 0 ? withPushes(judged, pushes) : judged;
     const missing = st ? missingRequired(d, st) : [];
     const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
     const task = nextTask(d, settings, stuck?.action ?? null, missing);
@@ -457,6 +467,10 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
     daysValues[at] = closed ? "" : (daysInStage ?? "");
     stuckValues[at] = stuck ? say(stuck) : "";
+    if (pushes > 0) {
+      pushedRows.push(at);
+      pushedCounts.push(pushes);
+    }
     taskValues[at] = closed ? "" : task;
     if (stageCol !== undefined) {
       // A learned limit is not on the settings tab, so that row keeps the number core worked out.
@@ -492,6 +506,17 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (stageCol !== undefined && stageTable !== null)
     for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = stuckLimitFormula(stageTable, stageCol, map.headerRow + 2 + i, "");
 
+  const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && pushedRows.length > 0));
+  const pushValues = pushCols ? blankColumn() : [];
+  const pushLimitValues = pushCols ? blankColumn() : [];
+  if (pushCols) {
+    const limitCell = pushLimitFormula(findPushLimitCell(settingsOnTab), pushLimit);
+    pushedRows.forEach((at, k) => {
+      pushValues[at] = pushedCounts[k] as number;
+      pushLimitValues[at] = limitCell;
+    });
+  }
+
   // ------------------------------------------------------------------ the plan
   const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
   let nextCol = width;
@@ -524,11 +549,14 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     stuck: () => ({ mode: "all", values: stuckValues }),
     nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
     stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
+    pushCount: () => ({ mode: "all", values: pushValues, numberFormat: "0" }),
+    pushLimit: () => ({ mode: "all", values: pushLimitValues, numberFormat: "0", formulas: true }),
   };
   for (const key of OUTPUT_KEYS) {
     const k = key as keyof typeof outputs;
     if (key === "stageEntered" && !ownsEntered) continue;
     if (key === "stuckLimit" && stageCol === undefined) continue;
+    if ((key === "pushCount" || key === "pushLimit") && !pushCols) continue;
     const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
     const p = place(key, existing);
     const w = outputs[k]();
@@ -552,6 +580,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
         nextStepDate: map.fields.nextStepDate ?? null,
         closeDate: map.fields.closeDate ?? null,
         status: map.fields.status ?? null,
+        pushCount: colOf("pushCount") ?? null,
+        pushLimit: colOf("pushLimit") ?? null,
       },
       firstRow,
     );
@@ -701,7 +731,7 @@ export interface SheetTypes {
  * The same inference `run` makes, for hosts that write typed cells: a date column is written in the order
  * core read it, never re-parsed by another rule. Read cells with parseDateAs / parseNumberAs.
  */
-export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null): SheetTypes | null {
+export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null, delimiter?: string): SheetTypes | null {
   const settings = readSettings(settingsGrid);
   const map = mapColumns(grid, sheet, settings.columns);
   if (!map) return null;
@@ -710,7 +740,7 @@ export function sheetTypes(grid: Grid, sheet: string, settingsGrid: Grid | null)
   const dateCols = [...new Set(DATE_FIELDS_ALL.map((f) => map.fields[f]).filter((c): c is number => c !== undefined))];
   for (const d of inferDateOrders(grid, first, grid.length, dateCols, settings.dateOrder)) columns.set(d.column, { kind: "date", order: d.order });
   const v = map.fields.value;
-  if (v !== undefined) columns.set(v, { kind: "number", decimal: inferNumberConvention(grid, first, grid.length, v, settings).decimal });
+  if (v !== undefined) columns.set(v, { kind: "number", decimal: inferNumberConvention(grid, first, grid.length, v, settings, delimiter).decimal });
   return { headerRow: map.headerRow, columns };
 }
 

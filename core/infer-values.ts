@@ -1,5 +1,5 @@
 // What a column's values look like (dates, amounts, stage words, people, codes), as evidence for the column mapping.
-import { parseDate, parseNumber } from "./parse.js";
+import { parseDate, parseNumber, type DateOrder, type NumberConvention } from "./parse.js";
 import type { Cell, Grid } from "./types.js";
 
 /** Values looked at per column: enough to tell dates from amounts from names, cheap on a million rows. */
@@ -92,4 +92,57 @@ export function profileColumn(grid: Grid, rows: readonly number[], c: number): C
     flags: share(flags),
     days,
   };
+}
+
+/** How two date columns compare row by row: rows where both hold a date, and of those, A on or after B and A after B. */
+export interface DatePairing {
+  compared: number;
+  atOrAfter: number;
+  after: number;
+}
+
+/** Each sampled row's date in one column, read in the order the column proves (see inferDateOrders). */
+export function columnDays(grid: Grid, rows: readonly number[], c: number, order: DateOrder): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const r of rows) {
+    const cell: Cell = grid[r]?.[c];
+    // Only text and host Dates are dates here; a bare number may be an amount (see profileColumn).
+    if (typeof cell !== "string" && !(cell instanceof Date)) continue;
+    const d = parseDate(cell, order);
+    if (d !== null && d !== "bad") out.set(r, d.day);
+  }
+  return out;
+}
+
+export function compareDates(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): DatePairing {
+  let compared = 0;
+  let atOrAfter = 0;
+  let after = 0;
+  for (const [r, x] of a) {
+    const y = b.get(r);
+    if (y === undefined) continue;
+    compared++;
+    if (x >= y) atOrAfter++;
+    if (x > y) after++;
+  }
+  return { compared, atOrAfter, after };
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/** What a money column's number convention was read as, and why, in words (for `summary.amounts`). */
+export function numberEvidence(n: Pick<NumberConvention, "decimal" | "basis" | "commaProof" | "pointProof" | "ambiguous">): string {
+  const mark = `decimal ${n.decimal}`;
+  const why =
+    n.basis === "values"
+      ? `${plural(n.decimal === "comma" ? n.commaProof : n.pointProof, "value proves it", "values prove it")}, ${plural(n.decimal === "comma" ? n.pointProof : n.commaProof, "value")} a decimal ${n.decimal === "comma" ? "point" : "comma"}`
+      : `no value proves the mark; ${
+          n.basis === "currency"
+            ? "amounts with the euro after them (4.500 €) are written the European way"
+            : n.basis === "delimiter"
+              ? 'the file is split by ";", as European exports are'
+              : "Pipeline Settings' date order and currency decide"
+        }`;
+  const either = n.ambiguous > 0 ? `; ${plural(n.ambiguous, "value")} such as 9.900 read either way, here as ${n.decimal === "comma" ? "thousands (9900)" : "decimals (9.9)"}` : "";
+  return `${mark}: ${why}${either}`;
 }

@@ -378,7 +378,7 @@ export interface DateColumnOrder {
 export interface NumberConvention {
   column: number;
   decimal: "point" | "comma";
-  basis: "values" | "currency" | "settings";
+  basis: "values" | "currency" | "delimiter" | "settings";
   /** Values that prove a decimal comma / a decimal point, and values such as "9.900" or "12,500" that read either way. */
   commaProof: number;
   pointProof: number;
@@ -476,10 +476,10 @@ const EURO_SUFFIX = /\d\s*(€|eur\b|euro)/i;
 /**
  * The convention of a money column from its own values: "1.234,56", "12.500" beside "3,5" or "1.234.567"
  * prove a decimal comma; "1,234.56" or "12.5" a decimal point. A column of lone "9.900"s proves nothing: then
- * an amount written with the euro after it ("4.500 €") hints at the comma, else the settings decide (a
- * DMY date order with a euro currency means the comma).
+ * an amount written with the euro after it ("4.500 €") hints at the comma, then a CSV's ";" delimiter (the
+ * host's hint), else the settings decide (a DMY date order with a euro currency means the comma).
  */
-export function inferNumberConvention(grid: Grid, first: number, end: number, c: number, settings: Pick<Settings, "dateOrder" | "currency">): NumberConvention {
+export function inferNumberConvention(grid: Grid, first: number, end: number, c: number, settings: Pick<Settings, "dateOrder" | "currency">, delimiter?: string): NumberConvention {
   let commaProof = 0;
   let pointProof = 0;
   let ambiguous = 0;
@@ -497,6 +497,8 @@ export function inferNumberConvention(grid: Grid, first: number, end: number, c:
   }
   if (commaProof !== pointProof) return { column: c, decimal: commaProof > pointProof ? "comma" : "point", basis: "values", commaProof, pointProof, ambiguous };
   if (euroAfter > 0) return { column: c, decimal: "comma", basis: "currency", commaProof, pointProof, ambiguous };
+  // A CSV split by ";" is written where the comma is the decimal mark (Excel's European list separator).
+  if (delimiter === ";") return { column: c, decimal: "comma", basis: "delimiter", commaProof, pointProof, ambiguous };
   const decimal = settings.dateOrder === "DMY" && settings.currency.toUpperCase() === "EUR" ? "comma" : "point";
   return { column: c, decimal, basis: "settings", commaProof, pointProof, ambiguous };
 }
@@ -609,7 +611,7 @@ function firstWithId(ids: IdTable, deals: readonly Deal[], id: string, at: numbe
   }
 }
 
-export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet: string): ParseResult {
+export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet: string, delimiter?: string): ParseResult {
   const problems: Problem[] = [];
   const deals: Deal[] = [];
   const first = map.headerRow + 1;
@@ -639,7 +641,7 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
   const dateOrders = inferDateOrders(grid, first, end, [...new Set(dateCols)], settings.dateOrder);
   const orderOf = new Map(dateOrders.map((d) => [d.column, d.order]));
   const settled = new Set(dateOrders.filter((d) => d.basis === "settings").map((d) => d.column));
-  const numbers = cValue >= 0 ? inferNumberConvention(grid, first, end, cValue, settings) : null;
+  const numbers = cValue >= 0 ? inferNumberConvention(grid, first, end, cValue, settings, delimiter) : null;
   const decimal = numbers?.decimal ?? "point";
   const match = stageMatcher(settings.stages);
   const wonStage = settings.stages.findIndex((s) => s.kind === "won");

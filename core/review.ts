@@ -16,10 +16,11 @@ const TILE_FILL = "#EFF6FC";
 const TILE_LABEL_FILL = "#DEECF9";
 /** Stuck deals listed among the weekly figures; a longer list goes to the end of the tab. */
 export const STUCK_INLINE_MAX = 10;
-/** Rows a chart beside a table takes (its height at Excel's default 20-point rows), so the next one starts below it. */
+/** Rows a chart beside a table takes, so the next one starts below it: 14 rows of Excel's default 15 points are 210 points. */
 const CHART_ROWS = 14;
 const CHART_WIDTH = 380;
-const CHART_HEIGHT = 260;
+/** Points: less than CHART_ROWS default rows (210 pt, taller heading rows included), so the two charts never overlap. */
+const CHART_HEIGHT = 195;
 /** The charts sit right of columns A–F, so the tiles, the tables and the charts fit a laptop screen. */
 const CHART_COL = 6;
 const NA = "n/a";

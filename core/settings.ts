@@ -314,6 +314,9 @@ const q = (key: keyof Quarterly, label: string, meaning: string): ScalarDef => (
   },
 });
 
+/** The General row of the push limit: the stuck rule's helper cells read its value (column B) live. */
+export const PUSH_LIMIT_LABEL = "Stuck after close date pushed times";
+
 const GENERAL: ScalarDef[] = [
   { label: "Date order", meaning: "How to read dates like 03/04/2026: DMY (day first) or MDY (month first)", kind: "enum", options: ["DMY", "MDY"], get: (s) => s.dateOrder, set: (s, v) => { s.dateOrder = v as Settings["dateOrder"]; } },
   { label: "Currency", meaning: "Currency code shown with money", kind: "text", get: (s) => s.currency, set: (s, v) => { s.currency = String(v); } },
@@ -337,7 +340,7 @@ const GENERAL: ScalarDef[] = [
   { label: "Learned threshold factor", meaning: "Multiple of the median days in stage of won deals", kind: "number", get: (s) => s.stuck.learnedFactor, set: (s, v) => { s.stuck.learnedFactor = v as number; } },
   { label: "Cut loose after factor", meaning: "Past this multiple of the threshold, suggest cutting the deal loose", kind: "number", get: (s) => s.stuck.cutLooseFactor, set: (s, v) => { s.stuck.cutLooseFactor = v as number; } },
   { label: "Review changes since", meaning: "Date the review's What changed section starts from, as YYYY-MM-DD (blank: the previous review run)", kind: "date?", get: (s) => s.review.since, set: (s, v) => { s.review.since = v as string | null; } },
-  { label: "Stuck after close date pushed times", meaning: "An open deal whose expected close date moved later this many times is stuck (blank: off)", kind: "int?", get: (s) => s.review.pushLimit, set: (s, v) => { s.review.pushLimit = v as number | null; } },
+  { label: PUSH_LIMIT_LABEL, meaning: "An open deal whose expected close date moved later this many times is stuck (blank: off)", kind: "int?", get: (s) => s.review.pushLimit, set: (s, v) => { s.review.pushLimit = v as number | null; } },
   { label: "Win model minimum closed deals", meaning: "Closed deals needed before win likelihood is shown", kind: "number", get: (s) => s.winModel.minClosed, set: (s, v) => { s.winModel.minClosed = v as number; } },
   { label: "Win model holdout %", meaning: "Share of closed deals held out to measure the model", kind: "number", get: (s) => s.winModel.holdout, set: (s, v) => { s.winModel.holdout = v as number; } },
   ...(["AE", "BDR"] as const).flatMap((role): ScalarDef[] => [

@@ -1,6 +1,6 @@
 // Stuck deals: thresholds (set or learned), the verdict with a suggested action, and the live conditional-format rule.
 import { colName } from "./a1.js";
-import type { Settings, Stage } from "./settings.js";
+import { PUSH_LIMIT_LABEL, type Settings, type Stage } from "./settings.js";
 import type { StageLog } from "./stagelog.js";
 import { RULE_PREFIX, TAB_SETTINGS, type Cell, type ConditionalRule, type Day, type Deal, type Grid, type StuckResult } from "./types.js";
 
@@ -122,6 +122,12 @@ export interface RuleColumns {
   closeDate: number | null;
   /** A CRM status column (open/won/lost) that closes a deal whatever its stage text says. */
   status: number | null;
+  /**
+   * pipesheet's "Push count" (times the close date moved later, from the log) and "Stuck after (pushes)" (the
+   * push limit read live from the settings tab, "" when off) helper columns; null on a sheet without them.
+   */
+  pushCount: number | null;
+  pushLimit: number | null;
 }
 
 /** Limit used for an open stage that has none, so the days test never fires and the other tests still do. */
@@ -163,6 +169,23 @@ export function stuckLimitFormula(table: StageTable, stageCol: number, sheetRow:
   return `=IFERROR(IF(${look(2)}="open",IF(N(${look(4)})>0,${look(4)},${NO_LIMIT}),""),${fb})`;
 }
 
+/** The push limit's value cell on the settings tab as a cross-tab reference, or null when the tab has no such row. */
+export function findPushLimitCell(grid: Grid | null): string | null {
+  if (!grid) return null;
+  const label = PUSH_LIMIT_LABEL.toLowerCase();
+  const r = grid.findIndex((row) => cellText(row[0]) === label);
+  return r < 0 ? null : `${sheetRef}!$B$${r + 1}`;
+}
+
+/**
+ * The "Stuck after (pushes)" helper cell: the push limit read live from its settings cell (blank or 0 there
+ * is off, so the cell is blank and the rule's push test cannot fire). Without the cell, the limit core used.
+ */
+export function pushLimitFormula(cell: string | null, fallback: number | null): Cell {
+  if (cell === null) return fallback ?? "";
+  return `=IF(N(${cell})>0,N(${cell}),"")`;
+}
+
 /**
  * The stuck rule as one custom formula, relative to the first data row, live through TODAY() and with no
  * reference to another tab, so the same text works in Excel and in Google Sheets. The stage limit comes from
@@ -188,6 +211,9 @@ export function stuckFormula(settings: Settings, cols: RuleColumns, firstRow: nu
   if (cols.nextStepDate !== null) conditions.push(`AND(ISNUMBER(${ref(cols.nextStepDate)}),${ref(cols.nextStepDate)}<TODAY())`);
   if (settings.stuck.overdueCloseDate && cols.closeDate !== null)
     conditions.push(`AND(ISNUMBER(${ref(cols.closeDate)}),${ref(cols.closeDate)}<TODAY())`);
+  // Pushed too often: the row's count (from the log, written each run) at or over its live limit cell.
+  if (cols.pushCount !== null && cols.pushLimit !== null)
+    conditions.push(`AND(ISNUMBER(${ref(cols.pushLimit)}),N(${ref(cols.pushCount)})>=${ref(cols.pushLimit)})`);
 
   // A number in the helper cell means an open stage; a closed or unknown one leaves it blank.
   let isOpen = `ISNUMBER(${limit})`;
@@ -204,6 +230,6 @@ export function stuckRule(formula: string, range: string): ConditionalRule {
     formula: { excel: formula, sheets: formula },
     fill: "#FDE7E9",
     fontColor: "#A4262C",
-    description: "pipesheet: open deal stuck (days in stage over the limit, no activity, or overdue dates)",
+    description: "pipesheet: open deal stuck (days in stage over the limit, no activity, overdue dates, or close date pushed too often)",
   };
 }

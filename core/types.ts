@@ -115,6 +115,8 @@ export interface WorkbookInput {
   sheetNames: string[];
   /** The activity log tab (see pickActivitiesTab), when the workbook has one. */
   activities?: { sheet: string; values: Grid } | null;
+  /** The field delimiter when the deals come from a CSV file: ";" hints at the decimal comma where amounts prove neither. */
+  delimiter?: string;
 }
 
 export interface RunOptions {
@@ -170,7 +172,9 @@ export type OwnedKey =
   | "daysInStage"
   | "stuck"
   | "nextTask"
-  | "stuckLimit";
+  | "stuckLimit"
+  | "pushCount"
+  | "pushLimit";
 
 /** Cells a logged activity writes (see planLogActivity): the deal's follow-up columns, and a row of the activity log. */
 export type LoggedKey = "lastActivity" | "nextStep" | "nextStepDate" | "activity";
@@ -299,7 +303,17 @@ export interface Summary {
   /** How each date column was read: day or month first, from its own values, the sheet's other dates or the settings. */
   dates: { field: Field; header: string; column: string; order: "DMY" | "MDY"; basis: "values" | "other columns" | "settings"; dayFirst: number; monthFirst: number; ambiguous: number }[];
   /** How the value column writes its numbers ("comma": 1.234,56), and why; null without a value column. */
-  amounts: { header: string; column: string; decimal: "point" | "comma"; basis: "values" | "currency" | "settings"; commaProof: number; pointProof: number; ambiguous: number } | null;
+  amounts: {
+    header: string;
+    column: string;
+    decimal: "point" | "comma";
+    basis: "values" | "currency" | "delimiter" | "settings";
+    commaProof: number;
+    pointProof: number;
+    ambiguous: number;
+    /** Why, in words: "decimal comma: no value proves the mark; the file is split by ";", as European exports are". */
+    evidence: string;
+  } | null;
   /** The currency money is shown in, and where it came from. */
   currency: { code: string; from: "settings" | "header" | "values" };
   /** Rows below the header that are not deals and were skipped: blank, repeated header rows, totals, group titles. */

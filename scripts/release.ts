@@ -2,7 +2,8 @@
 //   1. the CLI package: npm pack, installed into an empty prefix with production dependencies only, then run;
 //   2. the Excel add-in: the production webpack build for PIPESHEET_URL, refused without it; the manifest
 //      validated against Office's schemas, pointing only at PIPESHEET_URL, no source maps, no playground;
-//   3. the Apps Script bundle: built, then loaded in a bare JavaScript context (no Node, no Apps Script).
+//   3. the Apps Script bundle, and its private Editor add-on variant: built, then loaded in a bare JavaScript
+//      context (no Node, no Apps Script).
 // Any failed check stops the release with a line saying what to fix.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { validateXML } from "xmllint-wasm";
 import { buildSheetsScript } from "../sheets-script/build.js";
-import { ENTRY_POINTS } from "../sheets-script/src/names.js";
+import { ADDON_ENTRY_POINTS, ENTRY_POINTS } from "../sheets-script/src/names.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -121,7 +122,7 @@ export async function releaseAddin(url: string): Promise<string> {
 // ------------------------------------------------------------------------------------------ the Apps Script
 
 /** The built script loaded as Apps Script loads it: a classic script in a bare context, every entry point real. */
-export function checkSheetsBundle(dir: string, version: string): void {
+export function checkSheetsBundle(dir: string, version: string, entryPoints: readonly string[] = ENTRY_POINTS): void {
   const code = readFileSync(path.join(dir, "Code.js"), "utf8");
   const context = vm.createContext({});
   try {
@@ -129,7 +130,7 @@ export function checkSheetsBundle(dir: string, version: string): void {
   } catch (e) {
     throw new ReleaseError(`Code.js does not load in a bare context (as Apps Script loads it): ${e instanceof Error ? e.message : String(e)}`);
   }
-  for (const name of ENTRY_POINTS) {
+  for (const name of entryPoints) {
     const fn = vm.runInContext(`typeof ${name} === "function" ? String(${name}) : ""`, context) as string;
     check(fn !== "" && !fn.includes("did not load"), `Code.js: the entry point ${name} is still the stub after loading`);
   }
@@ -142,6 +143,13 @@ export function checkSheetsBundle(dir: string, version: string): void {
 export async function releaseSheets(): Promise<string> {
   const dir = await buildSheetsScript();
   checkSheetsBundle(dir, packageVersion());
+  return dir;
+}
+
+/** The private Editor add-on's bundle (as npm run build:sheets:team writes it), checked the same way plus onInstall. */
+export async function releaseSheetsAddon(): Promise<string> {
+  const dir = await buildSheetsScript({ outDir: path.join(ROOT, "dist", "sheets-script-addon"), typecheck: false, addon: true });
+  checkSheetsBundle(dir, packageVersion(), ADDON_ENTRY_POINTS);
   return dir;
 }
 
@@ -160,6 +168,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     say(`  Excel add-in    ${path.relative(ROOT, addin)}/: manifest valid for ${url}, version ${version}, no source maps, no playground`);
     const sheets = await releaseSheets();
     say(`  Apps Script     ${path.relative(ROOT, sheets)}/: loads bare, every entry point defined`);
+    const addon = await releaseSheetsAddon();
+    say(`  Editor add-on   ${path.relative(ROOT, addon)}/: loads bare, every entry point and onInstall defined`);
     say("Next: host dist/excel/ at that address and upload its manifest.xml; push dist/sheets-script/ with npm run push:sheets; publish the tarball.");
   } catch (e) {
     if (!(e instanceof ReleaseError)) throw e;

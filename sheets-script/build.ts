@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { ENTRY_POINTS } from "./src/names.js";
+import { ADDON_ENTRY_POINTS, ENTRY_POINTS } from "./src/names.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, "..");
@@ -15,8 +15,8 @@ export const DEFAULT_OUT = path.join(ROOT, "dist", "sheets-script");
  * declarations. These stubs are those declarations; the bundle below replaces each with the real function
  * when the script loads (the pattern of gas-webpack-plugin). A stub that still runs means the bundle failed.
  */
-function stubs(): string {
-  return ENTRY_POINTS.map((n) => `function ${n}() { throw new Error("pipesheet did not load (${n})"); }`).join("\n");
+function stubs(names: readonly string[]): string {
+  return names.map((n) => `function ${n}() { throw new Error("pipesheet did not load (${n})"); }`).join("\n");
 }
 
 /**
@@ -34,6 +34,11 @@ export interface BuildOptions {
   outDir?: string;
   /** Type-check the adapter and core against the Apps Script types first (tsc -p sheets-script). */
   typecheck?: boolean;
+  /**
+   * The private Editor add-on's variant: its menu is the add-on menu (createAddonMenu) and it has onInstall;
+   * the bound script keeps its Pipeline menu. Everything else is the same bundle.
+   */
+  addon?: boolean;
 }
 
 export async function buildSheetsScript(options: BuildOptions = {}): Promise<string> {
@@ -43,7 +48,7 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
   }
   mkdirSync(outDir, { recursive: true });
   const result = await build({
-    entryPoints: [path.join(here, "src", "main.ts")],
+    entryPoints: [path.join(here, "src", options.addon ? "addon-main.ts" : "main.ts")],
     bundle: true,
     format: "iife",
     platform: "neutral",
@@ -59,7 +64,9 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
     logLevel: "silent",
   });
   const code = result.outputFiles[0]?.text ?? "";
-  const banner = `// pipesheet for Google Sheets. Built file: edit sheets-script/ and run npm run build:sheets.\n${stubs()}\n`;
+  const banner = options.addon
+    ? `// pipesheet for Google Sheets as a private Editor add-on. Built file: edit sheets-script/ and run npm run build:sheets:team.\n${stubs(ADDON_ENTRY_POINTS)}\n`
+    : `// pipesheet for Google Sheets. Built file: edit sheets-script/ and run npm run build:sheets.\n${stubs(ENTRY_POINTS)}\n`;
   writeFileSync(path.join(outDir, "Code.js"), banner + code);
   copyFileSync(path.join(here, "appsscript.json"), path.join(outDir, "appsscript.json"));
   writeFileSync(path.join(outDir, "Sidebar.html"), readFileSync(path.join(here, "Sidebar.html"), "utf8").replace("%PIPESHEET_VERSION%", (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version));
@@ -67,8 +74,9 @@ export async function buildSheetsScript(options: BuildOptions = {}): Promise<str
   copyFileSync(path.join(ROOT, ".claspignore"), path.join(outDir, ".claspignore"));
   // clasp run inside the output folder finds the project there (rootDir ".").
   // The user's own .clasp.json, else the template (whose placeholder ID push:sheets refuses).
+  // The add-on is a standalone project of its own, never the bound script's: it gets no copy of that one's ID.
   const clasp = [".clasp.json", ".clasp.json.example"].map((f) => path.join(ROOT, f)).find((f) => existsSync(f));
-  if (clasp) {
+  if (clasp && !options.addon) {
     const project = JSON.parse(readFileSync(clasp, "utf8")) as Record<string, unknown>;
     writeFileSync(path.join(outDir, ".clasp.json"), `${JSON.stringify({ ...project, rootDir: "." }, null, 2)}\n`);
   }

@@ -6,7 +6,7 @@ import { dayFromIso } from "../core/a1.js";
 import { mapActivityColumns, pickActivitiesTab, readActivities, TAB_ACTIVITIES, typeMatcher } from "../core/activity.js";
 import { run } from "../core/engine.js";
 import { planLogActivity } from "../core/log-activity.js";
-import { renderReviewText } from "../core/review-text.js";
+import { renderReviewText } from "../cli/review-text.js";
 import { DEFAULT_SETTINGS, settingsFromGrid, settingsToGrid } from "../core/settings.js";
 import type { Cell, Grid } from "../core/types.js";
 

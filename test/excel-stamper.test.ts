@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { samplePipeline } from "../samples/generate.js";
 import { discover, runCommand, stamperState } from "../excel-addin/adapter/command.js";
-import { StageStamper } from "../excel-addin/adapter/stamper.js";
+import { CELL_EDIT_RETRY_MS, StageStamper } from "../excel-addin/adapter/stamper.js";
 import { hostFor, newWorkbook, type WorkbookModel } from "./fakes/excel/index.js";
 import type { ModelOptions } from "./fakes/excel/model.js";
 
@@ -87,5 +87,89 @@ describe("stage stamping", () => {
     await settle();
     expect(m.stats.syncs).toBe(0);
     expect(stages).toEqual([]);
+  });
+});
+
+// A person may be typing in another cell by the time the stamp's round trip runs: Excel then refuses every call.
+describe("stage stamping while Excel is in cell-editing mode", () => {
+  const NEXT_DAY = "2026-11-28";
+
+  async function editing(): Promise<{ m: WorkbookModel; stamper: StageStamper; waits: number[]; errors: unknown[]; day: { now: string }; onWait: { fn: (n: number) => void } }> {
+    const m = newWorkbook();
+    m.load("Deals", samplePipeline().slice(0, 41));
+    const host = hostFor(m);
+    const d = await discover(host);
+    const r = await runCommand(host, { command: "setup", sheet: "Deals", tabs: d.sheets.map((s) => s.name), today: "2026-11-26" });
+    const waits: number[] = [];
+    const errors: unknown[] = [];
+    const day = { now: TODAY };
+    const onWait = { fn: (_n: number): void => undefined };
+    const stamper = new StageStamper(host, stamperState(r), {
+      today: () => day.now,
+      isBusy: () => false,
+      onError: (e) => errors.push(e),
+      wait: async (ms) => {
+        waits.push(ms);
+        onWait.fn(waits.length);
+      },
+    });
+    await stamper.start();
+    return { m, stamper, waits, errors, day, onWait };
+  }
+
+  it("the fake refuses a whole batch in cell-editing mode, as Excel does", async () => {
+    const m = newWorkbook();
+    m.load("Deals", [["a"]]);
+    m.cellEditMode = true;
+    await expect(
+      hostFor(m).run(async (ctx) => {
+        ctx.workbook.worksheets.getItem("Deals").getRange("A1").values = [["b"]];
+        await ctx.sync();
+      }),
+    ).rejects.toMatchObject({ code: "InvalidOperationInCellEditMode" });
+    expect(m.sheet("Deals")?.value(0, 0)).toBe("a");
+  });
+
+  it("waits until the edit ends and stamps the day of the change, not the day it got through", async () => {
+    const { m, stamper, waits, errors, day, onWait } = await editing();
+    const stage = col(m, "Stage");
+    const entered = col(m, "Stage entered");
+    const before = String(m.sheet("Deals")?.value(6, stage));
+    const logEnd = m.sheet("Pipeline Log")?.usedRect(true)?.r1 ?? -1;
+    m.userEdit("Deals", 6, stage, before === "Negotiation" ? "Proposal" : "Negotiation");
+    // The person goes on typing in the next cell, past midnight; they press Enter on the second wait.
+    m.cellEditMode = true;
+    onWait.fn = (n) => {
+      day.now = NEXT_DAY;
+      if (n === 2) m.cellEditMode = false;
+    };
+    await settle();
+    await stamper.idle();
+    expect(errors).toEqual([]);
+    expect(waits).toEqual(CELL_EDIT_RETRY_MS.slice(0, 2));
+    expect(m.sheet("Deals")?.value(6, entered)).toBe(SERIAL);
+    const logged = m.sheet("Pipeline Log")?.values[logEnd + 1];
+    expect(logged?.[3]).toBe(TODAY);
+  });
+
+  it("gives up after a bounded number of tries, says so, writes nothing, and stamps the next edit", async () => {
+    const { m, stamper, waits, errors } = await editing();
+    const stage = col(m, "Stage");
+    const entered = col(m, "Stage entered");
+    const was = m.sheet("Deals")?.value(8, entered);
+    m.userEdit("Deals", 8, stage, "Meeting");
+    m.cellEditMode = true;
+    await settle();
+    await stamper.idle();
+    expect(waits).toEqual([...CELL_EDIT_RETRY_MS]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "InvalidOperationInCellEditMode", message: expect.stringMatching(/cell-editing mode/) });
+    expect(m.sheet("Deals")?.value(8, entered)).toBe(was);
+
+    m.cellEditMode = false;
+    m.userEdit("Deals", 9, stage, "Meeting");
+    await settle();
+    await stamper.idle();
+    expect(m.sheet("Deals")?.value(9, entered)).toBe(SERIAL);
   });
 });

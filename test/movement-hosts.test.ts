@@ -5,12 +5,13 @@ import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { discover, runCommand } from "../excel-addin/adapter/command.js";
 import type { Movement } from "../core/movement.js";
+import { colName } from "../core/a1.js";
 import { TAB_REVIEW } from "../core/types.js";
 import { readBook, runCli, tempDir } from "./cli-harness.js";
 import { loadScript } from "./fakes/apps-script/bundle.js";
 import type { FakeSheet } from "./fakes/apps-script/spreadsheet.js";
 import { hostFor, newWorkbook } from "./fakes/excel/index.js";
-import { expectedWaterfall, inCents, runWeeks, WEEKS, type Row } from "./helpers/weeks.js";
+import { expectedWaterfall, inCents, OPEN, runWeeks, WEEKS, type Row } from "./helpers/weeks.js";
 
 const HEADER = ["Deal ID", "Deal", "Stage", "Value", "Owner", "Expected close date"];
 const WIDTH = 40;
@@ -77,6 +78,50 @@ function expectedTab(weeks: { rows: Row[] }[], sinceWeek: number): Record<string
 
 const core = runWeeks(HOST_WEEKS).map((p) => p.metrics?.movement ?? null);
 
+/** Each deal's Push count by hand after week k: times its close date was later than the week before it was seen; blank unless open. */
+function expectedPushes(k: number): Map<string, number | ""> {
+  const pushes = new Map<string, number>();
+  const close = new Map<string, string>();
+  for (const w of HOST_WEEKS.slice(0, k + 1))
+    for (const r of w.rows) {
+      const before = close.get(r[0]);
+      if (before !== undefined && r[5] > before) pushes.set(r[0], (pushes.get(r[0]) ?? 0) + 1);
+      close.set(r[0], r[5]);
+    }
+  const out = new Map<string, number | "">();
+  for (const r of HOST_WEEKS[k]?.rows ?? []) out.set(r[0], OPEN.includes(r[2]) && (pushes.get(r[0]) ?? 0) > 0 ? (pushes.get(r[0]) as number) : "");
+  return out;
+}
+
+/**
+ * The deals sheet as a host left it after week k: no Push count column before the first push; then each deal's
+ * count, its "Stuck after (pushes)" cell a formula on the settings tab's push limit, and the stuck rule comparing the two.
+ */
+function checkPushColumns(k: number, cell: (r: number, c: number) => unknown, formula: (r: number, c: number) => string, rule: string | null): void {
+  const header = Array.from({ length: WIDTH }, (_, c) => cell(0, c));
+  const col = header.indexOf("Close date pushes");
+  if (k === 0) {
+    expect(col).toBe(-1);
+    if (rule !== null) expect(rule).not.toMatch(/N\(\$[A-Z]+2\)>=/);
+    return;
+  }
+  expect(col, "Push count column").toBeGreaterThan(0);
+  expect(header[col + 1]).toBe("Stuck after (pushes)");
+  const want = expectedPushes(k);
+  expect([...want.values()].some((v) => v !== "")).toBe(true);
+  for (let r = 1; r <= want.size + 1; r++) {
+    const id = cell(r, 0);
+    if (id === "" || id === null || id === undefined) continue;
+    const count = cell(r, col);
+    expect(count === null || count === undefined ? "" : count, `${String(id)}, week ${k + 1}`).toBe(want.get(String(id)));
+    const limit = formula(r, col + 1);
+    if (want.get(String(id)) !== "") expect(limit.replace(/^=?/, "=")).toMatch(/^=IF\(N\('Pipeline Settings'!\$B\$\d+\)>0,N\('Pipeline Settings'!\$B\$\d+\),""\)$/);
+  }
+  if (rule === null) return;
+  expect(rule).toContain(`N($${colName(col)}2)>=$${colName(col + 1)}2`);
+  expect(rule).toContain("pipesheet:stuck");
+}
+
 /** The movement without sheet rows (each host lays the rows out its own way), and every listed row holds its deal. */
 function sameAsCore(m: Movement | null, k: number, idAt: (sheetRow: number) => unknown): void {
   const strip = (x: Movement | null): unknown => JSON.parse(JSON.stringify(x, (key, v: unknown) => (key === "sheetRow" ? undefined : v)));
@@ -111,6 +156,15 @@ describe("the CLI, on an .xlsx reviewed in place each week", async () => {
     (await readBook(file)).getWorksheet(TAB_REVIEW)?.eachRow((row) => review.push((row.values as unknown[]).slice(1)));
     const book = await readBook(file);
     sameAsCore(json.metrics.movement, k, (row) => book.getWorksheet("Deals")?.getRow(row).getCell(1).value);
+    const sheet = book.getWorksheet("Deals");
+    const value = (r: number, c: number): unknown => sheet?.getRow(r + 1).getCell(c + 1).value ?? "";
+    const cfs = (sheet as unknown as { conditionalFormattings?: { rules: { formulae?: string[] }[] }[] } | undefined)?.conditionalFormattings ?? [];
+    const rule = cfs.flatMap((cf) => cf.rules.flatMap((r) => r.formulae ?? [])).find((f) => f.includes("pipesheet:stuck")) ?? "";
+    const formulaOf = (r: number, c: number): string => {
+      const v = value(r, c);
+      return typeof v === "object" && v !== null && "formula" in v ? String((v as { formula: unknown }).formula) : "";
+    };
+    checkPushColumns(k, value, formulaOf, rule);
     results.push({ movement: json.metrics.movement, review });
   }
 
@@ -152,7 +206,35 @@ describe("the Excel add-in, on the strict fake", () => {
       const d = await discover(host);
       const res = await runCommand(host, { command: "review", sheet: "Deals", tabs: d.sheets.map((s) => s.name), today: w.today });
       sameAsCore(res.plan.metrics?.movement ?? null, k, (row) => deals.value(row - 1, 0));
+      // The rule is checked below: clearing the deleted deal's row splits it in this fake (see there).
+      checkPushColumns(k, (r, c) => deals.value(r, c), (r, c) => deals.formula(r, c) ?? "", null);
       if (k > 0) expect(waterfallOf(m.sheet(TAB_REVIEW)?.values ?? [])).toEqual(expectedTab(HOST_WEEKS.slice(0, k + 1), k - 1));
+    }
+  });
+});
+
+describe("the Excel add-in, on the strict fake, with no row cleared", () => {
+  // Clearing a row ("All") splits pipesheet's rule in the fake into two pieces that share one id, so the run
+  // rewrites one and deletes the same one again; real Excel keeps one rule over both areas. Without a cleared
+  // row, the rule each week is the plan's.
+  it("writes the Push count and its live limit, and the stuck rule compares them", async () => {
+    const m = newWorkbook();
+    m.load("Deals", [HEADER]);
+    for (const [k, w] of HOST_WEEKS.entries()) {
+      const deals = m.sheet("Deals");
+      if (!deals) throw new Error("no Deals");
+      placeWeek(
+        w.rows.filter((r) => r[0] !== "D-5"),
+        (r, c) => deals.value(r, c),
+        (r, c, v) => deals.write(r, c, v),
+        () => undefined,
+      );
+      const host = hostFor(m);
+      const d = await discover(host);
+      const res = await runCommand(host, { command: "review", sheet: "Deals", tabs: d.sheets.map((s) => s.name), today: w.today });
+      const own = deals.cfs.filter((cf) => cf.formula.includes("pipesheet:stuck"));
+      expect(own.map((cf) => cf.formula)).toEqual([res.plan.conditionalFormats[0]?.formula.excel]);
+      checkPushColumns(k, (r, c) => deals.value(r, c), (r, c) => deals.formula(r, c) ?? "", own[0]?.formula ?? "");
     }
   });
 });
@@ -176,6 +258,8 @@ describe("the Apps Script, on the strict fake", () => {
       const answer = script.call("sidebarRun", "sidebar", "review") as { changes: string };
       if (k === 0) expect(answer.changes).toBe("");
       else expect(answer.changes).toMatch(new RegExp(`^Since ${HOST_WEEKS[k - 1]?.today ?? ""}: \\d+ → \\d+ open deals`));
+      const rule = deals.rules.map((r) => String(r.condition?.values[0] ?? "")).find((f) => f.includes("pipesheet:stuck")) ?? "";
+      checkPushColumns(k, (r, c) => deals.raw(r, c), (r, c) => deals.formulaAt(r, c), rule);
       const review = script.env.book.sheet(TAB_REVIEW) as FakeSheet;
       const grid = Array.from({ length: review.maxRows }, (_, r) => Array.from({ length: review.maxCols }, (_, c) => review.raw(r, c)));
       if (k > 0) expect(waterfallOf(grid)).toEqual(expectedTab(HOST_WEEKS.slice(0, k + 1), k - 1));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rewriteManifest } from "../excel-addin/build/manifest.js";
 import { buildSheetsScript } from "../sheets-script/build.js";
+import { ADDON_ENTRY_POINTS } from "../sheets-script/src/names.js";
 import { checkAddin, checkSheetsBundle, packageVersion, productionUrl, ReleaseError } from "../scripts/release.js";
 import { ROOT, tempDir } from "./cli-harness.js";
 
@@ -80,6 +81,13 @@ describe("the Apps Script checks", () => {
     const code = readFileSync(join(dir, "Code.js"), "utf8");
     writeFileSync(join(dir, "Code.js"), code.split("\n").filter((l) => l.startsWith("function ") || l.startsWith("//")).join("\n"));
     expect(() => checkSheetsBundle(dir, VERSION)).toThrow(/still the stub/);
+  });
+
+  it("the add-on build passes with onInstall, and the bound build does not pass as the add-on (it has no onInstall)", async () => {
+    const addon = await buildSheetsScript({ outDir: join(await tempDir(), "addon"), typecheck: false, addon: true });
+    expect(() => checkSheetsBundle(addon, VERSION, ADDON_ENTRY_POINTS)).not.toThrow();
+    const bound = await buildSheetsScript({ outDir: join(await tempDir(), "sheets"), typecheck: false });
+    expect(() => checkSheetsBundle(bound, VERSION, ADDON_ENTRY_POINTS)).toThrow(/onInstall is still the stub/);
   });
 
   it("a bundle that needs Node to load is refused", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { dayFromIso, parseA1 } from "../core/a1.js";
 import { computeMetrics, type PipelineMetrics } from "../core/metrics.js";
 import { buildReview } from "../core/review.js";
-import { renderReviewText } from "../core/review-text.js";
+import { renderReviewText } from "../cli/review-text.js";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import { TAB_REVIEW, type Cell, type Deal, type DealResult, type Problem, type TabWrite, type WinModelSummary } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";
@@ -188,6 +188,9 @@ describe("buildReview", () => {
     expect(forecast?.type).toBe("column");
     expect(parseA1(forecast?.anchor ?? "")).toEqual({ row: rowOf(tab, "Weighted forecast by close month"), col: 6 });
     expect(rangeCells(tab, forecast?.values ?? "")).toEqual(m.forecast.byMonth.map((r) => r.weighted));
+    // The funnel ends above the forecast chart at Excel's default row height (15 points), with room for taller heading rows.
+    const gapRows = (parseA1(forecast?.anchor ?? "")?.row ?? 0) - (anchor?.row ?? 0);
+    expect((chart.height ?? 260) + 10).toBeLessThanOrEqual(gapRows * 15);
   });
 
   it("marks every table for the host to make sortable, and links each stuck deal to its row", () => {

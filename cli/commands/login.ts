@@ -2,7 +2,7 @@
 import { createInterface } from "node:readline";
 import type { Command as Program } from "commander";
 import { emitJson, type Output } from "../output.js";
-import { EXIT_HELP, examples } from "./help.js";
+import { EXIT_HELP, examples } from "../help.js";
 
 interface LoginCliOptions {
   client: string;

@@ -1,45 +1,41 @@
-// `pipesheet apply gsheet:ID#Deals`: set-up, scoring and review on a Google Sheet through the Sheets API, with
-// no pane open: one metadata read, one batchGet of deals, settings and log, core's run, then the plan in as
-// few batchUpdate requests as the 2 MB guidance allows.
-import { dayFromIso, run, type Command, type RunResult } from "../../core/index.js";
-import { renderReviewText } from "../../core/index.js";
-import { TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
-import type { ApplyOptions } from "../commands/apply.js";
-import { localToday, wrap, type Output } from "../commands/run.js";
+// Set-up, scoring and review on a Google Sheet through the Sheets API, with no pane open: one metadata read,
+// one batchGet of deals, settings and log, core's run, then the plan in as few batchUpdate requests as the
+// 2 MB guidance allows. Prints nothing: `pipesheet apply` (cli/commands/apply.ts) prints the result.
+import { run, TAB_ACTIVITIES, TAB_LOG, TAB_SETTINGS, type Command, type Grid, type PipelineMetrics, type RunResult } from "../../core/index.js";
 import { CliError } from "../errors.js";
-import { emitJson, outputWidth, terminalMessage, terminalProblems } from "../output.js";
 import { VERSION } from "../version.js";
-import { lazyCredentials, retryNote } from "../merge/command.js";
-import { parseSourceRef } from "../source.js";
-import { quoteSheet, SheetsClient, type SheetMeta } from "./client.js";
+import type { Credentials } from "./auth.js";
+import { dealsTab, quoteSheet, SheetsClient, tabNamed, type ClientOptions, type SheetMeta } from "./client.js";
 import { packBodies, planRequests, type Body } from "./plan-requests.js";
 
-export interface ApplyResult {
-  plan: RunResult;
-  bodies: Body[];
-  requests: number;
+export interface ApplyToSheet {
+  /** The spreadsheet and, when given after #, the deals tab. */
+  id: string;
+  sheet: string | null;
+  command: Command;
+  today: string;
+  dryRun: boolean;
+  onRetry?: ClientOptions["onRetry"];
 }
 
-const OWN = new Set([TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((t) => t.toLowerCase()));
-const COMMANDS: Command[] = ["setup", "score", "review"];
+export interface ApplyResult {
+  plan: RunResult & { metrics: PipelineMetrics };
+  bodies: Body[];
+  /** Requests sent, the reads included. */
+  requests: number;
+  /** The deals tab's title as the spreadsheet spells it. */
+  tab: string;
+}
 
-export async function applyCommand(target: string, opts: ApplyOptions, io: Output): Promise<ApplyResult> {
-  const ref = parseSourceRef(target);
-  if (ref.kind !== "gsheet") throw new CliError("BAD_ARGUMENTS", `apply works on a Google Sheet (gsheet:SPREADSHEET_ID#Deals); for ${target} use \`pipesheet ${opts.run} ${target}\``);
-  const command = opts.run as Command;
-  if (!COMMANDS.includes(command)) throw new CliError("BAD_ARGUMENTS", `--run ${opts.run}: say setup, score or review`);
-  const today = opts.today ?? localToday();
-  if (dayFromIso(today) === null) throw new CliError("BAD_ARGUMENTS", `--today ${today}: give a real date as YYYY-MM-DD, such as 2026-11-26`);
-
-  const creds = await lazyCredentials(opts.key, io)();
-  const client = new SheetsClient(ref.id, creds, { onRetry: retryNote(io) });
+export async function applyToSheet(job: ApplyToSheet, creds: Credentials): Promise<ApplyResult> {
+  const client = new SheetsClient(job.id, creds, job.onRetry ? { onRetry: job.onRetry } : {});
   const meta = await client.meta();
-  const byName = (name: string): SheetMeta | undefined => meta.sheets.find((s) => s.title.toLowerCase() === name.toLowerCase());
-  const deals = ref.sheet ? byName(ref.sheet) : meta.sheets.find((s) => !s.hidden && !OWN.has(s.title.toLowerCase()));
+  const byName = (name: string): SheetMeta | undefined => tabNamed(meta, name);
+  const deals = dealsTab(meta, job.sheet);
   if (!deals)
     throw new CliError(
       "NO_DEALS_SHEET",
-      ref.sheet ? `no tab "${ref.sheet}" in spreadsheet ${ref.id} (tabs: ${meta.sheets.map((s) => s.title).join(", ")})` : `spreadsheet ${ref.id} has no deals tab`,
+      job.sheet ? `no tab "${job.sheet}" in spreadsheet ${job.id} (tabs: ${meta.sheets.map((s) => s.title).join(", ")})` : `spreadsheet ${job.id} has no deals tab`,
       4,
     );
   const settingsTab = byName(TAB_SETTINGS);
@@ -48,47 +44,22 @@ export async function applyCommand(target: string, opts: ApplyOptions, io: Outpu
   const activitiesTab = deals.title.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : byName(TAB_ACTIVITIES);
   const tabs = [deals, settingsTab, logTab, activitiesTab].filter((s): s is SheetMeta => s !== undefined);
   const got = await client.read(tabs.map((s) => quoteSheet(s.title)), { values: "UNFORMATTED_VALUE", dates: "SERIAL_NUMBER" });
-  const gridOf = (tab: SheetMeta | undefined): Grid | null => (tab ? ((got[tabs.indexOf(tab)] ?? []) as Grid) : null);
+  const gridOf = (tab: SheetMeta | undefined): Grid | null => (tab ? (got[tabs.indexOf(tab)] ?? []) : null);
   const settings = gridOf(settingsTab);
   const log = gridOf(logTab);
   const activities = gridOf(activitiesTab);
   const plan = run(
-    { sheetName: deals.title, deals: (got[0] ?? []) as Grid, settings, log, sheetNames: meta.sheets.map((s) => s.title), activities: activitiesTab && activities ? { sheet: activitiesTab.title, values: activities } : null },
-    { command, today, version: VERSION },
+    { sheetName: deals.title, deals: got[0] ?? [], settings, log, sheetNames: meta.sheets.map((s) => s.title), activities: activitiesTab && activities ? { sheet: activitiesTab.title, values: activities } : null },
+    { command: job.command, today: job.today, version: VERSION },
   );
-  if (plan.metrics === null) {
+  const { metrics } = plan;
+  if (metrics === null) {
     const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;
     throw new CliError("NO_DEALS_SHEET", `no deals found on "${deals.title}": ${why}`, 4);
   }
   const bodies = packBodies(planRequests(plan, { meta, deals }, client.limit), client.limit);
-  if (!opts.dryRun)
+  if (!job.dryRun)
     for (const [i, body] of bodies.entries())
       await client.batchUpdate(body.requests, body.retryable, `write pipesheet's changes (part ${i + 1} of ${bodies.length})`);
-
-  if (opts.json) {
-    const { summary, problems, metrics } = plan;
-    emitJson(io, { summary, problems, metrics, requests: client.requests, batchUpdates: bodies.length, dryRun: Boolean(opts.dryRun) }, true);
-  } else {
-    const width = outputWidth(io.stdout, opts.width);
-    const text = command === "review" ? renderReviewText(plan.metrics, terminalProblems(plan.problems), { width, maxProblems: opts.maxProblems }).replace(/\n+$/, "") : "";
-    const lines = text ? [text, ""] : [];
-    if (command !== "review") {
-      for (const p of plan.problems.slice(0, opts.maxProblems)) lines.push(...wrap(`  ${p.sheet}!${p.cell}  ${terminalMessage(p.message)}`, width, "    "));
-      if (plan.problems.length > opts.maxProblems) lines.push(`  … and ${plan.problems.length - opts.maxProblems} more problems`);
-      if (plan.problems.length > 0) lines.push("");
-    }
-    lines.push(...wrap(plan.summary.headline, width, ""));
-    lines.push(
-      ...wrap(
-        opts.dryRun
-          ? `Dry run: would send ${bodies.length} batchUpdate request${bodies.length === 1 ? "" : "s"} to gsheet:${ref.id}#${deals.title}; nothing written.`
-          : `Applied to gsheet:${ref.id}#${deals.title} in ${client.requests} request${client.requests === 1 ? "" : "s"} (${bodies.length} batchUpdate).`,
-        width,
-        "  ",
-      ),
-    );
-    io.stdout.write(`${lines.join("\n")}\n`);
-  }
-  return { plan, bodies, requests: client.requests };
+  return { plan: { ...plan, metrics }, bodies, requests: client.requests, tab: deals.title };
 }
-

@@ -8,10 +8,11 @@ import { createPrivateKey, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { auth as googleAuth } from "googleapis/build/src/apis/sheets/index.js";
-import { CliError } from "../errors.js";
-import { authError } from "./errors.js";
+import { CliError, errnoCode, prop } from "../errors.js";
+import { authError, type CredentialSource } from "./errors.js";
+
+export type { CredentialSource } from "./errors.js";
 import { deleteToken, loadToken, saveToken, tokenPath, type SavedToken } from "./token-store.js";
 
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets";
@@ -31,12 +32,6 @@ export const apiRoot = (env: NodeJS.ProcessEnv = process.env): string | null => 
 const oauthEndpoints = (root: string | null): { endpoints?: Record<string, string> } =>
   root ? { endpoints: { oauth2AuthBaseUrl: `${root}o/oauth2/v2/auth`, oauth2TokenUrl: `${root}token`, oauth2RevokeUrl: `${root}revoke` } } : {};
 
-/** Where credentials came from: the file to fix and the setting (--key, GOOGLE_APPLICATION_CREDENTIALS, pipesheet login) that named it. */
-export interface CredentialSource {
-  kind: "service-account" | "oauth";
-  file: string;
-  setting: string;
-}
 
 export interface Credentials {
   client: AuthClient;
@@ -46,24 +41,19 @@ export interface Credentials {
   fix?: CredentialSource;
 }
 
-interface ServiceAccountKey {
-  type: "service_account";
-  client_email: string;
-  private_key: string;
-}
-
 async function readJson(path: string, what: string, setting = ""): Promise<unknown> {
   const from = setting === "" ? "" : ` (${setting})`;
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errnoCode(e);
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a folder, not a file" : String(code);
     throw authError(`cannot read the ${what} ${path}${from}: ${why}; check the path${setting === "" ? "" : ` given by ${setting}`}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    const json: unknown = JSON.parse(text);
+    return json;
   } catch {
     // Never echo the file: it holds a private key.
     throw authError(`the ${what} ${path}${from} is not valid JSON (damaged, cut short or not a key file); download it again from the Google Cloud console`);
@@ -71,7 +61,8 @@ async function readJson(path: string, what: string, setting = ""): Promise<unkno
 }
 
 export async function serviceAccount(keyFile: string, env: NodeJS.ProcessEnv = process.env, setting = "--key"): Promise<Credentials> {
-  const key = (await readJson(keyFile, "service-account key file", setting)) as Partial<ServiceAccountKey> & { type?: string };
+  const json = await readJson(keyFile, "service-account key file", setting);
+  const key = { type: prop(json, "type"), client_email: prop(json, "client_email"), private_key: prop(json, "private_key") };
   if (key.type !== "service_account")
     throw authError(
       `${keyFile} (${setting}) is not a service-account key (its "type" is ${JSON.stringify(key.type ?? null)}); create a JSON key under IAM › Service accounts › Keys, or sign in as yourself with \`pipesheet login\``,
@@ -150,11 +141,11 @@ interface InstalledClient {
 }
 
 async function readClientFile(path: string): Promise<InstalledClient> {
-  const json = (await readJson(path, "OAuth client file")) as { installed?: Partial<InstalledClient>; web?: unknown };
-  const c = json.installed;
-  if (!c || typeof c.client_id !== "string" || typeof c.client_secret !== "string") {
+  const json = await readJson(path, "OAuth client file");
+  const c = { client_id: prop(json, "installed", "client_id"), client_secret: prop(json, "installed", "client_secret") };
+  if (typeof c.client_id !== "string" || typeof c.client_secret !== "string") {
     throw authError(
-      json.web
+      prop(json, "web")
         ? `${path} is a "Web application" OAuth client; create one of type "Desktop app" (APIs & Services › Credentials) and download its JSON`
         : `${path} is not an OAuth client file; download the JSON of a "Desktop app" OAuth client from APIs & Services › Credentials`,
     );
@@ -194,6 +185,13 @@ const PAGE = (title: string, text: string): string =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:system-ui,sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body>`;
 
 /** Runs the desktop OAuth flow and saves the token; returns where it was saved. */
+/** The port a server listening on 127.0.0.1 got. */
+function listeningPort(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the sign-in listener has no port");
+  return address.port;
+}
+
 export async function login(opts: LoginOptions): Promise<string> {
   const env = opts.env ?? process.env;
   const installed = await readClientFile(opts.clientFile);
@@ -204,7 +202,7 @@ export async function login(opts: LoginOptions): Promise<string> {
       server.listen(0, "127.0.0.1", resolve);
     });
   try {
-    const redirectUri = opts.pasted ? PASTE_REDIRECT : `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const redirectUri = opts.pasted ? PASTE_REDIRECT : `http://127.0.0.1:${listeningPort(server)}/`;
     const client = new googleAuth.OAuth2({ clientId: installed.client_id, clientSecret: installed.client_secret, redirectUri, ...oauthEndpoints(apiRoot(env)) });
     const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
     const state = randomBytes(16).toString("hex");
@@ -286,10 +284,10 @@ export async function logout(env: NodeJS.ProcessEnv = process.env): Promise<{ pa
 
 /** Opens the consent page in the default browser; failures are fine, the address is printed anyway. */
 export function openBrowser(url: string): void {
-  const [cmd, args] =
+  const [cmd, args]: [string, string[]] =
     process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url.replace(/&/g, "^&")]] : ["xdg-open", [url]];
   try {
-    const child = spawn(cmd as string, args as string[], { stdio: "ignore", detached: true });
+    const child = spawn(cmd, args, { stdio: "ignore", detached: true });
     child.on("error", () => undefined);
     child.unref();
   } catch {

@@ -1,7 +1,7 @@
 // A thin wrapper over the googleapis Sheets client: request counting, payloads kept under the 2 MB guidance,
 // retries (backoff + jitter) only for reads and fixed-range writes, and errors mapped to one clear line.
 import { sheets as sheetsApi, type sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
-import { colName } from "../../core/index.js";
+import { colName, isOwnTab } from "../../core/index.js";
 import type { CredentialSource, Credentials } from "./auth.js";
 import { apiRoot } from "./auth.js";
 import { killPoint } from "../io/atomic.js";
@@ -43,6 +43,13 @@ export const quoteSheet = (name: string): string => `'${name.replace(/'/g, "''")
 /** 0-based rectangle on a sheet as an A1 range ("'Deals'!B2:D9"). */
 export const rangeA1 = (sheet: string, row: number, col: number, rows: number, cols: number): string =>
   `${quoteSheet(sheet)}!${colName(col)}${row + 1}:${colName(col + Math.max(1, cols) - 1)}${row + Math.max(1, rows)}`;
+
+/** A tab by name, in any case. */
+export const tabNamed = (meta: SpreadsheetMeta, name: string): SheetMeta | undefined => meta.sheets.find((s) => s.title.toLowerCase() === name.toLowerCase());
+
+/** The deals tab: the one named, else the first visible tab that is not one of pipesheet's own. */
+export const dealsTab = (meta: SpreadsheetMeta, name: string | null): SheetMeta | undefined =>
+  name ? tabNamed(meta, name) : meta.sheets.find((s) => !s.hidden && !isOwnTab(s.title));
 
 export interface ClientOptions {
   rootUrl?: string;

@@ -1,7 +1,13 @@
 // Google API failures as one clear line with a machine-readable code; never a token, key or request header.
-import { CliError } from "../errors.js";
-import type { CredentialSource } from "./auth.js";
+import { CliError, errnoCode, prop } from "../errors.js";
 import { httpFailure } from "./retry.js";
+
+/** Where credentials came from: the file to fix and the setting (--key, GOOGLE_APPLICATION_CREDENTIALS, pipesheet login) that named it. */
+export interface CredentialSource {
+  kind: "service-account" | "oauth";
+  file: string;
+  setting: string;
+}
 
 /** Exit codes of the Google Sheets and sync commands (the local-file codes 2-5 are in cli/errors.ts). */
 export const SYNC_EXIT = {
@@ -17,14 +23,12 @@ export const refused = (code: string, message: string): CliError => new CliError
 
 /** The API's own message from an error body, if there is one. */
 function apiMessage(e: unknown): string {
-  const data = (e as { response?: { data?: unknown } }).response?.data;
-  if (data && typeof data === "object") {
-    const err = (data as { error?: unknown }).error;
-    if (err && typeof err === "object" && typeof (err as { message?: unknown }).message === "string") return (err as { message: string }).message;
-    if (typeof err === "string") {
-      const d = (data as { error_description?: unknown }).error_description;
-      return typeof d === "string" ? `${err}: ${d}` : err;
-    }
+  const err = prop(e, "response", "data", "error");
+  const message = prop(err, "message");
+  if (typeof message === "string") return message;
+  if (typeof err === "string") {
+    const d = prop(e, "response", "data", "error_description");
+    return typeof d === "string" ? `${err}: ${d}` : err;
   }
   return "";
 }
@@ -41,9 +45,8 @@ const NO_NETWORK = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|ET
 
 /** Why a request got no answer, in words, with the settings that decide where it goes. */
 function networkFix(e: unknown, what: string, env: NodeJS.ProcessEnv): string {
-  const code = typeof (e as { code?: unknown }).code === "string" ? String((e as { code: string }).code) : "";
-  const cause = (e as { cause?: { code?: unknown } }).cause;
-  const all = `${code} ${typeof cause?.code === "string" ? cause.code : ""} ${e instanceof Error ? e.message : ""}`;
+  const causeCode = prop(e, "cause", "code");
+  const all = `${errnoCode(e) ?? ""} ${typeof causeCode === "string" ? causeCode : ""} ${e instanceof Error ? e.message : ""}`;
   const root = env.PIPESHEET_GOOGLE_API_ROOT;
   const proxy = env.HTTPS_PROXY ?? env.https_proxy;
   const where = root ? ` (PIPESHEET_GOOGLE_API_ROOT sends it to ${root}; unset it to reach Google)` : proxy ? ` (through the proxy in HTTPS_PROXY, ${proxy})` : "";
@@ -54,8 +57,12 @@ function networkFix(e: unknown, what: string, env: NodeJS.ProcessEnv): string {
 
 /** The reason Google gives in an error body (error.status or error.errors[0].reason), if any. */
 function apiReason(e: unknown): string {
-  const err = (e as { response?: { data?: { error?: { status?: unknown; errors?: { reason?: unknown }[]; details?: { reason?: unknown }[] } } } }).response?.data?.error;
-  const reasons = [err?.status, ...(err?.errors ?? []).map((x) => x.reason), ...(err?.details ?? []).map((x) => x.reason)];
+  const err = prop(e, "response", "data", "error");
+  const reasonsIn = (key: string): unknown[] => {
+    const list = prop(err, key);
+    return Array.isArray(list) ? list.map((x: unknown) => prop(x, "reason")) : [];
+  };
+  const reasons = [prop(err, "status"), ...reasonsIn("errors"), ...reasonsIn("details")];
   return reasons.filter((r): r is string => typeof r === "string").join(" ");
 }
 

@@ -2,7 +2,7 @@
 // 2 MB guidance allows. Requests that are not safe to repeat (adding tabs, rules, charts, appending log rows)
 // come first, so every later body holds only fixed-range writes and can be retried.
 import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
-import { dealsWrites, parseA1, RULE_PREFIX, type Cell, type TabFormat, type TabWrite, type WorkbookPlan } from "../../core/index.js";
+import { dayFromDate, dealsWrites, excelSerialFromDay, parseA1, RULE_PREFIX, type Cell, type TabFormat, type TabWrite, type WorkbookPlan } from "../../core/index.js";
 import { chunkRows, PAYLOAD_LIMIT, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
 import { nextSheetId } from "./sheet-side.js";
 
@@ -16,13 +16,12 @@ export const isIdempotent = (r: Request): boolean => Object.keys(r).every((k) =>
 export const isOwnRule = (rule: sheets_v4.Schema$ConditionalFormatRule): boolean =>
   (rule.booleanRule?.condition?.values ?? []).some((v) => (v.userEnteredValue ?? "").includes(`"${RULE_PREFIX}`));
 
-const EXCEL_EPOCH = 25_569;
 
 export function extendedValue(v: Cell): sheets_v4.Schema$ExtendedValue | undefined {
   if (v === null || v === undefined || v === "") return undefined;
   if (typeof v === "number") return Number.isFinite(v) ? { numberValue: v } : undefined;
   if (typeof v === "boolean") return { boolValue: v };
-  if (v instanceof Date) return { numberValue: Date.UTC(v.getFullYear(), v.getMonth(), v.getDate()) / 86_400_000 + EXCEL_EPOCH };
+  if (v instanceof Date) return { numberValue: excelSerialFromDay(dayFromDate(v)) };
   // stringValue is stored as typed text: a value starting with "=" never becomes a formula.
   return { stringValue: v };
 }

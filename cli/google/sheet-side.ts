@@ -1,17 +1,15 @@
 // A tab of a Google Sheet as one side of a sync, through the Sheets API: one metadata read and one batchGet;
 // writes as fixed-range values.batchUpdate (retried); new rows appended, stage changes with their log rows,
 // new tabs and columns, and deleted rows in requests that are never retried.
-import { colName } from "../../core/index.js";
+import { colName, EXCEL_EPOCH_OFFSET } from "../../core/index.js";
 import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
+import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { asIsoDay, asNumber, sheetsInput, sheetsText } from "../merge/cells.js";
 import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import type { CellWrite, Side, SideData, SideWrite } from "../merge/side.js";
 import { emptyTable, tableFromGrid } from "../merge/table.js";
 import type { Credentials } from "./auth.js";
-import { quoteSheet, SheetsClient, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
-
-const OWN_TABS = new Set([TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((t) => t.toLowerCase()));
+import { dealsTab, quoteSheet, SheetsClient, tabNamed, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
 
 /**
  * Cells grouped into rectangles for values.batchUpdate: one per run of consecutive rows that change the
@@ -25,14 +23,17 @@ export function rectangles(sheet: string, cells: CellWrite[]): RangeWrite[] {
     if (list) list.push(c);
     else byRow.set(c.row, [c]);
   }
-  const rows = [...byRow.keys()].sort((x, y) => x - y);
+  const rows = [...byRow.entries()].sort(([x], [y]) => x - y);
   const out: RangeWrite[] = [];
   let cur: RangeWrite | null = null;
   let curSpan = "";
-  for (const r of rows) {
-    const list = (byRow.get(r) as CellWrite[]).sort((x, y) => x.col - y.col);
-    const c0 = (list[0] as CellWrite).col;
-    const c1 = (list[list.length - 1] as CellWrite).col;
+  for (const [r, cellsOfRow] of rows) {
+    const list = cellsOfRow.sort((x, y) => x.col - y.col);
+    const first = list[0];
+    const last = list[list.length - 1];
+    if (!first || !last) continue;
+    const c0 = first.col;
+    const c1 = last.col;
     const line: (CellValue | null)[] = new Array<CellValue | null>(c1 - c0 + 1).fill(null);
     for (const c of list) line[c.col - c0] = sheetsInput(c.text);
     const span = `${c0}:${c1}`;
@@ -52,7 +53,7 @@ export function typedCell(text: string): sheets_v4.Schema$CellData {
   const n = asNumber(text);
   if (n !== null) return { userEnteredValue: { numberValue: n } };
   const d = asIsoDay(text);
-  if (d) return { userEnteredValue: { numberValue: d.getTime() / 86_400_000 + 25_569 }, userEnteredFormat: { numberFormat: { type: "DATE", pattern: "yyyy-mm-dd" } } };
+  if (d) return { userEnteredValue: { numberValue: d.getTime() / 86_400_000 + EXCEL_EPOCH_OFFSET }, userEnteredFormat: { numberFormat: { type: "DATE", pattern: "yyyy-mm-dd" } } };
   if (text === "TRUE" || text === "FALSE") return { userEnteredValue: { boolValue: text === "TRUE" } };
   return { userEnteredValue: { stringValue: text } };
 }
@@ -87,29 +88,33 @@ export class SheetSide implements Side {
   async read(): Promise<SideData> {
     const meta = await this.client.meta();
     this.meta = meta;
-    const find = (t: string): SheetMeta | undefined => meta.sheets.find((s) => s.title.toLowerCase() === t.toLowerCase());
-    if (this.title) this.tab = find(this.title) ?? null;
-    else {
-      // No tab named: the first visible tab that is not one of pipesheet's own.
-      this.tab = meta.sheets.find((s) => !s.hidden && !OWN_TABS.has(s.title.toLowerCase())) ?? null;
-      this.title = this.tab?.title ?? "Deals";
-    }
+    const find = (t: string): SheetMeta | undefined => tabNamed(meta, t);
+    this.tab = dealsTab(meta, this.title || null) ?? null;
+    // No tab named and none to take: the tab this sync will create.
+    if (!this.title) this.title = this.tab?.title ?? "Deals";
     if (this.tab) this.title = this.tab.title;
     const settingsTab = find(TAB_SETTINGS);
     const ranges = [...(this.tab ? [quoteSheet(this.tab.title)] : []), ...(settingsTab ? [quoteSheet(settingsTab.title)] : [])];
     const got = await this.client.read(ranges, { values: "UNFORMATTED_VALUE", dates: "FORMATTED_STRING" });
-    const settings: Grid | null = settingsTab ? ((got[this.tab ? 1 : 0] ?? []) as Grid) : null;
+    const settings: Grid | null = settingsTab ? (got[this.tab ? 1 : 0] ?? []) : null;
     if (!this.tab) return { exists: false, table: emptyTable(), settings, sheetName: this.title };
     const grid = (got[0] ?? []).map((r) => Array.from(r, sheetsText));
     this.lastRow = grid.length;
     return { exists: true, table: tableFromGrid(grid, this.title), settings, sheetName: this.title };
   }
 
+  /** The spreadsheet's metadata as read() found it; writing comes after reading. */
+  private readMeta(): SpreadsheetMeta {
+    if (!this.meta) throw new Error(`${this.label}: written before it was read`);
+    return this.meta;
+  }
+
   async write(w: SideWrite): Promise<void> {
-    const meta = this.meta as SpreadsheetMeta;
+    const meta = this.readMeta();
     const structure: Request[] = [];
-    const fresh = this.tab === null;
-    let sheetId = this.tab?.sheetId ?? 0;
+    const tab = this.tab;
+    const fresh = tab === null;
+    let sheetId = tab?.sheetId ?? 0;
     if (fresh) {
       // A new tab is made big enough for every row, so all of them go in as retryable fixed-range writes.
       sheetId = nextSheetId(meta);
@@ -117,14 +122,14 @@ export class SheetSide implements Side {
       structure.push({
         addSheet: { properties: { sheetId, title: this.title, gridProperties: { rowCount: Math.max(1000, rows + 100), columnCount: Math.max(26, w.width), frozenRowCount: 1 } } },
       });
-    } else if (w.width > (this.tab as SheetMeta).columnCount) {
-      structure.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: w.width - (this.tab as SheetMeta).columnCount } });
+    } else if (w.width > tab.columnCount) {
+      structure.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: w.width - tab.columnCount } });
     }
     if (structure.length > 0) {
       await this.client.batchUpdate(structure, false, fresh ? `add the tab "${this.title}"` : "add columns");
       // From here on the tab exists; a failure later leaves it, and the next run writes into it.
       if (fresh) this.tab = { sheetId, title: this.title, index: meta.sheets.length, hidden: false, rowCount: Math.max(1000, w.headerRow + 1 + w.append.length + 100), columnCount: Math.max(26, w.width), conditionalFormats: [], chartIds: [] };
-      else (this.tab as SheetMeta).columnCount = Math.max((this.tab as SheetMeta).columnCount, w.width);
+      else tab.columnCount = Math.max(tab.columnCount, w.width);
     }
     const cells: CellWrite[] = [...w.header, ...w.cells];
     if (fresh) w.append.forEach((row, i) => row.forEach((text, col) => text !== "" && cells.push({ row: w.headerRow + 1 + i, col, text })));
@@ -142,8 +147,8 @@ export class SheetSide implements Side {
    * stops here leaves the change unwritten and unlogged, and the next run does both. Never retried (it appends).
    */
   private async writeLogged(w: SideWrite, sheetId: number): Promise<void> {
-    const meta = this.meta as SpreadsheetMeta;
-    let logTab = meta.sheets.find((s) => s.title.toLowerCase() === TAB_LOG.toLowerCase());
+    const meta = this.readMeta();
+    let logTab = tabNamed(meta, TAB_LOG);
     const byDeal = new Map<string, { cells: CellWrite[]; log: Grid }>();
     const group = (id: string): { cells: CellWrite[]; log: Grid } => {
       let g = byDeal.get(id);
@@ -223,7 +228,8 @@ export class SheetSide implements Side {
       .filter((r): r is number => r !== undefined)
       .sort((x, y) => y - x);
     if (rows.length === 0) return;
-    const sheetId = (this.tab as SheetMeta).sheetId;
+    if (!this.tab) throw new Error(`rows to delete from "${this.title}", a tab the sync did not find`);
+    const sheetId = this.tab.sheetId;
     await this.client.batchUpdate(
       rows.map((r) => ({ deleteDimension: { range: { sheetId, dimension: "ROWS", startIndex: r, endIndex: r + 1 } } })),
       false,

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { errnoCode } from "../errors.js";
 
 export interface SavedToken {
   type: "pipesheet-oauth";
@@ -42,7 +43,7 @@ export async function loadToken(path: string): Promise<{ token: SavedToken; tigh
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if (errnoCode(e) === "ENOENT") return null;
     throw e;
   }
   let tightened = false;
@@ -63,7 +64,7 @@ export async function deleteToken(path: string): Promise<boolean> {
     await unlink(path);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    if (errnoCode(e) === "ENOENT") return false;
     throw e;
   }
 }

@@ -1,5 +1,5 @@
 // Cell text, the one form sync compares: what each host stores, turned into text and back without loss.
-import type { Cell } from "../../core/index.js";
+import { dayFromIso, isoFromDay, parseDateAs, sheetTypes, type Cell, type DateOrder, type Grid } from "../../core/index.js";
 import { neutraliseFormula } from "../io/csv.js";
 
 /** Text that is exactly the shortest form of a number ("12500", "-3.5"), so writing it as a number loses nothing. */
@@ -33,6 +33,46 @@ export function textOf(cell: Cell): string {
   const day = `${cell.getFullYear()}-${pad(cell.getMonth() + 1)}-${pad(cell.getDate())}`;
   const secs = cell.getHours() * 3600 + cell.getMinutes() * 60 + cell.getSeconds();
   return secs === 0 ? day : `${day} ${pad(cell.getHours())}:${pad(cell.getMinutes())}:${pad(cell.getSeconds())}`;
+}
+
+// ------------------------------------------------------------------------------ dates written as text
+
+/**
+ * The date columns of the aligned table and the order each is written in, as core infers it for `setup`
+ * (sheetTypes: the column's own unambiguous values, then the sheet's other dates, then the settings), from
+ * both sides' cells together: a CSV's "15/03/2026" proves day-first for the workbook's column too.
+ */
+export function dateOrders(names: readonly string[], rows: Iterable<readonly string[]>[], settings: Grid | null): Map<number, DateOrder> {
+  const grid: Grid = [[...names]];
+  for (const side of rows) for (const r of side) grid.push(r as string[]);
+  const out = new Map<number, DateOrder>();
+  for (const [k, t] of sheetTypes(grid, "Deals", settings)?.columns ?? []) if (t.kind === "date") out.set(k, t.order);
+  return out;
+}
+
+/** A date a CSV writes as text ("04/03/2026", "3/4/26", "4 Mar 2026") as a UTC day, read in its column's order; null for anything else (a time of day included, which a date cell would lose). */
+export function asTextDay(text: string, order: DateOrder): Date | null {
+  if (text === "" || text.includes(":") || asNumber(text) !== null) return null;
+  const iso = asIsoDay(text);
+  if (iso) return iso;
+  const d = parseDateAs(text, order);
+  return d === null || d === "bad" ? null : asIsoDay(isoFromDay(d.day));
+}
+
+/**
+ * A workbook hands its date cells over as ISO days ("2026-03-04"). Where the same day was written as text
+ * ("04/03/2026", in the last synced state or on the other side), that text is what the cell holds, so a date
+ * sync turned into a date cell is no edit, and the text side's bytes stay as they are.
+ */
+export function sameDayText(cell: string, order: DateOrder, candidates: readonly (string | null | undefined)[]): string {
+  const day = asIsoDay(cell) ? dayFromIso(cell) : null;
+  if (day === null) return cell;
+  for (const c of candidates) {
+    if (c === null || c === undefined || c === cell) continue;
+    const d = asTextDay(c, order);
+    if (d !== null && dayFromIso(d.toISOString().slice(0, 10)) === day) return c;
+  }
+  return cell;
 }
 
 // ------------------------------------------------------------------------------ CSV

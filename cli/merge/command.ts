@@ -1,34 +1,45 @@
-// The command-line side of pull, push and sync: open the two places, run the sync, print the report,
-// write the conflicts file, and turn remaining conflicts into exit code 10.
-import { dayFromIso } from "../../core/index.js";
-import type { Output } from "../commands/run.js";
-import { emitJson } from "../output.js";
-import type { SyncCliOptions } from "../commands/sync.js";
-import { localToday } from "../commands/run.js";
+// pull, push and sync on two places: open them, run the sync, write the conflicts file. Prints nothing and
+// returns the report; `pipesheet pull|push|sync` (cli/commands/sync.ts) prints it and ends with exit 10 on conflicts.
 import { CliError } from "../errors.js";
 import type { Credentials } from "../google/auth.js";
-import { SYNC_EXIT } from "../google/errors.js";
+import type { ClientOptions } from "../google/client.js";
+import { lazyCredentials } from "../google/credentials.js";
 import { configDir } from "../google/token-store.js";
 import { parseSourceRef } from "../source.js";
 import { CsvSide, XlsxSide } from "./local-sides.js";
-import { conflictsPath, renderReport, writeConflicts } from "./report.js";
+import { conflictsPath, writeConflicts } from "./report.js";
 import { runSync, type SyncReport } from "./run.js";
 import type { Side } from "./side.js";
 
+export type SyncCommand = "pull" | "push" | "sync";
 
-/** The credentials, fetched once and only when a Google Sheet is involved. */
-export function lazyCredentials(key: string | undefined, io: Output): () => Promise<Credentials> {
-  let got: Promise<Credentials> | null = null;
-  // The Google client takes a while to load: only a Google Sheet pays for it.
-  return () => (got ??= import("../google/auth.js").then((m) => m.getCredentials(key ?? null, process.env, (line) => io.stderr.write(`${line}\n`))));
+export interface SyncJob {
+  command: SyncCommand;
+  first: string;
+  second: string;
+  /** The day stage changes are stamped with (YYYY-MM-DD, checked). */
+  today: string;
+  dryRun: boolean;
+  deletes: boolean;
+  prefer: string | undefined;
+  acceptHeader: boolean;
+  /** A service-account key file, else GOOGLE_APPLICATION_CREDENTIALS or the saved sign-in. */
+  key: string | undefined;
+  /** Told what the sync is doing ("Reading …"), for a person watching. */
+  note: (line: string) => void;
+  /** Told what sign-in has to say (which account). */
+  say: (line: string) => void;
+  onRetry?: ClientOptions["onRetry"];
 }
 
-export function retryNote(io: Output): (what: string, attempt: number, waitMs: number, f: { status: number | null }) => void {
-  return (what, attempt, waitMs, f) =>
-    io.stderr.write(`pipesheet: ${f.status === null ? "no answer from Google" : `Google answered ${f.status}`} while trying to ${what}; trying again in ${(waitMs / 1000).toFixed(1)} s (retry ${attempt})\n`);
+export interface SyncDone {
+  report: SyncReport;
+  /** Where the conflicts file goes, and whether this run wrote it (never on a dry run, only with conflicts). */
+  conflictsPath: string;
+  wroteConflicts: boolean;
 }
 
-export async function openSide(text: string, creds: () => Promise<Credentials>, io: Output): Promise<Side> {
+export async function openSide(text: string, creds: () => Promise<Credentials>, onRetry?: ClientOptions["onRetry"]): Promise<Side> {
   const ref = parseSourceRef(text);
   switch (ref.kind) {
     case "csv":
@@ -37,7 +48,7 @@ export async function openSide(text: string, creds: () => Promise<Credentials>, 
       return new XlsxSide(ref.path, ref.sheet);
     case "gsheet": {
       const { SheetSide } = await import("../google/sheet-side.js");
-      return new SheetSide(ref.id, ref.sheet, await creds(), { onRetry: retryNote(io) });
+      return new SheetSide(ref.id, ref.sheet, await creds(), onRetry ? { onRetry } : {});
     }
   }
 }
@@ -49,14 +60,13 @@ function preferSide(prefer: string | undefined, a: string, b: string): "a" | "b"
   throw new CliError("BAD_ARGUMENTS", `--prefer ${prefer}: say "first" (${a}) or "second" (${b})`);
 }
 
-export async function syncCommand(command: "pull" | "push" | "sync", first: string, second: string, opts: SyncCliOptions, io: Output): Promise<SyncReport> {
-  const today = opts.today ?? localToday();
-  if (dayFromIso(today) === null) throw new CliError("BAD_ARGUMENTS", `--today ${today}: give a real date as YYYY-MM-DD, such as 2026-11-26`);
+export async function syncPlaces(job: SyncJob): Promise<SyncDone> {
+  const { command, first, second } = job;
   if (first.trim() === second.trim()) throw new CliError("BAD_ARGUMENTS", `${command} needs two different places; both are ${first}`);
-  const prefer = preferSide(opts.prefer, first, second);
-  const creds = lazyCredentials(opts.key, io);
-  const a = await openSide(first, creds, io);
-  const b = await openSide(second, creds, io);
+  const prefer = preferSide(job.prefer, first, second);
+  const creds = lazyCredentials(job.key, job.say);
+  const a = await openSide(first, creds, job.onRetry);
+  const b = await openSide(second, creds, job.onRetry);
   const workbook = (text: string): string | undefined =>
     parseSourceRef(text).kind === "xlsx"
       ? `pipesheet does not delete rows in a workbook (${text}): its formulas, names, validations and merged ranges would point at the wrong deal`
@@ -66,32 +76,18 @@ export async function syncCommand(command: "pull" | "push" | "sync", first: stri
   const wb = workbook(second);
   if (wa) keepRows.a = wa;
   if (wb) keepRows.b = wb;
-  const verbose = Boolean(io.stderr.isTTY) && !opts.json;
   const report = await runSync(a, b, {
     mode: command === "sync" ? "twoway" : "oneway",
-    dryRun: Boolean(opts.dryRun),
-    deletes: Boolean(opts.delete),
+    dryRun: job.dryRun,
+    deletes: job.deletes,
     prefer,
-    acceptHeader: Boolean(opts.acceptHeader),
-    today,
+    acceptHeader: job.acceptHeader,
+    today: job.today,
     configDir: configDir(),
     keepRows,
-    note: verbose ? (line) => io.stderr.write(`${line}…\n`) : () => undefined,
+    note: job.note,
   });
-  const conflicts = conflictsPath(report.statePath);
-  const wrote = opts.dryRun ? false : await writeConflicts(conflicts, report, new Date().toISOString().slice(0, 16).replace("T", " "));
-  // One document: with conflicts (exit 10) the CLI adds the error to it.
-  if (opts.json) emitJson(io, { ...report, conflictsFile: wrote ? conflicts : null });
-  else io.stdout.write(renderReport(report, { command, maxLines: opts.dryRun ? opts.maxLines * 5 : opts.maxLines, conflictsPath: wrote ? conflicts : null }));
-  // A dry run ends with the code the real run would, so a script can test it first.
-  if (report.conflicts.length > 0)
-    throw new CliError(
-      "CONFLICTS",
-      opts.dryRun
-        ? `${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"} would wait for a person (dry run: nothing written)`
-        : `${report.conflicts.length} conflict${report.conflicts.length === 1 ? "" : "s"} wait${report.conflicts.length === 1 ? "s" : ""} for a person (listed in ${conflicts}); everything else is in sync`,
-      SYNC_EXIT.CONFLICTS,
-    );
-  return report;
+  const path = conflictsPath(report.statePath);
+  const wrote = job.dryRun ? false : await writeConflicts(path, report, new Date().toISOString().slice(0, 16).replace("T", " "));
+  return { report, conflictsPath: path, wroteConflicts: wrote };
 }
-

@@ -2,10 +2,10 @@
 // (only the cells sync changes are touched; every other part of the workbook is copied byte for byte).
 import { existsSync } from "node:fs";
 import type * as XlsxModule from "../io/xlsx.js";
-import { TAB_SETTINGS, type Cell, type Grid } from "../../core/index.js";
+import { TAB_SETTINGS, type Cell, type DateOrder, type Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
 import { csvField, encodeCsvText, rawFields, readCsvDocument, unencodable, type CsvDocument } from "../io/csv.js";
-import { asIsoDay, asNumber, csvStored, csvValue, textOf } from "./cells.js";
+import { asIsoDay, asNumber, asTextDay, csvStored, csvValue, textOf } from "./cells.js";
 import type { Side, SideData, SideWrite } from "./side.js";
 import { emptyTable, tableFromGrid } from "./table.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -140,12 +140,12 @@ export class CsvSide implements Side {
 
 type XlsxIo = typeof XlsxModule;
 
-/** A text cell as the typed value Excel should hold: exact numbers, ISO days as dates, TRUE/FALSE. */
-function xlsxValue(text: string): { value: Cell; numFmt?: string } {
+/** A text cell as the typed value Excel should hold: exact numbers, ISO days (and in a date column, its dates) as dates, TRUE/FALSE. */
+function xlsxValue(text: string, order?: DateOrder): { value: Cell; numFmt?: string } {
   if (text === "") return { value: null };
   const n = asNumber(text);
   if (n !== null) return { value: n };
-  const d = asIsoDay(text);
+  const d = order === undefined ? asIsoDay(text) : asTextDay(text, order);
   if (d) return { value: d, numFmt: "yyyy-mm-dd" };
   if (text === "TRUE" || text === "FALSE") return { value: text === "TRUE" };
   return { value: text };
@@ -212,7 +212,7 @@ export class XlsxSide implements Side {
       }
     };
     for (const h of w.header) set(h.row, h.col, { value: h.text === "" ? null : h.text });
-    for (const c of [...w.cells, ...w.logged]) set(c.row, c.col, xlsxValue(c.text));
+    for (const c of [...w.cells, ...w.logged]) set(c.row, c.col, xlsxValue(c.text, w.dates?.get(c.col)));
     const textAt = (row: number, col: number): string => {
       const k = at.get(`${row},${col}`);
       return k !== undefined ? textOf((cells[k] as { value: Cell }).value) : textOf(this.grid[row]?.[col] ?? null);
@@ -224,7 +224,7 @@ export class XlsxSide implements Side {
     let next = Math.max(last, w.headerRow + 1);
     for (const row of w.append) {
       row.forEach((text, c) => {
-        if (text !== "") set(next, c, xlsxValue(text));
+        if (text !== "") set(next, c, xlsxValue(text, w.dates?.get(c)));
       });
       next++;
     }

@@ -2,7 +2,7 @@
 // synced state, stamp stage changes, then write by the protocol in README ("Crash safety"): the journal of
 // the IDs and headers it decided, the sides (remote IDs first, local files next, remote last), the state that
 // commits the run, and the journal removed. A run stopped anywhere is finished exactly by running it again.
-import { findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
+import { EXCEL_EPOCH_OFFSET, findStageColumn, isoFromDay, planStageEdit } from "../../core/index.js";
 import type { Cell, Grid } from "../../core/index.js";
 import { refused } from "../google/errors.js";
 import { writeTarget } from "../io/atomic.js";
@@ -25,6 +25,7 @@ import {
   type SideState,
 } from "./state.js";
 import { alignColumns, type AlignedColumn } from "./table.js";
+import { dateOrders, sameDayText } from "./cells.js";
 
 export interface SyncOptions {
   /** "oneway": changes flow from side a into side b only (pull, push); "twoway": both ways (sync). */
@@ -225,6 +226,12 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
   const va = view(da, "a", fills.a);
   const vb = view(db, "b", fills.b);
   const base: BaseRows | null = baseRows(state, cols);
+  // Date columns as core reads them: a date written as text ("04/03/2026") goes into a workbook as a date cell,
+  // which reads back as an ISO day; that day is the text it came from, not an edit.
+  const orders = dateOrders(cols.map((c) => c.name), [va.view.rows.values(), vb.view.rows.values()], da.settings ?? db.settings);
+  for (const [k, order] of orders)
+    for (const [v, other] of [[va.view, vb.view], [vb.view, va.view]] as const)
+      for (const [id, cells] of v.rows) if (cells[k]) cells[k] = sameDayText(cells[k], order, [base?.get(id)?.[k], other.rows.get(id)?.[k]]);
   if (state === null && da.exists && db.exists) {
     // Deals both sides know by ID but no state: this pair was synced before under other names, or its state
     // was lost. Said plainly, because this run cannot tell an edit from a deletion.
@@ -303,6 +310,7 @@ export async function runSync(A: Side, B: Side, opts: SyncOptions): Promise<Sync
 
   const wa = sideWrite(da, la, m.a, fills.a, va.rowOf, idIdx, stamps.a, cols);
   const wb = sideWrite(db, lb, m.b, fills.b, vb.rowOf, idIdx, stamps.b, cols);
+  for (const [w, l] of [[wa, la], [wb, lb]] as const) w.dates = new Map([...orders].filter(([k]) => (l.colOf[k] ?? -1) >= 0).map(([k, o]) => [l.colOf[k] as number, o]));
   const named = (c: Conflict & { took?: SideName }): NamedConflict => ({ ...c, column: colName(c.col) });
   const report: SyncReport = {
     a: summary(A, wa, m.a, fills.a, la, cols, stamps.a),
@@ -458,7 +466,7 @@ function stampStages(data: SideData, l: Layout, edits: SideEdits, rowOf: Map<str
     if (id === undefined || k < 0) continue;
     // The other side already moved this deal's Stage entered along with its stage: keep that date.
     if ((byId.get(id) ?? []).some((c) => c.col === k)) continue;
-    const text = typeof cell.value === "number" ? isoFromDay(cell.value - 25_569) : String(cell.value ?? "");
+    const text = typeof cell.value === "number" ? isoFromDay(cell.value - EXCEL_EPOCH_OFFSET) : String(cell.value ?? "");
     const i = rowOf.get(id) as number;
     const was = data.table.rows[i]?.cells[cell.col] ?? "";
     if (was !== text) out.cells.push({ id, col: k, from: was, to: text });

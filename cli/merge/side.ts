@@ -1,5 +1,5 @@
 // One side of a sync (a CSV file, a sheet in an .xlsx, a tab of a Google Sheet): read it as a table, write changes.
-import type { Grid } from "../../core/index.js";
+import type { DateOrder, Grid } from "../../core/index.js";
 import type { Table } from "./table.js";
 
 export interface SideData {
@@ -46,6 +46,8 @@ export interface SideWrite {
   lastDealRow?: number;
   headerRow: number;
   idCol: number;
+  /** The side's date columns and the order their text is written in, so a side of typed cells (an .xlsx) stores dates. */
+  dates?: Map<number, DateOrder>;
 }
 
 export const isEmptyWrite = (w: SideWrite): boolean =>

@@ -1,10 +1,11 @@
 /// <reference types="office-js" />
 // Applies a WorkbookPlan: pipesheet's columns, tabs, rules and chart, in as few round trips as the
 // request limit allows, with calculation, screen updating and this add-in's events off while it writes.
-import { dealsWrites, TAB_LOG, TAB_REVIEW, type Cell, type ChartSpec, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
+import { a1, colName, dealsWrites, TAB_LOG, TAB_REVIEW, type Cell, type ChartSpec, type ConditionalRule, type TabWrite, type ValidationRule, type WorkbookPlan } from "../../core/index.js";
 import { toExcelValue } from "./cell-text.js";
 import { Packer, CALL_OVERHEAD, type Op } from "./packer.js";
 import { CHART_NAME, PAYLOAD_BUDGET, type WorkbookRead } from "./read.js";
+import { errorCode } from "./host.js";
 import { parseRange } from "./ranges.js";
 import { stringBytes } from "./json-size.js";
 
@@ -52,6 +53,21 @@ function columnOps(p: Packer, plan: WorkbookPlan): void {
   }
 }
 
+/**
+ * The review's table names, each free in the workbook: Excel table names are unique across the workbook, case
+ * aside, so a name the team's table already has gets a number (PipesheetStages_2); the team's table keeps its
+ * own, and pipesheet still knows its tables by their prefix.
+ */
+export function tableNames(tables: readonly { name: string }[], taken: readonly string[]): string[] {
+  const used = new Set(taken.map((n) => n.toLowerCase()));
+  return tables.map((t) => {
+    let name = t.name;
+    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${t.name}_${k}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
 function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead, env: Env): void {
   const name = tab.name;
   // A table survives clear(), and a new one may not overlap it: pipesheet's own go first.
@@ -86,12 +102,13 @@ function tabOps(p: Packer, tab: TabWrite, exists: boolean, read: WorkbookRead, e
       },
     });
   }
-  for (const t of tab.tables ?? [])
+  const names = tableNames(tab.tables ?? [], read.otherTableNames);
+  for (const [i, t] of (tab.tables ?? []).entries())
     p.add({
       bytes: CALL_OVERHEAD * 3,
       run: (ctx) => {
         const table = ctx.workbook.worksheets.getItem(name).tables.add(`'${name.replace(/'/g, "''")}'!${t.range}`, true);
-        table.name = t.name;
+        table.name = names[i] ?? t.name;
         table.style = "TableStyleLight1";
       },
     });
@@ -163,7 +180,28 @@ function addValidation(ctx: Excel.RequestContext, sheet: string, v: ValidationRu
   dv.prompt = { showPrompt: false, title: v.id.slice(0, 32), message: "" };
 }
 
-function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead, env: Env): void {
+/** Excel's last row (1-based): a rule that reaches it never has to grow with the sheet. */
+const SHEET_ROWS = 1_048_576;
+
+/** A pipesheet rule below ExcelApi 1.17 whose cells may have to change: its range, loaded in the first chunk. */
+interface RuleMove {
+  cf: Excel.ConditionalFormat;
+  rule: ConditionalRule;
+  at: Excel.Range;
+}
+
+/**
+ * Below ExcelApi 1.17 a rule cannot be moved (no setRanges), so pipesheet's rule reaches down to the sheet's
+ * last row: the formula is anchored at the rule's top-left cell, so the rows past the deals change nothing, and
+ * the sheet can grow without the rule having to move.
+ */
+function ruleRange(rule: ConditionalRule, canMove: boolean): string {
+  if (canMove) return rule.range;
+  const box = parseRange(rule.range);
+  return `${a1(box.row, box.col)}:${colName(box.col + box.cols - 1)}${SHEET_ROWS}`;
+}
+
+function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead, env: Env, moves: RuleMove[]): void {
   // delete() fails with ItemNotFound when another rule shares a cell (office-js#5222), and the team's rules
   // often cover the deals: so pipesheet's rules are rewritten in place, and moved with setRanges where it exists.
   const canMove = env.isSetSupported("ExcelApi", "1.17");
@@ -171,11 +209,47 @@ function ruleOps(p: Packer, plan: WorkbookPlan, read: WorkbookRead, env: Env): v
   read.ownRules.forEach((cf, i) => {
     const rule = planned[i];
     if (rule === undefined) p.add({ bytes: CALL_OVERHEAD, run: () => cf.delete() });
-    else p.add({ bytes: CALL_OVERHEAD * 5 + stringBytes(rule.formula.excel), run: (ctx) => updateRule(ctx, plan.sheet, cf, rule, canMove) });
+    else
+      p.add({
+        bytes: CALL_OVERHEAD * 6 + stringBytes(rule.formula.excel),
+        run: (ctx) => {
+          updateRule(ctx, plan.sheet, cf, rule, canMove);
+          // Without setRanges, whether it must move is known once this chunk has run (movedRules).
+          // getRange() throws for a rule over several areas (the team cleared formats across it): then it is null.
+          if (!canMove) moves.push({ cf, rule, at: cf.getRangeOrNullObject().load("address") });
+        },
+      });
   });
   // Excel puts each new rule on top, so adding in reverse keeps the plan's order of priority.
   const added = planned.slice(read.ownRules.length);
-  for (const rule of [...added].reverse()) p.add({ bytes: CALL_OVERHEAD * 4 + stringBytes(rule.formula.excel), run: (ctx) => addRule(ctx, plan.sheet, rule) });
+  for (const rule of [...added].reverse()) p.add({ bytes: CALL_OVERHEAD * 4 + stringBytes(rule.formula.excel), run: (ctx) => addRule(ctx, plan.sheet, rule, ruleRange(rule, canMove)) });
+}
+
+/**
+ * Below ExcelApi 1.17, a rule of pipesheet's that covers other cells than it must (the team added a column, or
+ * the header row moved) is deleted and added again, in that order: adding first would make two rules share
+ * every cell, and delete() then fails (office-js#5222). When a rule of the team's shares its cells, the delete
+ * fails all the same; the batch stops there, so the rule stays as updated in place, and the note says so.
+ * One more round trip, only when a rule must move.
+ */
+async function movedRules(ctx: Excel.RequestContext, sheet: string, moves: readonly RuleMove[], notes: string[]): Promise<number> {
+  let syncs = 0;
+  for (const m of moves) {
+    const want = ruleRange(m.rule, false);
+    const have = m.at.isNullObject ? "several areas" : m.at.address.slice(m.at.address.lastIndexOf("!") + 1).replace(/\$/g, "");
+    if (have.toUpperCase() === want.toUpperCase()) continue;
+    m.cf.delete();
+    addRule(ctx, sheet, m.rule, want);
+    try {
+      await ctx.sync();
+    } catch (e) {
+      if (errorCode(e) !== "ItemNotFound") throw e;
+      notes.push(`Excel could not move pipesheet's stuck-deal highlight onto ${want} (another conditional format shares its cells, and this Excel has no ConditionalFormat.setRanges); it still covers ${have}.`);
+    } finally {
+      syncs++;
+    }
+  }
+  return syncs;
 }
 
 function updateRule(ctx: Excel.RequestContext, sheet: string, cf: Excel.ConditionalFormat, rule: ConditionalRule, canMove: boolean): void {
@@ -186,8 +260,8 @@ function updateRule(ctx: Excel.RequestContext, sheet: string, cf: Excel.Conditio
   if (canMove) cf.setRanges(ctx.workbook.worksheets.getItem(sheet).getRange(rule.range));
 }
 
-function addRule(ctx: Excel.RequestContext, sheet: string, rule: ConditionalRule): void {
-  const cf = ctx.workbook.worksheets.getItem(sheet).getRange(rule.range).conditionalFormats.add("Custom");
+function addRule(ctx: Excel.RequestContext, sheet: string, rule: ConditionalRule, range: string): void {
+  const cf = ctx.workbook.worksheets.getItem(sheet).getRange(range).conditionalFormats.add("Custom");
   cf.custom.rule.formula = rule.formula.excel;
   cf.custom.format.fill.color = rule.fill;
   cf.custom.format.font.color = rule.fontColor;
@@ -239,7 +313,8 @@ export async function applyPlan(
   const p = new Packer(PAYLOAD_BUDGET);
   const existing = (name: string): boolean => read.input.sheetNames.some((n) => same(n, name));
 
-  ruleOps(p, plan, read, env);
+  const moves: RuleMove[] = [];
+  ruleOps(p, plan, read, env, moves);
   validationOps(p, plan, read, notes);
   columnOps(p, plan);
   for (const tab of plan.tabs) tabOps(p, tab, existing(tab.name), read, env);
@@ -274,6 +349,7 @@ export async function applyPlan(
       }
       onProgress({ done: i + 1, total: chunks.length });
     }
+    if (moves.length > 0) syncs += await movedRules(ctx, plan.sheet, moves, notes);
     if (chartTab)
       for (let i = 0; i < specs.length; i++) {
         const spec = specs[i] as ChartSpec;

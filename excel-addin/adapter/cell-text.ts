@@ -1,5 +1,5 @@
 // Turns a plan cell into what Range.values must receive so Excel stores exactly that value.
-import type { Cell } from "../../core/index.js";
+import { EXCEL_EPOCH_OFFSET, type Cell } from "../../core/index.js";
 
 export type ExcelValue = string | number | boolean;
 
@@ -22,7 +22,7 @@ export function toExcelValue(c: Cell, textFormat: boolean): ExcelValue {
   if (typeof c === "boolean") return c;
   if (c instanceof Date) {
     const t = c.getTime();
-    return Number.isNaN(t) ? "" : Date.UTC(c.getFullYear(), c.getMonth(), c.getDate()) / DAY_MS + 25_569;
+    return Number.isNaN(t) ? "" : Date.UTC(c.getFullYear(), c.getMonth(), c.getDate()) / DAY_MS + EXCEL_EPOCH_OFFSET;
   }
   if (textFormat || c === "") return c;
   return isRiskyText(c) ? `'${c}` : c;

@@ -1,14 +1,14 @@
 /// <reference types="office-js" />
 // One pane command end to end: read (one round trip), let core decide, apply the plan. Plus the small calls
 // the pane makes around it: find the deals sheet, preview the column mapping, select a problem's cell.
-import { findStageColumn, run, TAB_ACTIVITIES, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Command, type Field, type RunResult } from "../../core/index.js";
+import { findStageColumn, isOwnTab, OWN_TABS, run, TAB_ACTIVITIES, TAB_REVIEW, type Command, type Field, type RunResult } from "../../core/index.js";
+import { VERSION } from "../version.js";
 import { applyPlan, type ApplyProgress, type ApplyResult } from "./apply.js";
 import { errorCode, type Host } from "./host.js";
 import { readWorkbook, type WorkbookRead } from "./read.js";
 import type { StamperState } from "./stamper.js";
 
-export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG];
-export const isOwnTab = (name: string): boolean => OWN_TABS.some((t) => t.toLowerCase() === name.toLowerCase());
+export { OWN_TABS, isOwnTab };
 
 export interface Discovery {
   sheets: { name: string; visible: boolean }[];
@@ -81,7 +81,7 @@ async function readFresh(host: Host, ctx: Excel.RequestContext, req: CommandRequ
 }
 
 const plan = (read: WorkbookRead, req: CommandRequest): RunResult =>
-  run(read.input, { command: req.command, today: req.today, ...(req.columnOverrides ? { columnOverrides: req.columnOverrides } : {}) });
+  run(read.input, { command: req.command, today: req.today, version: VERSION, ...(req.columnOverrides ? { columnOverrides: req.columnOverrides } : {}) });
 
 /** Runs a command against the workbook. */
 export async function runCommand(host: Host, req: CommandRequest, onProgress: (p: Progress) => void = () => undefined): Promise<CommandResult> {

@@ -27,6 +27,11 @@ export interface WorkbookRead {
   ownCharts: Excel.Chart[];
   /** pipesheet's tables on the review tab (named with TABLE_PREFIX). */
   ownTables: Excel.Table[];
+  /**
+   * Names of every other table in the workbook (the team's): table names are unique workbook-wide, case aside,
+   * so the review's tables must not take one of them.
+   */
+  otherTableNames: string[];
   /** Columns of the deals sheet whose drop-down carries pipesheet's marker. */
   ownValidationColumns: number[];
   /** Round trips the read took. */
@@ -105,6 +110,7 @@ interface First {
   rules: Excel.ConditionalFormatCollection;
   charts: Excel.ChartCollection | null;
   tables: Excel.TableCollection | null;
+  allTables: Excel.TableCollection;
   markers: Excel.DataValidation[];
   activities: ActivitiesRead;
 }
@@ -121,10 +127,11 @@ function queueFirst(ctx: Excel.RequestContext, sheetName: string, tabs: readonly
   const rules = deals.sheet.getRange().conditionalFormats.load(ruleDetails ? "items/id,items/type,items/customOrNullObject/rule/formula" : "items/id,items/type");
   const charts = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).charts.load("items/name") : null;
   const tables = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).tables.load("items/name") : null;
+  const allTables = ctx.workbook.tables.load("items/name");
   const lastRow = deals.bounds.getLastRow();
   const markers: Excel.DataValidation[] = [];
   for (let c = 0; c < MARKER_COLUMNS; c++) markers.push(lastRow.getCell(0, c).dataValidation.load("type,prompt"));
-  return { sheets, deals, settings, log, rules, charts, tables, markers, activities };
+  return { sheets, deals, settings, log, rules, charts, tables, allTables, markers, activities };
 }
 
 const ownFormula = (f: string): boolean => f.includes(RULE_PREFIX);
@@ -184,7 +191,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
       else throw e;
     }
   }
-  const { sheets, deals, settings, log, rules, charts, tables, markers, activities } = first;
+  const { sheets, deals, settings, log, rules, charts, tables, allTables, markers, activities } = first;
   const byId = ruleDetails ? null : await ownRulesById(ctx, rules);
 
   const pending: Pending[] = [];
@@ -209,6 +216,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
   const ownRules = byId ? byId.own : rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && ownFormula(cf.customOrNullObject.rule.formula));
   const ownCharts = charts ? charts.items.filter((ch) => ch.name.startsWith(RULE_PREFIX)) : [];
   const ownTables = tables ? tables.items.filter((t) => t.name.startsWith(TABLE_PREFIX)) : [];
+  const otherTableNames = allTables.items.map((t) => t.name).filter((n) => !ownTables.some((o) => o.name === n));
   const ownValidationColumns: number[] = [];
   markers.forEach((dv, c) => {
     if (dv.type !== "None" && dv.type !== "Inconsistent" && dv.prompt.title.startsWith(RULE_PREFIX)) ownValidationColumns.push(c);
@@ -228,6 +236,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
     ownRules,
     ownCharts,
     ownTables,
+    otherTableNames,
     ownValidationColumns,
     syncs: tries + (byId?.syncs ?? 0) + more + found.syncs,
   };

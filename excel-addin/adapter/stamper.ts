@@ -4,11 +4,21 @@
 // is busy, and (ExcelApi 1.14) the event names this add-in as its trigger.
 import { LOG_HEADER, planStageEdit, TAB_LOG, TAB_SETTINGS, type Cell, type Grid } from "../../core/index.js";
 import { toExcelValue } from "./cell-text.js";
-import type { Host } from "./host.js";
+import { errorCode, type Host } from "./host.js";
 import { parseEventAddress } from "./ranges.js";
 
 /** A paste bigger than this is left to the next run's snapshot diff, which logs it as well. */
 export const MAX_STAMP_ROWS = 5000;
+
+/**
+ * While a person types in a cell Excel refuses every API call (InvalidOperationInCellEditMode), and they may
+ * start typing in the next cell before the stamp's round trip runs. The stamp waits and tries again, these
+ * many milliseconds apart (about 15 s in all), then gives up: the next command's snapshot diff logs the move.
+ */
+export const CELL_EDIT_RETRY_MS = [250, 500, 1000, 2000, 4000, 8000] as const;
+const CELL_EDIT_MODE = "InvalidOperationInCellEditMode";
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface StamperState {
   sheet: string;
@@ -46,6 +56,8 @@ export class StageStamper {
       isBusy: () => boolean;
       onStamp?: (r: StampResult) => void;
       onError?: (e: unknown) => void;
+      /** How the stamp waits between tries while Excel is in cell-editing mode (tests hand in their own). */
+      wait?: (ms: number) => Promise<void>;
     },
   ) {}
 
@@ -93,9 +105,11 @@ export class StageStamper {
     if (last < first || last - first + 1 > MAX_STAMP_ROWS) return Promise.resolve();
     const single = box.rows === 1 && box.cols === 1;
     const before = single ? e.details?.valueBefore : undefined;
+    // The day of the change, taken now: a stamp that has to wait (cell-editing mode) still dates it then.
+    const day = this.options.today();
     // Edits are handled one after another, in the order they happened.
     this.queue = this.queue
-      .then(() => this.stamp(first, last - first + 1, before as Cell | undefined))
+      .then(() => this.stampWhenFree(first, last - first + 1, before as Cell | undefined, day))
       .then((r) => {
         if (r) this.options.onStamp?.(r);
       })
@@ -103,7 +117,23 @@ export class StageStamper {
     return this.queue;
   }
 
-  private async stamp(row: number, count: number, oldStage: Cell | undefined): Promise<StampResult | null> {
+  /** Stamps, waiting out cell-editing mode a bounded number of times; the batch is refused whole, so a retry is safe. */
+  private async stampWhenFree(row: number, count: number, oldStage: Cell | undefined, day: string): Promise<StampResult | null> {
+    const wait = this.options.wait ?? sleep;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.stamp(row, count, oldStage, day);
+      } catch (e) {
+        const delay = CELL_EDIT_RETRY_MS[attempt];
+        if (errorCode(e) !== CELL_EDIT_MODE) throw e;
+        if (delay === undefined)
+          throw Object.assign(new Error("Excel stayed in cell-editing mode; the next Score leads or review records this stage change."), { code: CELL_EDIT_MODE });
+        await wait(delay);
+      }
+    }
+  }
+
+  private async stamp(row: number, count: number, oldStage: Cell | undefined, day: string): Promise<StampResult | null> {
     const s = this.state;
     return this.host.run(async (ctx) => {
       const sheets = ctx.workbook.worksheets;
@@ -126,7 +156,7 @@ export class StageStamper {
         headerRow: s.headerRow,
         rows: rows.values.map((values, i) => ({ row: row + i, values, ...(oldStage === undefined ? {} : { oldStage }) })),
         settings: settings ? (settings.values as Grid) : null,
-        today: this.options.today(),
+        today: day,
         by: "edit",
       });
       if (plan.cells.length === 0 && plan.logAppend.length === 0) return null;

@@ -1,7 +1,7 @@
 // Draws the in-memory workbook: the active sheet as a grid (with its highlighting and pipesheet's chart),
 // sheet tabs, the selection. Cell text goes in with textContent only.
 import type { SheetModel, WorkbookModel } from "../../test/fakes/excel/model.js";
-import { colName } from "../../core/index.js";
+import { colName, EXCEL_EPOCH_OFFSET } from "../../core/index.js";
 import { evaluateRules } from "./highlight.js";
 
 
@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 export function display(v: string | number | boolean, format: string): string {
   if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
   if (typeof v === "string") return v;
-  if (/[yd]/i.test(format) && !format.includes('"')) return new Date(Math.round((v - 25_569) * DAY_MS)).toISOString().slice(0, 10);
+  if (/[yd]/i.test(format) && !format.includes('"')) return new Date(Math.round((v - EXCEL_EPOCH_OFFSET) * DAY_MS)).toISOString().slice(0, 10);
   if (format.endsWith("%")) return `${(v * 100).toFixed((format.split(".")[1] ?? "").replace("%", "").length)}%`;
   if (format === "#,##0") return Math.round(v).toLocaleString("en-US");
   // A fixed number of decimals, with an optional quoted unit: 0.00"x", 0.0 "days".

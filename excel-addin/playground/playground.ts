@@ -4,7 +4,7 @@ import Papa from "papaparse";
 import sampleCsv from "../../samples/pipeline.csv";
 import { createHost } from "../../test/fakes/excel/host.js";
 import { WorkbookModel } from "../../test/fakes/excel/model.js";
-import { dayFromIso } from "../../core/index.js";
+import { dayFromIso, EXCEL_EPOCH_OFFSET } from "../../core/index.js";
 import { officeHost } from "../adapter/host.js";
 import { startPane } from "../taskpane/pane.js";
 import { GridView } from "./grid.js";
@@ -19,7 +19,7 @@ model.load("Deals", rows);
 const host = createHost(model);
 Object.assign(globalThis, { Excel: host.Excel, Office: host.Office });
 
-const grid = new GridView(model, document.getElementById("grid") as HTMLElement, document.getElementById("tabs") as HTMLElement, (dayFromIso(today) ?? 0) + 25_569);
+const grid = new GridView(model, document.getElementById("grid") as HTMLElement, document.getElementById("tabs") as HTMLElement, (dayFromIso(today) ?? 0) + EXCEL_EPOCH_OFFSET);
 let queued = false;
 model.listeners.add(() => {
   if (queued) return;

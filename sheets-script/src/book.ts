@@ -1,5 +1,5 @@
 // Reading the workbook: the tabs, the clock in the spreadsheet's time zone, and each grid in one getValues.
-import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Grid } from "../../core/index.js";
+import { isOwnTab, OWN_TABS, type Grid } from "../../core/index.js";
 import { datesToSerials, offsetFromZ, serialFromDate, serialFromLocalDate } from "./cells.js";
 import type { Sheet, Spreadsheet } from "./gas.js";
 
@@ -34,8 +34,7 @@ export function tabOf(sheet: Sheet, name: string): Tab {
   };
 }
 
-export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG].map((n) => n.toLowerCase());
-export const isOwnTab = (name: string): boolean => OWN_TABS.includes(name.toLowerCase());
+export { OWN_TABS, isOwnTab };
 
 export function openBook(ss: Spreadsheet, withTabs = true): Book {
   const zone = ss.getSpreadsheetTimeZone();

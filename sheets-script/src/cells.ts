@@ -1,8 +1,8 @@
 // Cell values across the Apps Script boundary: Dates in, serial numbers and literal text out.
-import type { Cell } from "../../core/index.js";
+import { EXCEL_EPOCH_OFFSET, type Cell } from "../../core/index.js";
 
 const MS_PER_DAY = 86_400_000;
-const EPOCH_SERIAL = 25_569;
+const EPOCH_SERIAL = EXCEL_EPOCH_OFFSET;
 
 /** A value Range.setValues accepts. */
 export type SheetValue = string | number | boolean | Date;

@@ -1,7 +1,8 @@
-// Writes the owned columns of the deals sheet: header cells, then whole blocks per row chunk, stopping before the time limit.
-import { a1Range, type Grid, type WorkbookPlan } from "../../core/index.js";
+// Writes the owned columns of the deals sheet: core's header blocks, then its cell blocks per row chunk,
+// stopping before the time limit.
+import { a1Range, type Grid, type WorkbookPlan, type WriteBlock } from "../../core/index.js";
 import type { Range, Sheet } from "./gas.js";
-import { blockValues, chunkRows, formatPlan, headerRuns, planBlocks, type Block } from "./layout.js";
+import { blockValues, chunkRows, formatRuns, needsFormats, planWrites, widthOf } from "./layout.js";
 import type { Pace } from "./pace.js";
 
 export interface ColumnsOutcome {
@@ -19,47 +20,46 @@ export function ensureSize(sheet: Sheet, rows: number, cols: number): void {
 }
 
 export function writeColumns(sheet: Sheet, plan: WorkbookPlan, grid: Grid, fromRow: number, pace: Pace, quote: (s: string) => string): ColumnsOutcome {
-  const top = plan.headerRow + 1; // 1-based sheet row of the header
+  const writes = planWrites(plan);
   if (fromRow === 0) {
-    for (const run of headerRuns(plan.columns)) sheet.getRange(top, run.first + 1, 1, run.values.length).setValues([run.values.map(quote)]);
+    for (const h of writes.headers) sheet.getRange(h.row + 1, h.col + 1, 1, widthOf(h)).setValues(h.values.map((r) => r.map((v) => quote(String(v ?? "")))));
   }
-  const blocks = planBlocks(plan.columns, plan.rowCount);
-  const step = chunkRows(blocks);
+  const first = plan.headerRow + 1;
+  const step = chunkRows(writes.cells);
   for (let start = fromRow; start < plan.rowCount; start += step) {
     const end = Math.min(plan.rowCount, start + step);
-    const cells = blocks.reduce((n, b) => n + Math.max(0, Math.min(end, b.to) - Math.max(start, b.from)) * b.cols.length, 0);
+    const cells = writes.cells.reduce((n, b) => n + Math.max(0, Math.min(end, b.row - first + b.values.length) - Math.max(start, b.row - first)) * widthOf(b), 0);
     if (!pace.fits(cells)) return { done: false, nextRow: start };
-    pace.chunk(cells, () => writeChunk(sheet, plan, grid, blocks, start, end, quote));
+    pace.chunk(cells, () => writeChunk(sheet, grid, writes.cells, first + start, first + end, quote));
   }
   return { done: true, nextRow: plan.rowCount };
 }
 
-function writeChunk(sheet: Sheet, plan: WorkbookPlan, grid: Grid, blocks: ReturnType<typeof planBlocks>, start: number, end: number, quote: (s: string) => string): void {
-  const top = plan.headerRow + 1;
-  const parts: { block: Block; from: number; to: number; range: Range; formats: string[][]; formulas: string[][] | null }[] = [];
+/** Writes the sheet rows [top, bottom) of every block. */
+function writeChunk(sheet: Sheet, grid: Grid, blocks: readonly WriteBlock[], top: number, bottom: number, quote: (s: string) => string): void {
+  const parts: { block: WriteBlock; from: number; to: number; range: Range; formats: string[][] | null; formulas: string[][] | null }[] = [];
   for (const block of blocks) {
-    const from = Math.max(start, block.from);
-    const to = Math.min(end, block.to);
+    const from = Math.max(top, block.row) - block.row;
+    const to = Math.min(bottom, block.row + block.values.length) - block.row;
     if (from >= to) continue;
-    const range = sheet.getRange(top + 1 + from, block.first + 1, to - from, block.cols.length);
-    parts.push({ block, from, to, range, formats: range.getNumberFormats(), formulas: block.keepsUserCells ? range.getFormulas() : null });
+    const range = sheet.getRange(block.row + from + 1, block.col + 1, to - from, widthOf(block));
+    const read = needsFormats(block);
+    parts.push({ block, from, to, range, formats: read ? range.getNumberFormats() : null, formulas: block.keep ? range.getFormulas() : null });
   }
   // Formats before values: a plain-text or date format decides how Sheets reads what is written.
   // One range list per format across every block of the chunk.
   const byFormat = new Map<string, string[]>();
-  const add = (f: string, range: string): void => {
-    const list = byFormat.get(f);
-    if (list) list.push(range);
-    else byFormat.set(f, [range]);
-  };
   for (const { block, from, to } of parts) {
-    const fp = formatPlan(block, from, to);
-    for (const [col, n, f] of fp.columns) add(f, a1Range(plan.headerRow + 1 + from, col, to - from, n));
-    for (const [col, row, n, f] of fp.runs) add(f, a1Range(plan.headerRow + 1 + row, col, n, 1));
+    for (const [row, col, rows, cols, f] of formatRuns(block, from, to)) {
+      const list = byFormat.get(f);
+      const a1 = a1Range(row, col, rows, cols);
+      if (list) list.push(a1);
+      else byFormat.set(f, [a1]);
+    }
   }
   for (const [f, ranges] of byFormat) {
     if (ranges.length === 1) sheet.getRange(ranges[0] as string).setNumberFormat(f);
     else sheet.getRangeList(ranges).setNumberFormat(f);
   }
-  for (const { block, from, to, range, formats, formulas } of parts) range.setValues(blockValues(block, from, to, grid, plan.headerRow, formats, formulas, quote));
+  for (const { block, from, to, range, formats, formulas } of parts) range.setValues(blockValues(block, from, to, grid, formats, formulas, quote));
 }

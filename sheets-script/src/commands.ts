@@ -22,6 +22,7 @@ import { Pace, type Budget } from "./pace.js";
 import { applyConditionalFormats, applyValidations } from "./rules.js";
 import { readStore, storeAfterRun, type Resume, type StageConfig } from "./store.js";
 import { appendLog, rangeEnd, writeTab } from "./tabs.js";
+import { VERSION } from "./version.js";
 
 /** Apps Script stops a run at 6 minutes; leave a minute for rules, tabs and the flush after the last chunk. */
 export const TIME_LIMIT_MS = 6 * 60_000;
@@ -145,7 +146,7 @@ export function runCommand(command: Command, budget: Budget, spreadsheet?: Sprea
     if (!deals) return noDealsSheet(command);
 
     const input = readInput(book, deals);
-    const plan = run(input, { command, today: resume?.today ?? book.today });
+    const plan = run(input, { command, today: resume?.today ?? book.today, version: VERSION });
     const quote = textWriter();
     const size = extent(plan);
     if (plan.columns.length > 0) ensureSize(deals.sheet, size.rows, size.cols);

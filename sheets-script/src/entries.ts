@@ -17,15 +17,19 @@ const HEADER_SCAN = 31;
 
 const budget = (): Budget => ({ startedAt: Date.now(), limitMs: CHUNK_DEADLINE_MS, now: () => Date.now() });
 
-export function onOpen(): void {
-  SpreadsheetApp.getUi()
-    .createMenu(MENU)
+/** The menu's items, the same in the bound script's Pipeline menu and the add-on's menu under Extensions. */
+export function addMenuItems(menu: GoogleAppsScript.Base.Menu): void {
+  menu
     .addItem("Set up pipeline", "pipelineSetup")
     .addItem("Score leads", "pipelineScore")
     .addItem("Pipeline review", "pipelineReview")
     .addSeparator()
     .addItem("Open sidebar", "openSidebar")
     .addToUi();
+}
+
+export function onOpen(): void {
+  addMenuItems(SpreadsheetApp.getUi().createMenu(MENU));
 }
 
 export function onEdit(e: EditEvent): void {

@@ -13,6 +13,9 @@ export const ENTRY_POINTS = [
 ] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
+/** The private Editor add-on's entry points: the same, plus onInstall (it runs once, when a user installs it). */
+export const ADDON_ENTRY_POINTS = [...ENTRY_POINTS, "onInstall"] as const;
+
 /** Document-property keys pipesheet keeps between executions. */
 export const PROP_STAGE = "pipesheet.stage";
 export const PROP_RESUME = "pipesheet.resume";

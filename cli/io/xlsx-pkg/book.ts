@@ -1,7 +1,7 @@
 // A workbook read from its package: the sheet list, date system, shared strings and date styles, and the cells of a
 // sheet as core's Grid. The cost is one pass over the sheet's XML, in proportion to the cells it holds.
 import { SaxesParser } from "saxes";
-import type { Cell, Grid } from "../../../core/index.js";
+import { EXCEL_EPOCH_OFFSET, type Cell, type Grid } from "../../../core/index.js";
 import { attr, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
 
@@ -171,7 +171,7 @@ export class Book {
 
   /** An Excel serial as the Date core expects: local midnight of that calendar day (time of day dropped). */
   serialDate(serial: number): Date | null {
-    const day = Math.floor(serial) + (this.date1904 ? 1462 : 0) - 25_569;
+    const day = Math.floor(serial) + (this.date1904 ? 1462 : 0) - EXCEL_EPOCH_OFFSET;
     const utc = new Date(day * 86_400_000);
     if (Number.isNaN(utc.getTime())) return null;
     return new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate());

@@ -1,7 +1,7 @@
 // A WorkbookPlan applied to a package: in the deals sheet only pipesheet's cells, rules, drop-downs and column widths
 // change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
 // own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
-import { a1, colIndex, colName, dealsWrites, LOG_HEADER, parseA1, RULE_PREFIX, TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
+import { a1, colIndex, colName, dealsWrites, EXCEL_EPOCH_OFFSET, LOG_HEADER, OWN_TABS, parseA1, RULE_PREFIX, TAB_LOG, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
 import { chartXml, drawingXml } from "../xlsx-chart.js";
 import { isDateFormat, NS_REL, readRels, relsOf, resolvePart, type Book, type Layout, type SheetInfo } from "./book.js";
 import type { SharedStrings } from "./sst.js";
@@ -25,7 +25,7 @@ export type PlanParts = Pick<WorkbookPlan, "headerRow" | "rowCount" | "columns" 
 /** Excel's limit for the text of one cell. */
 export const MAX_TEXT = 32_767;
 
-export const OWN_TABS = [TAB_REVIEW, TAB_SETTINGS, TAB_LOG];
+export { OWN_TABS };
 
 /** Children of <worksheet> that come after the rules and drop-downs, in schema order. */
 const AFTER_VALIDATIONS = [
@@ -90,7 +90,7 @@ const sqrefBoxes = (sqref: string): Box[] => sqref.split(/\s+/).flatMap((p) => (
 const overlaps = (a: Box, b: Box): boolean => a.left <= b.right && b.left <= a.right && a.top <= b.bottom && b.top <= a.bottom;
 
 /** A Date (local calendar day, as core and the reader use) as an Excel serial in the workbook's date system. */
-const dateSerial = (d: Date, date1904: boolean): number => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86_400_000 + 25_569 - (date1904 ? 1462 : 0);
+const dateSerial = (d: Date, date1904: boolean): number => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86_400_000 + EXCEL_EPOCH_OFFSET - (date1904 ? 1462 : 0);
 
 /** One cell's XML, or "" when it holds nothing and has no style. Text longer than Excel allows is cut. */
 function cellXml(sst: SharedStrings, pre: string, ref: string, style: number, v: Cell, date1904: boolean, cut: (ref: string, length: number) => void): string {

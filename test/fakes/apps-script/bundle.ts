@@ -4,20 +4,34 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import vm from "node:vm";
 import { buildSheetsScript } from "../../../sheets-script/build.js";
-import { Env, type EnvOptions, type ExecutionKind } from "./env.js";
+import { Env, type AuthMode, type EnvOptions, type ExecutionKind } from "./env.js";
 
-let built: Promise<{ dir: string; code: string; sidebar: string; manifest: string }> | null = null;
+export interface Built {
+  dir: string;
+  code: string;
+  sidebar: string;
+  manifest: string;
+}
+
+/** The bound script's bundle, or the private Editor add-on's (npm run build:sheets:team). */
+export type Variant = "bound" | "addon";
+
+const built = new Map<Variant, Promise<Built>>();
 
 /** The real build (esbuild, no type-check: `npm run build:sheets` does that) into a temp folder. */
-export function builtBundle(): Promise<{ dir: string; code: string; sidebar: string; manifest: string }> {
-  built ??= (async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pipesheet-gas-"));
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    await buildSheetsScript({ outDir: dir, typecheck: false });
-    const read = (f: string): string => readFileSync(path.join(dir, f), "utf8");
-    return { dir, code: read("Code.js"), sidebar: read("Sidebar.html"), manifest: read("appsscript.json") };
-  })();
-  return built;
+export function builtBundle(variant: Variant = "bound"): Promise<Built> {
+  let b = built.get(variant);
+  if (!b) {
+    b = (async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "pipesheet-gas-"));
+      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      await buildSheetsScript({ outDir: dir, typecheck: false, addon: variant === "addon" });
+      const read = (f: string): string => readFileSync(path.join(dir, f), "utf8");
+      return { dir, code: read("Code.js"), sidebar: read("Sidebar.html"), manifest: read("appsscript.json") };
+    })();
+    built.set(variant, b);
+  }
+  return b;
 }
 
 /** Replaces the context's Date so that `new Date()` and Date.now() read the fake's virtual clock. */
@@ -37,22 +51,26 @@ export interface Script {
   context: vm.Context;
   /** Calls a global of the script as one execution of the given kind (menu commands and sidebar calls: 6 minutes). */
   call: (name: string, kind: ExecutionKind, ...args: unknown[]) => unknown;
+  /** The same, in the given authorisation mode (an add-on's onOpen in a spreadsheet it was not used in: NONE). */
+  callAs: (name: string, kind: ExecutionKind, auth: AuthMode, ...args: unknown[]) => unknown;
 }
 
-export async function loadScript(options: EnvOptions = {}): Promise<Script> {
-  const b = await builtBundle();
+/** Loads a bundle into a fresh bare context. */
+export async function loadScript(options: EnvOptions = {}, variant: Variant = "bound"): Promise<Script> {
+  const b = await builtBundle(variant);
   const env = new Env({ files: { "Sidebar.html": b.sidebar }, ...options });
   const context = vm.createContext({ ...env.globals(), __fakeNow: () => env.clock });
   vm.runInContext(CLOCK, context);
   const ScriptDate = vm.runInContext("Date", context) as DateConstructor;
   env.makeDate = (ms) => new ScriptDate(ms);
   vm.runInContext(b.code, context, { filename: "Code.js" });
-  const call = (name: string, kind: ExecutionKind, ...args: unknown[]): unknown => {
+  const callAs = (name: string, kind: ExecutionKind, auth: AuthMode | undefined, ...args: unknown[]): unknown => {
     const fn = (context as Record<string, unknown>)[name];
     if (typeof fn !== "function") throw new Error(`The script has no global function ${name}`);
-    return env.execute(kind, () => (fn as (...a: unknown[]) => unknown)(...args));
+    return env.execute(kind, () => (fn as (...a: unknown[]) => unknown)(...args), auth);
   };
-  return { env, context, call };
+  const call = (name: string, kind: ExecutionKind, ...args: unknown[]): unknown => callAs(name, kind, undefined, ...args);
+  return { env, context, call, callAs: (name, kind, auth, ...args) => callAs(name, kind, auth, ...args) };
 }
 
 /** Builds an edit event as Apps Script does: the range carries its bounds as plain fields too. */

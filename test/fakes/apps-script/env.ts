@@ -13,6 +13,8 @@ export interface Cost {
 export const DEFAULT_COST: Cost = { call: 5, readCell: 0.002, writeCell: 0.02, formatCell: 0.001 };
 
 export type ExecutionKind = "menu" | "sidebar" | "simple-trigger";
+/** ScriptApp.AuthMode of an execution: an add-on's onOpen runs in NONE where it has not been used yet. */
+export type AuthMode = "NONE" | "LIMITED" | "FULL";
 
 export interface EnvOptions {
   /** The spreadsheet's time zone. */
@@ -29,6 +31,7 @@ export interface EnvOptions {
 interface Execution {
   id: number;
   kind: ExecutionKind;
+  auth: AuthMode;
   start: number;
   limit: number;
 }
@@ -50,7 +53,7 @@ export class Env {
   lockHolder: number | null = null;
   readonly stack: Execution[] = [];
   private nextExec = 1;
-  menus: { name: string; items: [string, string][] }[] = [];
+  menus: FakeMenu[] = [];
   alerts: string[] = [];
   sidebars: { title: string; content: string }[] = [];
   logs: string[] = [];
@@ -74,8 +77,8 @@ export class Env {
   }
 
   /** Runs `fn` as one Apps Script execution: its own time limit; its lock is released when it ends. */
-  execute<T>(kind: ExecutionKind, fn: () => T): T {
-    const exec: Execution = { id: this.nextExec++, kind, start: this.clock, limit: kind === "simple-trigger" ? 30_000 : 360_000 };
+  execute<T>(kind: ExecutionKind, fn: () => T, auth: AuthMode = kind === "simple-trigger" ? "LIMITED" : "FULL"): T {
+    const exec: Execution = { id: this.nextExec++, kind, auth, start: this.clock, limit: kind === "simple-trigger" ? 30_000 : 360_000 };
     this.stack.push(exec);
     try {
       return fn();
@@ -83,6 +86,11 @@ export class Env {
       this.stack.pop();
       if (this.lockHolder === exec.id) this.lockHolder = null;
     }
+  }
+
+  /** In AuthMode.NONE a script may build menus, but not read the document or its properties. */
+  authorised(name: string): void {
+    if (this.current?.auth === "NONE") throw new Error(`Exception: You do not have permission to call ${name} in AuthMode.NONE.`);
   }
 
   hit(name: string): void {
@@ -159,6 +167,37 @@ function makeLock(env: Env): object {
   };
 }
 
+/** The name the fake gives an add-on menu (Apps Script uses the add-on's name). */
+export const ADDON_MENU = "pipesheet (add-on)";
+
+export interface FakeMenu {
+  name: string;
+  /** Built with createAddonMenu (under Extensions), not createMenu. */
+  addon: boolean;
+  items: [string, string][];
+}
+
+function menuApi(env: Env, menu: FakeMenu): object {
+  const api = {
+    addItem(caption: string, fn: string) {
+      env.hit("Menu.addItem");
+      if (typeof fn !== "string" || fn === "") throw new Error("Exception: A menu item needs a function name.");
+      menu.items.push([caption, fn]);
+      return api;
+    },
+    addSeparator() {
+      env.hit("Menu.addSeparator");
+      menu.items.push(["---", ""]);
+      return api;
+    },
+    addToUi() {
+      env.hit("Menu.addToUi");
+      env.menus.push(menu);
+    },
+  };
+  return api;
+}
+
 function makeUi(env: Env): object {
   const ensureUi = (what: string): void => {
     if (env.current?.kind === "simple-trigger") throw new Error(`Exception: Cannot call ${what} from this context (simple triggers cannot open dialogs).`);
@@ -170,25 +209,13 @@ function makeUi(env: Env): object {
     Button,
     createMenu(name: string) {
       env.hit("Ui.createMenu");
-      const menu = { name, items: [] as [string, string][] };
-      const api = {
-        addItem(caption: string, fn: string) {
-          env.hit("Menu.addItem");
-          if (typeof fn !== "string" || fn === "") throw new Error("Exception: A menu item needs a function name.");
-          menu.items.push([caption, fn]);
-          return api;
-        },
-        addSeparator() {
-          env.hit("Menu.addSeparator");
-          menu.items.push(["---", ""]);
-          return api;
-        },
-        addToUi() {
-          env.hit("Menu.addToUi");
-          env.menus.push(menu);
-        },
-      };
-      return api;
+      return menuApi(env, { name, addon: false, items: [] });
+    },
+    /** The add-on menu under Extensions, named by Apps Script after the add-on (or the script), not by the caller. */
+    createAddonMenu(...args: unknown[]) {
+      env.hit("Ui.createAddonMenu");
+      if (args.length > 0) throw new Error("Exception: The parameters don't match the method signature for Ui.createAddonMenu.");
+      return menuApi(env, { name: ADDON_MENU, addon: true, items: [] });
     },
     alert(a: string, b?: string, c?: string) {
       env.hit("Ui.alert");
@@ -209,8 +236,8 @@ function appsScriptGlobals(env: Env): Record<string, unknown> {
   const SpreadsheetApp = {
     BooleanCriteria: { CUSTOM_FORMULA: "CUSTOM_FORMULA", TEXT_CONTAINS: "TEXT_CONTAINS" },
     DataValidationCriteria: { VALUE_IN_LIST: "VALUE_IN_LIST" },
-    getActiveSpreadsheet: () => (env.hit("SpreadsheetApp.getActiveSpreadsheet"), env.book),
-    getActive: () => (env.hit("SpreadsheetApp.getActive"), env.book),
+    getActiveSpreadsheet: () => (env.authorised("SpreadsheetApp.getActiveSpreadsheet"), env.hit("SpreadsheetApp.getActiveSpreadsheet"), env.book),
+    getActive: () => (env.authorised("SpreadsheetApp.getActive"), env.hit("SpreadsheetApp.getActive"), env.book),
     getUi: () => (env.hit("SpreadsheetApp.getUi"), makeUi(env)),
     flush: () => env.hit("SpreadsheetApp.flush"),
     newConditionalFormatRule: () => (env.hit("SpreadsheetApp.newConditionalFormatRule"), new FakeConditionalFormatRuleBuilder(env)),
@@ -260,8 +287,8 @@ function appsScriptGlobals(env: Env): Record<string, unknown> {
   };
   return {
     SpreadsheetApp,
-    PropertiesService: { getDocumentProperties: () => (env.hit("PropertiesService.getDocumentProperties"), props) },
-    LockService: { getDocumentLock: () => (env.hit("LockService.getDocumentLock"), makeLock(env)) },
+    PropertiesService: { getDocumentProperties: () => (env.authorised("PropertiesService.getDocumentProperties"), env.hit("PropertiesService.getDocumentProperties"), props) },
+    LockService: { getDocumentLock: () => (env.authorised("LockService.getDocumentLock"), env.hit("LockService.getDocumentLock"), makeLock(env)) },
     HtmlService: {
       createHtmlOutputFromFile: (name: string) => {
         env.hit("HtmlService.createHtmlOutputFromFile");

@@ -3,6 +3,7 @@ import { run, type Command, type Grid, type RunResult, type WorkbookInput } from
 import type { Env } from "./env.js";
 import type { FakeSheet } from "./spreadsheet.js";
 import { formatDate } from "./time.js";
+import { VERSION } from "../../../sheets-script/src/version.js";
 
 /** The used range as stored: dates are already serial numbers in the spreadsheet's zone. */
 export function storedGrid(sheet: FakeSheet): Grid {
@@ -27,7 +28,7 @@ export function inputOf(env: Env, dealsName: string): WorkbookInput {
   };
 }
 
-/** The plan core makes for the fake's cells as they are now. */
+/** The plan core makes for the fake's cells as they are now, with the version the script passes. */
 export function planOf(env: Env, dealsName: string, command: Command): RunResult {
-  return run(inputOf(env, dealsName), { command, today: todayOf(env) });
+  return run(inputOf(env, dealsName), { command, today: todayOf(env), version: VERSION });
 }

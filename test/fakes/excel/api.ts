@@ -100,6 +100,12 @@ export class Context {
     await Promise.resolve();
     if (request > PAYLOAD_LIMIT)
       throw new OfficeError(ErrorCodes.requestPayloadSizeLimitExceeded, `The request payload size (${request} bytes) has exceeded the limit.`);
+    // While a person edits a cell, Excel runs no API call at all: the whole batch is refused (office-js#625, #3388).
+    if (this.model.cellEditMode)
+      throw new OfficeError(
+        ErrorCodes.invalidOperationInCellEditMode,
+        "Excel is in cell-editing mode. Please exit the edit mode by pressing ENTER or TAB or selecting another cell, and then try again.",
+      );
     this.executing = true;
     try {
       for (const a of actions) a.exec();
@@ -745,7 +751,8 @@ export class ConditionalFormatCollection extends ClientObject {
   override applyLoad(tree: Tree): void {
     const sub = tree.get("items") ?? new Map();
     const { sheet } = this.where();
-    const items = this.hits().map((cf) => new ConditionalFormat(this.context, `cf(${cf.id})`, () => sheet.cfs.find((x) => x.id === cf.id) ?? null, sheet));
+    // A rule whose cells were split (formats cleared in the middle) is one rule over several areas: listed once.
+    const items = this.hits().filter((cf, i, all) => all.findIndex((x) => x.id === cf.id) === i).map((cf) => new ConditionalFormat(this.context, `cf(${cf.id})`, () => sheet.cfs.find((x) => x.id === cf.id) ?? null, sheet));
     for (const it of items) it.applyLoad(sub);
     this.context.stage(this, "items", items);
   }
@@ -868,17 +875,31 @@ export class ConditionalFormat extends Nullable<CfModel> {
         return t.type === "Custom" ? t : null;
       }, true));
   }
+  /** The areas of this rule (several once its cells were split). */
+  private parts(): CfModel[] {
+    const me = this.target();
+    return this.owner().cfs.filter((x) => x.id === me.id);
+  }
+  /** Throws when the rule covers several areas, as Excel does (getRangeOrNullObject answers a null object then). */
   getRange(): Range {
-    return new Range(this.context, `${this.path}.getRange()`, () => ({ sheet: this.owner(), rect: this.target().rect }));
+    return new Range(this.context, `${this.path}.getRange()`, () => {
+      const parts = this.parts();
+      if (parts.length > 1) throw new OfficeError(ErrorCodes.invalidOperation, "The conditional format is applied to multiple ranges.", "ConditionalFormat.getRange");
+      return { sheet: this.owner(), rect: this.target().rect };
+    });
+  }
+  getRangeOrNullObject(): Range {
+    return new Range(this.context, `${this.path}.getRangeOrNullObject()`, () => (this.parts().length > 1 ? null : { sheet: this.owner(), rect: this.target().rect }), true);
   }
   delete(): void {
     this.queue("delete", [], () => {
       const me = this.target();
       const s = this.owner();
+      const parts = this.parts();
       // office-js#5222: deleting a rule that shares a cell with another rule fails with ItemNotFound.
-      if (s.cfs.some((o) => o !== me && intersect(o.rect, me.rect) !== null))
+      if (s.cfs.some((o) => o.id !== me.id && parts.some((p) => intersect(o.rect, p.rect) !== null)))
         throw new OfficeError(ErrorCodes.itemNotFound, "Item Not Found.", "ConditionalFormat.delete");
-      s.cfs = s.cfs.filter((x) => x !== me);
+      s.cfs = s.cfs.filter((x) => x.id !== me.id);
     });
   }
   /** ExcelApi 1.17: moves the rule onto other cells (how a rule is updated without delete()). */
@@ -890,6 +911,9 @@ export class ConditionalFormat extends Nullable<CfModel> {
       const rect = typeof ranges === "string" ? parseAddress(ranges)?.rect : ranges.target().rect;
       if (!rect) throw new OfficeError(ErrorCodes.invalidArgument, `Bad range ${String(ranges)}`, "ConditionalFormat.setRanges");
       me.rect = rect;
+      // One area again: the other parts of a split rule go.
+      const s = this.owner();
+      s.cfs = s.cfs.filter((x) => x === me || x.id !== me.id);
     });
   }
 }
@@ -1241,7 +1265,10 @@ export class TableCollection extends ClientObject {
       } else where = address.target();
       const { sheet, rect } = where;
       if (sheet.tables.some((t) => intersect(t.rect, rect) !== null)) throw new OfficeError(ErrorCodes.invalidOperation, "A table can't overlap another table.", "TableCollection.add");
-      const n = this.context.model.sheets.reduce((k, s) => k + s.tables.length, 0) + 1;
+      // Excel's default name is the first TableN no table in the workbook has (names are unique, case aside).
+      const names = new Set(this.context.model.sheets.flatMap((s) => s.tables.map((t) => t.name.toLowerCase())));
+      let n = 1;
+      while (names.has(`table${n}`)) n++;
       const model: TableModel = { name: `Table${n}`, rect };
       sheet.tables.push(model);
       holder.t = { s: sheet, t: model };

@@ -12,6 +12,7 @@ export const ErrorCodes = {
   accessDenied: "AccessDenied",
   generalException: "GeneralException",
   unsupportedOperation: "UnsupportedOperation",
+  invalidOperationInCellEditMode: "InvalidOperationInCellEditMode",
 } as const;
 
 export class OfficeError extends Error {

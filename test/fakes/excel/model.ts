@@ -271,6 +271,8 @@ export class WorkbookModel {
   /** Office.context.document.settings. */
   readonly documentSettings = new Map<string, unknown>();
   eventsEnabled = true;
+  /** A person is typing in a cell: every sync is refused with InvalidOperationInCellEditMode until it ends. */
+  cellEditMode = false;
   stats: Stats = WorkbookModel.emptyStats();
   private nextId = 1;
   /** Called after every change (the playground re-renders). */

@@ -1,6 +1,6 @@
 // The review as plain text for a terminal or a log: headline, stage table, stuck deals, problems, model quality; no line wider than asked.
-import { thousands, type PipelineMetrics } from "./metrics.js";
-import type { Problem } from "./types.js";
+// The CLI's one word-wrap is here too. Terminal text only: the pane, the sidebar and the Review tab lay out their own cells from core.
+import { count, thousands, type PipelineMetrics, type Problem } from "../core/index.js";
 
 export interface ReviewTextOptions {
   width: number;
@@ -28,8 +28,11 @@ function clip(s: string, width: number): string {
   return `${Array.from(s).slice(0, width - 1).join("")}…`;
 }
 
-/** Word-wraps `text` to `width`; the first line starts with `first`, the others with `indent`; words longer than a line are split. */
-function wrap(text: string, width: number, first = "", indent = ""): string[] {
+/**
+ * Word-wraps `text` to `width` (in code points); the first line starts with `first`, the others with `indent`.
+ * A word longer than a line is split, or with `splitLong` false kept whole on its own line (a path in a note).
+ */
+export function wrap(text: string, width: number, first = "", indent = "", splitLong = true): string[] {
   // A prefix that leaves no room for text is dropped rather than overflowing the width.
   const lead = len(first) < width ? first : "";
   const hang = len(indent) < width ? indent : "";
@@ -51,7 +54,7 @@ function wrap(text: string, width: number, first = "", indent = ""): string[] {
       lineLen = len(hang);
     }
     let chars = Array.from(word);
-    while (lineLen + chars.length > width) {
+    while (splitLong && lineLen + chars.length > width) {
       const room = width - lineLen;
       lines.push(line + chars.slice(0, room).join(""));
       chars = chars.slice(room);
@@ -67,8 +70,6 @@ function wrap(text: string, width: number, first = "", indent = ""): string[] {
 }
 
 const pct = (x: number | null): string => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
-/** A count as people write it: "1 deal", "143,191 deals". */
-export const count = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 const TOP_OWNERS = 3;
 const padL = (s: string, w: number): string => " ".repeat(Math.max(w - len(s), 0)) + s;
 const padR = (s: string, w: number): string => s + " ".repeat(Math.max(w - len(s), 0));
