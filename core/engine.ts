@@ -11,7 +11,7 @@ import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
-import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
+import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds, type StageTable } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
@@ -162,6 +162,22 @@ function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | 
   });
 }
 
+/** A row number no sheet reaches (Excel stops at 1,048,576), to cut a formula into the text around its row. */
+const MARK_ROW = 9_999_999;
+
+/**
+ * stuckLimitFormula for every row, the same text: the formula is made once per fallback with a marker row and
+ * cut there, so a million rows cost one join each instead of building the lookup text again.
+ */
+function limitFormulas(table: StageTable, stageCol: number): (sheetRow: number, fallback: number | "") => string {
+  const parts = new Map<number | "", string[]>();
+  return (sheetRow, fallback) => {
+    let p = parts.get(fallback);
+    if (p === undefined) parts.set(fallback, (p = stuckLimitFormula(table, stageCol, MARK_ROW, fallback).split(String(MARK_ROW))));
+    return p.join(String(sheetRow));
+  };
+}
+
 /** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
 function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
   let max = 0;
@@ -279,13 +295,15 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     const prev = log.last.get(d.id);
     const outcome = settings.stages[d.stage]?.kind ?? "open";
     const cents = centsOf(d.value);
-    const fields = (): Cell[] => stateCells(cents, d.closeDate, d.owner, outcome, loggedOn);
+    // The state cells as in stateCells, written out: a first run builds a million of these rows.
+    const value = cents === null ? "" : cents / 100;
+    const close = d.closeDate === null ? "" : isoFromDay(d.closeDate);
     if (!prev) {
       const day = d.stageEntered ?? d.created ?? today;
-      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot", ...fields()]);
+      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot", value, close, d.owner, outcome, loggedOn]);
       logDays.push(day);
     } else if (prev.to.toLowerCase() !== name.toLowerCase()) {
-      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet", ...fields()]);
+      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet", value, close, d.owner, outcome, loggedOn]);
       logDays.push(today);
       moved++;
       transitionNow[i] = 1;
@@ -300,7 +318,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
           severity: "warning",
         });
     } else if (!hist || fieldsChanged(hist.cur, cents, d.closeDate, d.owner, outcome)) {
-      logGrid.push([d.id, name, name, loggedOn, "pipesheet", ...fields()]);
+      logGrid.push([d.id, name, name, loggedOn, "pipesheet", value, close, d.owner, outcome, loggedOn]);
       logDays.push(today);
     }
   }
@@ -381,6 +399,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
   const stageTable = findStageTable(settingsOnTab, settings);
   const winText = model.summary.ready ? null : model.summary.message;
+  const limitFormula = stageTable !== null && stageCol !== undefined ? limitFormulas(stageTable, stageCol) : () => "";
   // Verdicts are shared between deals, so each one's text is built once.
   const stuckText = new Map<StuckResult, string>();
   const say = (v: StuckResult): string => {
@@ -462,7 +481,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       // A learned limit is not on the settings tab, so that row keeps the number core worked out.
       const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
       const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
-      limitValues[at] = live ? stuckLimitFormula(stageTable, stageCol, d.sheetRow, fallback) : fallback;
+      limitValues[at] = live ? limitFormula(d.sheetRow, fallback) : fallback;
     }
 
     if (st) {
@@ -490,7 +509,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
   if (stageCol !== undefined && stageTable !== null)
-    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = stuckLimitFormula(stageTable, stageCol, map.headerRow + 2 + i, "");
+    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = limitFormula(map.headerRow + 2 + i, "");
 
   // ------------------------------------------------------------------ the plan
   const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
