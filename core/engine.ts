@@ -37,6 +37,7 @@ import {
   type WorkbookInput,
   type WorkbookPlan,
 } from "./types.js";
+import { dealTable } from "./table.js";
 import { trainWinModel } from "./winmodel.js";
 
 export { LOG_HEADER };
@@ -596,6 +597,13 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
+  // The segment columns hold the texts as written on the sheet (the deal keeps a lower-cased copy).
+  const present = Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>;
+  const table = dealTable(deals, settings, present, (f, d) => {
+    const c = map.fields[f];
+    const v = c === undefined ? undefined : input.deals[d.sheetRow - 1]?.[c];
+    return v === null || v === undefined || v instanceof Date ? "" : String(v);
+  });
   const metrics = computeMetrics({
     deals,
     results,
@@ -603,14 +611,10 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     today,
     transitions: runTransitions(log.entries, log.hasTransitions || moved > 0, logGrid, logStart, logDays),
     winModel: model.summary,
-    present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
+    present,
     currency: settings.currency,
     activityLog,
-    segmentLabel: (f, d) => {
-      const c = map.fields[f];
-      const v = c === undefined ? undefined : input.deals[d.sheetRow - 1]?.[c];
-      return v === null || v === undefined || v instanceof Date ? "" : String(v);
-    },
+    table,
     movement,
   });
   summary.changes = changesSummary(movement, settings.currency);
