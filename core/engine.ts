@@ -138,11 +138,25 @@ function stageHistory(deals: readonly Deal[], log: Grid | null, settings: Settin
   return out;
 }
 
+/** s.trim().toLowerCase(), once per distinct text: a million deals name a few stages, so most calls are one Map hit. */
+function foldedOnce(trim: boolean): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) {
+      v = trim ? s.trim().toLowerCase() : s.toLowerCase();
+      if (seen.size < 100_000) seen.set(s, v);
+    }
+    return v;
+  };
+}
+
 function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day, history: Map<string, { won: number; closed: number }>): StageUse[] {
   const by = new Map<string, { raw: string; deals: number; probSum: number; probN: number; ages: number[] }>();
+  const lower = foldedOnce(false);
   for (const d of deals) {
     if (d.stageRaw === "") continue;
-    const key = d.stageRaw.toLowerCase();
+    const key = lower(d.stageRaw);
     let u = by.get(key);
     if (!u) by.set(key, (u = { raw: d.stageRaw, deals: 0, probSum: 0, probN: 0, ages: [] }));
     u.deals++;
@@ -245,7 +259,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
   // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
   const firstRowOf = new Map<string, number>();
-  for (const d of parsed.deals) if (d.stageRaw !== "" && !firstRowOf.has(d.stageRaw.trim().toLowerCase())) firstRowOf.set(d.stageRaw.trim().toLowerCase(), d.sheetRow);
+  const fold = foldedOnce(true);
+  for (const d of parsed.deals) {
+    if (d.stageRaw === "") continue;
+    const key = fold(d.stageRaw);
+    if (!firstRowOf.has(key)) firstRowOf.set(key, d.sheetRow);
+  }
   for (const name of adopted) {
     const st = settings.stages.find((s) => s.name === name);
     const row = firstRowOf.get(name.toLowerCase());
