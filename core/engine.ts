@@ -4,12 +4,12 @@ import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type
 import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
-import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
+import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder, type ParseResult } from "./parse.js";
 import { buildReview } from "./review.js";
 import { count } from "./review-text.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
-import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
+import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry, type StageLog } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
 import { findStageTable, NO_LIMIT, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds, type StageTable } from "./stuck.js";
 import {
@@ -193,60 +193,14 @@ function limitFormulas(table: StageTable, stageCol: number): (sheetRow: number, 
   };
 }
 
-/** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
-function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
-  let max = 0;
-  for (const d of deals) {
-    const m = d.id.charCodeAt(0) === 68 && d.id.charCodeAt(1) === 45 ? /^D-(\d+)$/.exec(d.id) : null;
-    if (m) max = Math.max(max, Number(m[1]));
-  }
-  const ids: (string | null)[] = new Array<string | null>(deals.length).fill(null);
-  let added = 0;
-  deals.forEach((d, i) => {
-    if (d.id === "") {
-      d.id = `D-${String(++max).padStart(6, "0")}`;
-      ids[i] = d.id;
-      added++;
-    }
-  });
-  return { ids, added };
-}
-
-export function run(input: WorkbookInput, options: RunOptions): RunResult {
-  const today = dayFromIso(options.today);
-  if (today === null) throw new Error(`RunOptions.today must be a date as YYYY-MM-DD, got "${options.today}"`);
-  const problems: Problem[] = [];
+/**
+ * Reads the deals and fits the team's stage values to the stages (adopting the ones the settings lack), in
+ * memory on every command; setup also writes them to the tab. Each adoption is reported at the first deal
+ * that names the stage, so the pane and sidebar jump to it.
+ */
+function fitStages(input: WorkbookInput, map: ColumnMap, start: Settings, today: Day, options: RunOptions, problems: Problem[]): { settings: Settings; parsed: ParseResult; adopted: string[] } {
   const sheet = input.sheetName;
-
-  // Settings: the tab when present, else the defaults.
-  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
-  if (input.settings) {
-    const read = settingsFromGrid(input.settings);
-    settings = read.settings;
-    problems.push(...read.problems);
-  }
-  const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
-  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
-  if (options.command === "setup") settings.columns = overrides;
-
-  const map = mapColumns(input.deals, sheet, overrides);
-  if (!map) {
-    problems.unshift(noHeaderProblem(sheet));
-    const summary = emptySummary(options, sheet, null);
-    summary.headline = `No deals found on "${sheet}": add a header row with at least Deal name and Stage.`;
-    return { sheet, headerRow: 0, rowCount: 0, columns: [], conditionalFormats: [], validations: [], tabs: [], logAppend: [], summary, problems, metrics: null };
-  }
-  problems.push(...map.problems);
-
-  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
-  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
-  if (input.settings === null && map.fields.value !== undefined) {
-    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
-    if (found) {
-      settings = { ...settings, currency: found.code };
-      currencyFrom = { code: found.code, from: found.from };
-    }
-  }
+  let settings = start;
   let parsed = parseDeals(input.deals, map, settings, sheet);
   // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
   const history = stageHistory(parsed.deals, input.log, settings);
@@ -276,19 +230,33 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       severity: "info",
     });
   }
-  problems.push(...parsed.problems);
-  const deals = parsed.deals;
-  const { ids, added } = assignIds(deals);
-  const activityLog = readActivityLog(input, deals, settings, map, today);
-  problems.push(...activityLog.problems);
+  return { settings, parsed, adopted };
+}
 
-  // Stage log: diff against the snapshot, one row per transition.
-  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
-  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
-  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
-  problems.push(...log.problems);
+/** What this run adds to the stage log, as grid rows, and what it learned on the way. */
+interface LogPass {
+  /** The log tab is written whole (header and all) rather than appended to. */
+  newLogTab: boolean;
+  logGrid: Grid;
+  /** Where this run's rows start in logGrid (after the header of a new tab). */
+  logStart: number;
+  /** The day of each of this run's rows. */
+  logDays: Day[];
+  moved: number;
+  /** By deal position: 1 when the deal moved stage since the log's last row for it. */
+  transitionNow: Uint8Array;
+  wonIds: Set<string>;
+}
+
+/**
+ * The stage log: this run's rows against the log's snapshot, one per transition. Every row carries the deal's
+ * value, close, owner and outcome, so the log answers what a deal was on any day.
+ */
+function logPass(input: WorkbookInput, options: RunOptions, parsed: ParseResult, settings: Settings, log: StageLog, today: Day, map: ColumnMap, problems: Problem[]): LogPass {
+  const sheet = input.sheetName;
+  const deals = parsed.deals;
   // The log rows are built as grid rows straight away; LogEntry objects for them are only made when the
-  // metrics can use them (see `transitions` below), so a first run does not hold a million of both.
+  // metrics can use them (see runTransitions), so a first run does not hold a million of both.
   // A log tab that exists but is empty (a run cut off right after creating it) is written whole, header and all.
   const newLogTab =
     !input.log ||
@@ -355,6 +323,102 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     logDays.push(today);
   }
 
+  return { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds };
+}
+
+/** The summary's figures known before the deals are scored; the deal pass adds its counts. */
+function runSummary(options: RunOptions, sheet: string, map: ColumnMap, parsed: ParseResult, known: { currencyFrom: Summary["currency"]; added: number; adopted: string[]; moved: number }): Summary {
+  const { currencyFrom, added, adopted, moved } = known;
+  const deals = parsed.deals;
+  const summary = emptySummary(options, sheet, map);
+  summary.ambiguousDates = parsed.ambiguousDates;
+  summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
+  const headerOf = (c: number): string => map.headers[c] ?? "";
+  summary.dates = parsed.dateOrders.flatMap((d) => {
+    const fieldsHere = (Object.entries(map.fields) as [Field, number][]).filter(([, c]) => c === d.column).map(([f]) => f);
+    return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
+  });
+  const nums = parsed.numbers;
+  summary.amounts = nums ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous } : null;
+  summary.currency = currencyFrom;
+  summary.idsAdded = added;
+  summary.customStages = adopted;
+  summary.transitions = moved;
+  summary.deals = deals.length;
+
+  return summary;
+}
+
+/** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
+function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
+  let max = 0;
+  for (const d of deals) {
+    const m = d.id.charCodeAt(0) === 68 && d.id.charCodeAt(1) === 45 ? /^D-(\d+)$/.exec(d.id) : null;
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  const ids: (string | null)[] = new Array<string | null>(deals.length).fill(null);
+  let added = 0;
+  deals.forEach((d, i) => {
+    if (d.id === "") {
+      d.id = `D-${String(++max).padStart(6, "0")}`;
+      ids[i] = d.id;
+      added++;
+    }
+  });
+  return { ids, added };
+}
+
+export function run(input: WorkbookInput, options: RunOptions): RunResult {
+  const today = dayFromIso(options.today);
+  if (today === null) throw new Error(`RunOptions.today must be a date as YYYY-MM-DD, got "${options.today}"`);
+  const problems: Problem[] = [];
+  const sheet = input.sheetName;
+
+  // Settings: the tab when present, else the defaults.
+  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
+  if (input.settings) {
+    const read = settingsFromGrid(input.settings);
+    settings = read.settings;
+    problems.push(...read.problems);
+  }
+  const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
+  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
+  if (options.command === "setup") settings.columns = overrides;
+
+  const map = mapColumns(input.deals, sheet, overrides);
+  if (!map) {
+    problems.unshift(noHeaderProblem(sheet));
+    const summary = emptySummary(options, sheet, null);
+    summary.headline = `No deals found on "${sheet}": add a header row with at least Deal name and Stage.`;
+    return { sheet, headerRow: 0, rowCount: 0, columns: [], conditionalFormats: [], validations: [], tabs: [], logAppend: [], summary, problems, metrics: null };
+  }
+  problems.push(...map.problems);
+
+  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
+  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
+  if (input.settings === null && map.fields.value !== undefined) {
+    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
+    if (found) {
+      settings = { ...settings, currency: found.code };
+      currencyFrom = { code: found.code, from: found.from };
+    }
+  }
+  const fitted = fitStages(input, map, settings, today, options, problems);
+  settings = fitted.settings;
+  const { parsed, adopted } = fitted;
+  problems.push(...parsed.problems);
+  const deals = parsed.deals;
+  const { ids, added } = assignIds(deals);
+  const activityLog = readActivityLog(input, deals, settings, map, today);
+  problems.push(...activityLog.problems);
+
+  // Stage log: diff against the snapshot, one row per transition.
+  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
+  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
+  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
+  problems.push(...log.problems);
+  const { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds } = logPass(input, options, parsed, settings, log, today, map, problems);
+
   // Where days in stage are counted from.
   const enteredCol = map.fields.stageEntered;
   const ownsEntered = enteredCol === undefined || normalize(map.headers[enteredCol] ?? "") === normalize(OWNED_HEADERS.stageEntered);
@@ -379,22 +443,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     return out;
   };
 
-  const summary = emptySummary(options, sheet, map);
-  summary.ambiguousDates = parsed.ambiguousDates;
-  summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
-  const headerOf = (c: number): string => map.headers[c] ?? "";
-  summary.dates = parsed.dateOrders.flatMap((d) => {
-    const fieldsHere = (Object.entries(map.fields) as [Field, number][]).filter(([, c]) => c === d.column).map(([f]) => f);
-    return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
-  });
-  const nums = parsed.numbers;
-  summary.amounts = nums ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous } : null;
-  summary.currency = currencyFrom;
-  summary.idsAdded = added;
-  summary.customStages = adopted;
-  summary.transitions = moved;
-  summary.deals = deals.length;
-
+  const summary = runSummary(options, sheet, map, parsed, { currencyFrom, added, adopted, moved });
   const results: DealResult[] = new Array<DealResult>(deals.length);
   const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
   const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
