@@ -38,7 +38,7 @@ import {
   type WorkbookPlan,
 } from "./types.js";
 import { dealTable } from "./table.js";
-import { trainWinModel } from "./winmodel.js";
+import { trainWinModel, type WinModel } from "./winmodel.js";
 
 export { LOG_HEADER };
 export const DATE_FORMAT = "yyyy-mm-dd";
@@ -349,82 +349,48 @@ function runSummary(options: RunOptions, sheet: string, map: ColumnMap, parsed: 
   return summary;
 }
 
-/** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
-function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
-  let max = 0;
-  for (const d of deals) {
-    const m = d.id.charCodeAt(0) === 68 && d.id.charCodeAt(1) === 45 ? /^D-(\d+)$/.exec(d.id) : null;
-    if (m) max = Math.max(max, Number(m[1]));
-  }
-  const ids: (string | null)[] = new Array<string | null>(deals.length).fill(null);
-  let added = 0;
-  deals.forEach((d, i) => {
-    if (d.id === "") {
-      d.id = `D-${String(++max).padStart(6, "0")}`;
-      ids[i] = d.id;
-      added++;
-    }
-  });
-  return { ids, added };
+/** What the deal pass reads: the parsed deals and what the passes before it found. */
+interface DealPassInput {
+  sheet: string;
+  parsed: ParseResult;
+  settings: Settings;
+  map: ColumnMap;
+  today: Day;
+  log: StageLog;
+  transitionNow: Uint8Array;
+  ownsEntered: boolean;
+  thresholds: ReturnType<typeof stuckThresholds>;
+  /** By deal position, the furthest open stage each deal reached (stagelog.ts). */
+  reached: Int32Array;
+  model: WinModel;
+  stageTable: StageTable | null;
+  /** Counted into: open, won, lost, scored, grades, qualified, stuck and the stage-entered basis. */
+  summary: Summary;
+  problems: Problem[];
 }
 
-export function run(input: WorkbookInput, options: RunOptions): RunResult {
-  const today = dayFromIso(options.today);
-  if (today === null) throw new Error(`RunOptions.today must be a date as YYYY-MM-DD, got "${options.today}"`);
-  const problems: Problem[] = [];
-  const sheet = input.sheetName;
+/** Each deal's result, and the owned columns' cells by data row (blank rows between deals stay ""). */
+interface DealCells {
+  results: DealResult[];
+  enteredWrites: (Cell | null)[];
+  scoreValues: Cell[];
+  gradeValues: Cell[];
+  reasonValues: Cell[];
+  winValues: Cell[];
+  daysValues: Cell[];
+  stuckValues: Cell[];
+  taskValues: Cell[];
+  limitValues: Cell[];
+}
 
-  // Settings: the tab when present, else the defaults.
-  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
-  if (input.settings) {
-    const read = settingsFromGrid(input.settings);
-    settings = read.settings;
-    problems.push(...read.problems);
-  }
-  const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
-  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
-  if (options.command === "setup") settings.columns = overrides;
-
-  const map = mapColumns(input.deals, sheet, overrides);
-  if (!map) {
-    problems.unshift(noHeaderProblem(sheet));
-    const summary = emptySummary(options, sheet, null);
-    summary.headline = `No deals found on "${sheet}": add a header row with at least Deal name and Stage.`;
-    return { sheet, headerRow: 0, rowCount: 0, columns: [], conditionalFormats: [], validations: [], tabs: [], logAppend: [], summary, problems, metrics: null };
-  }
-  problems.push(...map.problems);
-
-  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
-  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
-  if (input.settings === null && map.fields.value !== undefined) {
-    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
-    if (found) {
-      settings = { ...settings, currency: found.code };
-      currencyFrom = { code: found.code, from: found.from };
-    }
-  }
-  const fitted = fitStages(input, map, settings, today, options, problems);
-  settings = fitted.settings;
-  const { parsed, adopted } = fitted;
-  problems.push(...parsed.problems);
+/**
+ * One pass over the deals, by position: score, days in stage, stuck verdict, win likelihood and next task,
+ * written straight into the owned columns at each deal's data row, rather than one more pass over a million
+ * deals for each column.
+ */
+function dealPass(ctx: DealPassInput): DealCells {
+  const { sheet, parsed, settings, map, today, log, transitionNow, ownsEntered, thresholds, reached, model, stageTable, summary, problems } = ctx;
   const deals = parsed.deals;
-  const { ids, added } = assignIds(deals);
-  const activityLog = readActivityLog(input, deals, settings, map, today);
-  problems.push(...activityLog.problems);
-
-  // Stage log: diff against the snapshot, one row per transition.
-  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
-  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
-  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
-  problems.push(...log.problems);
-  const { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds } = logPass(input, options, parsed, settings, log, today, map, problems);
-
-  // Where days in stage are counted from.
-  const enteredCol = map.fields.stageEntered;
-  const ownsEntered = enteredCol === undefined || normalize(map.headers[enteredCol] ?? "") === normalize(OWNED_HEADERS.stageEntered);
-  const thresholds = stuckThresholds(settings, log, wonIds);
-  const reached = reachedStages(deals, settings, log);
-  const model = trainWinModel(deals, settings, (_d, position) => reached[position] ?? -1);
   const score = scorer(settings.scoring);
   const judgeStuck = stuckJudge(settings, today);
   // A close date pushed again and again is a stuck deal too; the verdicts stay shared, one per verdict and count.
@@ -442,12 +408,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     }
     return out;
   };
-
-  const summary = runSummary(options, sheet, map, parsed, { currencyFrom, added, adopted, moved });
   const results: DealResult[] = new Array<DealResult>(deals.length);
   const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
   const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
-  // The owned output columns are filled in the same pass, rather than one more pass over a million deals each.
   const rows = parsed.rowCount;
   const blankColumn = (): Cell[] => new Array<Cell>(rows).fill("");
   const scoreValues = blankColumn();
@@ -460,13 +423,6 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
   const limitValues = blankColumn();
   const stageCol = map.fields.stage;
-  // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
-  // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
-  // on the tab as it will be.
-  const outdated = options.version !== undefined && input.settings !== null && settingsVersion(input.settings) !== options.version;
-  const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
-  const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
-  const stageTable = findStageTable(settingsOnTab, settings);
   const winText = model.summary.ready ? null : model.summary.message;
   const limitFormula = stageTable !== null && stageCol !== undefined ? limitFormulas(stageTable, stageCol) : () => "";
   // Verdicts are shared between deals, so each one's text is built once.
@@ -476,19 +432,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     if (t === undefined) stuckText.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
     return t;
   };
-  // How each stage is written on the sheet, for the stuck rule; each distinct text is folded once per stage.
-  const spellings = settings.stages.map(() => new Set<string>());
-  const folded = settings.stages.map(() => new Set<string>());
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
     const st = settings.stages[d.stage];
-    if (st) {
-      const raw = folded[d.stage] as Set<string>;
-      if (!raw.has(d.stageRaw)) {
-        raw.add(d.stageRaw);
-        spellings[d.stage]?.add(d.stageRaw.replace(/ {2,}/g, " ").toLowerCase());
-      }
-    }
     const sc = score(d);
     if (sc.unrecognised.length > 0)
       for (const dim of sc.unrecognised)
@@ -579,6 +525,113 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
   if (stageCol !== undefined && stageTable !== null)
     for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = limitFormula(map.headerRow + 2 + i, "");
+
+  return { results, enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues };
+}
+
+/** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
+function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
+  let max = 0;
+  for (const d of deals) {
+    const m = d.id.charCodeAt(0) === 68 && d.id.charCodeAt(1) === 45 ? /^D-(\d+)$/.exec(d.id) : null;
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  const ids: (string | null)[] = new Array<string | null>(deals.length).fill(null);
+  let added = 0;
+  deals.forEach((d, i) => {
+    if (d.id === "") {
+      d.id = `D-${String(++max).padStart(6, "0")}`;
+      ids[i] = d.id;
+      added++;
+    }
+  });
+  return { ids, added };
+}
+
+export function run(input: WorkbookInput, options: RunOptions): RunResult {
+  const today = dayFromIso(options.today);
+  if (today === null) throw new Error(`RunOptions.today must be a date as YYYY-MM-DD, got "${options.today}"`);
+  const problems: Problem[] = [];
+  const sheet = input.sheetName;
+
+  // Settings: the tab when present, else the defaults.
+  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
+  if (input.settings) {
+    const read = settingsFromGrid(input.settings);
+    settings = read.settings;
+    problems.push(...read.problems);
+  }
+  const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
+  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
+  if (options.command === "setup") settings.columns = overrides;
+
+  const map = mapColumns(input.deals, sheet, overrides);
+  if (!map) {
+    problems.unshift(noHeaderProblem(sheet));
+    const summary = emptySummary(options, sheet, null);
+    summary.headline = `No deals found on "${sheet}": add a header row with at least Deal name and Stage.`;
+    return { sheet, headerRow: 0, rowCount: 0, columns: [], conditionalFormats: [], validations: [], tabs: [], logAppend: [], summary, problems, metrics: null };
+  }
+  problems.push(...map.problems);
+
+  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
+  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
+  if (input.settings === null && map.fields.value !== undefined) {
+    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
+    if (found) {
+      settings = { ...settings, currency: found.code };
+      currencyFrom = { code: found.code, from: found.from };
+    }
+  }
+  const fitted = fitStages(input, map, settings, today, options, problems);
+  settings = fitted.settings;
+  const { parsed, adopted } = fitted;
+  problems.push(...parsed.problems);
+  const deals = parsed.deals;
+  const { ids, added } = assignIds(deals);
+  const activityLog = readActivityLog(input, deals, settings, map, today);
+  problems.push(...activityLog.problems);
+
+  // Stage log: diff against the snapshot, one row per transition.
+  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
+  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
+  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
+  problems.push(...log.problems);
+  const { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds } = logPass(input, options, parsed, settings, log, today, map, problems);
+
+  // Where days in stage are counted from.
+  const enteredCol = map.fields.stageEntered;
+  const ownsEntered = enteredCol === undefined || normalize(map.headers[enteredCol] ?? "") === normalize(OWNED_HEADERS.stageEntered);
+  const thresholds = stuckThresholds(settings, log, wonIds);
+  const reached = reachedStages(deals, settings, log);
+  const model = trainWinModel(deals, settings, (_d, position) => reached[position] ?? -1);
+
+  const summary = runSummary(options, sheet, map, parsed, { currencyFrom, added, adopted, moved });
+  // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
+  // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
+  // on the tab as it will be.
+  const outdated = options.version !== undefined && input.settings !== null && settingsVersion(input.settings) !== options.version;
+  const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
+  const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
+  const stageTable = findStageTable(settingsOnTab, settings);
+  const stageCol = map.fields.stage;
+  const { results, enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues } = dealPass({
+    sheet,
+    parsed,
+    settings,
+    map,
+    today,
+    log,
+    transitionNow,
+    ownsEntered,
+    thresholds,
+    reached,
+    model,
+    stageTable,
+    summary,
+    problems,
+  });
+  const rows = parsed.rowCount;
 
   // ------------------------------------------------------------------ the plan
   const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
