@@ -529,6 +529,112 @@ function dealPass(ctx: DealPassInput): DealCells {
   return { results, enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues };
 }
 
+/**
+ * The columns pipesheet writes: the input columns it adds when the sheet has none (need, budget, authority,
+ * Deal ID), then its output columns, each in the column of the sheet that has it or a new one at the right.
+ */
+function planColumns(grid: Grid, map: ColumnMap, deals: readonly Deal[], ids: readonly (string | null)[], rows: number, cells: DealCells, ownsEntered: boolean): { columns: ColumnWrite[]; nextCol: number; width: number } {
+  const { enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues } = cells;
+  const stageCol = map.fields.stage;
+  const width = grid.reduce((w, r) => Math.max(w, r.length), map.headers.length);
+  let nextCol = width;
+  const columns: ColumnWrite[] = [];
+  const place = (key: OwnedKey, existing: number | undefined): { col: number; created: boolean } =>
+    existing !== undefined ? { col: existing, created: false } : { col: nextCol++, created: true };
+
+  // Input columns pipesheet adds when the sheet has none: need, budget, authority (for the team to fill), Deal ID.
+  for (const dim of DIMENSIONS) {
+    if (map.fields[dim] === undefined) {
+      const p = place(dim, undefined);
+      columns.push({ key: dim, header: OWNED_HEADERS[dim], col: p.col, created: true, mode: "header", values: [] });
+    }
+  }
+  {
+    const p = place("dealId", map.fields.dealId);
+    const fill: Cell[] = new Array<Cell>(rows).fill(null);
+    deals.forEach((d, i) => {
+      if (ids[i] !== null) fill[d.index] = ids[i];
+    });
+    columns.push({ key: "dealId", header: p.created ? OWNED_HEADERS.dealId : (map.headers[p.col] ?? ""), col: p.col, created: p.created, mode: p.created ? "all" : "fill", values: p.created ? fill.map((v) => v ?? "") : fill });
+  }
+  const outputs: Record<Exclude<OwnedKey, "dealId" | "need" | "budget" | "authority">, () => Omit<ColumnWrite, "key" | "header" | "col" | "created">> = {
+    score: () => ({ mode: "all", values: scoreValues, numberFormat: "0" }),
+    grade: () => ({ mode: "all", values: gradeValues }),
+    reasons: () => ({ mode: "all", values: reasonValues }),
+    winLikelihood: () => ({ mode: "all", values: winValues, numberFormat: "0%" }),
+    stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT, kind: "date" }),
+    daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
+    stuck: () => ({ mode: "all", values: stuckValues }),
+    nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
+    stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
+  };
+  for (const key of OUTPUT_KEYS) {
+    const k = key as keyof typeof outputs;
+    if (key === "stageEntered" && !ownsEntered) continue;
+    if (key === "stuckLimit" && stageCol === undefined) continue;
+    const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
+    const p = place(key, existing);
+    const w = outputs[k]();
+    columns.push({ key, header: p.created ? OWNED_HEADERS[key] : (map.headers[p.col] ?? OWNED_HEADERS[key]), col: p.col, created: p.created, ...w });
+  }
+
+  return { columns, nextCol, width };
+}
+
+/** The stuck rule over the data and room below it, and the drop-downs of the stage and answer columns. */
+function planRules(settings: Settings, map: ColumnMap, columns: readonly ColumnWrite[], rows: number, lastCol: number, ownsEntered: boolean): Pick<WorkbookPlan, "conditionalFormats" | "validations"> {
+  const enteredCol = map.fields.stageEntered;
+  const firstRow = map.headerRow + 1;
+  const span = rows + ROOM_FOR_NEW_ROWS;
+  const colOf = (key: OwnedKey): number | undefined => columns.find((c) => c.key === key)?.col;
+
+  const conditionalFormats = [];
+  if (map.fields.stage !== undefined) {
+    const formula = stuckFormula(
+      settings,
+      {
+        limit: colOf("stuckLimit") ?? 0,
+        entered: ownsEntered ? (colOf("stageEntered") ?? null) : (enteredCol ?? null),
+        created: map.fields.createdDate ?? null,
+        lastActivity: map.fields.lastActivity ?? null,
+        nextStepDate: map.fields.nextStepDate ?? null,
+        closeDate: map.fields.closeDate ?? null,
+        status: map.fields.status ?? null,
+      },
+      firstRow,
+    );
+    conditionalFormats.push(stuckRule(formula, a1Range(firstRow, 0, span, lastCol + 1)));
+  }
+
+  const validations: ValidationRule[] = [];
+  if (map.fields.stage !== undefined)
+    validations.push({ id: `${RULE_PREFIX}stage`, range: a1Range(firstRow, map.fields.stage, span, 1), list: settings.stages.map((s) => s.name), strict: false });
+  const lists = answerLists(settings.scoring);
+  for (const dim of DIMENSIONS) {
+    const c = map.fields[dim] ?? colOf(dim);
+    if (c !== undefined) validations.push({ id: `${RULE_PREFIX}${dim}`, range: a1Range(firstRow, c, span, 1), list: lists[dim], strict: false });
+  }
+
+  return { conditionalFormats, validations };
+}
+
+/** The one line a host shows after a run. */
+function headlineOf(summary: Summary, problems: readonly Problem[], settings: Settings, command: RunOptions["command"]): string {
+  const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
+  const verb = command === "setup" ? "Set up" : command === "score" ? "Scored" : "Reviewed";
+  const n = (x: number): string => x.toLocaleString("en-US");
+  const errors = problems.filter((p) => p.severity === "error").length;
+  return (
+    `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
+    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
+    (summary.transitions ? `; ${n(summary.transitions)} stage changes logged` : "") +
+    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
+    (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
+    (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
+    (errors > 0 ? `; ${count(errors, "cell")} need${errors === 1 ? "s" : ""} fixing` : "")
+  );
+}
+
 /** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
 function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
   let max = 0;
@@ -614,8 +720,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
   const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
   const stageTable = findStageTable(settingsOnTab, settings);
-  const stageCol = map.fields.stage;
-  const { results, enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues } = dealPass({
+  const cells = dealPass({
     sheet,
     parsed,
     settings,
@@ -631,82 +736,12 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     summary,
     problems,
   });
+  const results = cells.results;
   const rows = parsed.rowCount;
 
   // ------------------------------------------------------------------ the plan
-  const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
-  let nextCol = width;
-  const columns: ColumnWrite[] = [];
-  const place = (key: OwnedKey, existing: number | undefined): { col: number; created: boolean } =>
-    existing !== undefined ? { col: existing, created: false } : { col: nextCol++, created: true };
-
-  // Input columns pipesheet adds when the sheet has none: need, budget, authority (for the team to fill), Deal ID.
-  for (const dim of DIMENSIONS) {
-    if (map.fields[dim] === undefined) {
-      const p = place(dim, undefined);
-      columns.push({ key: dim, header: OWNED_HEADERS[dim], col: p.col, created: true, mode: "header", values: [] });
-    }
-  }
-  {
-    const p = place("dealId", map.fields.dealId);
-    const fill: Cell[] = new Array<Cell>(rows).fill(null);
-    deals.forEach((d, i) => {
-      if (ids[i] !== null) fill[d.index] = ids[i];
-    });
-    columns.push({ key: "dealId", header: p.created ? OWNED_HEADERS.dealId : (map.headers[p.col] ?? ""), col: p.col, created: p.created, mode: p.created ? "all" : "fill", values: p.created ? fill.map((v) => v ?? "") : fill });
-  }
-  const outputs: Record<Exclude<OwnedKey, "dealId" | "need" | "budget" | "authority">, () => Omit<ColumnWrite, "key" | "header" | "col" | "created">> = {
-    score: () => ({ mode: "all", values: scoreValues, numberFormat: "0" }),
-    grade: () => ({ mode: "all", values: gradeValues }),
-    reasons: () => ({ mode: "all", values: reasonValues }),
-    winLikelihood: () => ({ mode: "all", values: winValues, numberFormat: "0%" }),
-    stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT, kind: "date" }),
-    daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
-    stuck: () => ({ mode: "all", values: stuckValues }),
-    nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
-    stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
-  };
-  for (const key of OUTPUT_KEYS) {
-    const k = key as keyof typeof outputs;
-    if (key === "stageEntered" && !ownsEntered) continue;
-    if (key === "stuckLimit" && stageCol === undefined) continue;
-    const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
-    const p = place(key, existing);
-    const w = outputs[k]();
-    columns.push({ key, header: p.created ? OWNED_HEADERS[key] : (map.headers[p.col] ?? OWNED_HEADERS[key]), col: p.col, created: p.created, ...w });
-  }
-
-  const firstRow = map.headerRow + 1;
-  const lastCol = Math.max(nextCol, width) - 1;
-  const span = rows + ROOM_FOR_NEW_ROWS;
-  const colOf = (key: OwnedKey): number | undefined => columns.find((c) => c.key === key)?.col;
-
-  const conditionalFormats = [];
-  if (map.fields.stage !== undefined) {
-    const formula = stuckFormula(
-      settings,
-      {
-        limit: colOf("stuckLimit") ?? 0,
-        entered: ownsEntered ? (colOf("stageEntered") ?? null) : (enteredCol ?? null),
-        created: map.fields.createdDate ?? null,
-        lastActivity: map.fields.lastActivity ?? null,
-        nextStepDate: map.fields.nextStepDate ?? null,
-        closeDate: map.fields.closeDate ?? null,
-        status: map.fields.status ?? null,
-      },
-      firstRow,
-    );
-    conditionalFormats.push(stuckRule(formula, a1Range(firstRow, 0, span, lastCol + 1)));
-  }
-
-  const validations: ValidationRule[] = [];
-  if (map.fields.stage !== undefined)
-    validations.push({ id: `${RULE_PREFIX}stage`, range: a1Range(firstRow, map.fields.stage, span, 1), list: settings.stages.map((s) => s.name), strict: false });
-  const lists = answerLists(settings.scoring);
-  for (const dim of DIMENSIONS) {
-    const c = map.fields[dim] ?? colOf(dim);
-    if (c !== undefined) validations.push({ id: `${RULE_PREFIX}${dim}`, range: a1Range(firstRow, c, span, 1), list: lists[dim], strict: false });
-  }
+  const { columns, nextCol, width } = planColumns(input.deals, map, deals, ids, rows, cells, ownsEntered);
+  const { conditionalFormats, validations } = planRules(settings, map, columns, rows, Math.max(nextCol, width) - 1, ownsEntered);
 
   const tabs: TabWrite[] = [];
   const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
@@ -741,18 +776,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   summary.changes = changesSummary(movement, settings.currency);
   if (options.command === "review") tabs.push(buildReview(metrics, options.today, sheet));
 
-  const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
-  const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
-  const n = (x: number): string => x.toLocaleString("en-US");
-  const errors = problems.filter((p) => p.severity === "error").length;
-  summary.headline =
-    `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
-    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
-    (summary.transitions ? `; ${n(summary.transitions)} stage changes logged` : "") +
-    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
-    (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
-    (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
-    (errors > 0 ? `; ${count(errors, "cell")} need${errors === 1 ? "s" : ""} fixing` : "");
+  summary.headline = headlineOf(summary, problems, settings, options.command);
 
   return {
     sheet,
