@@ -349,6 +349,42 @@ function runSummary(options: RunOptions, sheet: string, map: ColumnMap, parsed: 
   return summary;
 }
 
+/** A close date pushed again and again is a stuck deal too; the verdicts stay shared, one per verdict and count. */
+function pushedVerdicts(pushLimit: number | null): (v: StuckResult | null, pushes: number) => StuckResult | null {
+  const made = new Map<StuckResult | null, Map<number, StuckResult>>();
+  return (v, pushes) => {
+    if (pushLimit === null || pushes < pushLimit) return v;
+    let byCount = made.get(v);
+    if (byCount === undefined) made.set(v, (byCount = new Map()));
+    let out = byCount.get(pushes);
+    if (out === undefined) {
+      const reasons = Object.freeze([...(v?.reasons ?? []), `close date pushed ${pushes} times`]) as string[];
+      const action = v?.action || "Ask the buyer what moved the date and agree one they commit to, or close the deal";
+      byCount.set(pushes, (out = Object.freeze({ reasons, severity: v?.severity ?? "nudge", action })));
+    }
+    return out;
+  };
+}
+
+const unknownAnswer = (sheet: string, d: Deal, dim: Dimension, col: number): Problem => ({
+  sheet,
+  cell: a1(d.sheetRow - 1, col),
+  code: "UNKNOWN_ANSWER",
+  message: `${dim[0]?.toUpperCase()}${dim.slice(1)} "${d[dim]}" is not an answer pipesheet knows (scored 0); pick one from the drop-down or add it to Pipeline Settings › Scoring answers.`,
+  severity: "warning",
+});
+
+function requiredField(sheet: string, d: Deal, stage: string, f: Field, map: ColumnMap): Problem {
+  const c = map.fields[f];
+  return {
+    sheet,
+    cell: a1(d.sheetRow - 1, c ?? map.fields.stage ?? 0),
+    code: "REQUIRED_FIELD",
+    message: `${stage} needs ${fieldLabel(f)}: fill it in for "${d.name || d.id}"${c === undefined ? ` (add a "${fieldLabel(f)}" column)` : ""}.`,
+    severity: "warning",
+  };
+}
+
 /** What the deal pass reads: the parsed deals and what the passes before it found. */
 interface DealPassInput {
   sheet: string;
@@ -393,21 +429,8 @@ function dealPass(ctx: DealPassInput): DealCells {
   const deals = parsed.deals;
   const score = scorer(settings.scoring);
   const judgeStuck = stuckJudge(settings, today);
-  // A close date pushed again and again is a stuck deal too; the verdicts stay shared, one per verdict and count.
   const pushLimit = settings.review.pushLimit;
-  const pushedVerdicts = new Map<StuckResult | null, Map<number, StuckResult>>();
-  const withPushes = (v: StuckResult | null, pushes: number): StuckResult | null => {
-    if (pushLimit === null || pushes < pushLimit) return v;
-    let byCount = pushedVerdicts.get(v);
-    if (byCount === undefined) pushedVerdicts.set(v, (byCount = new Map()));
-    let out = byCount.get(pushes);
-    if (out === undefined) {
-      const reasons = Object.freeze([...(v?.reasons ?? []), `close date pushed ${pushes} times`]) as string[];
-      const action = v?.action || "Ask the buyer what moved the date and agree one they commit to, or close the deal";
-      byCount.set(pushes, (out = Object.freeze({ reasons, severity: v?.severity ?? "nudge", action })));
-    }
-    return out;
-  };
+  const withPushes = pushedVerdicts(pushLimit);
   const results: DealResult[] = new Array<DealResult>(deals.length);
   const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
   const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
@@ -436,34 +459,14 @@ function dealPass(ctx: DealPassInput): DealCells {
     const d = deals[i] as Deal;
     const st = settings.stages[d.stage];
     const sc = score(d);
-    if (sc.unrecognised.length > 0)
-      for (const dim of sc.unrecognised)
-        problems.push({
-          sheet,
-          cell: a1(d.sheetRow - 1, answerCol[dim] ?? 0),
-          code: "UNKNOWN_ANSWER",
-          message: `${dim[0]?.toUpperCase()}${dim.slice(1)} "${d[dim]}" is not an answer pipesheet knows (scored 0); pick one from the drop-down or add it to Pipeline Settings › Scoring answers.`,
-          severity: "warning",
-        });
+    if (sc.unrecognised.length > 0) for (const dim of sc.unrecognised) problems.push(unknownAnswer(sheet, d, dim, answerCol[dim] ?? 0));
 
-    let entered: Day | null = null;
-    let basis: StageBasis = "none";
     const logged = parsed.duplicateIds.has(d.id) ? undefined : log.last.get(d.id);
-    if (transitionNow[i] && ownsEntered) {
-      entered = today;
-      basis = "stage log";
-      enteredWrites[d.index] = excelSerialFromDay(today);
-    } else if (d.stageEntered !== null) {
-      entered = d.stageEntered;
-      basis = "stage entered";
-    } else if (logged && logged.from !== "" && !transitionNow[i]) {
-      entered = logged.day;
-      basis = "stage log";
-      if (ownsEntered) enteredWrites[d.index] = excelSerialFromDay(logged.day);
-    } else if (d.created !== null) {
-      entered = d.created;
-      basis = "created date";
-    }
+    const moved = transitionNow[i] === 1;
+    const basis: StageBasis = moved && ownsEntered ? "stage log" : d.stageEntered !== null ? "stage entered" : logged && logged.from !== "" && !moved ? "stage log" : d.created !== null ? "created date" : "none";
+    const entered = basis === "stage log" ? (moved ? today : (logged?.day ?? null)) : basis === "stage entered" ? d.stageEntered : basis === "created date" ? d.created : null;
+    // Pipesheet's own Stage entered column is filled in where the stage log knows the day.
+    if (basis === "stage log" && ownsEntered && entered !== null) enteredWrites[d.index] = excelSerialFromDay(entered);
     summary.stageBasis[basis]++;
     const daysInStage = entered === null ? null : today - entered;
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
@@ -500,16 +503,7 @@ function dealPass(ctx: DealPassInput): DealCells {
     }
 
     if (st) {
-      for (const f of missing) {
-        const c = map.fields[f];
-        problems.push({
-          sheet,
-          cell: a1(d.sheetRow - 1, c ?? map.fields.stage ?? 0),
-          code: "REQUIRED_FIELD",
-          message: `${st.name} needs ${fieldLabel(f)}: fill it in for "${d.name || d.id}"${c === undefined ? ` (add a "${fieldLabel(f)}" column)` : ""}.`,
-          severity: "warning",
-        });
-      }
+      for (const f of missing) problems.push(requiredField(sheet, d, st.name, f, map));
       if (st.kind === "open") summary.open++;
       else if (st.kind === "won") summary.won++;
       else summary.lost++;
