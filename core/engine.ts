@@ -749,10 +749,13 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
   // The segment columns hold the texts as written on the sheet (the deal keeps a lower-cased copy).
   const present = Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>;
-  const table = dealTable(deals, settings, present, (f, d) => {
-    const c = map.fields[f];
-    const v = c === undefined ? undefined : input.deals[d.sheetRow - 1]?.[c];
-    return v === null || v === undefined || v instanceof Date ? "" : String(v);
+  const table = dealTable(deals, settings, present, (f) => {
+    const c = map.fields[f] ?? -1;
+    const grid = input.deals;
+    return (d) => {
+      const v = grid[d.sheetRow - 1]?.[c];
+      return typeof v === "string" ? v : v === null || v === undefined || v instanceof Date ? "" : String(v);
+    };
   });
   const metrics = computeMetrics({
     deals,

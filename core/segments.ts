@@ -44,7 +44,10 @@ const BLANK = "(blank)";
 
 /** `label(field, deal)` gives the segment's text as written on the sheet (the deal keeps only a lower-cased copy). */
 export function computeSegments(deals: readonly Deal[], settings: Settings, present: Partial<Record<SegmentField, boolean>>, label: (field: SegmentField, deal: Deal) => string): SegmentMetrics {
-  return segmentsOf(dealTable(deals, settings, present, label), settings);
+  return segmentsOf(
+    dealTable(deals, settings, present, (f) => (d) => label(f, d)),
+    settings,
+  );
 }
 
 /**

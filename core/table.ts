@@ -66,14 +66,15 @@ export class Texts {
 const KIND_OF = { open: KIND_OPEN, won: KIND_WON, lost: KIND_LOST } as const;
 
 /**
- * The table of the parsed deals. `segmentText(field, deal)` gives a segment's text as written on the sheet
- * (the deal keeps only a lower-cased copy); `present` says which segment columns the sheet has.
+ * The table of the parsed deals. `segmentText(field)` gives the reader of a segment's text as written on the
+ * sheet (the deal keeps only a lower-cased copy), made once per column; `present` says which segment columns
+ * the sheet has.
  */
 export function dealTable(
   deals: readonly Deal[],
   settings: Settings,
   present: Partial<Record<TableSegment, boolean>>,
-  segmentText: (field: TableSegment, deal: Deal) => string,
+  segmentText: (field: TableSegment) => (deal: Deal) => string,
 ): DealTable {
   const n = deals.length;
   const sheetRow = new Int32Array(n);
@@ -100,7 +101,8 @@ export function dealTable(
       continue;
     }
     const col = new Int32Array(n);
-    for (let i = 0; i < n; i++) col[i] = texts.code(segmentText(f, deals[i] as Deal));
+    const read = segmentText(f);
+    for (let i = 0; i < n; i++) col[i] = texts.code(read(deals[i] as Deal));
     segments[f] = col;
   }
   return { length: n, sheetRow, stage, kind, value, created, closeDate, texts, segments };

@@ -90,7 +90,7 @@ describe("DealTable", () => {
   if (!map) throw new Error("no header found");
   const deals = parseDeals(grid, map, DEFAULT_SETTINGS, "Deals").deals;
   const cell = (f: string, sheetRow: number): string => String(grid[sheetRow - 1]?.[map.fields[f as "owner"] ?? -1] ?? "");
-  const t = dealTable(deals, DEFAULT_SETTINGS, { owner: true, source: true }, (f, d) => cell(f, d.sheetRow));
+  const t = dealTable(deals, DEFAULT_SETTINGS, { owner: true, source: true }, (f) => (d) => cell(f, d.sheetRow));
 
   it("holds the deals by position, with their sheet rows as one column", () => {
     expect(t.length).toBe(3);
