@@ -1,10 +1,9 @@
 // Reads the deal rows into Deals: money and dates however people type them, one problem per bad cell, never a throw.
 import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a1.js";
-import type { ColumnMap } from "./columns.js";
 import type { Settings } from "./settings.js";
 import { classifyRows, countRows, type RowCounts } from "./rows.js";
 import { normalize, outcomeWord, stageMatcher } from "./stages.js";
-import type { Cell, Day, Deal, Field, Grid, Problem } from "./types.js";
+import type { Cell, ColumnMap, Day, Deal, Field, Grid, Problem } from "./types.js";
 
 export interface ParseResult {
   deals: Deal[];

@@ -126,7 +126,6 @@ describe("apply on a Google Sheet", () => {
       ["Activities", false],
       ["Pipeline Review", false],
     ]);
-    const review = ss.sheet("Pipeline Review");
     expect(ss.grid("Pipeline Review")[0]?.[0]).toBe("Pipeline Review");
   });
 
