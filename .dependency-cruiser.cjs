@@ -1,14 +1,5 @@
 // The import boundaries of ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser).
 
-// Circles in files other engineers own, each through a type-only import except the sheets-script one:
-// core columns -> infer-values -> parse -(type ColumnMap)-> columns; sheets-script activities <-> commands;
-// the Apps Script fake's env -> spreadsheet -(type Env)-> env.
-const KNOWN_CIRCLES = [
-  "^core/(columns|infer-values|parse)\\.ts$",
-  "^sheets-script/src/(activities|commands)\\.ts$",
-  "^test/fakes/apps-script/(env|spreadsheet)\\.ts$",
-];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -42,16 +33,9 @@ module.exports = {
     },
     {
       name: "no-circular",
-      comment: "No import circle anywhere, type-only imports included. The circles listed in KNOWN_CIRCLES are warnings until their files' owners break them.",
+      comment: "No import circle anywhere, type-only imports included.",
       severity: "error",
-      from: { pathNot: KNOWN_CIRCLES },
-      to: { circular: true },
-    },
-    {
-      name: "no-circular-known",
-      comment: "The known circles, left to their owners: remove a file from KNOWN_CIRCLES once its circle is broken.",
-      severity: "warn",
-      from: { path: KNOWN_CIRCLES },
+      from: {},
       to: { circular: true },
     },
   ],

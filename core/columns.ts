@@ -4,7 +4,7 @@ import { columnDays, compareDates, profileColumn, sampleRows, type ColumnProfile
 import { inferDateOrders } from "./parse.js";
 import { fieldLabel } from "./settings.js";
 import { editDistance, normalize } from "./stages.js";
-import { FIELDS, type Cell, type Field, type Grid, type OwnedKey, type Problem } from "./types.js";
+import { FIELDS, type Cell, type ColumnMap, type Field, type Grid, type OwnedKey, type Problem } from "./types.js";
 
 export const OWNED_HEADERS: Record<OwnedKey, string> = {
   dealId: "Deal ID",
@@ -33,25 +33,7 @@ export const IMPORTANT_FIELDS = ["name", "stage", "value", "owner", "createdDate
 /** How far down the sheet the header row may be (titles and notes above it). */
 export const HEADER_SCAN_ROWS = 30;
 
-export interface ColumnMap {
-  /** 0-based row of the header on the sheet. */
-  headerRow: number;
-  /** Header row texts, trimmed, one per column up to the last non-empty header. */
-  headers: string[];
-  /** Input field -> 0-based column. */
-  fields: Partial<Record<Field, number>>;
-  /** pipesheet's own output columns found by their header. */
-  owned: Partial<Record<OwnedKey, number>>;
-  /** Fields matched by a guess (keyword or near spelling), not a known header. */
-  guessed: Field[];
-  /** Important fields not found. */
-  missing: Field[];
-  /** Why each field got its column, in words: "known header", "header words + 98 % amounts". */
-  evidence: Partial<Record<Field, string>>;
-  /** The value column's runner-up, when another column also holds amounts: its 0-based column. */
-  valueRunnerUp: number | null;
-  problems: Problem[];
-}
+export type { ColumnMap } from "./types.js";
 
 // Known headers per field, as people and CRM exports (HubSpot, Pipedrive, Salesforce) write them.
 // Compared after normalize(), so case, spacing and punctuation do not matter.

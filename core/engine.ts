@@ -5,14 +5,14 @@ import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./co
 import { numberEvidence } from "./infer-values.js";
 import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
-import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder } from "./parse.js";
+import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder, type ParseResult } from "./parse.js";
 import { buildReview } from "./review.js";
 import { count } from "./count.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
-import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry } from "./stagelog.js";
+import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry, type StageLog } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
-import { findPushLimitCell, findStageTable, NO_LIMIT, pushLimitFormula, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds } from "./stuck.js";
+import { findPushLimitCell, findStageTable, NO_LIMIT, pushLimitFormula, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds, type StageTable } from "./stuck.js";
 import {
   RULE_PREFIX,
   TAB_LOG,
@@ -38,7 +38,8 @@ import {
   type WorkbookInput,
   type WorkbookPlan,
 } from "./types.js";
-import { trainWinModel } from "./winmodel.js";
+import { dealTable } from "./table.js";
+import { trainWinModel, type WinModel } from "./winmodel.js";
 
 export { LOG_HEADER };
 export const DATE_FORMAT = "yyyy-mm-dd";
@@ -138,11 +139,25 @@ function stageHistory(deals: readonly Deal[], log: Grid | null, settings: Settin
   return out;
 }
 
+/** s.trim().toLowerCase(), once per distinct text: a million deals name a few stages, so most calls are one Map hit. */
+function foldedOnce(trim: boolean): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) {
+      v = trim ? s.trim().toLowerCase() : s.toLowerCase();
+      if (seen.size < 100_000) seen.set(s, v);
+    }
+    return v;
+  };
+}
+
 function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day, history: Map<string, { won: number; closed: number }>): StageUse[] {
   const by = new Map<string, { raw: string; deals: number; probSum: number; probN: number; ages: number[] }>();
+  const lower = foldedOnce(false);
   for (const d of deals) {
     if (d.stageRaw === "") continue;
-    const key = d.stageRaw.toLowerCase();
+    const key = lower(d.stageRaw);
     let u = by.get(key);
     if (!u) by.set(key, (u = { raw: d.stageRaw, deals: 0, probSum: 0, probN: 0, ages: [] }));
     u.deals++;
@@ -161,6 +176,493 @@ function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | 
     const h = history.get(u.raw.trim().toLowerCase());
     return { raw: u.raw, deals: u.deals, probability: u.probN > 0 ? u.probSum / u.probN : null, age: ages.length > 0 ? (ages[ages.length >> 1] as number) : null, ...(h ? { history: h } : {}) };
   });
+}
+
+/** A row number no sheet reaches (Excel stops at 1,048,576), to cut a formula into the text around its row. */
+const MARK_ROW = 9_999_999;
+
+/**
+ * stuckLimitFormula for every row, the same text: the formula is made once per fallback with a marker row and
+ * cut there, so a million rows cost one join each instead of building the lookup text again.
+ */
+function limitFormulas(table: StageTable, stageCol: number): (sheetRow: number, fallback: number | "") => string {
+  const parts = new Map<number | "", string[]>();
+  return (sheetRow, fallback) => {
+    let p = parts.get(fallback);
+    if (p === undefined) parts.set(fallback, (p = stuckLimitFormula(table, stageCol, MARK_ROW, fallback).split(String(MARK_ROW))));
+    return p.join(String(sheetRow));
+  };
+}
+
+/**
+ * Reads the deals and fits the team's stage values to the stages (adopting the ones the settings lack), in
+ * memory on every command; setup also writes them to the tab. Each adoption is reported at the first deal
+ * that names the stage, so the pane and sidebar jump to it.
+ */
+function fitStages(input: WorkbookInput, map: ColumnMap, start: Settings, today: Day, options: RunOptions, problems: Problem[]): { settings: Settings; parsed: ParseResult; adopted: string[] } {
+  const sheet = input.sheetName;
+  let settings = start;
+  let parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
+  // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
+  const history = stageHistory(parsed.deals, input.log, settings);
+  const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today, history), input.settings === null);
+  const adopted = fit.adopted;
+  if (fit.settings !== settings) {
+    settings = fit.settings;
+    parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
+  }
+  const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
+  // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
+  const firstRowOf = new Map<string, number>();
+  const fold = foldedOnce(true);
+  for (const d of parsed.deals) {
+    if (d.stageRaw === "") continue;
+    const key = fold(d.stageRaw);
+    if (!firstRowOf.has(key)) firstRowOf.set(key, d.sheetRow);
+  }
+  for (const name of adopted) {
+    const st = settings.stages.find((s) => s.name === name);
+    const row = firstRowOf.get(name.toLowerCase());
+    problems.push({
+      sheet: row === undefined || map.fields.stage === undefined ? TAB_SETTINGS : sheet,
+      cell: row === undefined || map.fields.stage === undefined ? "A1" : a1(row - 1, map.fields.stage),
+      code: "CUSTOM_STAGE",
+      message: `Adopted "${name}" from your sheet as ${st?.kind === "open" ? `an open stage (win probability ${st.probability} %)` : `a ${st?.kind ?? "open"} stage`}; check it in ${where}.`,
+      severity: "info",
+    });
+  }
+  return { settings, parsed, adopted };
+}
+
+/** What this run adds to the stage log, as grid rows, and what it learned on the way. */
+interface LogPass {
+  /** The log tab is written whole (header and all) rather than appended to. */
+  newLogTab: boolean;
+  logGrid: Grid;
+  /** Where this run's rows start in logGrid (after the header of a new tab). */
+  logStart: number;
+  /** The day of each of this run's rows. */
+  logDays: Day[];
+  moved: number;
+  /** By deal position: 1 when the deal moved stage since the log's last row for it. */
+  transitionNow: Uint8Array;
+  wonIds: Set<string>;
+}
+
+/**
+ * The stage log: this run's rows against the log's snapshot, one per transition. Every row carries the deal's
+ * value, close, owner and outcome, so the log answers what a deal was on any day.
+ */
+function logPass(input: WorkbookInput, options: RunOptions, parsed: ParseResult, settings: Settings, log: StageLog, today: Day, map: ColumnMap, problems: Problem[]): LogPass {
+  const sheet = input.sheetName;
+  const deals = parsed.deals;
+  // The log rows are built as grid rows straight away; LogEntry objects for them are only made when the
+  // metrics can use them (see runTransitions), so a first run does not hold a million of both.
+  // A log tab that exists but is empty (a run cut off right after creating it) is written whole, header and all.
+  const newLogTab =
+    !input.log ||
+    !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase()) ||
+    !input.log.some((r) => r.some((c) => c !== null && c !== undefined && c !== ""));
+  const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
+  const logStart = logGrid.length;
+  const logDays: Day[] = [];
+  let moved = 0;
+  const transitionNow = new Uint8Array(deals.length);
+  const stageIndex = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
+  const wonIds = new Set<string>();
+  // Every row carries the deal's value, close, owner and outcome, so the log answers what a deal was on any day.
+  const loggedOn = isoFromDay(today);
+  for (let i = 0; i < deals.length; i++) {
+    const d = deals[i] as Deal;
+    const hist = log.history.get(d.id);
+    if (hist) hist.seen = true;
+    if (d.stage === -1) continue;
+    if (settings.stages[d.stage]?.kind === "won") wonIds.add(d.id);
+    // A repeated Deal ID cannot be told apart in the log; it is reported and left out until fixed.
+    if (parsed.duplicateIds.has(d.id)) continue;
+    const name = stageName(d, settings);
+    const prev = log.last.get(d.id);
+    const outcome = settings.stages[d.stage]?.kind ?? "open";
+    const cents = centsOf(d.value);
+    // The state cells as in stateCells, written out: a first run builds a million of these rows.
+    const value = cents === null ? "" : cents / 100;
+    const close = d.closeDate === null ? "" : isoFromDay(d.closeDate);
+    if (!prev) {
+      const day = d.stageEntered ?? d.created ?? today;
+      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot", value, close, d.owner, outcome, loggedOn]);
+      logDays.push(day);
+    } else if (prev.to.toLowerCase() !== name.toLowerCase()) {
+      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet", value, close, d.owner, outcome, loggedOn]);
+      logDays.push(today);
+      moved++;
+      transitionNow[i] = 1;
+      const was = stageIndex.get(prev.to.toLowerCase());
+      const wasKind = was === undefined ? undefined : settings.stages[was]?.kind;
+      if (was !== undefined && d.stage >= 0 && ((wasKind === "open" && d.stage < was) || (wasKind !== "open" && settings.stages[d.stage]?.kind === "open")))
+        problems.push({
+          sheet,
+          cell: a1(d.sheetRow - 1, map.fields.stage ?? 0),
+          code: "STAGE_BACKWARDS",
+          message: `"${d.name || d.id}" moved back from ${prev.to} to ${name}; if that is right, nothing to do, else put the stage back.`,
+          severity: "warning",
+        });
+    } else if (!hist || fieldsChanged(hist.cur, cents, d.closeDate, d.owner, outcome)) {
+      logGrid.push([d.id, name, name, loggedOn, "pipesheet", value, close, d.owner, outcome, loggedOn]);
+      logDays.push(today);
+    }
+  }
+  // Deals the log knows that are no longer on the sheet: one "deleted" row each, once.
+  for (const [id, h] of log.history) {
+    if (h.seen || h.cur.outcome === "deleted") continue;
+    logGrid.push([id, h.cur.stage, h.cur.stage, loggedOn, "pipesheet", ...stateCells(h.cur.cents, h.cur.close, h.cur.owner, "deleted", loggedOn)]);
+    logDays.push(today);
+  }
+  // A review marker: where the next review's "since last review" starts. Other runs, and a review run again
+  // the same day, leave none, so a run that found nothing new appends nothing.
+  if (options.command === "review" && log.lastReview !== today) {
+    logGrid.push(["", "", "", loggedOn, "review", "", "", "", "", ""]);
+    logDays.push(today);
+  }
+
+  return { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds };
+}
+
+/** The summary's figures known before the deals are scored; the deal pass adds its counts. */
+function runSummary(options: RunOptions, sheet: string, map: ColumnMap, parsed: ParseResult, known: { currencyFrom: Summary["currency"]; added: number; adopted: string[]; moved: number }): Summary {
+  const { currencyFrom, added, adopted, moved } = known;
+  const deals = parsed.deals;
+  const summary = emptySummary(options, sheet, map);
+  summary.ambiguousDates = parsed.ambiguousDates;
+  summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
+  const headerOf = (c: number): string => map.headers[c] ?? "";
+  summary.dates = parsed.dateOrders.flatMap((d) => {
+    const fieldsHere = (Object.entries(map.fields) as [Field, number][]).filter(([, c]) => c === d.column).map(([f]) => f);
+    return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
+  });
+  const nums = parsed.numbers;
+  summary.amounts = nums
+    ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous, evidence: numberEvidence(nums) }
+    : null;
+  summary.currency = currencyFrom;
+  summary.idsAdded = added;
+  summary.customStages = adopted;
+  summary.transitions = moved;
+  summary.deals = deals.length;
+
+  return summary;
+}
+
+/** A close date pushed again and again is a stuck deal too; the verdicts stay shared, one per verdict and count. */
+function pushedVerdicts(pushLimit: number | null): (v: StuckResult | null, pushes: number) => StuckResult | null {
+  const made = new Map<StuckResult | null, Map<number, StuckResult>>();
+  return (v, pushes) => {
+    if (pushLimit === null || pushes < pushLimit) return v;
+    let byCount = made.get(v);
+    if (byCount === undefined) made.set(v, (byCount = new Map()));
+    let out = byCount.get(pushes);
+    if (out === undefined) {
+      const reasons = Object.freeze([...(v?.reasons ?? []), `close date pushed ${pushes} times`]) as string[];
+      const action = v?.action || "Ask the buyer what moved the date and agree one they commit to, or close the deal";
+      byCount.set(pushes, (out = Object.freeze({ reasons, severity: v?.severity ?? "nudge", action })));
+    }
+    return out;
+  };
+}
+
+const unknownAnswer = (sheet: string, d: Deal, dim: Dimension, col: number): Problem => ({
+  sheet,
+  cell: a1(d.sheetRow - 1, col),
+  code: "UNKNOWN_ANSWER",
+  message: `${dim[0]?.toUpperCase()}${dim.slice(1)} "${d[dim]}" is not an answer pipesheet knows (scored 0); pick one from the drop-down or add it to Pipeline Settings › Scoring answers.`,
+  severity: "warning",
+});
+
+function requiredField(sheet: string, d: Deal, stage: string, f: Field, map: ColumnMap): Problem {
+  const c = map.fields[f];
+  return {
+    sheet,
+    cell: a1(d.sheetRow - 1, c ?? map.fields.stage ?? 0),
+    code: "REQUIRED_FIELD",
+    message: `${stage} needs ${fieldLabel(f)}: fill it in for "${d.name || d.id}"${c === undefined ? ` (add a "${fieldLabel(f)}" column)` : ""}.`,
+    severity: "warning",
+  };
+}
+
+/** What the deal pass reads: the parsed deals and what the passes before it found. */
+interface DealPassInput {
+  sheet: string;
+  parsed: ParseResult;
+  settings: Settings;
+  map: ColumnMap;
+  today: Day;
+  log: StageLog;
+  transitionNow: Uint8Array;
+  ownsEntered: boolean;
+  thresholds: ReturnType<typeof stuckThresholds>;
+  /** By deal position, the furthest open stage each deal reached (stagelog.ts). */
+  reached: Int32Array;
+  model: WinModel;
+  stageTable: StageTable | null;
+  /** The settings tab as it will be (its push-limit cell is what the live limit reads). */
+  settingsOnTab: Grid | null;
+  /** Counted into: open, won, lost, scored, grades, qualified, stuck and the stage-entered basis. */
+  summary: Summary;
+  problems: Problem[];
+}
+
+/** Each deal's result, and the owned columns' cells by data row (blank rows between deals stay ""). */
+interface DealCells {
+  results: DealResult[];
+  enteredWrites: (Cell | null)[];
+  scoreValues: Cell[];
+  gradeValues: Cell[];
+  reasonValues: Cell[];
+  winValues: Cell[];
+  daysValues: Cell[];
+  stuckValues: Cell[];
+  taskValues: Cell[];
+  limitValues: Cell[];
+  /** The Push count and its live limit; empty arrays when the sheet gets no such columns (pushCols false). */
+  pushValues: Cell[];
+  pushLimitValues: Cell[];
+  pushCols: boolean;
+}
+
+/**
+ * One pass over the deals, by position: score, days in stage, stuck verdict, win likelihood and next task,
+ * written straight into the owned columns at each deal's data row, rather than one more pass over a million
+ * deals for each column.
+ */
+function dealPass(ctx: DealPassInput): DealCells {
+  const { sheet, parsed, settings, map, today, log, transitionNow, ownsEntered, thresholds, reached, model, stageTable, settingsOnTab, summary, problems } = ctx;
+  const deals = parsed.deals;
+  const score = scorer(settings.scoring);
+  const judgeStuck = stuckJudge(settings, today);
+  const pushLimit = settings.review.pushLimit;
+  const withPushes = pushedVerdicts(pushLimit);
+  const results: DealResult[] = new Array<DealResult>(deals.length);
+  const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
+  const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
+  const rows = parsed.rowCount;
+  const blankColumn = (): Cell[] => new Array<Cell>(rows).fill("");
+  const scoreValues = blankColumn();
+  const gradeValues = blankColumn();
+  const reasonValues = blankColumn();
+  const winValues = blankColumn();
+  const daysValues = blankColumn();
+  const stuckValues = blankColumn();
+  const taskValues = blankColumn();
+  // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
+  const limitValues = blankColumn();
+  const stageCol = map.fields.stage;
+  // The Push count and its live limit (stuck.ts), for open deals whose close date moved later; the two columns
+  // appear once the limit is on and a deal was pushed, and are kept (pipesheet's) once there. Rows and counts
+  // are kept aside, so a sheet without the columns allocates none.
+  const pushColsBefore = map.owned.pushCount !== undefined || map.owned.pushLimit !== undefined;
+  const pushedRows: number[] = [];
+  const pushedCounts: number[] = [];
+  const winText = model.summary.ready ? null : model.summary.message;
+  const limitFormula = stageTable !== null && stageCol !== undefined ? limitFormulas(stageTable, stageCol) : () => "";
+  // Verdicts are shared between deals, so each one's text is built once.
+  const stuckText = new Map<StuckResult, string>();
+  const say = (v: StuckResult): string => {
+    let t = stuckText.get(v);
+    if (t === undefined) stuckText.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
+    return t;
+  };
+  for (let i = 0; i < deals.length; i++) {
+    const d = deals[i] as Deal;
+    const st = settings.stages[d.stage];
+    const sc = score(d);
+    if (sc.unrecognised.length > 0) for (const dim of sc.unrecognised) problems.push(unknownAnswer(sheet, d, dim, answerCol[dim] ?? 0));
+
+    const logged = parsed.duplicateIds.has(d.id) ? undefined : log.last.get(d.id);
+    const moved = transitionNow[i] === 1;
+    const basis: StageBasis = moved && ownsEntered ? "stage log" : d.stageEntered !== null ? "stage entered" : logged && logged.from !== "" && !moved ? "stage log" : d.created !== null ? "created date" : "none";
+    const entered = basis === "stage log" ? (moved ? today : (logged?.day ?? null)) : basis === "stage entered" ? d.stageEntered : basis === "created date" ? d.created : null;
+    // Pipesheet's own Stage entered column is filled in where the stage log knows the day.
+    if (basis === "stage log" && ownsEntered && entered !== null) enteredWrites[d.index] = excelSerialFromDay(entered);
+    summary.stageBasis[basis]++;
+    const daysInStage = entered === null ? null : today - entered;
+    const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
+    const judged = st ? judgeStuck(d, st, daysInStage, threshold) : null;
+    const pushes = st?.kind === "open" && (pushLimit !== null || pushColsBefore) && !parsed.duplicateIds.has(d.id) ? pushesNow(log.history.get(d.id), d.closeDate) : 0;
+    const stuck = pushes > 0 ? withPushes(judged, pushes) : judged;
+    const missing = st ? missingRequired(d, st) : [];
+    const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
+    const task = nextTask(d, settings, stuck?.action ?? null, missing);
+    results[i] = {
+      score: sc,
+      win,
+      stageEntered: entered,
+      basis,
+      daysInStage,
+      threshold,
+      stuck,
+      nextTask: task,
+    };
+    const at = d.index;
+    // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
+    const closed = st !== undefined && st.kind !== "open";
+    scoreValues[at] = closed ? "" : sc.score;
+    gradeValues[at] = closed ? "" : sc.grade;
+    reasonValues[at] = closed ? "" : sc.reasons;
+    winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
+    daysValues[at] = closed ? "" : (daysInStage ?? "");
+    stuckValues[at] = stuck ? say(stuck) : "";
+    if (pushes > 0) {
+      pushedRows.push(at);
+      pushedCounts.push(pushes);
+    }
+    taskValues[at] = closed ? "" : task;
+    if (stageCol !== undefined) {
+      // A learned limit is not on the settings tab, so that row keeps the number core worked out.
+      const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
+      const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
+      limitValues[at] = live ? limitFormula(d.sheetRow, fallback) : fallback;
+    }
+
+    if (st) {
+      for (const f of missing) problems.push(requiredField(sheet, d, st.name, f, map));
+      if (st.kind === "open") summary.open++;
+      else if (st.kind === "won") summary.won++;
+      else summary.lost++;
+    }
+    if (!closed) {
+      summary.scored++;
+      summary.grades[sc.grade]++;
+      if (sc.qualified) summary.qualified++;
+    }
+    if (stuck) summary.stuck++;
+  }
+
+  // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
+  if (stageCol !== undefined && stageTable !== null)
+    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = limitFormula(map.headerRow + 2 + i, "");
+
+  const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && pushedRows.length > 0));
+  const pushValues = pushCols ? blankColumn() : [];
+  const pushLimitValues = pushCols ? blankColumn() : [];
+  if (pushCols) {
+    const limitCell = pushLimitFormula(findPushLimitCell(settingsOnTab), pushLimit);
+    pushedRows.forEach((at, k) => {
+      pushValues[at] = pushedCounts[k] as number;
+      pushLimitValues[at] = limitCell;
+    });
+  }
+
+  return { results, enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues, pushValues, pushLimitValues, pushCols };
+}
+
+/**
+ * The columns pipesheet writes: the input columns it adds when the sheet has none (need, budget, authority,
+ * Deal ID), then its output columns, each in the column of the sheet that has it or a new one at the right.
+ */
+function planColumns(grid: Grid, map: ColumnMap, deals: readonly Deal[], ids: readonly (string | null)[], rows: number, cells: DealCells, ownsEntered: boolean): { columns: ColumnWrite[]; nextCol: number; width: number } {
+  const { enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues, pushValues, pushLimitValues, pushCols } = cells;
+  const stageCol = map.fields.stage;
+  const width = grid.reduce((w, r) => Math.max(w, r.length), map.headers.length);
+  let nextCol = width;
+  const columns: ColumnWrite[] = [];
+  const place = (key: OwnedKey, existing: number | undefined): { col: number; created: boolean } =>
+    existing !== undefined ? { col: existing, created: false } : { col: nextCol++, created: true };
+
+  // Input columns pipesheet adds when the sheet has none: need, budget, authority (for the team to fill), Deal ID.
+  for (const dim of DIMENSIONS) {
+    if (map.fields[dim] === undefined) {
+      const p = place(dim, undefined);
+      columns.push({ key: dim, header: OWNED_HEADERS[dim], col: p.col, created: true, mode: "header", values: [] });
+    }
+  }
+  {
+    const p = place("dealId", map.fields.dealId);
+    const fill: Cell[] = new Array<Cell>(rows).fill(null);
+    deals.forEach((d, i) => {
+      if (ids[i] !== null) fill[d.index] = ids[i];
+    });
+    columns.push({ key: "dealId", header: p.created ? OWNED_HEADERS.dealId : (map.headers[p.col] ?? ""), col: p.col, created: p.created, mode: p.created ? "all" : "fill", values: p.created ? fill.map((v) => v ?? "") : fill });
+  }
+  const outputs: Record<Exclude<OwnedKey, "dealId" | "need" | "budget" | "authority">, () => Omit<ColumnWrite, "key" | "header" | "col" | "created">> = {
+    score: () => ({ mode: "all", values: scoreValues, numberFormat: "0" }),
+    grade: () => ({ mode: "all", values: gradeValues }),
+    reasons: () => ({ mode: "all", values: reasonValues }),
+    winLikelihood: () => ({ mode: "all", values: winValues, numberFormat: "0%" }),
+    stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT, kind: "date" }),
+    daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
+    stuck: () => ({ mode: "all", values: stuckValues }),
+    nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
+    stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
+    pushCount: () => ({ mode: "all", values: pushValues, numberFormat: "0" }),
+    pushLimit: () => ({ mode: "all", values: pushLimitValues, numberFormat: "0", formulas: true }),
+  };
+  for (const key of OUTPUT_KEYS) {
+    const k = key as keyof typeof outputs;
+    if (key === "stageEntered" && !ownsEntered) continue;
+    if (key === "stuckLimit" && stageCol === undefined) continue;
+    if ((key === "pushCount" || key === "pushLimit") && !pushCols) continue;
+    const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
+    const p = place(key, existing);
+    const w = outputs[k]();
+    columns.push({ key, header: p.created ? OWNED_HEADERS[key] : (map.headers[p.col] ?? OWNED_HEADERS[key]), col: p.col, created: p.created, ...w });
+  }
+
+  return { columns, nextCol, width };
+}
+
+/** The stuck rule over the data and room below it, and the drop-downs of the stage and answer columns. */
+function planRules(settings: Settings, map: ColumnMap, columns: readonly ColumnWrite[], rows: number, lastCol: number, ownsEntered: boolean): Pick<WorkbookPlan, "conditionalFormats" | "validations"> {
+  const enteredCol = map.fields.stageEntered;
+  const firstRow = map.headerRow + 1;
+  const span = rows + ROOM_FOR_NEW_ROWS;
+  const colOf = (key: OwnedKey): number | undefined => columns.find((c) => c.key === key)?.col;
+
+  const conditionalFormats = [];
+  if (map.fields.stage !== undefined) {
+    const formula = stuckFormula(
+      settings,
+      {
+        limit: colOf("stuckLimit") ?? 0,
+        entered: ownsEntered ? (colOf("stageEntered") ?? null) : (enteredCol ?? null),
+        created: map.fields.createdDate ?? null,
+        lastActivity: map.fields.lastActivity ?? null,
+        nextStepDate: map.fields.nextStepDate ?? null,
+        closeDate: map.fields.closeDate ?? null,
+        status: map.fields.status ?? null,
+        pushCount: colOf("pushCount") ?? null,
+        pushLimit: colOf("pushLimit") ?? null,
+      },
+      firstRow,
+    );
+    conditionalFormats.push(stuckRule(formula, a1Range(firstRow, 0, span, lastCol + 1)));
+  }
+
+  const validations: ValidationRule[] = [];
+  if (map.fields.stage !== undefined)
+    validations.push({ id: `${RULE_PREFIX}stage`, range: a1Range(firstRow, map.fields.stage, span, 1), list: settings.stages.map((s) => s.name), strict: false });
+  const lists = answerLists(settings.scoring);
+  for (const dim of DIMENSIONS) {
+    const c = map.fields[dim] ?? colOf(dim);
+    if (c !== undefined) validations.push({ id: `${RULE_PREFIX}${dim}`, range: a1Range(firstRow, c, span, 1), list: lists[dim], strict: false });
+  }
+
+  return { conditionalFormats, validations };
+}
+
+/** The one line a host shows after a run. */
+function headlineOf(summary: Summary, problems: readonly Problem[], settings: Settings, command: RunOptions["command"]): string {
+  const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
+  const verb = command === "setup" ? "Set up" : command === "score" ? "Scored" : "Reviewed";
+  const n = (x: number): string => x.toLocaleString("en-US");
+  const errors = problems.filter((p) => p.severity === "error").length;
+  return (
+    `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
+    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
+    (summary.transitions ? `; ${n(summary.transitions)} stage changes logged` : "") +
+    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
+    (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
+    (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
+    (errors > 0 ? `; ${count(errors, "cell")} need${errors === 1 ? "s" : ""} fixing` : "")
+  );
 }
 
 /** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
@@ -217,30 +719,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
       currencyFrom = { code: found.code, from: found.from };
     }
   }
-  let parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
-  // The team's stage values are fitted to the stages on every command, in memory; setup also writes them to the tab.
-  const history = stageHistory(parsed.deals, input.log, settings);
-  const fit = adoptStages(settings, stageUses(parsed.deals, input.deals, map.fields.probability, today, history), input.settings === null);
-  const adopted = fit.adopted;
-  if (fit.settings !== settings) {
-    settings = fit.settings;
-    parsed = parseDeals(input.deals, map, settings, sheet, input.delimiter);
-  }
-  const where = options.command === "setup" || input.settings === null ? "Pipeline Settings › Stages" : "Pipeline Settings › Stages (this run only: add it there to keep it)";
-  // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
-  const firstRowOf = new Map<string, number>();
-  for (const d of parsed.deals) if (d.stageRaw !== "" && !firstRowOf.has(d.stageRaw.trim().toLowerCase())) firstRowOf.set(d.stageRaw.trim().toLowerCase(), d.sheetRow);
-  for (const name of adopted) {
-    const st = settings.stages.find((s) => s.name === name);
-    const row = firstRowOf.get(name.toLowerCase());
-    problems.push({
-      sheet: row === undefined || map.fields.stage === undefined ? TAB_SETTINGS : sheet,
-      cell: row === undefined || map.fields.stage === undefined ? "A1" : a1(row - 1, map.fields.stage),
-      code: "CUSTOM_STAGE",
-      message: `Adopted "${name}" from your sheet as ${st?.kind === "open" ? `an open stage (win probability ${st.probability} %)` : `a ${st?.kind ?? "open"} stage`}; check it in ${where}.`,
-      severity: "info",
-    });
-  }
+  const fitted = fitStages(input, map, settings, today, options, problems);
+  settings = fitted.settings;
+  const { parsed, adopted } = fitted;
   problems.push(...parsed.problems);
   const deals = parsed.deals;
   const { ids, added } = assignIds(deals);
@@ -252,71 +733,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
   const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
   problems.push(...log.problems);
-  // The log rows are built as grid rows straight away; LogEntry objects for them are only made when the
-  // metrics can use them (see `transitions` below), so a first run does not hold a million of both.
-  // A log tab that exists but is empty (a run cut off right after creating it) is written whole, header and all.
-  const newLogTab =
-    !input.log ||
-    !input.sheetNames.some((n) => n.toLowerCase() === TAB_LOG.toLowerCase()) ||
-    !input.log.some((r) => r.some((c) => c !== null && c !== undefined && c !== ""));
-  const logGrid: Grid = newLogTab ? [LOG_HEADER] : [];
-  const logStart = logGrid.length;
-  const logDays: Day[] = [];
-  let moved = 0;
-  const transitionNow = new Uint8Array(deals.length);
-  const stageIndex = new Map(settings.stages.map((s, i) => [s.name.toLowerCase(), i]));
-  const wonIds = new Set<string>();
-  // Every row carries the deal's value, close, owner and outcome, so the log answers what a deal was on any day.
-  const loggedOn = isoFromDay(today);
-  for (let i = 0; i < deals.length; i++) {
-    const d = deals[i] as Deal;
-    const hist = log.history.get(d.id);
-    if (hist) hist.seen = true;
-    if (d.stage === -1) continue;
-    if (settings.stages[d.stage]?.kind === "won") wonIds.add(d.id);
-    // A repeated Deal ID cannot be told apart in the log; it is reported and left out until fixed.
-    if (parsed.duplicateIds.has(d.id)) continue;
-    const name = stageName(d, settings);
-    const prev = log.last.get(d.id);
-    const outcome = settings.stages[d.stage]?.kind ?? "open";
-    const cents = centsOf(d.value);
-    const fields = (): Cell[] => stateCells(cents, d.closeDate, d.owner, outcome, loggedOn);
-    if (!prev) {
-      const day = d.stageEntered ?? d.created ?? today;
-      logGrid.push([d.id, "", name, isoFromDay(day), "snapshot", ...fields()]);
-      logDays.push(day);
-    } else if (prev.to.toLowerCase() !== name.toLowerCase()) {
-      logGrid.push([d.id, prev.to, name, isoFromDay(today), "pipesheet", ...fields()]);
-      logDays.push(today);
-      moved++;
-      transitionNow[i] = 1;
-      const was = stageIndex.get(prev.to.toLowerCase());
-      const wasKind = was === undefined ? undefined : settings.stages[was]?.kind;
-      if (was !== undefined && d.stage >= 0 && ((wasKind === "open" && d.stage < was) || (wasKind !== "open" && settings.stages[d.stage]?.kind === "open")))
-        problems.push({
-          sheet,
-          cell: a1(d.sheetRow - 1, map.fields.stage ?? 0),
-          code: "STAGE_BACKWARDS",
-          message: `"${d.name || d.id}" moved back from ${prev.to} to ${name}; if that is right, nothing to do, else put the stage back.`,
-          severity: "warning",
-        });
-    } else if (!hist || fieldsChanged(hist.cur, cents, d.closeDate, d.owner, outcome)) {
-      logGrid.push([d.id, name, name, loggedOn, "pipesheet", ...fields()]);
-      logDays.push(today);
-    }
-  }
-  // Deals the log knows that are no longer on the sheet: one "deleted" row each, once.
-  for (const [id, h] of log.history) {
-    if (h.seen || h.cur.outcome === "deleted") continue;
-    logGrid.push([id, h.cur.stage, h.cur.stage, loggedOn, "pipesheet", ...stateCells(h.cur.cents, h.cur.close, h.cur.owner, "deleted", loggedOn)]);
-    logDays.push(today);
-  }
-  // A review marker: where the next review's "since last review" starts. Other runs, and a review run again
-  // the same day, leave none, so a run that found nothing new appends nothing.
-  if (options.command === "review" && log.lastReview !== today) {
-    logGrid.push(["", "", "", loggedOn, "review", "", "", "", "", ""]);
-    logDays.push(today);
-  }
+  const { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds } = logPass(input, options, parsed, settings, log, today, map, problems);
 
   // Where days in stage are counted from.
   const enteredCol = map.fields.stageEntered;
@@ -324,64 +741,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const thresholds = stuckThresholds(settings, log, wonIds);
   const reached = reachedStages(deals, settings, log);
   const model = trainWinModel(deals, settings, (_d, position) => reached[position] ?? -1);
-  const score = scorer(settings.scoring);
-  const judgeStuck = stuckJudge(settings, today);
-  // A close date pushed again and again is a stuck deal too; the verdicts stay shared, one per verdict and count.
-  const pushLimit = settings.review.pushLimit;
-  const pushedVerdicts = new Map<StuckResult | null, Map<number, StuckResult>>();
-  const withPushes = (v: StuckResult | null, pushes: number): StuckResult | null => {
-    if (pushLimit === null || pushes < pushLimit) return v;
-    let byCount = pushedVerdicts.get(v);
-    if (byCount === undefined) pushedVerdicts.set(v, (byCount = new Map()));
-    let out = byCount.get(pushes);
-    if (out === undefined) {
-      const reasons = Object.freeze([...(v?.reasons ?? []), `close date pushed ${pushes} times`]) as string[];
-      const action = v?.action || "Ask the buyer what moved the date and agree one they commit to, or close the deal";
-      byCount.set(pushes, (out = Object.freeze({ reasons, severity: v?.severity ?? "nudge", action })));
-    }
-    return out;
-  };
 
-  const summary = emptySummary(options, sheet, map);
-  summary.ambiguousDates = parsed.ambiguousDates;
-  summary.skippedRows = { blank: parsed.rows.blank, header: parsed.rows.header, total: parsed.rows.total, group: parsed.rows.group };
-  const headerOf = (c: number): string => map.headers[c] ?? "";
-  summary.dates = parsed.dateOrders.flatMap((d) => {
-    const fieldsHere = (Object.entries(map.fields) as [Field, number][]).filter(([, c]) => c === d.column).map(([f]) => f);
-    return fieldsHere.map((field) => ({ field, header: headerOf(d.column), column: colName(d.column), order: d.order, basis: d.basis, dayFirst: d.dayFirst, monthFirst: d.monthFirst, ambiguous: d.ambiguous }));
-  });
-  const nums = parsed.numbers;
-  summary.amounts = nums
-    ? { header: headerOf(nums.column), column: colName(nums.column), decimal: nums.decimal, basis: nums.basis, commaProof: nums.commaProof, pointProof: nums.pointProof, ambiguous: nums.ambiguous, evidence: numberEvidence(nums) }
-    : null;
-  summary.currency = currencyFrom;
-  summary.idsAdded = added;
-  summary.customStages = adopted;
-  summary.transitions = moved;
-  summary.deals = deals.length;
-
-  const results: DealResult[] = new Array<DealResult>(deals.length);
-  const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
-  const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
-  // The owned output columns are filled in the same pass, rather than one more pass over a million deals each.
-  const rows = parsed.rowCount;
-  const blankColumn = (): Cell[] => new Array<Cell>(rows).fill("");
-  const scoreValues = blankColumn();
-  const gradeValues = blankColumn();
-  const reasonValues = blankColumn();
-  const winValues = blankColumn();
-  const daysValues = blankColumn();
-  const stuckValues = blankColumn();
-  const taskValues = blankColumn();
-  // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
-  const limitValues = blankColumn();
-  const stageCol = map.fields.stage;
-  // The Push count and its live limit (stuck.ts), for open deals whose close date moved later; the two columns
-  // appear once the limit is on and a deal was pushed, and are kept (pipesheet's) once there. Rows and counts
-  // are kept aside, so a sheet without the columns allocates none.
-  const pushColsBefore = map.owned.pushCount !== undefined || map.owned.pushLimit !== undefined;
-  const pushedRows: number[] = [];
-  const pushedCounts: number[] = [];
+  const summary = runSummary(options, sheet, map, parsed, { currencyFrom, added, adopted, moved });
   // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
   // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
   // on the tab as it will be.
@@ -389,213 +750,29 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
   const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
   const stageTable = findStageTable(settingsOnTab, settings);
-  const winText = model.summary.ready ? null : model.summary.message;
-  // Verdicts are shared between deals, so each one's text is built once.
-  const stuckText = new Map<StuckResult, string>();
-  const say = (v: StuckResult): string => {
-    let t = stuckText.get(v);
-    if (t === undefined) stuckText.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
-    return t;
-  };
-  // How each stage is written on the sheet, for the stuck rule; each distinct text is folded once per stage.
-  const spellings = settings.stages.map(() => new Set<string>());
-  const folded = settings.stages.map(() => new Set<string>());
-  for (let i = 0; i < deals.length; i++) {
-    const d = deals[i] as Deal;
-    const st = settings.stages[d.stage];
-    if (st) {
-      const raw = folded[d.stage] as Set<string>;
-      if (!raw.has(d.stageRaw)) {
-        raw.add(d.stageRaw);
-        spellings[d.stage]?.add(d.stageRaw.replace(/ {2,}/g, " ").toLowerCase());
-      }
-    }
-    const sc = score(d);
-    if (sc.unrecognised.length > 0)
-      for (const dim of sc.unrecognised)
-        problems.push({
-          sheet,
-          cell: a1(d.sheetRow - 1, answerCol[dim] ?? 0),
-          code: "UNKNOWN_ANSWER",
-          message: `${dim[0]?.toUpperCase()}${dim.slice(1)} "${d[dim]}" is not an answer pipesheet knows (scored 0); pick one from the drop-down or add it to Pipeline Settings › Scoring answers.`,
-          severity: "warning",
-        });
-
-    let entered: Day | null = null;
-    let basis: StageBasis = "none";
-    const logged = parsed.duplicateIds.has(d.id) ? undefined : log.last.get(d.id);
-    if (transitionNow[i] && ownsEntered) {
-      entered = today;
-      basis = "stage log";
-      enteredWrites[d.index] = excelSerialFromDay(today);
-    } else if (d.stageEntered !== null) {
-      entered = d.stageEntered;
-      basis = "stage entered";
-    } else if (logged && logged.from !== "" && !transitionNow[i]) {
-      entered = logged.day;
-      basis = "stage log";
-      if (ownsEntered) enteredWrites[d.index] = excelSerialFromDay(logged.day);
-    } else if (d.created !== null) {
-      entered = d.created;
-      basis = "created date";
-    }
-    summary.stageBasis[basis]++;
-    const daysInStage = entered === null ? null : today - entered;
-    const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
-    const judged = st ? judgeStuck(d, st, daysInStage, threshold) : null;
-    const pushes = st?.kind === "open" && (pushLimit !== null || pushColsBefore) && !parsed.duplicateIds.has(d.id) ? pushesNow(log.history.get(d.id), d.closeDate) : 0;
-    const stuck = pushes > 0 ? withPushes(judged, pushes) : judged;
-    const missing = st ? missingRequired(d, st) : [];
-    const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
-    const task = nextTask(d, settings, stuck?.action ?? null, missing);
-    results[i] = {
-      score: sc,
-      win,
-      stageEntered: entered,
-      basis,
-      daysInStage,
-      threshold,
-      stuck,
-      nextTask: task,
-    };
-    const at = d.index;
-    // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
-    const closed = st !== undefined && st.kind !== "open";
-    scoreValues[at] = closed ? "" : sc.score;
-    gradeValues[at] = closed ? "" : sc.grade;
-    reasonValues[at] = closed ? "" : sc.reasons;
-    winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
-    daysValues[at] = closed ? "" : (daysInStage ?? "");
-    stuckValues[at] = stuck ? say(stuck) : "";
-    if (pushes > 0) {
-      pushedRows.push(at);
-      pushedCounts.push(pushes);
-    }
-    taskValues[at] = closed ? "" : task;
-    if (stageCol !== undefined) {
-      // A learned limit is not on the settings tab, so that row keeps the number core worked out.
-      const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
-      const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
-      limitValues[at] = live ? stuckLimitFormula(stageTable, stageCol, d.sheetRow, fallback) : fallback;
-    }
-
-    if (st) {
-      for (const f of missing) {
-        const c = map.fields[f];
-        problems.push({
-          sheet,
-          cell: a1(d.sheetRow - 1, c ?? map.fields.stage ?? 0),
-          code: "REQUIRED_FIELD",
-          message: `${st.name} needs ${fieldLabel(f)}: fill it in for "${d.name || d.id}"${c === undefined ? ` (add a "${fieldLabel(f)}" column)` : ""}.`,
-          severity: "warning",
-        });
-      }
-      if (st.kind === "open") summary.open++;
-      else if (st.kind === "won") summary.won++;
-      else summary.lost++;
-    }
-    if (!closed) {
-      summary.scored++;
-      summary.grades[sc.grade]++;
-      if (sc.qualified) summary.qualified++;
-    }
-    if (stuck) summary.stuck++;
-  }
-
-  // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
-  if (stageCol !== undefined && stageTable !== null)
-    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = stuckLimitFormula(stageTable, stageCol, map.headerRow + 2 + i, "");
-
-  const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && pushedRows.length > 0));
-  const pushValues = pushCols ? blankColumn() : [];
-  const pushLimitValues = pushCols ? blankColumn() : [];
-  if (pushCols) {
-    const limitCell = pushLimitFormula(findPushLimitCell(settingsOnTab), pushLimit);
-    pushedRows.forEach((at, k) => {
-      pushValues[at] = pushedCounts[k] as number;
-      pushLimitValues[at] = limitCell;
-    });
-  }
+  const cells = dealPass({
+    sheet,
+    parsed,
+    settings,
+    map,
+    today,
+    log,
+    transitionNow,
+    ownsEntered,
+    thresholds,
+    reached,
+    model,
+    stageTable,
+    settingsOnTab,
+    summary,
+    problems,
+  });
+  const results = cells.results;
+  const rows = parsed.rowCount;
 
   // ------------------------------------------------------------------ the plan
-  const width = input.deals.reduce((w, r) => Math.max(w, r.length), map.headers.length);
-  let nextCol = width;
-  const columns: ColumnWrite[] = [];
-  const place = (key: OwnedKey, existing: number | undefined): { col: number; created: boolean } =>
-    existing !== undefined ? { col: existing, created: false } : { col: nextCol++, created: true };
-
-  // Input columns pipesheet adds when the sheet has none: need, budget, authority (for the team to fill), Deal ID.
-  for (const dim of DIMENSIONS) {
-    if (map.fields[dim] === undefined) {
-      const p = place(dim, undefined);
-      columns.push({ key: dim, header: OWNED_HEADERS[dim], col: p.col, created: true, mode: "header", values: [] });
-    }
-  }
-  {
-    const p = place("dealId", map.fields.dealId);
-    const fill: Cell[] = new Array<Cell>(rows).fill(null);
-    deals.forEach((d, i) => {
-      if (ids[i] !== null) fill[d.index] = ids[i];
-    });
-    columns.push({ key: "dealId", header: p.created ? OWNED_HEADERS.dealId : (map.headers[p.col] ?? ""), col: p.col, created: p.created, mode: p.created ? "all" : "fill", values: p.created ? fill.map((v) => v ?? "") : fill });
-  }
-  const outputs: Record<Exclude<OwnedKey, "dealId" | "need" | "budget" | "authority">, () => Omit<ColumnWrite, "key" | "header" | "col" | "created">> = {
-    score: () => ({ mode: "all", values: scoreValues, numberFormat: "0" }),
-    grade: () => ({ mode: "all", values: gradeValues }),
-    reasons: () => ({ mode: "all", values: reasonValues }),
-    winLikelihood: () => ({ mode: "all", values: winValues, numberFormat: "0%" }),
-    stageEntered: () => ({ mode: "fill", values: enteredWrites, numberFormat: DATE_FORMAT, kind: "date" }),
-    daysInStage: () => ({ mode: "all", values: daysValues, numberFormat: "0" }),
-    stuck: () => ({ mode: "all", values: stuckValues }),
-    nextTask: () => ({ mode: "all", values: taskValues, numberFormat: "@" }),
-    stuckLimit: () => ({ mode: "all", values: limitValues, numberFormat: "0", formulas: true }),
-    pushCount: () => ({ mode: "all", values: pushValues, numberFormat: "0" }),
-    pushLimit: () => ({ mode: "all", values: pushLimitValues, numberFormat: "0", formulas: true }),
-  };
-  for (const key of OUTPUT_KEYS) {
-    const k = key as keyof typeof outputs;
-    if (key === "stageEntered" && !ownsEntered) continue;
-    if (key === "stuckLimit" && stageCol === undefined) continue;
-    if ((key === "pushCount" || key === "pushLimit") && !pushCols) continue;
-    const existing = key === "stageEntered" ? map.fields.stageEntered : map.owned[key];
-    const p = place(key, existing);
-    const w = outputs[k]();
-    columns.push({ key, header: p.created ? OWNED_HEADERS[key] : (map.headers[p.col] ?? OWNED_HEADERS[key]), col: p.col, created: p.created, ...w });
-  }
-
-  const firstRow = map.headerRow + 1;
-  const lastCol = Math.max(nextCol, width) - 1;
-  const span = rows + ROOM_FOR_NEW_ROWS;
-  const colOf = (key: OwnedKey): number | undefined => columns.find((c) => c.key === key)?.col;
-
-  const conditionalFormats = [];
-  if (map.fields.stage !== undefined) {
-    const formula = stuckFormula(
-      settings,
-      {
-        limit: colOf("stuckLimit") ?? 0,
-        entered: ownsEntered ? (colOf("stageEntered") ?? null) : (enteredCol ?? null),
-        created: map.fields.createdDate ?? null,
-        lastActivity: map.fields.lastActivity ?? null,
-        nextStepDate: map.fields.nextStepDate ?? null,
-        closeDate: map.fields.closeDate ?? null,
-        status: map.fields.status ?? null,
-        pushCount: colOf("pushCount") ?? null,
-        pushLimit: colOf("pushLimit") ?? null,
-      },
-      firstRow,
-    );
-    conditionalFormats.push(stuckRule(formula, a1Range(firstRow, 0, span, lastCol + 1)));
-  }
-
-  const validations: ValidationRule[] = [];
-  if (map.fields.stage !== undefined)
-    validations.push({ id: `${RULE_PREFIX}stage`, range: a1Range(firstRow, map.fields.stage, span, 1), list: settings.stages.map((s) => s.name), strict: false });
-  const lists = answerLists(settings.scoring);
-  for (const dim of DIMENSIONS) {
-    const c = map.fields[dim] ?? colOf(dim);
-    if (c !== undefined) validations.push({ id: `${RULE_PREFIX}${dim}`, range: a1Range(firstRow, c, span, 1), list: lists[dim], strict: false });
-  }
+  const { columns, nextCol, width } = planColumns(input.deals, map, deals, ids, rows, cells, ownsEntered);
+  const { conditionalFormats, validations } = planRules(settings, map, columns, rows, Math.max(nextCol, width) - 1, ownsEntered);
 
   const tabs: TabWrite[] = [];
   const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
@@ -607,6 +784,16 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const logAppend: Grid = newLogTab ? [] : logGrid;
 
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
+  // The segment columns hold the texts as written on the sheet (the deal keeps a lower-cased copy).
+  const present = Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>;
+  const table = dealTable(deals, settings, present, (f) => {
+    const c = map.fields[f] ?? -1;
+    const grid = input.deals;
+    return (d) => {
+      const v = grid[d.sheetRow - 1]?.[c];
+      return typeof v === "string" ? v : v === null || v === undefined || v instanceof Date ? "" : String(v);
+    };
+  });
   const metrics = computeMetrics({
     deals,
     results,
@@ -614,31 +801,16 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     today,
     transitions: runTransitions(log.entries, log.hasTransitions || moved > 0, logGrid, logStart, logDays),
     winModel: model.summary,
-    present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
+    present,
     currency: settings.currency,
     activityLog,
-    segmentLabel: (f, d) => {
-      const c = map.fields[f];
-      const v = c === undefined ? undefined : input.deals[d.sheetRow - 1]?.[c];
-      return v === null || v === undefined || v instanceof Date ? "" : String(v);
-    },
+    table,
     movement,
   });
   summary.changes = changesSummary(movement, settings.currency);
   if (options.command === "review") tabs.push(buildReview(metrics, options.today, sheet));
 
-  const notDeals = summary.skippedRows.header + summary.skippedRows.total + summary.skippedRows.group;
-  const verb = options.command === "setup" ? "Set up" : options.command === "score" ? "Scored" : "Reviewed";
-  const n = (x: number): string => x.toLocaleString("en-US");
-  const errors = problems.filter((p) => p.severity === "error").length;
-  summary.headline =
-    `${verb} ${count(summary.deals, "deal")}: ${n(summary.grades.A)} A · ${n(summary.grades.B)} B · ${n(summary.grades.C)} C · ${n(summary.grades.D)} D; ` +
-    `${n(summary.stuck)} stuck; ${n(summary.open)} open, ${n(summary.won)} won, ${n(summary.lost)} lost` +
-    (summary.transitions ? `; ${n(summary.transitions)} stage changes logged` : "") +
-    (summary.ambiguousDates ? `; ${n(summary.ambiguousDates)} ambiguous dates read ${settings.dateOrder === "DMY" ? "day" : "month"} first` : "") +
-    (summary.idsAdded ? `; ${count(summary.idsAdded, "Deal ID")} added` : "") +
-    (notDeals ? `; ${notDeals} row${notDeals === 1 ? "" : "s"} that ${notDeals === 1 ? "is" : "are"} not a deal skipped (repeated headers, totals, group titles)` : "") +
-    (errors > 0 ? `; ${count(errors, "cell")} need${errors === 1 ? "s" : ""} fixing` : "");
+  summary.headline = headlineOf(summary, problems, settings, options.command);
 
   return {
     sheet,

@@ -151,82 +151,156 @@ function sparsePercentiles(live: readonly Item[], shift: number, qs: readonly nu
   return quantiles(mass, (k) => ((sums[k] as number) + shift) / 100, qs);
 }
 
-/** mulberry32: small, fast and seeded, so the same sheet gives the same range on every host and every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+/** mulberry32's output for state s: small, fast and seeded, so the same sheet gives the same range on every host and every run. */
+function mulberry(s: number): number {
+  let t = Math.imul(s ^ (s >>> 15), s | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 }
+const STEP = 0x6d2b79f5;
 
 /**
- * Simulation of DRAWS outcomes. The DRAWN_ONE_BY_ONE deals with the largest spread (p(1−p)·value²) are drawn
- * as wins or losses; the rest, each too small to move the total alone, are drawn together as one normal with
- * their mean and variance (their sum is that close to normal), which keeps a million deals to a few passes.
+ * DRAWS simulated outcomes of one period's won value, in cents and in draw order (unsorted), so the draws of
+ * independent periods can be added draw by draw. The DRAWN_ONE_BY_ONE deals with the largest spread
+ * (p(1−p)·value²) are drawn as wins or losses; the rest, each too small to move the total alone, are drawn
+ * together as one normal with their mean and variance (their sum is that close to normal), which keeps a
+ * million deals to a few passes.
  */
-export function simulatedPercentiles(items: readonly Item[], qs: readonly number[], draws = DRAWS): number[] {
-  const next = rng(SEED);
-  let drawn: readonly Item[] = items;
+export function simulatedDraws(items: readonly Item[], draws = DRAWS, seed = SEED): Float64Array {
+  const n = items.length;
+  let cents: Float64Array;
+  let ps: Float64Array;
   let restMean = 0;
   let restSd = 0;
-  if (items.length > DRAWN_ONE_BY_ONE) {
+  if (n > DRAWN_ONE_BY_ONE) {
     // The cut-off spread from a typed-array sort, not a sort of the deals: a period of 100,000 stays cheap.
-    const spreads = Float64Array.from(items, (it) => it.p * (1 - it.p) * it.cents * it.cents);
-    const cut = spreads.slice().sort()[items.length - DRAWN_ONE_BY_ONE] as number;
-    const picked: Item[] = [];
+    const spreads = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const it = items[k] as Item;
+      spreads[k] = it.p * (1 - it.p) * it.cents * it.cents;
+    }
+    const cut = spreads.slice().sort()[n - DRAWN_ONE_BY_ONE] as number;
+    cents = new Float64Array(DRAWN_ONE_BY_ONE);
+    ps = new Float64Array(DRAWN_ONE_BY_ONE);
+    let picked = 0;
     let v = 0;
-    items.forEach((it, k) => {
+    for (let k = 0; k < n; k++) {
+      const it = items[k] as Item;
       const sp = spreads[k] as number;
-      if (sp >= cut && picked.length < DRAWN_ONE_BY_ONE) picked.push(it);
-      else {
+      if (sp >= cut && picked < DRAWN_ONE_BY_ONE) {
+        cents[picked] = it.cents;
+        ps[picked++] = it.p;
+      } else {
         restMean += it.p * it.cents;
         v += sp;
       }
-    });
-    drawn = picked;
+    }
     restSd = Math.sqrt(v);
+  } else {
+    cents = Float64Array.from(items, (it) => it.cents);
+    ps = Float64Array.from(items, (it) => it.p);
   }
+  const m = cents.length;
   const sums = new Float64Array(draws);
+  // One seeded stream for the whole period, as a plain state: this loop draws a million numbers a period.
+  let st = seed >>> 0;
   for (let d = 0; d < draws; d++) {
     let s = 0;
-    for (const it of drawn) if (next() < it.p) s += it.cents;
+    for (let k = 0; k < m; k++) {
+      st = (st + STEP) >>> 0;
+      if (mulberry(st) < (ps[k] as number)) s += cents[k] as number;
+    }
     if (restSd > 0) {
+      st = (st + STEP) >>> 0;
+      const u1 = mulberry(st);
+      st = (st + STEP) >>> 0;
+      const u2 = mulberry(st);
       // Box–Muller; 1 − u keeps the logarithm finite.
-      const z = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+      const z = Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
       s += Math.round(restMean + restSd * z);
     } else s += restMean;
     sums[d] = s;
   }
-  sums.sort();
-  return qs.map((q) => (sums[Math.min(Math.max(Math.ceil(draws * q - SLACK) - 1, 0), draws - 1)] as number) / 100);
+  return sums;
+}
+
+/** The percentiles of simulated draws (in cents), in currency units. */
+function drawPercentiles(draws: Float64Array, qs: readonly number[]): number[] {
+  const sorted = draws.slice().sort();
+  const n = sorted.length;
+  return qs.map((q) => (sorted[Math.min(Math.max(Math.ceil(n * q - SLACK) - 1, 0), n - 1)] as number) / 100);
+}
+
+/** Percentiles of one period from a seeded simulation of DRAWS outcomes (see simulatedDraws). */
+export function simulatedPercentiles(items: readonly Item[], qs: readonly number[], draws = DRAWS): number[] {
+  return drawPercentiles(simulatedDraws(items, draws), qs);
 }
 
 const QS = [0.1, 0.5, 0.9] as const;
 
-function rangeRow(period: string, items: readonly Item[]): RangeRow {
+/** Commit and best case of a period's items, in currency units. */
+function amounts(items: readonly Item[]): { commit: number; bestCase: number } {
   let commit = 0;
   let best = 0;
   for (const it of items) {
     best += it.cents;
     if (it.p >= COMMIT_AT - SLACK) commit += it.cents;
   }
-  const exact = exactPercentiles(items, QS);
-  const [p10, p50, p90] = (exact ?? simulatedPercentiles(items, QS)) as [number, number, number];
-  return { period, deals: items.length, p10, p50, p90, commit: commit / 100, bestCase: best / 100, method: exact ? "exact" : "simulation" };
+  return { commit: commit / 100, bestCase: best / 100 };
 }
+
+/** A period's own seed, from its name, so its figures do not move when another period comes or goes. */
+function seedOf(period: string): number {
+  let h = SEED;
+  for (let i = 0; i < period.length; i++) h = Math.imul(h ^ period.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The periods that share no deal (Overdue, each month, No close date) are simulated once each, when needed; a
+ * quarter and the total are the draw-by-draw sums of their months' draws (the deals are independent, so the
+ * sum of independent draws is a draw of the sum). One simulation pass serves every period.
+ */
+class Leaves {
+  private readonly draws = new Map<string, Float64Array>();
+  constructor(private readonly items: Map<string, Item[]>) {}
+  of(period: string): Float64Array {
+    let d = this.draws.get(period);
+    if (d === undefined) this.draws.set(period, (d = simulatedDraws(this.items.get(period) ?? [], DRAWS, seedOf(period))));
+    return d;
+  }
+  sum(periods: readonly string[]): Float64Array {
+    const out = new Float64Array(DRAWS);
+    for (const p of periods) {
+      const d = this.of(p);
+      for (let k = 0; k < DRAWS; k++) out[k] = (out[k] as number) + (d[k] as number);
+    }
+    return out;
+  }
+}
+
+function rangeRow(period: string, items: readonly Item[], leaves: Leaves, parts: readonly string[]): RangeRow {
+  const { commit, bestCase } = amounts(items);
+  const exact = exactPercentiles(items, QS);
+  const [p10, p50, p90] = (exact ?? drawPercentiles(parts.length === 1 && parts[0] === period ? leaves.of(period) : leaves.sum(parts), QS)) as [number, number, number];
+  return { period, deals: items.length, p10, p50, p90, commit, bestCase, method: exact ? "exact" : "simulation" };
+}
+
+const OVERDUE = "Overdue";
+const NO_CLOSE = "No close date";
 
 /** The range for the open deals: the same periods as the weighted forecast (Overdue, months or quarters, No close date). */
 export function forecastRange(deals: readonly Deal[], results: readonly DealResult[], settings: Settings, today: Day): ForecastRange {
-  const byMonth = new Map<string, Item[]>();
-  const byQuarter = new Map<string, Item[]>();
-  const overdue: Item[] = [];
-  const none: Item[] = [];
+  // Leaf periods (Overdue, months, No close date) hold each open deal once; a quarter lists its months.
+  const leafItems = new Map<string, Item[]>();
+  const byQuarter = new Map<string, { items: Item[]; months: Set<string> }>();
   const all: Item[] = [];
   const labels = new Map<Day, [string, string]>();
+  const add = (key: string, it: Item): void => {
+    const list = leafItems.get(key);
+    if (list) list.push(it);
+    else leafItems.set(key, [it]);
+  };
   let learned = 0;
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
@@ -237,31 +311,33 @@ export function forecastRange(deals: readonly Deal[], results: readonly DealResu
     const it: Item = { cents: Math.round((d.value ?? 0) * 100), p: win ?? st.probability / 100 };
     all.push(it);
     const cd = d.closeDate;
-    if (cd === null) none.push(it);
-    else if (cd < today) overdue.push(it);
+    if (cd === null) add(NO_CLOSE, it);
+    else if (cd < today) add(OVERDUE, it);
     else {
       let l = labels.get(cd);
       if (l === undefined) labels.set(cd, (l = [monthKey(cd), quarterKey(cd)]));
-      for (const [m, key] of [
-        [byMonth, l[0]],
-        [byQuarter, l[1]],
-      ] as const) {
-        const list = m.get(key);
-        if (list) list.push(it);
-        else m.set(key, [it]);
-      }
+      add(l[0], it);
+      let q = byQuarter.get(l[1]);
+      if (q === undefined) byQuarter.set(l[1], (q = { items: [], months: new Set() }));
+      q.items.push(it);
+      q.months.add(l[0]);
     }
   }
-  const rows = (m: Map<string, Item[]>): RangeRow[] => [
-    ...(overdue.length > 0 ? [rangeRow("Overdue", overdue)] : []),
-    ...[...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([k, items]) => rangeRow(k, items)),
-    ...(none.length > 0 ? [rangeRow("No close date", none)] : []),
-  ];
+  const leaves = new Leaves(leafItems);
+  const edge = (key: string): RangeRow[] => {
+    const items = leafItems.get(key);
+    return items ? [rangeRow(key, items, leaves, [key])] : [];
+  };
+  const sorted = <T>(m: Map<string, T>): [string, T][] => [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const months = sorted(leafItems).filter(([k]) => k !== OVERDUE && k !== NO_CLOSE);
+  const byMonth = [...edge(OVERDUE), ...months.map(([k, items]) => rangeRow(k, items, leaves, [k])), ...edge(NO_CLOSE)];
+  const byQuarterRows = [...edge(OVERDUE), ...sorted(byQuarter).map(([k, q]) => rangeRow(k, q.items, leaves, [...q.months])), ...edge(NO_CLOSE)];
+  const total = rangeRow("Total", all, leaves, [...leafItems.keys()]);
   const basis = learned > 0 ? "win likelihood" : "stage probability";
   return {
-    byMonth: rows(byMonth),
-    byQuarter: rows(byQuarter),
-    total: rangeRow("Total", all),
+    byMonth,
+    byQuarter: byQuarterRows,
+    total,
     basis,
     definition:
       `Forecast range: each open deal is won (its full value) or not, independently, with its ${basis === "win likelihood" ? "win likelihood (stage win probability where the model gives none)" : "stage win probability"}. ` +

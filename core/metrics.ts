@@ -2,7 +2,8 @@
 import { dayFromYmd } from "./a1.js";
 import { activityMetrics, type ActivityLog, type ActivityMetrics } from "./activity.js";
 import { computeCapacity, type CapacityMetrics } from "./capacity.js";
-import { computeSegments, type SegmentMetrics } from "./segments.js";
+import { computeSegments, segmentsOf, type SegmentMetrics } from "./segments.js";
+import type { DealTable } from "./table.js";
 import { forecastRange, type ForecastRange } from "./forecast.js";
 import type { Movement } from "./movement.js";
 import type { Quarterly, Settings } from "./settings.js";
@@ -25,6 +26,8 @@ export interface MetricsInput {
   activityLog?: ActivityLog;
   /** Segment labels as written on the sheet; without it, the deal's lower-cased categories. */
   segmentLabel?: Parameters<typeof computeSegments>[3];
+  /** The deals as a table (core/table.ts), position for position; when given, its segment columns are read instead of segmentLabel. */
+  table?: DealTable;
   /** "Since last review", computed from the log by core/movement.ts; null or absent without an earlier run. */
   movement?: Movement | null;
 }
@@ -168,7 +171,9 @@ function followUpMetrics(input: MetricsInput): Pick<PipelineMetrics, "activity" 
   return {
     activity: activityMetrics(log, input.deals, input.today),
     capacity: computeCapacity(input.deals, input.settings, log, input.today),
-    segments: computeSegments(input.deals, input.settings, input.present, input.segmentLabel ?? ((f, d) => (f === "owner" ? d.owner : (d.categories[f] ?? "")))),
+    segments: input.table
+      ? segmentsOf(input.table, input.settings)
+      : computeSegments(input.deals, input.settings, input.present, input.segmentLabel ?? ((f, d) => (f === "owner" ? d.owner : (d.categories[f] ?? "")))),
   };
 }
 

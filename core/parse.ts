@@ -1,10 +1,9 @@
 // Reads the deal rows into Deals: money and dates however people type them, one problem per bad cell, never a throw.
 import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a1.js";
-import type { ColumnMap } from "./columns.js";
 import type { Settings } from "./settings.js";
 import { classifyRows, countRows, type RowCounts } from "./rows.js";
 import { normalize, outcomeWord, stageMatcher } from "./stages.js";
-import type { Cell, Day, Deal, Field, Grid, Problem } from "./types.js";
+import type { Cell, ColumnMap, Day, Deal, Field, Grid, Problem } from "./types.js";
 
 export interface ParseResult {
   deals: Deal[];
@@ -659,32 +658,44 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     problems.push({ sheet, cell, code, severity, message });
   };
 
-  const date = (row: Cell[], r: number, c: number): Day | null => {
-    if (c < 0) return null;
-    const cell = row[c];
-    if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
-    let read: DateRead;
+  // Each date column's reader is made once, its order and cache settled, so a cell costs one cache hit.
+  const dateColumn = (c: number): ((row: Cell[], r: number) => Day | null) => {
+    if (c < 0) return () => null;
     const order = orderOf.get(c) ?? settings.dateOrder;
-    if (typeof cell === "string") {
-      const dateCache = dateCaches[order];
-      const hit = dateCache.get(cell);
-      if (hit) read = hit;
-      else {
-        const s = cell.trim();
-        read = s === "" ? BLANK : parseDateText(s, order);
-        if (dateCache.size >= CACHE_LIMIT) dateCache.clear();
-        dateCache.set(cell, read);
+    const dateCache = dateCaches[order];
+    const countAmbiguous = settled.has(c);
+    return (row, r) => {
+      const cell = row[c];
+      if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
+      let read: DateRead;
+      if (typeof cell === "string") {
+        const hit = dateCache.get(cell);
+        if (hit) read = hit;
+        else {
+          const s = cell.trim();
+          read = s === "" ? BLANK : parseDateText(s, order);
+          if (dateCache.size >= CACHE_LIMIT) dateCache.clear();
+          dateCache.set(cell, read);
+        }
+      } else read = readDate(cell, order);
+      if (read.kind === "day") {
+        if (read.ambiguous && countAmbiguous) ambiguousDates++;
+        return read.day;
       }
-    } else read = readDate(cell, order);
-    if (read.kind === "day") {
-      if (read.ambiguous && settled.has(c)) ambiguousDates++;
-      return read.day;
-    }
-    if (read.kind === "bad") {
-      report(r, c, "BAD_DATE", "error", `${shown(cell)} is not a date; write the date as ${read.hint ?? DATE_EXAMPLE} or as a date cell.`);
-    }
-    return null;
+      if (read.kind === "bad") {
+        report(r, c, "BAD_DATE", "error", `${shown(cell)} is not a date; write the date as ${read.hint ?? DATE_EXAMPLE} or as a date cell.`);
+      }
+      return null;
+    };
   };
+  const readCreated = dateColumn(cCreated);
+  const readClose = dateColumn(cClose);
+  const readClosed = dateColumn(cClosed);
+  const readLostOn = dateColumn(cLostOn);
+  const readEntered = dateColumn(cEntered);
+  const readLast = dateColumn(cLast);
+  const readNextDate = dateColumn(cNextDate);
+  const readFirst = dateColumn(cFirst);
 
   const lower = (s: string): string => {
     let v = lowerCache.get(s);
@@ -789,19 +800,19 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
       else value = v;
     }
 
-    const created = date(row, r, cCreated);
-    const closeDate = date(row, r, cClose);
+    const created = readCreated(row, r);
+    const closeDate = readClose(row, r);
     if (created !== null && closeDate !== null && closeDate < created) {
       report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `The close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
     }
     // The actual close: a lost deal's Lost time first, else the won or closed date, else the other.
-    const closedAt = date(row, r, cClosed);
-    const lostAt = date(row, r, cLostOn);
+    const closedAt = readClosed(row, r);
+    const lostAt = readLostOn(row, r);
     const closedOn = settings.stages[stage]?.kind === "lost" ? (lostAt ?? closedAt) : (closedAt ?? lostAt);
-    const stageEntered = date(row, r, cEntered);
-    const lastActivity = date(row, r, cLast);
-    const nextStepDate = date(row, r, cNextDate);
-    const firstContact = date(row, r, cFirst);
+    const stageEntered = readEntered(row, r);
+    const lastActivity = readLast(row, r);
+    const nextStepDate = readNextDate(row, r);
+    const firstContact = readFirst(row, r);
 
     const owner = cOwner >= 0 ? text(row[cOwner]) : "";
     const categories = categoriesOf(

@@ -23,7 +23,8 @@ const textOf = (c: Cell): string => (typeof c === "string" ? c.trim() : "");
 const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c === "string" && c.trim() === "");
 
 // "Total", "Grand total", "Subtotal", "Totals:", "Sum", and the words the CRMs' European exports use.
-const TOTAL_WORDS = /^(grand\s*total|sub\s*-?\s*total|totals?|sum|summe|gesamt(summe)?|insgesamt|totaal|totale|somma|suma|soma|som)\b/;
+// Case-insensitive on the text itself, so no lower-cased copy is made per cell (the words are all ASCII).
+const TOTAL_WORDS = /^(grand\s*total|sub\s*-?\s*total|totals?|sum|summe|gesamt(summe)?|insgesamt|totaal|totale|somma|suma|soma|som)\b/i;
 
 const NUMBER_TEXT = /^[-+(]?[$€£¥]?\s*\d[\d.,' \u00a0]*\s*[$€£¥]?\)?$/;
 /** "New (3)", "Won (12 records)": a group title counting its rows. */
@@ -32,7 +33,24 @@ const GROUP_COUNT = /\(\s*\d[\d,.]*(\s+\w+)?\s*\)$/;
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
 /** First letters of the totals words, so most cells are ruled out without a regex. */
 const TOTAL_FIRST = new Set("tsgi".split("").flatMap((ch) => [ch.charCodeAt(0), ch.toUpperCase().charCodeAt(0)]));
-const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_FIRST.has(s.charCodeAt(0)) && TOTAL_WORDS.test(s.toLowerCase());
+const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_FIRST.has(s.charCodeAt(0)) && TOTAL_WORDS.test(s);
+
+/**
+ * squash(cell) === key, without making the squashed copy: ASCII is compared as it is read (letters folded,
+ * anything not a letter or digit skipped); a cell with other characters takes the full fold.
+ */
+function squashesTo(cell: string, key: string): boolean {
+  let j = 0;
+  for (let i = 0; i < cell.length; i++) {
+    let ch = cell.charCodeAt(i);
+    if (ch > 127) return squash(cell) === key;
+    if (ch >= 65 && ch <= 90) ch += 32;
+    else if (!((ch >= 97 && ch <= 122) || (ch >= 48 && ch <= 57))) continue;
+    if (j >= key.length || key.charCodeAt(j) !== ch) return false;
+    j++;
+  }
+  return j === key.length;
+}
 
 /** Text fields a deal row fills and a totals or header row puts its label in. */
 const LABEL_FIELDS = ["stage", "name", "company", "dealId", "owner", "status"] as const satisfies readonly Field[];
@@ -73,7 +91,7 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
       const cell = row[c];
       if (isBlank(cell)) continue;
       filled++;
-      if (typeof cell === "string" && mayRepeat(cell, c) && squash(cell) === headerKeys[c]) repeats++;
+      if (typeof cell === "string" && mayRepeat(cell, c) && squashesTo(cell, headerKeys[c] ?? "")) repeats++;
     }
     let kind: RowKind | "counted group" = "deal";
     if (filled === 0) kind = "blank";

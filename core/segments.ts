@@ -1,5 +1,6 @@
 // Where we win: win rate, deal size and cycle by source, product, industry and owner, with the lift against the overall win rate.
 import type { Settings } from "./settings.js";
+import { dealTable, KIND_LOST, KIND_OPEN, KIND_WON, NO_DAY, type DealTable } from "./table.js";
 import type { Deal } from "./types.js";
 
 export const SEGMENT_FIELDS = ["source", "product", "industry", "owner"] as const;
@@ -43,53 +44,106 @@ const BLANK = "(blank)";
 
 /** `label(field, deal)` gives the segment's text as written on the sheet (the deal keeps only a lower-cased copy). */
 export function computeSegments(deals: readonly Deal[], settings: Settings, present: Partial<Record<SegmentField, boolean>>, label: (field: SegmentField, deal: Deal) => string): SegmentMetrics {
+  return segmentsOf(
+    dealTable(deals, settings, present, (f) => (d) => label(f, d)),
+    settings,
+  );
+}
+
+/**
+ * One segment table. Each code of the column is folded into its segment (trimmed, spaces collapsed, case
+ * ignored) once, when a deal first shows it; the deals are then summed per segment in typed arrays, in deal
+ * order, so the sums are the same as adding deal by deal.
+ */
+function segmentTable(t: DealTable, by: SegmentField, overall: number | null, minClosed: number): SegmentTable {
+  const col = t.segments[by];
+  if (col === null) return { by, present: false, rows: [] };
+  const slotOf = new Int32Array(t.texts.size).fill(-1);
+  const slotByKey = new Map<string, number>();
+  const values: string[] = [];
+  const cap = t.texts.size;
+  const deals = new Float64Array(cap);
+  const open = new Float64Array(cap);
+  const won = new Float64Array(cap);
+  const lost = new Float64Array(cap);
+  const size = new Float64Array(cap);
+  const sizeN = new Float64Array(cap);
+  const cycle = new Float64Array(cap);
+  const cycleN = new Float64Array(cap);
+  for (let i = 0; i < t.length; i++) {
+    const c = col[i] as number;
+    let slot = slotOf[c] as number;
+    if (slot < 0) {
+      const text = t.texts.text(c).trim().replace(/\s+/g, " ");
+      const key = text.toLowerCase();
+      let known = slotByKey.get(key);
+      if (known === undefined) {
+        slotByKey.set(key, (known = values.length));
+        values.push(text === "" ? BLANK : text);
+      }
+      slotOf[c] = slot = known;
+    }
+    deals[slot] = (deals[slot] as number) + 1;
+    const k = t.kind[i];
+    if (k === KIND_OPEN) open[slot] = (open[slot] as number) + 1;
+    else if (k === KIND_LOST) lost[slot] = (lost[slot] as number) + 1;
+    else if (k === KIND_WON) {
+      won[slot] = (won[slot] as number) + 1;
+      const v = t.value[i] as number;
+      if (!Number.isNaN(v)) {
+        size[slot] = (size[slot] as number) + v;
+        sizeN[slot] = (sizeN[slot] as number) + 1;
+      }
+      const created = t.created[i] as number;
+      const close = t.closeDate[i] as number;
+      if (created !== NO_DAY && close !== NO_DAY && close >= created) {
+        cycle[slot] = (cycle[slot] as number) + (close - created);
+        cycleN[slot] = (cycleN[slot] as number) + 1;
+      }
+    }
+  }
+  const rows: SegmentRow[] = values.map((value, j) => {
+    const w = won[j] as number;
+    const l = lost[j] as number;
+    const closed = w + l;
+    const winRate = closed > 0 ? w / closed : null;
+    const sn = sizeN[j] as number;
+    const cn = cycleN[j] as number;
+    return {
+      value,
+      deals: deals[j] as number,
+      open: open[j] as number,
+      won: w,
+      lost: l,
+      winRate,
+      lift: winRate !== null && overall !== null && overall > 0 ? winRate / overall : null,
+      avgDealSize: sn > 0 ? (size[j] as number) / sn : null,
+      cycleDays: cn > 0 ? (cycle[j] as number) / cn : null,
+      ranked: closed >= minClosed,
+      rank: null,
+    };
+  });
+  const ranked = rows.filter((r) => r.ranked).sort((a, b) => (b.winRate ?? 0) - (a.winRate ?? 0) || b.won - a.won || a.value.localeCompare(b.value));
+  ranked.forEach((r, i) => (r.rank = i + 1));
+  const rest = rows.filter((r) => !r.ranked).sort((a, b) => b.won + b.lost - (a.won + a.lost) || b.deals - a.deals || a.value.localeCompare(b.value));
+  return { by, present: true, rows: [...ranked, ...rest] };
+}
+
+/** Where we win, from the deal table (its segment columns hold the texts as written on the sheet). */
+export function segmentsOf(t: DealTable, settings: Settings): SegmentMetrics {
   const minClosed = settings.segments.minClosed;
   let won = 0;
   let lost = 0;
-  for (const d of deals) {
-    const k = settings.stages[d.stage]?.kind;
-    if (k === "won") won++;
-    else if (k === "lost") lost++;
+  for (let i = 0; i < t.length; i++) {
+    const k = t.kind[i];
+    if (k === KIND_WON) won++;
+    else if (k === KIND_LOST) lost++;
   }
   const overall = won + lost > 0 ? won / (won + lost) : null;
-  const tables = SEGMENT_FIELDS.map((by): SegmentTable => {
-    if (present[by] !== true) return { by, present: false, rows: [] };
-    const acc = new Map<string, SegmentRow & { size: number; sizeN: number; cycle: number; cycleN: number }>();
-    for (const d of deals) {
-      const text = label(by, d).trim().replace(/\s+/g, " ");
-      const key = text.toLowerCase();
-      let r = acc.get(key);
-      if (!r) acc.set(key, (r = { value: text === "" ? BLANK : text, deals: 0, open: 0, won: 0, lost: 0, winRate: null, lift: null, avgDealSize: null, cycleDays: null, ranked: false, rank: null, size: 0, sizeN: 0, cycle: 0, cycleN: 0 }));
-      r.deals++;
-      const k = settings.stages[d.stage]?.kind;
-      if (k === "open") r.open++;
-      else if (k === "lost") r.lost++;
-      else if (k === "won") {
-        r.won++;
-        if (d.value !== null) {
-          r.size += d.value;
-          r.sizeN++;
-        }
-        if (d.created !== null && d.closeDate !== null && d.closeDate >= d.created) {
-          r.cycle += d.closeDate - d.created;
-          r.cycleN++;
-        }
-      }
-    }
-    const rows: SegmentRow[] = [...acc.values()].map(({ size, sizeN, cycle, cycleN, ...r }) => {
-      const closed = r.won + r.lost;
-      const winRate = closed > 0 ? r.won / closed : null;
-      return { ...r, winRate, lift: winRate !== null && overall !== null && overall > 0 ? winRate / overall : null, avgDealSize: sizeN > 0 ? size / sizeN : null, cycleDays: cycleN > 0 ? cycle / cycleN : null, ranked: closed >= minClosed };
-    });
-    const ranked = rows.filter((r) => r.ranked).sort((a, b) => (b.winRate ?? 0) - (a.winRate ?? 0) || b.won - a.won || a.value.localeCompare(b.value));
-    ranked.forEach((r, i) => (r.rank = i + 1));
-    const rest = rows.filter((r) => !r.ranked).sort((a, b) => b.won + b.lost - (a.won + a.lost) || b.deals - a.deals || a.value.localeCompare(b.value));
-    return { by, present: true, rows: [...ranked, ...rest] };
-  });
   return {
     overall: { winRate: overall, won, lost },
     minClosed,
-    tables,
+    tables: SEGMENT_FIELDS.map((by) => segmentTable(t, by, overall, minClosed)),
     definition:
       `Where we win, by source, product, industry and owner: win rate = won ÷ (won + lost) deals; lift = the segment's win rate ÷ the overall win rate (${won} of ${won + lost}); ` +
       `average deal size and cycle (created to close, days) over its won deals. Segments with fewer than ${minClosed} closed deals are marked "too few" and not ranked.`,

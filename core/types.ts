@@ -424,3 +424,24 @@ export interface WinModelSummary {
   baselineBrier: number | null;
   features: string[];
 }
+
+/** Where each field and each of pipesheet's own columns is on the deals sheet (core/columns.ts finds it). */
+export interface ColumnMap {
+  /** 0-based row of the header on the sheet. */
+  headerRow: number;
+  /** Header row texts, trimmed, one per column up to the last non-empty header. */
+  headers: string[];
+  /** Input field -> 0-based column. */
+  fields: Partial<Record<Field, number>>;
+  /** pipesheet's own output columns found by their header. */
+  owned: Partial<Record<OwnedKey, number>>;
+  /** Fields matched by a guess (keyword or near spelling), not a known header. */
+  guessed: Field[];
+  /** Important fields not found. */
+  missing: Field[];
+  /** Why each field got its column, in words: "known header", "header words + 98 % amounts". */
+  evidence: Partial<Record<Field, string>>;
+  /** The value column's runner-up, when another column also holds amounts: its 0-based column. */
+  valueRunnerUp: number | null;
+  problems: Problem[];
+}

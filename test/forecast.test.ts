@@ -150,3 +150,66 @@ describe("forecastRange over deals", () => {
     expect(COMMIT_AT).toBe(0.7);
   });
 });
+
+describe("forecastRange: one simulation pass for every period", () => {
+  const today = dayFromIso("2026-11-26") as Day;
+  const stage = (name: string): number => DEFAULT_SETTINGS.stages.findIndex((s) => s.name === name);
+  const open = ["Prospecting", "Meeting", "Proposal", "Negotiation"].map(stage);
+  const result = (win: number | null): DealResult => ({
+    score: { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] },
+    win,
+    stageEntered: null,
+    basis: "none",
+    daysInStage: null,
+    threshold: null,
+    stuck: null,
+    nextTask: "",
+  });
+  // Values on a $1,000 grid plus a few cents each (too fine for the exact grid), over six months, an overdue
+  // stretch and no close date; quarters and the total are then sums of their months' draws.
+  const n = 700;
+  const deals = Array.from({ length: n }, (_, k) =>
+    blankDeal({
+      index: k,
+      stage: open[k % 4] as number,
+      value: (((k * 37) % 9) + 1) * 1_000 + (((k * 13) % 99) + 1) / 100,
+      closeDate: k % 11 === 0 ? null : today - 20 + ((k * 7) % 180),
+    }),
+  );
+  const wins = deals.map((_, k) => [0.05, 0.1, 0.2, 0.4, 0.7][k % 5] as number);
+  const fr = forecastRange(deals, wins.map(result), DEFAULT_SETTINGS, today);
+  const itemsOf = (inPeriod: (d: (typeof deals)[number]) => boolean): { cents: number; p: number }[] =>
+    deals.flatMap((d, k) => (inPeriod(d) ? [{ cents: Math.round(((d.value ?? 0) * 100) / 100_000) * 100_000, p: wins[k] as number }] : []));
+  const monthOf = (d: (typeof deals)[number]): string => {
+    const iso = new Date(((d.closeDate ?? 0) as number) * 86_400_000).toISOString();
+    return iso.slice(0, 7);
+  };
+
+  it("agrees with the exact distribution (on the $1,000 grid) in every month, quarter and the total", () => {
+    const rows = [...fr.byMonth, ...fr.byQuarter, fr.total];
+    expect([...fr.byQuarter.filter((r) => r.period.includes("-Q")), fr.total].every((r) => r.method === "simulation")).toBe(true);
+    expect(fr.byQuarter.length).toBeGreaterThanOrEqual(3);
+    for (const r of rows) {
+      const member = (d: (typeof deals)[number]): boolean => {
+        if (r.period === "Total") return true;
+        if (d.closeDate === null) return r.period === "No close date";
+        if (d.closeDate < today) return r.period === "Overdue";
+        const m = monthOf(d);
+        return r.period.includes("-Q") ? `${m.slice(0, 4)}-Q${Math.floor((Number(m.slice(5, 7)) - 1) / 3) + 1}` === r.period : m === r.period;
+      };
+      const items = itemsOf(member);
+      expect(items.length).toBe(r.deals);
+      const exact = exactPercentiles(items, [0.1, 0.5, 0.9]) as number[];
+      [r.p10, r.p50, r.p90].forEach((x, k) => expect(Math.abs(x - (exact[k] as number))).toBeLessThan(0.02 * r.bestCase));
+      expect(r.p10).toBeLessThan(r.p90);
+    }
+  });
+
+  it("is seeded: the same deals give the same figures, and a period keeps its figures when another one goes", () => {
+    expect(forecastRange(deals, wins.map(result), DEFAULT_SETTINGS, today)).toEqual(fr);
+    const first = fr.byMonth.find((r) => r.period !== "Overdue") as (typeof fr.byMonth)[number];
+    const without = deals.map((d) => (d.closeDate !== null && d.closeDate >= today && monthOf(d) !== first.period ? { ...d, closeDate: null } : d));
+    const other = forecastRange(without, wins.map(result), DEFAULT_SETTINGS, today);
+    expect(other.byMonth.find((r) => r.period === first.period)).toEqual(first);
+  });
+});

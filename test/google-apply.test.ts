@@ -2,7 +2,7 @@
 // few batchUpdate bodies as the 2 MB guidance allows, the user's rules, cells and tabs left alone, a second run
 // replacing pipesheet's own rules and chart, and a run cut off at any request converging when run again.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { run } from "../core/index.js";
+import { colName, parseA1, run } from "../core/index.js";
 import { RULE_PREFIX, type Grid } from "../core/types.js";
 import { samplePipeline, syntheticGrid } from "../samples/generate.js";
 import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
@@ -63,6 +63,8 @@ function snapshot(ss: FakeSpreadsheet): unknown {
     grid: ss.grid(s.props.title),
     rules: s.conditionalFormats,
     charts: s.charts.map((c) => ({ ...c, chartId: undefined })),
+    bandings: s.bandedRanges.map((b) => ({ ...b, bandedRangeId: undefined })),
+    filter: s.basicFilter,
     validations: [...s.validations].sort(([a], [b]) => a.localeCompare(b)),
     formats: [...s.formats].sort(([a], [b]) => a.localeCompare(b)),
     formulas: [...s.formulas],
@@ -124,10 +126,46 @@ describe("apply on a Google Sheet", () => {
       ["Activities", false],
       ["Pipeline Review", false],
     ]);
-    const review = ss.sheet("Pipeline Review");
-    expect(review.charts).toHaveLength(1);
-    expect(review.charts[0].spec.basicChart.chartType).toBe("BAR");
     expect(ss.grid("Pipeline Review")[0]?.[0]).toBe("Pipeline Review");
+  });
+
+  it("writes the review as the dashboard core plans: both charts, every table banded, the stuck list filtered, names linked", async () => {
+    await apply("S1", ["--run", "setup"]);
+    const before = ss.grid("Deals");
+    await apply("S1", ["--run", "review"]);
+    const names = ss.sheets.map((s) => s.props.title);
+    const plan = run(
+      { sheetName: "Deals", deals: before as Grid, settings: ss.grid("Pipeline Settings") as Grid, log: ss.grid("Pipeline Log") as Grid, sheetNames: names },
+      { command: "review", today: TODAY },
+    );
+    const tab = plan.tabs.find((t) => t.name === "Pipeline Review");
+    const review = ss.sheet("Pipeline Review");
+    const rangeOf = (g: { startRowIndex: number; endRowIndex: number; startColumnIndex: number; endColumnIndex: number }): string =>
+      `${colName(g.startColumnIndex)}${g.startRowIndex + 1}:${colName(g.endColumnIndex - 1)}${g.endRowIndex}`;
+    // The funnel as bars, then the forecast by month as columns, each at its anchor and size (points as pixels).
+    const specs = [tab?.chart, ...(tab?.charts ?? [])];
+    expect(review.charts.map((c) => c.spec.basicChart.chartType)).toEqual(["BAR", "COLUMN"]);
+    review.charts.forEach((c, i) => {
+      const spec = specs[i];
+      const at = c.position.overlayPosition;
+      expect(`${colName(at.anchorCell.columnIndex)}${at.anchorCell.rowIndex + 1}`).toBe(spec?.anchor);
+      expect(at.heightPixels).toBe(Math.round(((spec?.height ?? 0) * 4) / 3));
+      expect(rangeOf(c.spec.basicChart.series[0].series.sourceRange.sources[0])).toBe(spec?.values);
+    });
+    // Every table banded, none overlapping; the one basic filter on the stuck list.
+    expect(review.bandedRanges.map((b) => rangeOf(b.range))).toEqual(tab?.tables?.map((t) => t.range));
+    expect(rangeOf(review.basicFilter?.range)).toBe(tab?.tables?.find((t) => t.name.endsWith("Stuck"))?.range);
+    // Each stuck deal's name links to its row on the deals sheet, and keeps its text.
+    const links = tab?.links ?? [];
+    expect(links.filter((l) => l.sheet === "Deals").length).toBeGreaterThan(0);
+    const grid = ss.grid("Pipeline Review");
+    for (const l of links) {
+      const at = parseA1(l.cell) ?? { row: -1, col: -1 };
+      expect(review.formats.get(`${at.row},${at.col}`)?.textFormat?.link?.uri).toBe(`#gid=${ss.sheet(l.sheet).props.sheetId}&range=${l.target}`);
+      const text = grid[at.row]?.[at.col];
+      expect(typeof text === "string" && text !== "").toBe(true);
+      if (l.sheet === "Deals") expect(ss.grid("Deals")[(parseA1(l.target) ?? { row: -1 }).row]).toContain(text);
+    }
   });
 
   it("a second run replaces its own rule and chart and leaves the team's", async () => {
@@ -142,7 +180,8 @@ describe("apply on a Google Sheet", () => {
     expect(snapshot(ss)).toEqual(once);
     const sent = h.server.calls.find((c) => c.method === "spreadsheets.batchUpdate")?.body.requests as Record<string, unknown>[];
     expect(sent.filter((q) => q.deleteConditionalFormatRule).map((q) => q.deleteConditionalFormatRule)).toEqual([{ sheetId: 0, index: 0 }]);
-    expect(sent.filter((q) => q.deleteEmbeddedObject)).toHaveLength(1);
+    expect(sent.filter((q) => q.deleteEmbeddedObject)).toHaveLength(2);
+    expect(sent.filter((q) => q.deleteBanding)).toHaveLength(ss.sheet("Pipeline Review").bandedRanges.length);
     expect(sent.filter((q) => q.addSheet)).toHaveLength(0);
   });
 

@@ -23,6 +23,8 @@ export interface SheetMeta {
   columnCount: number;
   conditionalFormats: sheets_v4.Schema$ConditionalFormatRule[];
   chartIds: number[];
+  /** Alternating-colour ranges on the tab (pipesheet's tables on its own tabs); absent where not read. */
+  bandingIds?: number[];
 }
 
 export interface SpreadsheetMeta {
@@ -125,7 +127,7 @@ export class SheetsClient {
     const data = await this.send("read the spreadsheet's tabs", true, () =>
       this.api.spreadsheets.get({
         spreadsheetId: this.spreadsheetId,
-        fields: "properties(title),sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),conditionalFormats,charts(chartId))",
+        fields: "properties(title),sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),conditionalFormats,charts(chartId),bandedRanges(bandedRangeId))",
       }),
     );
     return {
@@ -139,6 +141,7 @@ export class SheetsClient {
         columnCount: s.properties?.gridProperties?.columnCount ?? 0,
         conditionalFormats: s.conditionalFormats ?? [],
         chartIds: (s.charts ?? []).map((c) => c.chartId ?? -1).filter((id) => id >= 0),
+        bandingIds: (s.bandedRanges ?? []).map((b) => b.bandedRangeId ?? -1).filter((id) => id >= 0),
       })),
     };
   }

@@ -10,7 +10,7 @@ type CellData = sheets_v4.Schema$CellData;
 type GridRange = sheets_v4.Schema$GridRange;
 
 /** Request kinds that give the same result when sent twice. */
-const IDEMPOTENT = new Set(["updateCells", "repeatCell", "setDataValidation", "updateSheetProperties", "updateDimensionProperties"]);
+const IDEMPOTENT = new Set(["updateCells", "repeatCell", "setDataValidation", "updateSheetProperties", "updateDimensionProperties", "setBasicFilter"]);
 export const isIdempotent = (r: Request): boolean => Object.keys(r).every((k) => IDEMPOTENT.has(k));
 
 export const isOwnRule = (rule: sheets_v4.Schema$ConditionalFormatRule): boolean =>
@@ -132,28 +132,70 @@ function formatRequest(sheetId: number, f: TabFormat): Request | null {
   return { repeatCell: { range: gridRange(sheetId, f.range), cell: { userEnteredFormat: fmt }, fields: fields.join(",") } };
 }
 
-function chartRequest(sheetId: number, tab: TabWrite): Request | null {
-  const c = tab.chart;
-  if (!c) return null;
-  const anchor = parseA1(c.anchor) ?? { row: 0, col: 0 };
-  // Sheets has no funnel chart; stages in order as horizontal bars read the same way.
-  return {
-    addChart: {
-      chart: {
-        spec: {
-          title: c.title,
-          basicChart: {
-            chartType: "BAR",
-            legendPosition: "NO_LEGEND",
-            axis: [{ position: "BOTTOM_AXIS" }, { position: "LEFT_AXIS" }],
-            domains: [{ domain: { sourceRange: { sources: [gridRange(sheetId, c.categories)] } } }],
-            series: [{ series: { sourceRange: { sources: [gridRange(sheetId, c.values)] } }, targetAxis: "BOTTOM_AXIS" }],
+/** Points (the plan's chart size) as screen pixels. */
+const px = (pt: number): number => Math.round((pt * 4) / 3);
+
+/** Every chart of the tab: the funnel first, then the others (the forecast by month), at their anchors and sizes. */
+function chartRequests(sheetId: number, tab: TabWrite): Request[] {
+  return [...(tab.chart ? [tab.chart] : []), ...(tab.charts ?? [])].map((c) => {
+    const anchor = parseA1(c.anchor) ?? { row: 0, col: 0 };
+    // Sheets has no funnel chart; stages in order as horizontal bars (first stage on top) read the same way.
+    const column = c.type === "column";
+    return {
+      addChart: {
+        chart: {
+          spec: {
+            title: c.title,
+            basicChart: {
+              chartType: column ? "COLUMN" : "BAR",
+              legendPosition: "NO_LEGEND",
+              axis: [{ position: "BOTTOM_AXIS" }, { position: "LEFT_AXIS" }],
+              domains: [{ domain: { sourceRange: { sources: [gridRange(sheetId, c.categories)] } } }],
+              series: [{ series: { sourceRange: { sources: [gridRange(sheetId, c.values)] } }, targetAxis: column ? "LEFT_AXIS" : "BOTTOM_AXIS" }],
+            },
+          },
+          position: {
+            overlayPosition: { anchorCell: { sheetId, rowIndex: anchor.row, columnIndex: anchor.col }, widthPixels: px(c.width ?? 420), heightPixels: px(c.height ?? 260) },
           },
         },
-        position: { overlayPosition: { anchorCell: { sheetId, rowIndex: anchor.row, columnIndex: anchor.col }, widthPixels: 520, heightPixels: 320 } },
+      },
+    };
+  });
+}
+
+/**
+ * Tables as Sheets has them (as the Apps Script does): alternating colours on each table, and the tab's one basic
+ * filter (one per sheet) on the stuck list, the table a manager filters by owner, else the first.
+ */
+function tableRequests(sheetId: number, tab: TabWrite): { once: Request[]; repeatable: Request[] } {
+  const tables = tab.tables ?? [];
+  const once: Request[] = tables.map((t) => ({
+    addBanding: {
+      bandedRange: {
+        range: gridRange(sheetId, t.range),
+        rowProperties: { headerColor: color("#DADCE0"), firstBandColor: color("#FFFFFF"), secondBandColor: color("#F3F3F3") },
       },
     },
-  };
+  }));
+  const filtered = tables.find((t) => t.name.endsWith("Stuck")) ?? tables[0];
+  return { once, repeatable: filtered ? [{ setBasicFilter: { filter: { range: gridRange(sheetId, filtered.range) } } }] : [] };
+}
+
+/** Each linked cell (a stuck deal's name) as a link to its row on the other tab, the cell keeping its text. */
+function linkRequests(sheetId: number, tab: TabWrite, gid: (name: string) => number | undefined): Request[] {
+  const out: Request[] = [];
+  for (const l of tab.links ?? []) {
+    const id = gid(l.sheet);
+    if (id === undefined) continue;
+    out.push({
+      repeatCell: {
+        range: gridRange(sheetId, l.cell),
+        cell: { userEnteredFormat: { textFormat: { link: { uri: `#gid=${id}&range=${l.target}` } } } },
+        fields: "userEnteredFormat.textFormat.link",
+      },
+    });
+  }
+  return out;
 }
 
 /** Everything the plan asks for, as requests against the spreadsheet described by `t`. */
@@ -197,6 +239,9 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
     });
   });
 
+  // Tab ids for links: the sheet's own, or the id a tab added in this plan gets.
+  const added = new Map<string, number>();
+  const gidOf = (name: string): number | undefined => find(name)?.sheetId ?? added.get(name.toLowerCase());
   for (const tab of plan.tabs) {
     const values = tab.values;
     const width = Math.max(1, ...values.map((r) => r.length), tab.widths?.length ?? 0);
@@ -206,6 +251,7 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
     if (!sheet) {
       sheetId = nextSheetId(t.meta, newIds);
       newIds.push(sheetId);
+      added.set(tab.name.toLowerCase(), sheetId);
       once.push({ addSheet: { properties: { sheetId, title: tab.name, hidden: tab.hidden, gridProperties: { rowCount: Math.max(100, height + 20), columnCount: Math.max(12, width + 2) } } } });
     } else {
       sheetId = sheet.sheetId;
@@ -213,11 +259,13 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
       if (width > sheet.columnCount) once.push({ appendDimension: { sheetId, dimension: "COLUMNS", length: width - sheet.columnCount } });
       // The tab is pipesheet's: its old chart goes, the new one is added below.
       for (const id of sheet.chartIds) once.push({ deleteEmbeddedObject: { objectId: id } });
+      for (const id of sheet.bandingIds ?? []) once.push({ deleteBanding: { bandedRangeId: id } });
       if (sheet.hidden !== tab.hidden) repeatable.push({ updateSheetProperties: { properties: { sheetId, hidden: tab.hidden }, fields: "hidden" } });
       repeatable.push({ updateCells: { range: { sheetId }, fields: "userEnteredValue,userEnteredFormat" } });
     }
-    const chart = chartRequest(sheetId, tab);
-    if (chart) once.push(chart);
+    once.push(...chartRequests(sheetId, tab));
+    const tables = tableRequests(sheetId, tab);
+    once.push(...tables.once);
     const rows: CellData[][] = values.map((r) => {
       const line: CellData[] = [];
       for (let c = 0; c < width; c++) line.push(cellOf(r[c] ?? null));
@@ -231,6 +279,7 @@ export function planRequests(plan: WorkbookPlan, t: PlanTarget, limit = PAYLOAD_
     (tab.widths ?? []).forEach((w, i) =>
       repeatable.push({ updateDimensionProperties: { range: { sheetId, dimension: "COLUMNS", startIndex: i, endIndex: i + 1 }, properties: { pixelSize: Math.round(w * 7 + 12) }, fields: "pixelSize" } }),
     );
+    repeatable.push(...tables.repeatable, ...linkRequests(sheetId, tab, gidOf));
   }
 
   for (const v of plan.validations) {

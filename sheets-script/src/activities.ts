@@ -1,8 +1,7 @@
 // The activity log in Google Sheets: finding and reading the tab, and the sidebar's "Log activity" form.
 import { pickActivitiesTab, planLogActivity, TAB_ACTIVITIES, TAB_SETTINGS, type CellWrite, type Grid, type LogForm } from "../../core/index.js";
-import { findTab, isOwnTab, openBook, readGrid, type Book } from "./book.js";
+import { findTab, isOwnTab, LOCK_WAIT_MS, openBook, pickDealsSheet, readGrid, type Book } from "./book.js";
 import { textWriter, toSheet } from "./cells.js";
-import { LOCK_WAIT_MS, pickDealsSheet } from "./commands.js";
 import type { Sheet } from "./gas.js";
 import { readStore } from "./store.js";
 import { createTab } from "./tabs.js";

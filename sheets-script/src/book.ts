@@ -1,7 +1,11 @@
 // Reading the workbook: the tabs, the clock in the spreadsheet's time zone, and each grid in one getValues.
-import { isOwnTab, OWN_TABS, type Grid } from "../../core/index.js";
+import { isOwnTab, OWN_TABS, TAB_ACTIVITIES, type Command, type Grid } from "../../core/index.js";
 import { datesToSerials, offsetFromZ, serialFromDate, serialFromLocalDate } from "./cells.js";
 import type { Sheet, Spreadsheet } from "./gas.js";
+import type { StageConfig } from "./store.js";
+
+/** How long a command waits for another run in the same spreadsheet to finish. */
+export const LOCK_WAIT_MS = 10_000;
 
 export interface Tab {
   sheet: Sheet;
@@ -58,4 +62,28 @@ export function readGrid(sheet: Sheet, book: Book): Grid {
   const grid = sheet.getDataRange().getValues() as Grid;
   datesToSerials(grid, book.toSerial);
   return grid;
+}
+
+/**
+ * The deals sheet: for setup the sheet in front of the user (unless it is one of pipesheet's tabs);
+ * for the other commands the sheet set up before, else the one in front.
+ */
+export function pickDealsSheet(book: Book, stage: StageConfig | null, command: Command, resumeSheet: number | null): Tab | null {
+  // Ids are read lazily: try the tab of the remembered name first, so usually only that one's id is asked for.
+  const byId = (id: number | null | undefined): Tab | undefined => {
+    if (id === null || id === undefined) return undefined;
+    const named = stage ? findTab(book, stage.sheetName) : undefined;
+    return named && named.id === id ? named : book.tabs.find((t) => t.id === id);
+  };
+  const resumed = byId(resumeSheet);
+  if (resumed) return resumed;
+  // The sheet in front is asked for only when it decides: always for setup, else when no sheet was set up.
+  const active = (): Tab | undefined => {
+    const activeName = book.ss.getActiveSheet().getName();
+    // The activity log is not a deals sheet, even when the team was just logging on it.
+    return isOwnTab(activeName) || activeName.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : findTab(book, activeName);
+  };
+  const configured = (): Tab | undefined => byId(stage?.sheetId);
+  const first = (): Tab | undefined => book.tabs.find((t) => !isOwnTab(t.name));
+  return (command === "setup" ? (active() ?? configured()) : (configured() ?? active())) ?? first() ?? null;
 }

@@ -2,7 +2,6 @@
 import {
   findStageColumn,
   run,
-  TAB_ACTIVITIES,
   TAB_REVIEW,
   TAB_LOG,
   TAB_SETTINGS,
@@ -13,7 +12,7 @@ import {
   type WorkbookPlan,
 } from "../../core/index.js";
 import { readActivitiesTab } from "./activities.js";
-import { findTab, isOwnTab, openBook, readGrid, type Book, type Tab } from "./book.js";
+import { findTab, LOCK_WAIT_MS, openBook, pickDealsSheet, readGrid, type Book, type Tab } from "./book.js";
 import { textWriter } from "./cells.js";
 import { ensureSize, writeColumns } from "./columns.js";
 import type { Spreadsheet } from "./gas.js";
@@ -28,7 +27,6 @@ import { VERSION } from "./version.js";
 export const TIME_LIMIT_MS = 6 * 60_000;
 export const CHUNK_DEADLINE_MS = 5 * 60_000;
 /** How long a second click waits for a run in progress before saying so. */
-export const LOCK_WAIT_MS = 10_000;
 /** Problems handed to the sidebar in one answer (the count says how many there are). */
 export const MAX_PROBLEMS_SHOWN = 500;
 
@@ -59,30 +57,6 @@ export function busyResult(command: Command): CommandResult {
     problemCount: 0,
     progress: null,
   };
-}
-
-/**
- * The deals sheet: for setup the sheet in front of the user (unless it is one of pipesheet's tabs);
- * for the other commands the sheet set up before, else the one in front.
- */
-export function pickDealsSheet(book: Book, stage: StageConfig | null, command: Command, resumeSheet: number | null): Tab | null {
-  // Ids are read lazily: try the tab of the remembered name first, so usually only that one's id is asked for.
-  const byId = (id: number | null | undefined): Tab | undefined => {
-    if (id === null || id === undefined) return undefined;
-    const named = stage ? findTab(book, stage.sheetName) : undefined;
-    return named && named.id === id ? named : book.tabs.find((t) => t.id === id);
-  };
-  const resumed = byId(resumeSheet);
-  if (resumed) return resumed;
-  // The sheet in front is asked for only when it decides: always for setup, else when no sheet was set up.
-  const active = (): Tab | undefined => {
-    const activeName = book.ss.getActiveSheet().getName();
-    // The activity log is not a deals sheet, even when the team was just logging on it.
-    return isOwnTab(activeName) || activeName.toLowerCase() === TAB_ACTIVITIES.toLowerCase() ? undefined : findTab(book, activeName);
-  };
-  const configured = (): Tab | undefined => byId(stage?.sheetId);
-  const first = (): Tab | undefined => book.tabs.find((t) => !isOwnTab(t.name));
-  return (command === "setup" ? (active() ?? configured()) : (configured() ?? active())) ?? first() ?? null;
 }
 
 export function readInput(book: Book, deals: Tab): WorkbookInput {

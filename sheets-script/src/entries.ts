@@ -1,8 +1,8 @@
 // The entry points Apps Script calls by name: triggers, menu items and the sidebar's server functions.
 import { fieldLabel } from "../../core/index.js";
 import { parseA1, run, TAB_SETTINGS, type Command, type Field } from "../../core/index.js";
-import { findTab, openBook, readGrid } from "./book.js";
-import { busyResult, CHUNK_DEADLINE_MS, pickDealsSheet, runCommand, type CommandResult } from "./commands.js";
+import { findTab, openBook, pickDealsSheet, readGrid } from "./book.js";
+import { busyResult, CHUNK_DEADLINE_MS, runCommand, type CommandResult } from "./commands.js";
 import type { EditEvent, Spreadsheet } from "./gas.js";
 import type { Budget } from "./pace.js";
 import { handleEdit } from "./stage-edit.js";

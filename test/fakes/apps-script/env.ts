@@ -3,13 +3,9 @@
 import { FakeConditionalFormatRuleBuilder, FakeDataValidationBuilder, FakeRichTextBuilder, FakeSpreadsheet } from "./spreadsheet.js";
 import { formatDate } from "./time.js";
 
-/** Virtual milliseconds an operation costs; tuned to the order of magnitude of real Sheets. */
-export interface Cost {
-  call: number;
-  readCell: number;
-  writeCell: number;
-  formatCell: number;
-}
+import type { Cost, Host } from "./host.js";
+
+export type { Cost } from "./host.js";
 export const DEFAULT_COST: Cost = { call: 5, readCell: 0.002, writeCell: 0.02, formatCell: 0.001 };
 
 export type ExecutionKind = "menu" | "sidebar" | "simple-trigger";
@@ -36,7 +32,7 @@ interface Execution {
   limit: number;
 }
 
-export class Env {
+export class Env implements Host {
   readonly zone: string;
   /** The zone the script's own Date getters use: the process's, since the bundle runs in it. */
   readonly scriptZone = Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -1,7 +1,7 @@
 // A strict in-memory model of SpreadsheetApp's Spreadsheet, Sheet, Range and RangeList: it throws where Apps Script
 // throws (shape mismatches, ranges outside the sheet, taken sheet names, writes without the lock it is told to require).
 import { enter, isDateFormat, type Stored } from "./entry.js";
-import type { Env } from "./env.js";
+import type { Host as Env } from "./host.js";
 import { instantFromSerial } from "./time.js";
 
 const KEY = 1 << 15; // columns per row in sparse keys (Sheets allows 18,278)

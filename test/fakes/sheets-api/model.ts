@@ -38,6 +38,10 @@ export class FakeSheet {
   validations = new Map<string, Json>();
   conditionalFormats: Json[] = [];
   charts: Json[] = [];
+  /** Alternating colours (addBanding), each with its bandedRangeId. */
+  bandedRanges: Json[] = [];
+  /** The sheet's one basic filter (setBasicFilter), or null. */
+  basicFilter: Json | null = null;
   dimensionProps = new Map<string, Json>();
   constructor(public props: SheetProps) {}
 
@@ -80,6 +84,8 @@ export class FakeSheet {
     s.validations = new Map(this.validations);
     s.conditionalFormats = structuredClone(this.conditionalFormats);
     s.charts = structuredClone(this.charts);
+    s.bandedRanges = structuredClone(this.bandedRanges);
+    s.basicFilter = structuredClone(this.basicFilter);
     s.dimensionProps = new Map(this.dimensionProps);
     return s;
   }
@@ -182,6 +188,7 @@ export class FakeSpreadsheet {
   sheets: FakeSheet[] = [];
   private nextSheetId = 1000;
   private nextChartId = 5000;
+  private nextBandingId = 7000;
   constructor(
     readonly spreadsheetId: string,
     public title = "Pipeline",
@@ -392,6 +399,8 @@ export class FakeSpreadsheet {
         const out: Json = { properties: structuredClone(s.props) };
         if (s.conditionalFormats.length > 0) out.conditionalFormats = structuredClone(s.conditionalFormats);
         if (s.charts.length > 0) out.charts = structuredClone(s.charts);
+        if (s.bandedRanges.length > 0) out.bandedRanges = structuredClone(s.bandedRanges);
+        if (s.basicFilter) out.basicFilter = structuredClone(s.basicFilter);
         return out;
       }),
       spreadsheetUrl: `https://docs.google.com/spreadsheets/d/${this.spreadsheetId}/edit`,
@@ -417,6 +426,7 @@ export class FakeSpreadsheet {
     view.sheets = sheetsCopy;
     view.nextSheetId = this.nextSheetId;
     view.nextChartId = this.nextChartId;
+    view.nextBandingId = this.nextBandingId;
     const replies: Json[] = [];
     requests.forEach((req, i) => {
       const kinds = Object.keys(req ?? {});
@@ -428,6 +438,7 @@ export class FakeSpreadsheet {
     this.sheets = view.sheets;
     this.nextSheetId = view.nextSheetId;
     this.nextChartId = view.nextChartId;
+    this.nextBandingId = view.nextBandingId;
     return replies;
   }
 
@@ -627,6 +638,35 @@ export class FakeSpreadsheet {
         if (!host) bad(`Invalid ${where}: No embedded object with id: ${id}`);
         const sheet = live(host as FakeSheet);
         sheet.charts = sheet.charts.filter((c: Json) => c.chartId !== id);
+        return {};
+      }
+      case "addBanding": {
+        const banded = structuredClone(body?.bandedRange ?? bad(`Invalid ${where}: bandedRange is required.`));
+        if (!banded.rowProperties && !banded.columnProperties) bad(`Invalid ${where}: one of rowProperties or columnProperties is required.`);
+        const g = this.gridRange(banded.range, where, live);
+        // As Sheets: alternating colours never overlap.
+        const overlaps = g.sheet.bandedRanges.some((b: Json) => {
+          const o = b.range;
+          const [r0, r1, c0, c1] = [o.startRowIndex ?? 0, o.endRowIndex ?? g.sheet.rowCount, o.startColumnIndex ?? 0, o.endColumnIndex ?? g.sheet.columnCount];
+          return r0 < g.r1 && g.r0 < r1 && c0 < g.c1 && g.c0 < c1;
+        });
+        if (overlaps) bad(`Invalid ${where}: You cannot add alternating colors to a range that already has alternating colors.`);
+        banded.bandedRangeId = this.nextBandingId++;
+        g.sheet.bandedRanges.push(banded);
+        return { addBanding: { bandedRange: banded } };
+      }
+      case "deleteBanding": {
+        const id = body?.bandedRangeId;
+        const host = this.sheets.find((x) => x.bandedRanges.some((b: Json) => b.bandedRangeId === id));
+        if (!host) bad(`Invalid ${where}: No banded range with id: ${id}`);
+        const sheet = live(host as FakeSheet);
+        sheet.bandedRanges = sheet.bandedRanges.filter((b: Json) => b.bandedRangeId !== id);
+        return {};
+      }
+      case "setBasicFilter": {
+        const filter = structuredClone(body?.filter ?? bad(`Invalid ${where}: filter is required.`));
+        const g = this.gridRange(filter.range, where, live);
+        g.sheet.basicFilter = filter;
         return {};
       }
       case "updateDimensionProperties": {

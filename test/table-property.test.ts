@@ -1,0 +1,116 @@
+// One index space: on random sheets with enough closed deals for the win model and a stage log, blank rows
+// between deals move the deals' sheet rows and nothing else: every owned cell of every deal, the model's
+// held-out figures, the segments and the forecast range are the same as on the sheet without them.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { run, type RunResult } from "../core/engine.js";
+import { dealTable, KIND_LOST, KIND_OPEN, KIND_WON, NO_DAY, Texts } from "../core/table.js";
+import { parseDeals } from "../core/parse.js";
+import { mapColumns } from "../core/columns.js";
+import { DEFAULT_SETTINGS } from "../core/settings.js";
+import { TAB_LOG, type Cell, type Grid } from "../core/types.js";
+
+const TODAY = "2026-11-26";
+const HEADER = ["Deal ID", "Deal", "Stage", "Amount", "Owner", "Source", "Need", "Created", "Close date"];
+const iso = (day: number): string => new Date(Date.UTC(2025, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+
+const dealArb = fc.record({
+  // Two in three closed, so most sheets of 60 to 70 deals have the 40 closed the filter below asks for.
+  stage: fc.constantFrom("Prospecting", "Meeting", "Proposal", "Negotiation", "Won", "Lost", "Won", "Lost", "Won", "Lost", "Won", "Lost"),
+  furthest: fc.constantFrom("Prospecting", "Meeting", "Proposal", "Negotiation"),
+  value: fc.integer({ min: 100, max: 90_000 }),
+  owner: fc.constantFrom("Ann Lee", "Bo Chen", " bo chen", "Cy Diaz"),
+  source: fc.constantFrom("Web", "Referral", "Partner", ""),
+  need: fc.constantFrom("High", "Medium", "Low", ""),
+  created: fc.integer({ min: 0, max: 600 }),
+  length: fc.integer({ min: 0, max: 200 }),
+});
+type DealRow = { stage: string; furthest: string; value: number; owner: string; source: string; need: string; created: number; length: number };
+
+const rowOf = (d: DealRow, i: number): Cell[] => [`D-${1000 + i}`, `Deal ${i}`, d.stage, d.value, d.owner, d.source, d.need, iso(d.created), iso(d.created + d.length)];
+
+/** The log a previous run would have left: each deal's snapshot, and for the closed ones the way they went. */
+function logOf(deals: DealRow[]): Grid {
+  const log: Grid = [["Deal ID", "From", "To", "When", "By"]];
+  deals.forEach((d, i) => {
+    const id = `D-${1000 + i}`;
+    log.push([id, "", "Prospecting", iso(d.created), "snapshot"]);
+    if (d.furthest !== "Prospecting") log.push([id, "Prospecting", d.furthest, iso(d.created + 1), "pipesheet"]);
+    if (d.stage === "Won" || d.stage === "Lost") log.push([id, d.furthest, d.stage, iso(d.created + 2), "pipesheet"]);
+  });
+  return log;
+}
+
+const runOn = (grid: Grid, log: Grid): RunResult =>
+  run({ sheetName: "Deals", deals: grid, settings: null, log, sheetNames: ["Deals", TAB_LOG] }, { command: "review", today: TODAY });
+
+/** Each owned column's cells at the deals' rows, deal by deal (the stuck-limit formulas name their row, so they are left out). */
+function cellsByDeal(plan: RunResult, rows: number[]): Record<string, Cell[]> {
+  const out: Record<string, Cell[]> = {};
+  for (const c of plan.columns) if (c.key !== "stuckLimit" && c.mode !== "header") out[c.key] = rows.map((r) => c.values[r] ?? null);
+  return out;
+}
+
+describe("one index space: blank rows between deals change no result", () => {
+  it("on random sheets with at least 40 closed deals, a stage log and blank rows between deals", () => {
+    fc.assert(
+      fc.property(
+        fc.array(dealArb, { minLength: 60, maxLength: 70 }).filter((ds) => ds.filter((d) => d.stage === "Won" || d.stage === "Lost").length >= 40),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 70, maxLength: 70 }),
+        (deals, gaps) => {
+          const log = logOf(deals);
+          const dense: Grid = [HEADER, ...deals.map(rowOf)];
+          const sparse: Grid = [HEADER];
+          const at: number[] = [];
+          deals.forEach((d, i) => {
+            // Blank rows before a deal, between deals, and with notes in a column no field maps to.
+            for (let g = 0; g < (gaps[i] ?? 1) - 1; g++) sparse.push(g === 0 ? [] : ["", "", "", "", "", "", "", "", "", "a note"]);
+            at.push(sparse.length - 1);
+            sparse.push(rowOf(d, i));
+          });
+          const a = runOn(dense, log);
+          const b = runOn(sparse, log);
+          expect(a.metrics?.model.ready).toBe(true);
+          expect(b.summary.deals).toBe(deals.length);
+          expect(cellsByDeal(b, at)).toEqual(cellsByDeal(a, deals.map((_, i) => i)));
+          expect(b.metrics?.model).toEqual(a.metrics?.model);
+          expect(b.metrics?.segments).toEqual(a.metrics?.segments);
+          expect(b.metrics?.forecastRange).toEqual(a.metrics?.forecastRange);
+          expect(b.metrics?.winRate).toEqual(a.metrics?.winRate);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe("DealTable", () => {
+  const grid: Grid = [HEADER, [], ["D-1", "A", "Won", 1200, "Ann Lee", "Web", "", "2026-01-10", "2026-02-01"], ["", "", "", "", "", "", "", "", ""], ["D-2", "B", "Meeting", "", "bo chen", "", "", "", ""], ["D-3", "C", "Lost", 50, "Ann Lee", "Web ", "", "2026-03-01", ""]];
+  const map = mapColumns(grid, "Deals", {});
+  if (!map) throw new Error("no header found");
+  const deals = parseDeals(grid, map, DEFAULT_SETTINGS, "Deals").deals;
+  const cell = (f: string, sheetRow: number): string => String(grid[sheetRow - 1]?.[map.fields[f as "owner"] ?? -1] ?? "");
+  const t = dealTable(deals, DEFAULT_SETTINGS, { owner: true, source: true }, (f) => (d) => cell(f, d.sheetRow));
+
+  it("holds the deals by position, with their sheet rows as one column", () => {
+    expect(t.length).toBe(3);
+    expect([...t.sheetRow]).toEqual([3, 5, 6]);
+    expect([...t.kind]).toEqual([KIND_WON, KIND_OPEN, KIND_LOST]);
+    expect([...t.value]).toEqual([1200, NaN, 50]);
+    expect(t.closeDate[1]).toBe(NO_DAY);
+    expect(t.created[0]).not.toBe(NO_DAY);
+  });
+
+  it("codes the segment texts into one dictionary, each distinct text once, blank as 0", () => {
+    const owner = t.segments.owner as Int32Array;
+    const source = t.segments.source as Int32Array;
+    expect([...owner].map((c) => t.texts.text(c))).toEqual(["Ann Lee", "bo chen", "Ann Lee"]);
+    expect(owner[0]).toBe(owner[2]);
+    expect([...source].map((c) => t.texts.text(c))).toEqual(["Web", "", "Web "]);
+    expect(source[1]).toBe(0);
+    expect(t.segments.product).toBeNull();
+    const texts = new Texts();
+    expect([texts.code("x"), texts.code("y"), texts.code("x"), texts.code("")]).toEqual([1, 2, 1, 0]);
+    expect(texts.size).toBe(3);
+  });
+});
