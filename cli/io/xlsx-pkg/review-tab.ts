@@ -170,7 +170,7 @@ function columnNames(header: Cell[]): string[] {
 
 function tableXml(id: number, name: string, ref: string, columns: string[]): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<table xmlns="${NS_MAIN}" id="${id}" name="${esc(name)}" displayName="${esc(name)}" ref="${ref}" totalsRowShown="0"><autoFilter ref="${ref}"/><tableColumns count="${columns.length}">${columns
+<table xmlns="${NS_MAIN}" id="${id}" name="${esc(name)}" displayName="${esc(name)}" ref="${ref}" headerRowCount="1" totalsRowShown="0"><autoFilter ref="${ref}"/><tableColumns count="${columns.length}">${columns
     .map((c, i) => `<tableColumn id="${i + 1}" name="${escText(c)}"/>`)
     .join("")}</tableColumns><tableStyleInfo name="${TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>`;
 }
