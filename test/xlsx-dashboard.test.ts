@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { openWorkbook, pickDealsSheet, saveWorkbook } from "../cli/io/xlsx.js";
 import { createProgress } from "../cli/progress.js";
 import { openSource, parseSourceRef } from "../cli/source.js";
-import { parseA1, run, TAB_REVIEW, type Cell, type TabWrite, type WorkbookPlan } from "../core/index.js";
+import { parseA1, run, TAB_REVIEW, type Cell, type RunResult, type TabWrite } from "../core/index.js";
 import { ROOT, tempDir } from "./cli-harness.js";
 import { readBookParts, readReviewLayout, splitRef, type ReviewLayout } from "./helpers/xlsx-review-layout.js";
 
@@ -18,14 +18,14 @@ const EMU_PER_POINT = 12_700;
 const silent = createProgress({ write: () => true }, false);
 
 /** The CLI's own path: read the file, run core, write the result. Returns the plan core made. */
-async function review(input: string, out: string): Promise<WorkbookPlan> {
+async function review(input: string, out: string): Promise<RunResult> {
   const source = await openSource(parseSourceRef(input, null), silent);
   const plan = run(source.input, { command: "review", today: TODAY, version: "test" });
   await source.save(plan, out);
   return plan;
 }
 
-const reviewTab = (plan: WorkbookPlan): TabWrite => {
+const reviewTab = (plan: RunResult): TabWrite => {
   const tab = plan.tabs.find((t) => t.name === TAB_REVIEW);
   if (!tab) throw new Error("no review tab in the plan");
   return tab;
@@ -49,7 +49,7 @@ const load = async (path: string): Promise<ExcelJS.Workbook> => {
 };
 
 /** What every dashboard the CLI writes must hold, checked against the plan core made and the cells read back. */
-async function expectDashboard(path: string, plan: WorkbookPlan, dealsSheet: string): Promise<ReviewLayout> {
+async function expectDashboard(path: string, plan: RunResult, dealsSheet: string): Promise<ReviewLayout> {
   const tab = reviewTab(plan);
   const book = await readBookParts(path);
   const layout = await readReviewLayout(book, TAB_REVIEW);
