@@ -442,15 +442,16 @@ describe("pipesheet's own chart", () => {
     await writeFile(csv, "Deal name,Stage,Value\nA,Proposal,100\nB,Meeting,50\nC,Won,70\n");
     expect((await runCli(["review", csv, "--today", "2026-11-26", "--out", path])).code).toBe(0);
     const chartsIn = async (): Promise<string[]> => [...(await rawEntries(await readFile(path))).keys()].filter((n) => /^xl\/charts\/chart\d+\.xml$/.test(n));
-    expect(await chartsIn()).toHaveLength(1);
+    // The funnel and the weighted forecast by month.
+    expect(await chartsIn()).toHaveLength(2);
 
     const score = await runCli(["score", path, "--today", "2026-11-27", "--in-place"]);
     expect(score.stderr).toBe("");
     expect(score.code).toBe(0);
-    expect(await chartsIn()).toHaveLength(1);
+    expect(await chartsIn()).toHaveLength(2);
     const again = await runCli(["review", path, "--today", "2026-11-27", "--in-place"]);
     expect(again.code).toBe(0);
-    expect(await chartsIn()).toHaveLength(1);
+    expect(await chartsIn()).toHaveLength(2);
     expect((await readBook(path)).getWorksheet("Pipeline Review")?.getCell("A1").value).toBe("Pipeline Review");
   });
 });

@@ -1,22 +1,18 @@
 // A WorkbookPlan applied to a package: in the deals sheet only pipesheet's cells, rules, drop-downs and column widths
 // change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
 // own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
-import { a1, colIndex, colName, dealsWrites, EXCEL_EPOCH_OFFSET, LOG_HEADER, OWN_TABS, parseA1, RULE_PREFIX, TAB_LOG, TAB_SETTINGS, type Cell, type ChartSpec, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
-import { chartXml, drawingXml } from "../xlsx-chart.js";
-import { isDateFormat, NS_REL, readRels, relsOf, resolvePart, type Book, type Layout, type SheetInfo } from "./book.js";
+import { a1, colIndex, colName, dealsWrites, EXCEL_EPOCH_OFFSET, LOG_HEADER, OWN_TABS, parseA1, RULE_PREFIX, TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
+import { isDateFormat, NS_REL, relsOf, type Book, type Layout, type SheetInfo } from "./book.js";
 import type { SharedStrings } from "./sst.js";
+import { dropTabParts, tabParts, type TabParts } from "./review-tab.js";
 import { Styles, type Look } from "./styles.js";
 import { Edits, esc, escText, Forward, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
-const CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml";
-const CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml";
 const CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
 const CT_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
-const REL_DRAWING = `${NS_REL}/drawing`;
-const REL_CHART = `${NS_REL}/chart`;
 const REL_STYLES = `${NS_REL}/styles`;
 
 /** What of a WorkbookPlan the package needs. */
@@ -561,7 +557,7 @@ function patchValidations(ctx: PatchContext, edits: Edits, L: Layout, plan: Plan
 // ------------------------------------------------------------------------------------------ pipesheet's tabs
 
 /** A tab's sheet XML as pieces (its head, then a piece per row, then its end): a log of a million rows is never one text. */
-function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, drawingRid: string | null, cut: (ref: string, length: number) => void): string[] {
+function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boolean, own: TabParts, cut: (ref: string, length: number) => void): string[] {
   // Formats are few and cells many (the log has one row per move): each cell looks its formats up, in order.
   const boxes = tab.formats.flatMap((f) => {
     const box = rangeBox(f.range);
@@ -605,7 +601,7 @@ function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boo
   const cols = (tab.widths ?? []).map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("");
   rows[0] = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><dimension ref="A1:${a1(Math.max(0, height - 1), lastCol)}"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>${cols === "" ? "" : `<cols>${cols}</cols>`}<sheetData>`;
-  rows.push(`</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${drawingRid ? `<drawing r:id="${drawingRid}"/>` : ""}</worksheet>`);
+  rows.push(`</sheetData>${own.hyperlinks}<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${own.drawing}${own.tableParts}</worksheet>`);
   return rows;
 }
 
@@ -672,24 +668,6 @@ async function writeTab(parts: Parts, part: string, xml: string[]): Promise<void
   await parts.addStreamed(part, xml, CT_SHEET);
 }
 
-/** Removes a tab's drawings and the charts in them (pipesheet's own tab, about to be written fresh). */
-function dropDrawings(pkg: Package, parts: Parts, sheetPart: string): void {
-  for (const rel of readRels(pkg, sheetPart)) {
-    if (rel.external || !rel.type.endsWith("/drawing")) continue;
-    const drawing = resolvePart(sheetPart, rel.target);
-    for (const inner of readRels(pkg, drawing)) {
-      if (inner.external) continue;
-      const chart = resolvePart(drawing, inner.target);
-      for (const deeper of readRels(pkg, chart)) if (!deeper.external) parts.drop(resolvePart(chart, deeper.target));
-      parts.drop(relsOf(chart));
-      parts.drop(chart);
-    }
-    parts.drop(relsOf(drawing));
-    parts.drop(drawing);
-  }
-  parts.drop(relsOf(sheetPart));
-}
-
 const relsXml = (items: { id: string; type: string; target: string }[]): string =>
   `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items
     .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${esc(r.target)}"/>`)
@@ -753,7 +731,7 @@ export async function applyPlanToPackage(ctx: PatchContext, deals: { sheet: Shee
     let part: string;
     if (existing && existing.worksheet && existing.part !== "") {
       part = existing.part;
-      dropDrawings(pkg, parts, part);
+      dropTabParts(pkg, parts, part);
       const el = sheetEls.find((s) => s.attrs.name === existing.name);
       const state = tab.hidden ? "hidden" : null;
       if (el && (el.attrs.state ?? null) !== state) {
@@ -768,9 +746,8 @@ export async function applyPlanToPackage(ctx: PatchContext, deals: { sheet: Shee
       const ridAttr = relPrefix ? `${relPrefix}:id="${rid}"` : `xmlns:r="${NS_REL}" r:id="${rid}"`;
       newSheets.push(`<sheet name="${esc(name)}" sheetId="${++sheetId}"${tab.hidden ? ' state="hidden"' : ""} ${ridAttr}/>`);
     }
-    let drawingRid: string | null = null;
-    if (tab.chart) drawingRid = addChart(pkg, parts, part, name, tab.chart);
-    await writeTab(parts, part, tabXml(ctx.sst, tab, styles, book.date1904, drawingRid, cutNote(ctx, name)));
+    const own = tabParts({ pkg, parts, sheetPart: part, sheetName: name, tab, tabNames: ctx.tabNames, workbookXml: book.workbookXml, notes: ctx.notes });
+    await writeTab(parts, part, tabXml(ctx.sst, own.tab, styles, book.date1904, own, cutNote(ctx, name)));
   }
 
   if (newSheets.length > 0) {
@@ -802,14 +779,4 @@ export async function applyPlanToPackage(ctx: PatchContext, deals: { sheet: Shee
   if (relEdits.size > 0) pkg.set(wbRelsPath, relEdits.apply());
   if (wbEdits.size > 0) pkg.set(book.workbookPart, wbEdits.apply());
   parts.finish();
-}
-
-function addChart(pkg: Package, parts: Parts, sheetPart: string, sheetName: string, spec: ChartSpec): string {
-  const drawing = parts.free("xl/drawings/drawing", ".xml");
-  const chart = parts.free("xl/charts/chart", ".xml");
-  parts.add(chart, chartXml(sheetName, spec), CT_CHART);
-  parts.add(drawing, drawingXml(spec.anchor, "rId1"), CT_DRAWING);
-  pkg.set(relsOf(drawing), relsXml([{ id: "rId1", type: REL_CHART, target: relTarget(drawing, chart) }]));
-  pkg.set(relsOf(sheetPart), relsXml([{ id: "rId1", type: REL_DRAWING, target: relTarget(sheetPart, drawing) }]));
-  return "rId1";
 }
