@@ -123,6 +123,10 @@ async function expectDashboard(path: string, plan: RunResult, dealsSheet: string
     const target = parseA1(splitRef(l.location).range);
     if (!target) throw new Error(l.location);
     expect(l.display).toBe(ws.getCell(l.ref).value);
+    // It looks like a link: underlined, in the hyperlink blue.
+    const font = ws.getCell(l.ref).font;
+    expect(font?.underline, `${l.ref} underlined`).toBeTruthy();
+    expect(font?.color?.argb, `${l.ref} in the hyperlink blue`).toBe("FF0563C1");
     expect(deals.getCell(target.row + 1, nameCol).value, `${l.ref} -> ${l.location}`).toBe(l.display);
   }
   const stuckRows = metrics.stuck.rows.map((s) => `A${s.sheetRow}`);

@@ -563,8 +563,10 @@ function tabXml(sst: SharedStrings, tab: TabWrite, styles: Styles, date1904: boo
     const box = rangeBox(f.range);
     return box ? [{ box, f }] : [];
   });
+  // Linked cells (stuck deals' names) look like links: underlined, in the hyperlink blue.
+  const linked = new Set((tab.links ?? []).map((l) => l.cell));
   const lookAt = (r: number, c: number): Look | undefined => {
-    let look: Look | undefined;
+    let look: Look | undefined = linked.size > 0 && linked.has(a1(r, c)) ? { link: true } : undefined;
     for (const { box, f } of boxes) {
       if (r < box.top || r > box.bottom || c < box.left || c > box.right) continue;
       look ??= {};

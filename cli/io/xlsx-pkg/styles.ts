@@ -16,7 +16,12 @@ export interface Look {
   size?: number;
   /** #RRGGBB. */
   fill?: string;
+  /** A hyperlink's look: underlined, in the hyperlink blue. */
+  link?: boolean;
 }
+
+/** Excel's Hyperlink cell style colour. */
+const LINK_COLOR = "FF0563C1";
 
 const EMPTY_STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`;
@@ -76,15 +81,16 @@ export class Styles {
     const el = this.fonts[base];
     const inner = el ? this.xml.slice(el.openEnd, el.closeStart === el.end ? el.openEnd : el.closeStart) : "";
     // The base font's name, colour and family stay; bold, italic and size are pipesheet's.
-    const rest = inner.replace(/<(b|i|sz)\b[^>]*\/>|<(b|i|sz)\b[^>]*>[^<]*<\/\2>/g, "");
+    const rest = inner.replace(look.link ? /<(b|i|u|sz|color)\b[^>]*\/>|<(b|i|u|sz|color)\b[^>]*>[^<]*<\/\2>/g : /<(b|i|sz)\b[^>]*\/>|<(b|i|sz)\b[^>]*>[^<]*<\/\2>/g, "");
     const size = look.size !== undefined ? `<sz val="${look.size}"/>` : (/<sz\b[^>]*\/>/.exec(inner)?.[0] ?? "");
-    return this.add("fonts", `<font>${look.bold ? "<b/>" : ""}${look.italic ? "<i/>" : ""}${size}${rest}</font>`);
+    const link = look.link ? ["<u/>", `<color rgb="${LINK_COLOR}"/>`] : ["", ""];
+    return this.add("fonts", `<font>${look.bold ? "<b/>" : ""}${look.italic ? "<i/>" : ""}${link[0]}${size}${link[1]}${rest}</font>`);
   }
 
   /** The cell format index for `base` (a cell's current style) with `look` applied. */
   cell(base: number, look: Look): number {
     // Most calls are a column's number format over a run of cells of one style: answer those without building a key.
-    if (look.numFmt !== undefined && look.bold === undefined && look.italic === undefined && look.size === undefined && look.fill === undefined) {
+    if (look.numFmt !== undefined && look.bold === undefined && look.italic === undefined && look.size === undefined && look.fill === undefined && look.link === undefined) {
       let byFormat = this.formatCache.get(base);
       if (!byFormat) this.formatCache.set(base, (byFormat = new Map()));
       let id = byFormat.get(look.numFmt);
@@ -95,14 +101,14 @@ export class Styles {
   }
 
   private cellSlow(base: number, look: Look): number {
-    const key = `${base}|${look.numFmt ?? ""}|${look.bold ?? ""}|${look.italic ?? ""}|${look.size ?? ""}|${look.fill ?? ""}`;
+    const key = `${base}|${look.numFmt ?? ""}|${look.bold ?? ""}|${look.italic ?? ""}|${look.size ?? ""}|${look.fill ?? ""}|${look.link ?? ""}`;
     const hit = this.xfCache.get(key);
     if (hit !== undefined) return hit;
     const el = this.xfs[base];
     const set: Record<string, string> = {};
     if (look.numFmt !== undefined) {
       const id = this.numFmtId(look.numFmt);
-      const onlyFormat = look.bold === undefined && look.italic === undefined && look.size === undefined && look.fill === undefined;
+      const onlyFormat = look.bold === undefined && look.italic === undefined && look.size === undefined && look.fill === undefined && look.link === undefined;
       if (onlyFormat && el && Number(el.attrs.numFmtId ?? 0) === id) {
         this.xfCache.set(key, base);
         return base;
@@ -110,7 +116,7 @@ export class Styles {
       set.numFmtId = String(id);
       set.applyNumberFormat = "1";
     }
-    if (look.bold !== undefined || look.italic !== undefined || look.size !== undefined) {
+    if (look.bold !== undefined || look.italic !== undefined || look.size !== undefined || look.link !== undefined) {
       set.fontId = String(this.font(Number(el?.attrs.fontId ?? 0), look));
       set.applyFont = "1";
     }
