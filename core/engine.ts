@@ -1,7 +1,7 @@
 // The one entry every host calls: cells in, a WorkbookPlan out. Also the live stage-edit plan.
 import { a1, a1Range, colName, dayFromIso, excelSerialFromDay, isoFromDay } from "./a1.js";
 import { activitiesTab, lastActivityByDeal, readActivities, TAB_ACTIVITIES, type ActivityLog } from "./activity.js";
-import { mapColumns, noHeaderProblem, OWNED_HEADERS, type ColumnMap } from "./columns.js";
+import { mapColumns, noHeaderProblem, OUTPUT_KEYS, OWNED_HEADERS, type ColumnMap } from "./columns.js";
 import { numberEvidence } from "./infer-values.js";
 import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
@@ -14,6 +14,7 @@ import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, r
 import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
 import { findPushLimitCell, findStageTable, NO_LIMIT, pushLimitFormula, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds, type StageTable } from "./stuck.js";
 import {
+  DIMENSIONS,
   RULE_PREFIX,
   TAB_LOG,
   TAB_SETTINGS,
@@ -50,8 +51,9 @@ export interface RunResult extends WorkbookPlan {
   metrics: PipelineMetrics | null;
 }
 
-const OUTPUT_KEYS: OwnedKey[] = ["score", "grade", "reasons", "winLikelihood", "stageEntered", "daysInStage", "stuck", "nextTask", "stuckLimit", "pushCount", "pushLimit"];
-const DIMENSIONS: Dimension[] = ["need", "budget", "authority"];
+/** The owned columns in the order pipesheet adds them: the computed ones (columns.ts), with Stage entered (a field
+ * the team may also fill) after Win likelihood. */
+const WRITE_ORDER: readonly OwnedKey[] = [...OUTPUT_KEYS.slice(0, 4), "stageEntered", ...OUTPUT_KEYS.slice(4)];
 
 /** x rounded to 3 decimals; the 1,001 values of 0..1 are shared, so a million cells hold no number objects of their own. */
 const SHARES: number[] = Array.from({ length: 1001 }, (_, k) => k / 1000);
@@ -595,7 +597,7 @@ function planColumns(grid: Grid, map: ColumnMap, deals: readonly Deal[], ids: re
     pushCount: () => ({ mode: "all", values: pushValues, numberFormat: "0" }),
     pushLimit: () => ({ mode: "all", values: pushLimitValues, numberFormat: "0", formulas: true }),
   };
-  for (const key of OUTPUT_KEYS) {
+  for (const key of WRITE_ORDER) {
     const k = key as keyof typeof outputs;
     if (key === "stageEntered" && !ownsEntered) continue;
     if (key === "stuckLimit" && stageCol === undefined) continue;

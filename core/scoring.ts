@@ -1,9 +1,9 @@
 // Lead scoring: need, budget and authority answers, matched loosely, become a 0-100 score, a grade and reasons.
 import type { Answer, Scoring } from "./settings.js";
 import { normalize } from "./stages.js";
-import type { Deal, Dimension, Grade, LeadScore } from "./types.js";
+import { DIMENSIONS, type Deal, type Dimension, type Grade, type LeadScore } from "./types.js";
 
-export const DIMENSIONS: readonly Dimension[] = ["need", "budget", "authority"];
+export { DIMENSIONS };
 const TITLE: Record<Dimension, string> = { need: "Need", budget: "Budget", authority: "Authority" };
 
 // Words people type for "don't know yet". They read as blank (unknown), not as a wrong answer, unless the

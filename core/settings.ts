@@ -1,7 +1,7 @@
 // Settings: one zod schema, the defaults from common sales practice, and the round trip through the "Pipeline Settings" tab.
 import { z } from "zod";
 import { a1, dayFromDate, dayFromExcelSerial, dayFromIso, isoFromDay } from "./a1.js";
-import { FIELDS, TAB_SETTINGS, type Cell, type Field, type Grid, type Problem } from "./types.js";
+import { DIMENSIONS, FIELDS, TAB_SETTINGS, type Cell, type Field, type Grid, type Problem } from "./types.js";
 
 export const StageKind = z.enum(["open", "won", "lost"]);
 
@@ -19,7 +19,7 @@ export const Stage = z.object({
 });
 export type Stage = z.infer<typeof Stage>;
 
-export const Dimension = z.enum(["need", "budget", "authority"]);
+export const Dimension = z.enum(DIMENSIONS);
 export type Dimension = z.infer<typeof Dimension>;
 
 export const Answer = z.object({

@@ -370,7 +370,9 @@ export interface Transition {
 }
 
 export type Grade = "A" | "B" | "C" | "D";
-export type Dimension = "need" | "budget" | "authority";
+/** The three lead-scoring questions, in the order they are asked and shown. */
+export const DIMENSIONS = ["need", "budget", "authority"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface LeadScore {
   /** 0..100, whole number. */
