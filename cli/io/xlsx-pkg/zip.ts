@@ -78,6 +78,8 @@ export class Package {
   readonly parts = new Map<string, Part>();
   /** Bytes of a part decoded at a time when it is read as a stream (tests make it small to cut tags in two). */
   textChunk = TEXT_CHUNK;
+  /** Node's zlib.crc32 (Node 20.15 and later); without it (tests set undefined) fflate deflates and checks parts itself. */
+  crc32 = nativeCrc;
 
   static async open(buf: Buffer): Promise<Package> {
     const zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true });
@@ -185,9 +187,16 @@ export class Package {
   async setStreamed(name: string, content: Lazy): Promise<void> {
     this.set(name, content);
     const p = this.parts.get(name) as Part;
-    if (typeof nativeCrc !== "function") return;
+    const crc = this.crc32;
+    if (typeof crc !== "function") {
+      // The stream still runs now: the shared strings and styles its cells add to are written after it.
+      const pieces: string[] = [];
+      for (const piece of content()) pieces.push(piece);
+      this.set(name, pieces);
+      return;
+    }
     // From here on the part is its deflated bytes, carried as they are; its text can go.
-    const d = await deflateParts(content(), nativeCrc);
+    const d = await deflateParts(content(), crc);
     Object.assign(p, { method: 8, crc: d.crc, size: d.size, raw: d.raw });
     delete p.replaced;
   }
@@ -201,8 +210,9 @@ export class Package {
   async write(): Promise<Uint8Array> {
     // Changed parts are deflated first (the zip needs each one's CRC and size before its bytes).
     const deflated = new Map<string, { raw: Uint8Array<ArrayBuffer>; crc: number; size: number }>();
-    if (typeof nativeCrc === "function")
-      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, nativeCrc));
+    const crc = this.crc32;
+    if (typeof crc === "function")
+      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, crc));
     return new Promise((done, fail) => {
       const chunks: Uint8Array[] = [];
       const zip = new Zip((err, chunk, final) => {
