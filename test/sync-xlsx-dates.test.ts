@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { syncSandbox } from "./helpers/sync-sandbox.js";
 
@@ -43,7 +43,18 @@ const DAY_FIRST = [
   "",
 ].join("\r\n");
 
-describe("sync CSV -> .xlsx with dates written as text", () => {
+// West and east of UTC too: a day read as UTC midnight must not become the day before (or after) in the workbook.
+describe.each(["UTC", "America/Los_Angeles", "Pacific/Auckland"])("sync CSV -> .xlsx with dates written as text, TZ=%s", (zone) => {
+  const before = process.env.TZ;
+  beforeAll(() => {
+    process.env.TZ = zone;
+    expect(new Date(2026, 2, 15).getTimezoneOffset() !== 0).toBe(zone !== "UTC");
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  });
+
   it("day-first dates land as date cells in the right order; a cell that is no date stays text", async () => {
     const d = fresh();
     const csv = join(d, "deals.csv");

@@ -146,7 +146,8 @@ function xlsxValue(text: string, order?: DateOrder): { value: Cell; numFmt?: str
   const n = asNumber(text);
   if (n !== null) return { value: n };
   const d = order === undefined ? asIsoDay(text) : asTextDay(text, order);
-  if (d) return { value: d, numFmt: "yyyy-mm-dd" };
+  // The day is read as UTC midnight; the .xlsx writer takes a Date's calendar day in local time, so hand it that day.
+  if (d) return { value: new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()), numFmt: "yyyy-mm-dd" };
   if (text === "TRUE" || text === "FALSE") return { value: text === "TRUE" };
   return { value: text };
 }
