@@ -130,7 +130,7 @@ async function csvWorkbook(grid: string[][], path: string, delimiter: string): P
     made = newWorkbookWithLayout(CSV_SHEET, typed, (r, c) => (r === headerRow ? NEW_STYLE.header : ((styles[r]?.[c] ?? NEW_STYLE.plain) as XlsxModule.NewStyle)), headerRow + 1, widths);
   } catch (e) {
     if (!(e instanceof PartTooLarge)) throw e;
-    throw new CliError("UNWRITABLE_FILE", `cannot write ${path}: ${grid.length.toLocaleString("en")} rows make a sheet larger than pipesheet can write as .xlsx (about 300 MB of XML); write --out with a .csv instead`);
+    throw new CliError("UNWRITABLE_FILE", `cannot write ${path}: ${grid.length.toLocaleString("en")} rows make a sheet larger than pipesheet can write as .xlsx (about 2 GB of XML, far past Excel's 1,048,576 rows); write --out with a .csv instead`);
   }
   const { pkg, layout } = made;
   const wb = workbookFromPackage(pkg, path);

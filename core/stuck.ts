@@ -123,7 +123,7 @@ export interface RuleColumns {
   /** A CRM status column (open/won/lost) that closes a deal whatever its stage text says. */
   status: number | null;
   /**
-   * pipesheet's "Push count" (times the close date moved later, from the log) and "Stuck after (pushes)" (the
+   * pipesheet's "Close date pushes" (its push count: times the close date moved later, from the log) and "Stuck after (pushes)" (the
    * push limit read live from the settings tab, "" when off) helper columns; null on a sheet without them.
    */
   pushCount: number | null;
