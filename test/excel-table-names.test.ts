@@ -62,4 +62,23 @@ describe("review tables beside the team's", () => {
   it("picks each name free of the team's and of the others it picks", () => {
     expect(tableNames([{ name: "PipesheetStages" }, { name: "PipesheetStuck" }], ["pipesheetstages", "PipesheetStages_2", "Table1"])).toEqual(["PipesheetStages_3", "PipesheetStuck"]);
   });
+
+  it("a defined name of the team's (one name space with tables in Excel) is avoided too; the fake refuses it as Excel does", async () => {
+    const m = newWorkbook();
+    m.load("Deals", samplePipeline().slice(0, 61));
+    m.definedNames.push("PipesheetForecast");
+    await expect(
+      hostFor(m).run(async (ctx) => {
+        const t = ctx.workbook.worksheets.getItem("Deals").tables.add("Deals!A1:B3", true);
+        t.name = "pipesheetforecast";
+        await ctx.sync();
+      }),
+    ).rejects.toMatchObject({ code: "InvalidArgument" });
+    await command(m, "setup");
+    await command(m, "review");
+    const review = m.sheet("Pipeline Review")?.tables.map((t) => t.name) ?? [];
+    expect(review).toContain("PipesheetForecast_2");
+    expect(review).toContain("PipesheetStages");
+    expect(m.definedNames).toEqual(["PipesheetForecast"]);
+  });
 });

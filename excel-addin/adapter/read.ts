@@ -28,8 +28,8 @@ export interface WorkbookRead {
   /** pipesheet's tables on the review tab (named with TABLE_PREFIX). */
   ownTables: Excel.Table[];
   /**
-   * Names of every other table in the workbook (the team's): table names are unique workbook-wide, case aside,
-   * so the review's tables must not take one of them.
+   * Names of every other table in the workbook (the team's) and of its defined names: tables and defined names
+   * share one name space, unique workbook-wide, case aside, so the review's tables must not take one of them.
    */
   otherTableNames: string[];
   /** Columns of the deals sheet whose drop-down carries pipesheet's marker. */
@@ -111,6 +111,7 @@ interface First {
   charts: Excel.ChartCollection | null;
   tables: Excel.TableCollection | null;
   allTables: Excel.TableCollection;
+  allNames: Excel.NamedItemCollection;
   markers: Excel.DataValidation[];
   activities: ActivitiesRead;
 }
@@ -128,10 +129,11 @@ function queueFirst(ctx: Excel.RequestContext, sheetName: string, tabs: readonly
   const charts = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).charts.load("items/name") : null;
   const tables = has(TAB_REVIEW) ? sheets.getItem(TAB_REVIEW).tables.load("items/name") : null;
   const allTables = ctx.workbook.tables.load("items/name");
+  const allNames = ctx.workbook.names.load("items/name");
   const lastRow = deals.bounds.getLastRow();
   const markers: Excel.DataValidation[] = [];
   for (let c = 0; c < MARKER_COLUMNS; c++) markers.push(lastRow.getCell(0, c).dataValidation.load("type,prompt"));
-  return { sheets, deals, settings, log, rules, charts, tables, allTables, markers, activities };
+  return { sheets, deals, settings, log, rules, charts, tables, allTables, allNames, markers, activities };
 }
 
 const ownFormula = (f: string): boolean => f.includes(RULE_PREFIX);
@@ -191,7 +193,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
       else throw e;
     }
   }
-  const { sheets, deals, settings, log, rules, charts, tables, allTables, markers, activities } = first;
+  const { sheets, deals, settings, log, rules, charts, tables, allTables, allNames, markers, activities } = first;
   const byId = ruleDetails ? null : await ownRulesById(ctx, rules);
 
   const pending: Pending[] = [];
@@ -216,7 +218,7 @@ export async function readWorkbook(ctx: Excel.RequestContext, sheetName: string,
   const ownRules = byId ? byId.own : rules.items.filter((cf) => cf.type === "Custom" && !cf.customOrNullObject.isNullObject && ownFormula(cf.customOrNullObject.rule.formula));
   const ownCharts = charts ? charts.items.filter((ch) => ch.name.startsWith(RULE_PREFIX)) : [];
   const ownTables = tables ? tables.items.filter((t) => t.name.startsWith(TABLE_PREFIX)) : [];
-  const otherTableNames = allTables.items.map((t) => t.name).filter((n) => !ownTables.some((o) => o.name === n));
+  const otherTableNames = [...allTables.items.map((t) => t.name).filter((n) => !ownTables.some((o) => o.name === n)), ...allNames.items.map((n) => n.name)];
   const ownValidationColumns: number[] = [];
   markers.forEach((dv, c) => {
     if (dv.type !== "None" && dv.type !== "Inconsistent" && dv.prompt.title.startsWith(RULE_PREFIX)) ownValidationColumns.push(c);

@@ -248,17 +248,19 @@ export class Workbook extends ClientObject {
   readonly worksheets: WorksheetCollection;
   readonly application: Application;
   readonly tables: TableCollection;
+  readonly names: NamedItemCollection;
   constructor(context: Context, path: string) {
     super(context, path);
     this.worksheets = new WorksheetCollection(context, `${path}.worksheets`);
     this.application = new Application(context, `${path}.application`);
     this.tables = new TableCollection(context, `${path}.tables`, () => null);
+    this.names = new NamedItemCollection(context, `${path}.names`);
   }
   protected scalars(): Record<string, () => unknown> {
     return {};
   }
   protected override navs(): Record<string, () => ClientObject> {
-    return { worksheets: () => this.worksheets, tables: () => this.tables };
+    return { worksheets: () => this.worksheets, tables: () => this.tables, names: () => this.names };
   }
   getSelectedRange(): Range {
     const m = this.context.model;
@@ -1228,6 +1230,38 @@ export class Chart extends Nullable<ChartModel> {
 
 // ------------------------------------------------------------------ tables
 
+/** The workbook's defined names (ExcelApi 1.4), read only in this model. */
+export class NamedItemCollection extends ClientObject {
+  protected scalars(): Record<string, () => unknown> {
+    return {};
+  }
+  override applyLoad(tree: Tree): void {
+    const sub = tree.get("items") ?? new Map();
+    const items = this.context.model.definedNames.map((n) => new NamedItem(this.context, `name(${JSON.stringify(n)})`, n));
+    for (const it of items) it.applyLoad(sub);
+    this.context.stage(this, "items", items);
+  }
+  get items(): NamedItem[] {
+    return this.get<NamedItem[]>("items");
+  }
+}
+
+export class NamedItem extends ClientObject {
+  constructor(
+    context: Context,
+    path: string,
+    private readonly itemName: string,
+  ) {
+    super(context, path);
+  }
+  protected scalars(): Record<string, () => unknown> {
+    return { name: () => this.itemName };
+  }
+  get name(): string {
+    return this.get("name");
+  }
+}
+
 export class TableCollection extends ClientObject {
   constructor(
     context: Context,
@@ -1266,7 +1300,7 @@ export class TableCollection extends ClientObject {
       const { sheet, rect } = where;
       if (sheet.tables.some((t) => intersect(t.rect, rect) !== null)) throw new OfficeError(ErrorCodes.invalidOperation, "A table can't overlap another table.", "TableCollection.add");
       // Excel's default name is the first TableN no table in the workbook has (names are unique, case aside).
-      const names = new Set(this.context.model.sheets.flatMap((s) => s.tables.map((t) => t.name.toLowerCase())));
+      const names = new Set([...this.context.model.sheets.flatMap((s) => s.tables.map((t) => t.name.toLowerCase())), ...this.context.model.definedNames.map((d) => d.toLowerCase())]);
       let n = 1;
       while (names.has(`table${n}`)) n++;
       const model: TableModel = { name: `Table${n}`, rect };
@@ -1292,7 +1326,10 @@ export class Table extends Nullable<{ s: SheetModel; t: TableModel }> {
     this.setter("name", n, () => {
       const me = this.target().t;
       if (!/^[A-Za-z_\\][A-Za-z0-9_.]*$/.test(n)) throw new OfficeError(ErrorCodes.invalidArgument, `"${n}" is not a valid table name.`, "Table.name");
-      const taken = this.context.model.sheets.some((s) => s.tables.some((t) => t !== me && t.name.toLowerCase() === n.toLowerCase()));
+      // Tables and defined names share one name space in Excel, case aside.
+      const taken =
+        this.context.model.sheets.some((s) => s.tables.some((t) => t !== me && t.name.toLowerCase() === n.toLowerCase())) ||
+        this.context.model.definedNames.some((d) => d.toLowerCase() === n.toLowerCase());
       if (taken) throw new OfficeError(ErrorCodes.invalidArgument, `A table named ${n} already exists.`, "Table.name");
       me.name = n;
     });

@@ -270,6 +270,8 @@ export class WorkbookModel {
   readonly platform: string;
   /** Office.context.document.settings. */
   readonly documentSettings = new Map<string, unknown>();
+  /** The workbook's defined names (workbook.names): one name space with table names, case aside. */
+  readonly definedNames: string[] = [];
   eventsEnabled = true;
   /** A person is typing in a cell: every sync is refused with InvalidOperationInCellEditMode until it ends. */
   cellEditMode = false;
