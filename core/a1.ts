@@ -12,6 +12,9 @@ export function colName(col: number): string {
   return s;
 }
 
+/** "Pipeline Review" -> "'Pipeline Review'", "It's" -> "'It''s'": a sheet name as a formula, a range or a link writes it. */
+export const quoteSheet = (name: string): string => `'${name.replace(/'/g, "''")}'`;
+
 /** 0-based row and column to an A1 address ("B12"). */
 export const a1 = (row: number, col: number): string => `${colName(col)}${row + 1}`;
 

@@ -6,7 +6,7 @@ export { HEADER_SCAN_ROWS, mapColumns, type ColumnMap } from "./columns.js";
 export { normalize } from "./stages.js";
 export { count } from "./count.js";
 export { thousands, type PipelineMetrics } from "./metrics.js";
-export { a1, a1Range, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial, dayFromDate, EXCEL_EPOCH_OFFSET } from "./a1.js";
+export { a1, a1Range, quoteSheet, colName, colIndex, parseA1, dayFromIso, isoFromDay, excelSerialFromDay, dayFromExcelSerial, dayFromDate, EXCEL_EPOCH_OFFSET } from "./a1.js";
 export { dealsWrites, kindOf, type WriteBlock, type DealsWrites, type WriteOptions, type ValueKind } from "./plan.js";
 export * from "./types.js";
 export { OWN_TABS, isOwnTab } from "./tabs.js";

@@ -1,5 +1,5 @@
 // Stuck deals: thresholds (set or learned), the verdict with a suggested action, and the live conditional-format rule.
-import { colName } from "./a1.js";
+import { colName, quoteSheet } from "./a1.js";
 import { PUSH_LIMIT_LABEL, type Settings, type Stage } from "./settings.js";
 import type { StageLog } from "./stagelog.js";
 import { RULE_PREFIX, TAB_SETTINGS, type Cell, type ConditionalRule, type Day, type Deal, type Grid, type StuckResult } from "./types.js";
@@ -155,7 +155,7 @@ export function findStageTable(grid: Grid | null, settings: Settings): StageTabl
   return null;
 }
 
-const sheetRef = `'${TAB_SETTINGS.replace(/'/g, "''")}'`;
+const sheetRef = quoteSheet(TAB_SETTINGS);
 
 /**
  * The helper cell of one row: the stage's "Stuck after days" looked up on the settings tab, live (a cell may

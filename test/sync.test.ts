@@ -6,7 +6,7 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { addCharts } from "../cli/io/xlsx-chart.js";
+import { addCharts } from "./helpers/add-charts.js";
 import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
 import type { FakeSpreadsheet, Value } from "./fakes/sheets-api/model.js";
 

@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { describe, expect, it } from "vitest";
-import { addCharts } from "../cli/io/xlsx-chart.js";
+import { addCharts } from "./helpers/add-charts.js";
 
 async function book(): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();

@@ -1,11 +1,11 @@
 // Set-up, scoring and review on a Google Sheet through the Sheets API, with no pane open: one metadata read,
 // one batchGet of deals, settings and log, core's run, then the plan in as few batchUpdate requests as the
 // 2 MB guidance allows. Prints nothing: `pipesheet apply` (cli/commands/apply.ts) prints the result.
-import { run, TAB_ACTIVITIES, TAB_LOG, TAB_SETTINGS, type Command, type Grid, type PipelineMetrics, type RunResult } from "../../core/index.js";
+import { quoteSheet, run, TAB_ACTIVITIES, TAB_LOG, TAB_SETTINGS, type Command, type Grid, type PipelineMetrics, type RunResult } from "../../core/index.js";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { Credentials } from "./auth.js";
-import { dealsTab, quoteSheet, SheetsClient, tabNamed, type ClientOptions, type SheetMeta } from "./client.js";
+import { dealsTab, SheetsClient, tabNamed, type ClientOptions, type SheetMeta } from "./client.js";
 import { packBodies, planRequests, type Body } from "./plan-requests.js";
 
 export interface ApplyToSheet {

@@ -1,7 +1,7 @@
 // A thin wrapper over the googleapis Sheets client: request counting, payloads kept under the 2 MB guidance,
 // retries (backoff + jitter) only for reads and fixed-range writes, and errors mapped to one clear line.
 import { sheets as sheetsApi, type sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
-import { colName, isOwnTab } from "../../core/index.js";
+import { colName, isOwnTab, quoteSheet } from "../../core/index.js";
 import type { CredentialSource, Credentials } from "./auth.js";
 import { apiRoot } from "./auth.js";
 import { killPoint } from "../io/atomic.js";
@@ -40,7 +40,6 @@ export interface RangeWrite {
   values: (CellValue | null)[][];
 }
 
-export const quoteSheet = (name: string): string => `'${name.replace(/'/g, "''")}'`;
 
 /** 0-based rectangle on a sheet as an A1 range ("'Deals'!B2:D9"). */
 export const rangeA1 = (sheet: string, row: number, col: number, rows: number, cols: number): string =>

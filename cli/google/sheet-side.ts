@@ -1,15 +1,13 @@
 // A tab of a Google Sheet as one side of a sync, through the Sheets API: one metadata read and one batchGet;
 // writes as fixed-range values.batchUpdate (retried); new rows appended, stage changes with their log rows,
 // new tabs and columns, and deleted rows in requests that are never retried.
-import { colName, EXCEL_EPOCH_OFFSET } from "../../core/index.js";
-import { LOG_HEADER } from "../../core/index.js";
-import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
+import { colName, EXCEL_EPOCH_OFFSET, LOG_HEADER, quoteSheet, TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { asIsoDay, asNumber, sheetsInput, sheetsText } from "../merge/cells.js";
 import type { sheets_v4 } from "googleapis/build/src/apis/sheets/index.js";
 import type { CellWrite, Side, SideData, SideWrite } from "../merge/side.js";
 import { emptyTable, tableFromGrid } from "../merge/table.js";
 import type { Credentials } from "./auth.js";
-import { dealsTab, quoteSheet, SheetsClient, tabNamed, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
+import { dealsTab, SheetsClient, tabNamed, type CellValue, type ClientOptions, type RangeWrite, type Request, type SheetMeta, type SpreadsheetMeta } from "./client.js";
 
 /**
  * Cells grouped into rectangles for values.batchUpdate: one per run of consecutive rows that change the

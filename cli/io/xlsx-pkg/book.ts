@@ -2,7 +2,7 @@
 // sheet as core's Grid. The cost is one pass over the sheet's XML, in proportion to the cells it holds.
 import { SaxesParser } from "saxes";
 import { EXCEL_EPOCH_OFFSET, type Cell, type Grid } from "../../../core/index.js";
-import { attr, kid, kids, local, parseTree, type El } from "./xml.js";
+import { attr, esc, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
 
 export const NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -31,6 +31,21 @@ export function resolvePart(fromPart: string, target: string): string {
 }
 
 export const relsOf = (part: string): string => `${part.slice(0, part.lastIndexOf("/") + 1)}_rels/${part.slice(part.lastIndexOf("/") + 1)}.rels`;
+
+/** A relationships part holding `items`. */
+export const relsXml = (items: { id: string; type: string; target: string }[]): string =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items
+    .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${esc(r.target)}"/>`)
+    .join("")}</Relationships>`;
+
+/** Target of `part` relative to the folder of `from` (the inverse of resolvePart). */
+export function relTarget(from: string, part: string): string {
+  const a = from.split("/").slice(0, -1);
+  const b = part.split("/");
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => ".."), ...b.slice(i)].join("/");
+}
 
 export interface Rel {
   id: string;

@@ -2,7 +2,7 @@
 // change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
 // own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
 import { a1, colIndex, colName, dealsWrites, EXCEL_EPOCH_OFFSET, LOG_HEADER, OWN_TABS, parseA1, RULE_PREFIX, TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
-import { isDateFormat, NS_REL, relsOf, type Book, type Layout, type SheetInfo } from "./book.js";
+import { isDateFormat, NS_REL, relsOf, relsXml, relTarget, type Book, type Layout, type SheetInfo } from "./book.js";
 import type { SharedStrings } from "./sst.js";
 import { dropTabParts, tabParts, type TabParts } from "./review-tab.js";
 import { Styles, type Look } from "./styles.js";
@@ -668,20 +668,6 @@ class Parts {
 /** Writes one of pipesheet's tabs as its sheet part (where a tab's parts go into the package). */
 async function writeTab(parts: Parts, part: string, xml: string[]): Promise<void> {
   await parts.addStreamed(part, xml, CT_SHEET);
-}
-
-const relsXml = (items: { id: string; type: string; target: string }[]): string =>
-  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items
-    .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${esc(r.target)}"/>`)
-    .join("")}</Relationships>`;
-
-/** Target of `part` relative to the folder of `from`. */
-function relTarget(from: string, part: string): string {
-  const a = from.split("/").slice(0, -1);
-  const b = part.split("/");
-  let i = 0;
-  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
-  return [...a.slice(i).map(() => ".."), ...b.slice(i)].join("/");
 }
 
 /** Applies the plan to the package in memory; returns notes for the user. */

@@ -1,9 +1,9 @@
 // What sits beside one of pipesheet's tabs in the package: one drawing with every chart of the tab, a table part per
 // sortable block, and the tab's internal hyperlinks. The patcher calls dropTabParts before it rewrites a tab of its
 // own, then tabParts for the parts and the worksheet elements that point at them.
-import { a1, parseA1, type Cell, type ChartSpec, type TabWrite } from "../../../core/index.js";
+import { a1, parseA1, quoteSheet, type Cell, type ChartSpec, type TabWrite } from "../../../core/index.js";
 import { chartXml, drawingXml, type ChartData } from "../xlsx-chart.js";
-import { NS_REL, readRels, relsOf, resolvePart } from "./book.js";
+import { NS_REL, readRels, relsOf, relsXml, relTarget, resolvePart } from "./book.js";
 import { esc, escText, kids, parseTree } from "./xml.js";
 import type { Package } from "./zip.js";
 
@@ -50,22 +50,6 @@ export interface TabPartsInput {
   notes: string[];
 }
 
-const relsXml = (items: { id: string; type: string; target: string }[]): string =>
-  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items
-    .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${esc(r.target)}"/>`)
-    .join("")}</Relationships>`;
-
-/** Target of `part` relative to the folder of `from`. */
-function relTarget(from: string, part: string): string {
-  const a = from.split("/").slice(0, -1);
-  const b = part.split("/");
-  let i = 0;
-  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
-  return [...a.slice(i).map(() => ".."), ...b.slice(i)].join("/");
-}
-
-/** "Pipeline Review" -> "'Pipeline Review'", "It's" -> "'It''s'": a sheet name as a formula or link writes it. */
-export const quoteSheet = (name: string): string => `'${name.replace(/'/g, "''")}'`;
 
 /**
  * Removes what hangs off one of pipesheet's own tabs before it is written fresh: its drawings with the charts in
