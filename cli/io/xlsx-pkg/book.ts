@@ -1,7 +1,7 @@
 // A workbook read from its package: the sheet list, date system, shared strings and date styles, and the cells of a
 // sheet as core's Grid. The cost is one pass over the sheet's XML, in proportion to the cells it holds.
 import { SaxesParser } from "saxes";
-import { EXCEL_EPOCH_OFFSET, type Cell, type Grid } from "../../../core/index.js";
+import { colIndex, EXCEL_EPOCH_OFFSET, parseA1, type Cell, type Grid } from "../../../core/index.js";
 import { attr, esc, kid, kids, local, parseTree, type El } from "./xml.js";
 import type { Package } from "./zip.js";
 
@@ -31,6 +31,28 @@ export function resolvePart(fromPart: string, target: string): string {
 }
 
 export const relsOf = (part: string): string => `${part.slice(0, part.lastIndexOf("/") + 1)}_rels/${part.slice(part.lastIndexOf("/") + 1)}.rels`;
+
+/** A rectangle of cells, 0-based and inclusive. */
+export interface Box {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** "B2:D9", "C4", "D:F" (whole columns) or "3:5" (whole rows) as a Box; null when it is none of these. */
+export function rangeBox(range: string): Box | null {
+  const [a, b] = range.replace(/\$/g, "").split(":");
+  const whole = /^([A-Z]{1,3})$/i;
+  if (a !== undefined && b !== undefined && whole.test(a) && whole.test(b))
+    return { top: 0, left: Math.min(colIndex(a), colIndex(b)), bottom: 1_048_575, right: Math.max(colIndex(a), colIndex(b)) };
+  if (a !== undefined && b !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b))
+    return { top: Math.min(+a, +b) - 1, left: 0, bottom: Math.max(+a, +b) - 1, right: 16_383 };
+  const tl = parseA1(a ?? "");
+  const br = b === undefined ? tl : parseA1(b);
+  if (!tl || !br) return null;
+  return { top: Math.min(tl.row, br.row), left: Math.min(tl.col, br.col), bottom: Math.max(tl.row, br.row), right: Math.max(tl.col, br.col) };
+}
 
 /** A relationships part holding `items`. */
 export const relsXml = (items: { id: string; type: string; target: string }[]): string =>

@@ -1,8 +1,8 @@
 // A WorkbookPlan applied to a package: in the deals sheet only pipesheet's cells, rules, drop-downs and column widths
 // change (every other byte of that part is copied as it was); pipesheet's tabs, drawing and chart are parts of their
 // own; workbook, relationships, content types and styles get only the entries that list pipesheet's parts.
-import { a1, colIndex, colName, dealsWrites, EXCEL_EPOCH_OFFSET, LOG_HEADER, OWN_TABS, parseA1, RULE_PREFIX, TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
-import { isDateFormat, NS_REL, relsOf, relsXml, relTarget, type Book, type Layout, type SheetInfo } from "./book.js";
+import { a1, colName, dealsWrites, EXCEL_EPOCH_OFFSET, LOG_HEADER, OWN_TABS, RULE_PREFIX, TAB_LOG, TAB_SETTINGS, type Cell, type Grid, type TabWrite, type ValueKind, type WorkbookPlan, type WriteBlock } from "../../../core/index.js";
+import { isDateFormat, NS_REL, rangeBox, relsOf, relsXml, relTarget, type Book, type Box, type Layout, type SheetInfo } from "./book.js";
 import type { SharedStrings } from "./sst.js";
 import { dropTabParts, tabParts, type TabParts } from "./review-tab.js";
 import { Styles, type Look } from "./styles.js";
@@ -61,25 +61,6 @@ export interface PatchContext {
   sst: SharedStrings;
 }
 
-interface Box {
-  top: number;
-  left: number;
-  bottom: number;
-  right: number;
-}
-
-function rangeBox(range: string): Box | null {
-  const [a, b] = range.replace(/\$/g, "").split(":");
-  const whole = /^([A-Z]{1,3})$/i;
-  if (a !== undefined && b !== undefined && whole.test(a) && whole.test(b))
-    return { top: 0, left: Math.min(colIndex(a), colIndex(b)), bottom: 1_048_575, right: Math.max(colIndex(a), colIndex(b)) };
-  if (a !== undefined && b !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b))
-    return { top: Math.min(+a, +b) - 1, left: 0, bottom: Math.max(+a, +b) - 1, right: 16_383 };
-  const tl = parseA1(a ?? "");
-  const br = b === undefined ? tl : parseA1(b);
-  if (!tl || !br) return null;
-  return { top: Math.min(tl.row, br.row), left: Math.min(tl.col, br.col), bottom: Math.max(tl.row, br.row), right: Math.max(tl.col, br.col) };
-}
 
 /** Boxes of a space-separated sqref ("A2:A9 C4 D:D"): whole columns stay one box, never a million cells. */
 const sqrefBoxes = (sqref: string): Box[] => sqref.split(/\s+/).flatMap((p) => (p === "" ? [] : [rangeBox(p)].filter((b): b is Box => b !== null)));

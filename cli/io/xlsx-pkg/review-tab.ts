@@ -3,7 +3,7 @@
 // own, then tabParts for the parts and the worksheet elements that point at them.
 import { a1, parseA1, quoteSheet, type Cell, type ChartSpec, type TabWrite } from "../../../core/index.js";
 import { chartXml, drawingXml, type ChartData } from "../xlsx-chart.js";
-import { NS_REL, readRels, relsOf, relsXml, relTarget, resolvePart } from "./book.js";
+import { NS_REL, rangeBox, readRels, relsOf, relsXml, relTarget, resolvePart, type Box } from "./book.js";
 import { esc, escText, kids, parseTree } from "./xml.js";
 import type { Package } from "./zip.js";
 
@@ -78,23 +78,9 @@ export function dropTabParts(pkg: Package, parts: PartList, sheetPart: string): 
   parts.drop(relsOf(sheetPart));
 }
 
-interface Box {
-  top: number;
-  left: number;
-  bottom: number;
-  right: number;
-}
-
-function box(range: string): Box | null {
-  const [from, to] = range.replace(/\$/g, "").split(":");
-  const a = parseA1(from ?? "");
-  const b = to === undefined ? a : parseA1(to);
-  if (!a || !b) return null;
-  return { top: Math.min(a.row, b.row), left: Math.min(a.col, b.col), bottom: Math.max(a.row, b.row), right: Math.max(a.col, b.col) };
-}
 
 const cellsOf = (values: Cell[][], range: string): Cell[] => {
-  const b = box(range);
+  const b = rangeBox(range);
   if (!b) return [];
   const out: Cell[] = [];
   for (let r = b.top; r <= b.bottom; r++) for (let c = b.left; c <= b.right; c++) out.push(values[r]?.[c] ?? null);
@@ -103,7 +89,7 @@ const cellsOf = (values: Cell[][], range: string): Cell[] => {
 
 /** What a chart part caches: the header above its values as the series name, and the cells it plots. */
 function chartData(tab: TabWrite, spec: ChartSpec): ChartData {
-  const b = box(spec.values);
+  const b = rangeBox(spec.values);
   const above = b && b.top > 0 ? tab.values[b.top - 1]?.[b.left] : undefined;
   return {
     ...(typeof above === "string" && above.trim() !== "" ? { series: above } : {}),
@@ -178,7 +164,7 @@ export function tabParts(input: TabPartsInput): TabParts {
     let id = taken.maxId;
     const placed: Box[] = [];
     for (const spec of specs) {
-      const b = box(spec.range);
+      const b = rangeBox(spec.range);
       // A table needs its header and a row; two tables may not share a cell.
       if (!b || b.bottom === b.top || placed.some((p) => p.left <= b.right && b.left <= p.right && p.top <= b.bottom && b.top <= p.bottom)) {
         notes.push(`the ${spec.name} table (${spec.range}) was left out: its range is not a header and rows of its own`);
@@ -234,7 +220,7 @@ export function tabParts(input: TabPartsInput): TabParts {
   const links: string[] = [];
   for (const l of tab.links ?? []) {
     const at = parseA1(l.cell);
-    const target = box(l.target);
+    const target = rangeBox(l.target);
     if (!at || !target) continue;
     const ref = a1(at.row, at.col);
     if (seen.has(ref)) continue;
