@@ -139,7 +139,8 @@ export async function processFile(command: Command, file: string, opts: RunComma
     try {
       const source = await openSource(ref, progress);
       progress.phase(`Working through ${count(source.input.deals.length)} rows`);
-      const plan = run(source.input, { command, today, version: VERSION, ...(opts.since !== undefined ? { since: opts.since } : {}) });
+      // With nowhere to write (review without --out), core plans no cells: the figures alone.
+      const plan = run(source.input, { command, today, version: VERSION, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(out === null ? { figuresOnly: true } : {}) });
       const where = fromStdin ? "standard input" : describeRef(ref);
       if (plan.metrics === null) {
         const why = plan.problems.find((p) => p.code === "NO_HEADER")?.message ?? plan.summary.headline;

@@ -274,6 +274,9 @@ function logPass(input: WorkbookInput, options: RunOptions, parsed: ParseResult,
   const wonIds = new Set<string>();
   // Every row carries the deal's value, close, owner and outcome, so the log answers what a deal was on any day.
   const loggedOn = isoFromDay(today);
+  // A run that writes nothing needs the rows only as the metrics' transitions, and without an earlier log the
+  // metrics read none of them (no deal can have moved): a first review of a CSV builds no million log rows.
+  const snapshots = !options.figuresOnly || log.last.size > 0;
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
     const hist = log.history.get(d.id);
@@ -284,6 +287,7 @@ function logPass(input: WorkbookInput, options: RunOptions, parsed: ParseResult,
     if (parsed.duplicateIds.has(d.id)) continue;
     const name = stageName(d, settings);
     const prev = log.last.get(d.id);
+    if (!prev && !snapshots) continue;
     const outcome = settings.stages[d.stage]?.kind ?? "open";
     const cents = centsOf(d.value);
     // The state cells as in stateCells, written out: a first run builds a million of these rows.
@@ -410,6 +414,8 @@ interface DealPassInput {
   /** Counted into: open, won, lost, scored, grades, qualified, stuck and the stage-entered basis. */
   summary: Summary;
   problems: Problem[];
+  /** No cells are planned (RunOptions.figuresOnly): the columns stay empty arrays; the results and counts are the same. */
+  figuresOnly: boolean;
 }
 
 /** Each deal's result, and the owned columns' cells by data row (blank rows between deals stay ""). */
@@ -436,16 +442,16 @@ interface DealCells {
  * deals for each column.
  */
 function dealPass(ctx: DealPassInput): DealCells {
-  const { sheet, parsed, settings, map, today, log, transitionNow, ownsEntered, thresholds, reached, model, stageTable, settingsOnTab, summary, problems } = ctx;
+  const { sheet, parsed, settings, map, today, log, transitionNow, ownsEntered, thresholds, reached, model, stageTable, settingsOnTab, summary, problems, figuresOnly } = ctx;
   const deals = parsed.deals;
   const score = scorer(settings.scoring);
   const judgeStuck = stuckJudge(settings, today);
   const pushLimit = settings.review.pushLimit;
   const withPushes = pushedVerdicts(pushLimit);
   const results: DealResult[] = new Array<DealResult>(deals.length);
-  const enteredWrites: (Cell | null)[] = new Array<Cell | null>(parsed.rowCount).fill(null);
+  const rows = figuresOnly ? 0 : parsed.rowCount;
+  const enteredWrites: (Cell | null)[] = new Array<Cell | null>(rows).fill(null);
   const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
-  const rows = parsed.rowCount;
   const blankColumn = (): Cell[] => new Array<Cell>(rows).fill("");
   const scoreValues = blankColumn();
   const gradeValues = blankColumn();
@@ -483,7 +489,7 @@ function dealPass(ctx: DealPassInput): DealCells {
     const basis: StageBasis = moved && ownsEntered ? "stage log" : d.stageEntered !== null ? "stage entered" : logged && logged.from !== "" && !moved ? "stage log" : d.created !== null ? "created date" : "none";
     const entered = basis === "stage log" ? (moved ? today : (logged?.day ?? null)) : basis === "stage entered" ? d.stageEntered : basis === "created date" ? d.created : null;
     // Pipesheet's own Stage entered column is filled in where the stage log knows the day.
-    if (basis === "stage log" && ownsEntered && entered !== null) enteredWrites[d.index] = excelSerialFromDay(entered);
+    if (basis === "stage log" && ownsEntered && entered !== null && !figuresOnly) enteredWrites[d.index] = excelSerialFromDay(entered);
     summary.stageBasis[basis]++;
     const daysInStage = entered === null ? null : today - entered;
     const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
@@ -506,22 +512,20 @@ function dealPass(ctx: DealPassInput): DealCells {
     const at = d.index;
     // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
     const closed = st !== undefined && st.kind !== "open";
-    scoreValues[at] = closed ? "" : sc.score;
-    gradeValues[at] = closed ? "" : sc.grade;
-    reasonValues[at] = closed ? "" : sc.reasons;
-    winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
-    daysValues[at] = closed ? "" : (daysInStage ?? "");
-    stuckValues[at] = stuck ? say(stuck) : "";
-    if (pushes > 0) {
-      pushedRows.push(at);
-      pushedCounts.push(pushes);
-    }
-    taskValues[at] = closed ? "" : task;
-    if (stageCol !== undefined) {
-      // A learned limit is not on the settings tab, so that row keeps the number core worked out.
-      const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
-      const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
-      limitValues[at] = live ? limitFormula(d.sheetRow, fallback) : fallback;
+    if (!figuresOnly) {
+      scoreValues[at] = closed ? "" : sc.score;
+      gradeValues[at] = closed ? "" : sc.grade;
+      reasonValues[at] = closed ? "" : sc.reasons;
+      winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
+      daysValues[at] = closed ? "" : (daysInStage ?? "");
+      stuckValues[at] = stuck ? say(stuck) : "";
+      taskValues[at] = closed ? "" : task;
+      if (stageCol !== undefined) {
+        // A learned limit is not on the settings tab, so that row keeps the number core worked out.
+        const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
+        const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
+        limitValues[at] = live ? limitFormula(d.sheetRow, fallback) : fallback;
+      }
     }
 
     if (st) {
@@ -536,6 +540,10 @@ function dealPass(ctx: DealPassInput): DealCells {
       if (sc.qualified) summary.qualified++;
     }
     if (stuck) summary.stuck++;
+    if (pushes > 0) {
+      pushedRows.push(at);
+      pushedCounts.push(pushes);
+    }
   }
 
   // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
@@ -545,7 +553,7 @@ function dealPass(ctx: DealPassInput): DealCells {
   const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && pushedRows.length > 0));
   const pushValues = pushCols ? blankColumn() : [];
   const pushLimitValues = pushCols ? blankColumn() : [];
-  if (pushCols) {
+  if (pushCols && !figuresOnly) {
     const limitCell = pushLimitFormula(findPushLimitCell(settingsOnTab), pushLimit);
     pushedRows.forEach((at, k) => {
       pushValues[at] = pushedCounts[k] as number;
@@ -768,22 +776,23 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     settingsOnTab,
     summary,
     problems,
+    figuresOnly: options.figuresOnly === true,
   });
   const results = cells.results;
   const rows = parsed.rowCount;
 
   // ------------------------------------------------------------------ the plan
-  const { columns, nextCol, width } = planColumns(input.deals, map, deals, ids, rows, cells, ownsEntered);
-  const { conditionalFormats, validations } = planRules(settings, map, columns, rows, Math.max(nextCol, width) - 1, ownsEntered);
+  const { columns, nextCol, width } = options.figuresOnly ? { columns: [], nextCol: 0, width: 0 } : planColumns(input.deals, map, deals, ids, rows, cells, ownsEntered);
+  const { conditionalFormats, validations } = options.figuresOnly ? { conditionalFormats: [], validations: [] } : planRules(settings, map, columns, rows, Math.max(nextCol, width) - 1, ownsEntered);
 
   const tabs: TabWrite[] = [];
   const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
   if (rewriteSettings && settingsOnTab)
     tabs.push({ name: TAB_SETTINGS, values: settingsOnTab, hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
-  if (newLogTab) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
+  if (newLogTab && !options.figuresOnly) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
   // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
   if (options.command === "setup" && activityLog.sheet === null && (!hasTab(TAB_ACTIVITIES) || emptyActivitiesTab(input))) tabs.push(activitiesTab());
-  const logAppend: Grid = newLogTab ? [] : logGrid;
+  const logAppend: Grid = newLogTab || options.figuresOnly ? [] : logGrid;
 
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
   // The segment columns hold the texts as written on the sheet (the deal keeps a lower-cased copy).

@@ -132,6 +132,13 @@ export interface RunOptions {
    * (or by 0.1, which wrote none) is rewritten in this version's layout: that is how a layout change migrates.
    */
   version?: string;
+  /**
+   * The host shows the figures and writes nothing (`pipesheet review` without --out): the plan then holds no
+   * writes to the deals sheet or the stage log (no columns, rules, validations, log rows or log tab); its
+   * summary, problems, metrics and other tabs are those of a full run. At a million deals the cells a host would
+   * write are a third of the run's memory.
+   */
+  figuresOnly?: boolean;
 }
 
 /** How a host writes one owned column of the deals sheet. */
