@@ -1,5 +1,6 @@
 // CSV in and out: every field read as text (core converts), malformed quotes refused with their line, formula injection neutralised on the way out.
-import { readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { analyse } from "chardet";
 import iconv from "iconv-lite";
 import Papa from "papaparse";
@@ -58,20 +59,10 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * tells the single-byte encodings apart; text that is valid UTF-8 is UTF-8.
  */
 export function decodeCsvBytes(buf: Buffer): Decoded {
-  // A byte-order mark is at the start, and 8 KiB tell the single-byte code pages apart well enough.
-  const sample = buf.subarray(0, 8192);
-  const guesses = analyse(sample);
-  const top = guesses[0];
-  const bomOf: Record<string, CsvEncoding> = { "UTF-8": "utf-8", "UTF-16LE": "utf-16le", "UTF-16BE": "utf-16be" };
-  const claimed = top && top.confidence === 100 ? bomOf[top.name] : undefined;
-  const skip = claimed === "utf-8" ? 3 : 2;
-  // chardet's certainty comes from the mark; its bytes are dropped, so check they are the mark.
-  const mark = claimed === "utf-8" ? [0xef, 0xbb, 0xbf] : claimed === "utf-16le" ? [0xff, 0xfe] : [0xfe, 0xff];
-  const withBom = claimed && mark.every((b, i) => buf[i] === b) ? claimed : undefined;
+  const { withBom, wide } = byteOrder(buf.subarray(0, 8192));
   if (withBom) {
-    return { text: iconv.decode(buf.subarray(skip), withBom, { stripBOM: false }), encoding: withBom, bom: true };
+    return { text: iconv.decode(buf.subarray(withBom === "utf-8" ? 3 : 2), withBom, { stripBOM: false }), encoding: withBom, bom: true };
   }
-  const wide = utf16WithoutBom(sample);
   if (wide) return { text: iconv.decode(buf, wide, { stripBOM: false }), encoding: wide, bom: false };
   try {
     return { text: strictUtf8.decode(buf), encoding: "utf-8", bom: false };
@@ -79,6 +70,37 @@ export function decodeCsvBytes(buf: Buffer): Decoded {
     // Not UTF-8: a single-byte code page. Windows-1252 is a superset of Latin-1 (it gives 0x80–0x9F the
     // characters Excel writes there, such as €), so it reads either.
     return { text: iconv.decode(buf, "windows-1252"), encoding: "windows-1252", bom: false };
+  }
+}
+
+/** The byte-order mark a file starts with, or the UTF-16 its first bytes show without one (from its first 8 KiB). */
+function byteOrder(sample: Uint8Array): { withBom: CsvEncoding | undefined; wide: CsvEncoding | null } {
+  // A byte-order mark is at the start, and 8 KiB tell the single-byte code pages apart well enough.
+  const top = analyse(sample)[0];
+  const bomOf: Record<string, CsvEncoding> = { "UTF-8": "utf-8", "UTF-16LE": "utf-16le", "UTF-16BE": "utf-16be" };
+  const claimed = top && top.confidence === 100 ? bomOf[top.name] : undefined;
+  // chardet's certainty comes from the mark; its bytes are dropped, so check they are the mark.
+  const mark = claimed === "utf-8" ? [0xef, 0xbb, 0xbf] : claimed === "utf-16le" ? [0xff, 0xfe] : [0xfe, 0xff];
+  const withBom = claimed && mark.every((b, i) => sample[i] === b) ? claimed : undefined;
+  return { withBom, wide: withBom ? null : utf16WithoutBom(sample) };
+}
+
+/** How to read a file from its first bytes: UTF-8 (with or without a mark, until a byte says otherwise) or another encoding. */
+function sampleEncoding(sample: Uint8Array): "utf-8" | "utf-8 bom" | "other" {
+  const { withBom, wide } = byteOrder(sample);
+  return withBom === "utf-8" ? "utf-8 bom" : withBom || wide ? "other" : "utf-8";
+}
+
+async function readHead(path: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(path, "r").catch((e: unknown) => {
+    throw fromFsError(e, path, false);
+  });
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -186,22 +208,19 @@ export function detectDelimiter(text: string): string {
 }
 
 /**
- * Parses CSV text into a grid of strings. Never merges fields silently: a quote that is not closed, or
- * text after a closing quote, is an error naming the line. `onProgress` gets the share of text parsed.
+ * Where papaparse's chunks go: rows interned into the grid, the line break seen, and the first malformed quote,
+ * which stops the parse and becomes an error naming its line.
  */
-export function parseCsv(text: string, label: string, onProgress?: (fraction: number) => void, delimiterOption?: string): CsvData {
+function csvSink(label: string): {
+  chunk: (res: Papa.ParseResult<string[]>, p: Papa.Parser) => void;
+  finish: () => { grid: string[][]; newline: string };
+} {
   const grid: string[][] = [];
-  const delimiter = delimiterOption ?? detectDelimiter(text);
   let newline = "\n";
   let failure: { record: number; code: string } | null = null;
   const intern = interner();
-  // Chunks let the progress bar move on big files; papaparse carries partial records across them. At 1 MiB
-  // a chunk's rows are interned before the garbage collector promotes them, which saves a third of the time.
-  // Its type declarations leave `chunk` out for string input, which it supports.
-  const config = {
-    delimiter,
-    chunkSize: CHUNK,
-    chunk: (res: Papa.ParseResult<string[]>, p: Papa.Parser) => {
+  return {
+    chunk(res, p) {
       newline = res.meta.linebreak || newline;
       for (const e of res.errors) {
         if (e.type === "Quotes" && failure === null) failure = { record: grid.length + (e.row ?? 0), code: e.code };
@@ -209,23 +228,105 @@ export function parseCsv(text: string, label: string, onProgress?: (fraction: nu
       const rows = res.data;
       for (let r = 0; r < rows.length; r++) grid.push(intern(rows[r] as string[]));
       if (failure !== null) p.abort();
-      else onProgress?.(Math.min(1, res.meta.cursor / Math.max(1, text.length)));
+    },
+    finish() {
+      if (failure !== null) {
+        const { record, code } = failure;
+        const line = lineOfRecord(grid, record);
+        const what =
+          code === "MissingQuotes"
+            ? 'a quoted field is never closed (a missing ")'
+            : 'a quoted field has text after its closing quote (write a quote inside a quoted field as "")';
+        throw new CliError("BAD_CSV", `${label} line ${line}: ${what}; fix the quotes on that line and run again`);
+      }
+      // A final line break leaves one empty record behind; it is not a row of the sheet.
+      const last = grid[grid.length - 1];
+      if (last && last.length === 1 && last[0] === "") grid.pop();
+      return { grid, newline };
+    },
+  };
+}
+
+/**
+ * Parses CSV text into a grid of strings. Never merges fields silently: a quote that is not closed, or
+ * text after a closing quote, is an error naming the line. `onProgress` gets the share of text parsed.
+ */
+export function parseCsv(text: string, label: string, onProgress?: (fraction: number) => void, delimiterOption?: string): CsvData {
+  const delimiter = delimiterOption ?? detectDelimiter(text);
+  const sink = csvSink(label);
+  // Chunks let the progress bar move on big files; papaparse carries partial records across them. At 1 MiB
+  // a chunk's rows are interned before the garbage collector promotes them, which saves a third of the time.
+  // Its type declarations leave `chunk` out for string input, which it supports.
+  const config = {
+    delimiter,
+    chunkSize: CHUNK,
+    chunk: (res: Papa.ParseResult<string[]>, p: Papa.Parser) => {
+      sink.chunk(res, p);
+      onProgress?.(Math.min(1, res.meta.cursor / Math.max(1, text.length)));
     },
   };
   Papa.parse<string[]>(text, config as unknown as Papa.ParseConfig<string[]>);
-  if (failure !== null) {
-    const { record, code } = failure;
-    const line = lineOfRecord(grid, record);
-    const what =
-      code === "MissingQuotes"
-        ? 'a quoted field is never closed (a missing ")'
-        : 'a quoted field has text after its closing quote (write a quote inside a quoted field as "")';
-    throw new CliError("BAD_CSV", `${label} line ${line}: ${what}; fix the quotes on that line and run again`);
-  }
-  // A final line break leaves one empty record behind; it is not a row of the sheet.
-  const last = grid[grid.length - 1];
-  if (last && last.length === 1 && last[0] === "") grid.pop();
+  const { grid, newline } = sink.finish();
   return { grid, delimiter, newline, bytes: text.length, encoding: "utf-8", bom: false, note: null };
+}
+
+/** The bytes of a UTF-8 file were not UTF-8 after all (found part way through a streamed read). */
+class NotUtf8 extends Error {}
+
+/**
+ * A UTF-8 file parsed as it is read, 1 MiB at a time: neither its bytes nor its text are ever held whole, so a
+ * big export costs its grid and little more. Rejects with NotUtf8 when a byte sequence is not UTF-8.
+ */
+async function streamUtf8Csv(path: string, bom: boolean, size: number, onProgress?: (fraction: number) => void): Promise<CsvData> {
+  const handle = await open(path, "r").catch((e: unknown) => {
+    throw fromFsError(e, path, false);
+  });
+  try {
+    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let position = bom ? 3 : 0;
+    let done = 0;
+    // The delimiter is read from the first lines, before any of them is parsed.
+    let head = "";
+    while (head.split("\n", 11).length <= 10) {
+      const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      head += decode(decoder, buf.subarray(0, bytesRead), false);
+    }
+    const delimiter = detectDelimiter(head);
+    async function* texts(): AsyncGenerator<string> {
+      if (head !== "") yield head;
+      head = "";
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        done = position;
+        onProgress?.(Math.min(1, done / Math.max(1, size)));
+        yield decode(decoder, buf.subarray(0, bytesRead), false);
+      }
+      const rest = decode(decoder, new Uint8Array(0), true);
+      if (rest !== "") yield rest;
+    }
+    const sink = csvSink(path);
+    await new Promise<void>((resolveParse, rejectParse) => {
+      const config = { delimiter, chunk: sink.chunk, complete: () => resolveParse(), error: (e: Error) => rejectParse(e) };
+      Papa.parse(Readable.from(texts(), { objectMode: true }), config as Papa.ParseLocalConfig<string[], Papa.LocalFile>);
+    });
+    const { grid, newline } = sink.finish();
+    return { grid, delimiter, newline, bytes: size, encoding: "utf-8", bom, note: null };
+  } finally {
+    await handle.close();
+  }
+}
+
+function decode(decoder: TextDecoder, bytes: Uint8Array, last: boolean): string {
+  try {
+    return decoder.decode(bytes, { stream: !last });
+  } catch {
+    throw new NotUtf8();
+  }
 }
 
 async function readBytes(path: string): Promise<Buffer> {
@@ -237,6 +338,16 @@ async function readBytes(path: string): Promise<Buffer> {
 }
 
 export async function readCsvFile(path: string, onProgress?: (fraction: number) => void): Promise<CsvData> {
+  // UTF-8 (the common case, and every big export) is parsed as it is read; the other encodings are read whole.
+  const sample = await readHead(path, 8192);
+  const kind = sampleEncoding(sample);
+  if (kind === "utf-8" || kind === "utf-8 bom") {
+    try {
+      return await streamUtf8Csv(path, kind === "utf-8 bom", (await stat(path)).size, onProgress);
+    } catch (e) {
+      if (!(e instanceof NotUtf8)) throw e;
+    }
+  }
   // The raw bytes are dropped before parsing, so a big file is not held twice while its grid is built.
   let buf: Buffer | null = await readBytes(path);
   const bytes = buf.length;
