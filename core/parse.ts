@@ -1,7 +1,7 @@
 // Reads the deal rows into Deals: money and dates however people type them, one problem per bad cell, never a throw.
 import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a1.js";
 import type { Settings } from "./settings.js";
-import { classifyRows, countRows, type RowCounts } from "./rows.js";
+import { classifyRows, countRows, isBlank, type RowCounts } from "./rows.js";
 import { normalize, outcomeWord, stageMatcher } from "./stages.js";
 import type { Cell, ColumnMap, Day, Deal, Field, Grid, Problem } from "./types.js";
 
@@ -553,7 +553,6 @@ const text = (c: Cell): string => {
   return "";
 };
 
-const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c === "string" && c.trim() === "");
 
 /** How a cell looks in a message. */
 function shown(c: Cell): string {

@@ -20,7 +20,17 @@ const squash = (s: string): string => s.toLowerCase().normalize("NFKD").replace(
 
 const textOf = (c: Cell): string => (typeof c === "string" ? c.trim() : "");
 
-const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c === "string" && c.trim() === "");
+/**
+ * An empty cell, or text of white space only. Most cells start with a printable ASCII character, which is
+ * never white space, so they are answered without trimming.
+ */
+export const isBlank = (c: Cell): boolean => {
+  if (c === null || c === undefined) return true;
+  if (typeof c !== "string") return false;
+  if (c.length === 0) return true;
+  const first = c.charCodeAt(0);
+  return first > 32 && first < 160 ? false : c.trim() === "";
+};
 
 // "Total", "Grand total", "Subtotal", "Totals:", "Sum", and the words the CRMs' European exports use.
 // Case-insensitive on the text itself, so no lower-cased copy is made per cell (the words are all ASCII).
