@@ -7,6 +7,7 @@ import { computeMetrics, thousands, type PipelineMetrics } from "./metrics.js";
 import { computeMovement, type Movement } from "./movement.js";
 import { inferCurrency, inferDateOrders, inferNumberConvention, parseDeals, parseNumber, type DateOrder, type ParseResult } from "./parse.js";
 import { buildReview } from "./review.js";
+import { resultColumns, setResult } from "./results.js";
 import { count } from "./count.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
@@ -24,7 +25,7 @@ import {
   type ColumnWrite,
   type Day,
   type Deal,
-  type DealResult,
+  type DealResults,
   type Dimension,
   type Field,
   type Grid,
@@ -420,7 +421,7 @@ interface DealPassInput {
 
 /** Each deal's result, and the owned columns' cells by data row (blank rows between deals stay ""). */
 interface DealCells {
-  results: DealResult[];
+  results: DealResults;
   enteredWrites: (Cell | null)[];
   scoreValues: Cell[];
   gradeValues: Cell[];
@@ -448,7 +449,7 @@ function dealPass(ctx: DealPassInput): DealCells {
   const judgeStuck = stuckJudge(settings, today);
   const pushLimit = settings.review.pushLimit;
   const withPushes = pushedVerdicts(pushLimit);
-  const results: DealResult[] = new Array<DealResult>(deals.length);
+  const results = resultColumns(deals.length);
   const rows = figuresOnly ? 0 : parsed.rowCount;
   const enteredWrites: (Cell | null)[] = new Array<Cell | null>(rows).fill(null);
   const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
@@ -499,16 +500,7 @@ function dealPass(ctx: DealPassInput): DealCells {
     const missing = st ? missingRequired(d, st) : [];
     const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
     const task = nextTask(d, settings, stuck?.action ?? null, missing);
-    results[i] = {
-      score: sc,
-      win,
-      stageEntered: entered,
-      basis,
-      daysInStage,
-      threshold,
-      stuck,
-      nextTask: task,
-    };
+    setResult(results, i, { score: sc, win, daysInStage, threshold, stuck });
     const at = d.index;
     // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
     const closed = st !== undefined && st.kind !== "open";

@@ -1,7 +1,7 @@
 // The forecast range: P10 / P50 / P90 of the value the open deals will win, per close month and quarter and in total.
 import { monthKey, quarterKey } from "./a1.js";
 import type { Settings } from "./settings.js";
-import type { Day, Deal, DealResult } from "./types.js";
+import type { Day, Deal, DealResults } from "./types.js";
 
 export interface RangeRow {
   /** "2026-11", "2026-Q4", "Overdue", "No close date" or "Total". */
@@ -290,7 +290,7 @@ const OVERDUE = "Overdue";
 const NO_CLOSE = "No close date";
 
 /** The range for the open deals: the same periods as the weighted forecast (Overdue, months or quarters, No close date). */
-export function forecastRange(deals: readonly Deal[], results: readonly DealResult[], settings: Settings, today: Day): ForecastRange {
+export function forecastRange(deals: readonly Deal[], results: DealResults, settings: Settings, today: Day): ForecastRange {
   // Leaf periods (Overdue, months, No close date) hold each open deal once; a quarter lists its months.
   const leafItems = new Map<string, Item[]>();
   const byQuarter = new Map<string, { items: Item[]; months: Set<string> }>();
@@ -306,9 +306,9 @@ export function forecastRange(deals: readonly Deal[], results: readonly DealResu
     const d = deals[i] as Deal;
     const st = settings.stages[d.stage];
     if (st?.kind !== "open") continue;
-    const win = results[i]?.win ?? null;
-    if (win !== null) learned++;
-    const it: Item = { cents: Math.round((d.value ?? 0) * 100), p: win ?? st.probability / 100 };
+    const win = i < results.length ? (results.win[i] as number) : NaN;
+    if (!Number.isNaN(win)) learned++;
+    const it: Item = { cents: Math.round((d.value ?? 0) * 100), p: Number.isNaN(win) ? st.probability / 100 : win };
     all.push(it);
     const cd = d.closeDate;
     if (cd === null) add(NO_CLOSE, it);

@@ -8,12 +8,13 @@ import { forecastRange, type ForecastRange } from "./forecast.js";
 import type { Movement } from "./movement.js";
 import type { Quarterly, Settings } from "./settings.js";
 import { stageMatcher } from "./stages.js";
-import type { Day, Deal, DealResult, Field, Grade, Transition, WinModelSummary } from "./types.js";
+import { numberOrNull } from "./results.js";
+import type { Day, Deal, DealResults, Field, Grade, Transition, WinModelSummary } from "./types.js";
 
 export interface MetricsInput {
   deals: readonly Deal[];
   /** Index-aligned with deals. */
-  results: readonly DealResult[];
+  results: DealResults;
   settings: Settings;
   today: Day;
   /** The whole stage log including today's new rows; from "" = a deal's first snapshot. */
@@ -509,7 +510,9 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
 
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
-    const r = results[i];
+    const sc = results.score[i];
+    const days = numberOrNull(results.daysInStage[i]);
+    const stuck = results.stuck[i] ?? null;
     const s = d.stage >= 0 && d.stage < S ? d.stage : -1;
     const k = s < 0 ? -1 : (kind[s] as number);
     const v = d.value ?? 0;
@@ -524,10 +527,10 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       owner.open++;
       owner.openValue += v;
       owner.weighted += w;
-      if (r) {
-        grades[r.score.grade]++;
-        if (r.daysInStage !== null) {
-          tisSheetSum[s] = (tisSheetSum[s] as number) + r.daysInStage;
+      if (sc) {
+        grades[sc.grade]++;
+        if (days !== null) {
+          tisSheetSum[s] = (tisSheetSum[s] as number) + days;
           tisSheetN[s] = (tisSheetN[s] as number) + 1;
         }
       }
@@ -591,18 +594,19 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
       if (back >= 0 && back < LEAD_MONTHS) {
         const slot = LEAD_MONTHS - 1 - back;
         leadCount[slot] = (leadCount[slot] as number) + 1;
-        if (r?.score.qualified) leadQualified[slot] = (leadQualified[slot] as number) + 1;
+        if (sc?.qualified) leadQualified[slot] = (leadQualified[slot] as number) + 1;
       }
       if (d.created <= today && d.created > today - 7) {
         leads7++;
-        if (r?.score.qualified) qualified7++;
+        if (sc?.qualified) qualified7++;
       }
     }
 
-    if (r?.stuck) {
+    if (stuck) {
       owner.stuck++;
       let over = 0;
-      if (r.daysInStage !== null && r.threshold !== null) over = Math.max(over, r.daysInStage - r.threshold);
+      const limit = numberOrNull(results.threshold[i]);
+      if (days !== null && limit !== null) over = Math.max(over, days - limit);
       if (noActivityDays !== null && d.lastActivity !== null) over = Math.max(over, today - d.lastActivity - noActivityDays);
       if (overdueClose && d.closeDate !== null && k === OPEN) over = Math.max(over, today - d.closeDate);
       stuckIdx.push(i);
@@ -616,20 +620,20 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
     if ((stuckOver[j] as number) < cutoff) continue;
     const i = stuckIdx[j] as number;
     const d = deals[i] as Deal;
-    const r = results[i];
+    const stuck = results.stuck[i];
     const s = d.stage >= 0 && d.stage < S ? d.stage : -1;
-    if (r?.stuck) {
+    if (stuck) {
       stuckRows.push({
         id: d.id,
         name: d.name,
         owner: d.owner,
         stage: s >= 0 ? (stages[s]?.name ?? d.stageRaw) : d.stageRaw,
         sheetRow: d.sheetRow,
-        daysInStage: r.daysInStage,
+        daysInStage: numberOrNull(results.daysInStage[i]),
         overdueDays: stuckOver[j] as number,
-        severity: r.stuck.severity,
-        reasons: r.stuck.reasons,
-        action: r.stuck.action,
+        severity: stuck.severity,
+        reasons: stuck.reasons,
+        action: stuck.action,
       });
     }
   }

@@ -405,6 +405,22 @@ export interface StuckResult {
   action: string;
 }
 
+/**
+ * What the figures read of each deal's result, as columns by deal position (core/results.ts): a million deals
+ * cost five flat arrays, not a million result objects. Missing numbers are NaN.
+ */
+export interface DealResults {
+  readonly length: number;
+  readonly score: readonly LeadScore[];
+  /** Learned win likelihood 0..1; NaN when the model is not ready or the deal is closed. */
+  readonly win: Float64Array;
+  /** Days in the current stage; NaN when not known. */
+  readonly daysInStage: Float64Array;
+  /** The days-in-stage threshold applied (settings or learned); NaN when none. */
+  readonly threshold: Float64Array;
+  readonly stuck: readonly (StuckResult | null)[];
+}
+
 /** Everything core decided about one deal; index-aligned with Deal[]. */
 export interface DealResult {
   score: LeadScore;

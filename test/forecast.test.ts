@@ -5,6 +5,7 @@ import { COMMIT_AT, DRAWN_ONE_BY_ONE, exactPercentiles, forecastRange, simulated
 import { DEFAULT_SETTINGS } from "../core/settings.js";
 import type { Day, DealResult } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";
+import { dealResults } from "../core/results.js";
 
 /** Every one of the 2^n outcomes, summed in cents; Pn = smallest sum whose cumulative probability reaches n %. */
 function bruteForce(items: { cents: number; p: number }[], q: number): number {
@@ -115,7 +116,7 @@ describe("forecastRange over deals", () => {
   ];
 
   it("uses the stage probability when the model gives none, and groups as the weighted forecast does", () => {
-    const fr = forecastRange(deals, deals.map(() => result(null)), DEFAULT_SETTINGS, today);
+    const fr = forecastRange(deals, dealResults(deals.map(() => result(null))), DEFAULT_SETTINGS, today);
     expect(fr.basis).toBe("stage probability");
     expect(fr.byMonth.map((r) => r.period)).toEqual(["Overdue", "2026-12", "2027-01", "No close date"]);
     expect(fr.byQuarter.map((r) => r.period)).toEqual(["Overdue", "2026-Q4", "2027-Q1", "No close date"]);
@@ -140,7 +141,7 @@ describe("forecastRange over deals", () => {
 
   it("uses the win likelihood when the model gives one; commit follows it", () => {
     const wins = [0.2, 0.75, 0.5, 0.1, 0.3, null];
-    const fr = forecastRange(deals, wins.map(result), DEFAULT_SETTINGS, today);
+    const fr = forecastRange(deals, dealResults(wins.map(result)), DEFAULT_SETTINGS, today);
     expect(fr.basis).toBe("win likelihood");
     const items = [
       { cents: 1_000_000, p: 0.2 },
@@ -177,7 +178,7 @@ describe("forecastRange: one simulation pass for every period", () => {
     }),
   );
   const wins = deals.map((_, k) => [0.05, 0.1, 0.2, 0.4, 0.7][k % 5] as number);
-  const fr = forecastRange(deals, wins.map(result), DEFAULT_SETTINGS, today);
+  const fr = forecastRange(deals, dealResults(wins.map(result)), DEFAULT_SETTINGS, today);
   const itemsOf = (inPeriod: (d: (typeof deals)[number]) => boolean): { cents: number; p: number }[] =>
     deals.flatMap((d, k) => (inPeriod(d) ? [{ cents: Math.round(((d.value ?? 0) * 100) / 100_000) * 100_000, p: wins[k] as number }] : []));
   const monthOf = (d: (typeof deals)[number]): string => {
@@ -206,10 +207,10 @@ describe("forecastRange: one simulation pass for every period", () => {
   });
 
   it("is seeded: the same deals give the same figures, and a period keeps its figures when another one goes", () => {
-    expect(forecastRange(deals, wins.map(result), DEFAULT_SETTINGS, today)).toEqual(fr);
+    expect(forecastRange(deals, dealResults(wins.map(result)), DEFAULT_SETTINGS, today)).toEqual(fr);
     const first = fr.byMonth.find((r) => r.period !== "Overdue") as (typeof fr.byMonth)[number];
     const without = deals.map((d) => (d.closeDate !== null && d.closeDate >= today && monthOf(d) !== first.period ? { ...d, closeDate: null } : d));
-    const other = forecastRange(without, wins.map(result), DEFAULT_SETTINGS, today);
+    const other = forecastRange(without, dealResults(wins.map(result)), DEFAULT_SETTINGS, today);
     expect(other.byMonth.find((r) => r.period === first.period)).toEqual(first);
   });
 });

@@ -5,6 +5,7 @@ import { computeMetrics, monthIndex, thousands, type MetricsInput } from "../cor
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import type { Day, Deal, DealResult, Grade, StuckResult, Transition, WinModelSummary } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";
+import { dealResults } from "../core/results.js";
 
 // ---- builders ---------------------------------------------------------------------------------
 
@@ -81,7 +82,7 @@ const MODEL: WinModelSummary = {
 function input(rows: Row[], over: Partial<MetricsInput> = {}, settings: Settings = DEFAULT_SETTINGS): MetricsInput {
   return {
     deals: rows.map(deal),
-    results: rows.map(result),
+    results: dealResults(rows.map(result)),
     settings,
     today: TODAY,
     transitions: [],
@@ -374,7 +375,7 @@ function randomInput(rows: RandomRow[], transitions: Transition[] = [], settings
     firstContact: r.contact,
   }));
   const results = rows.map((r) => result({ stage: r.stage, grade: r.grade, qualified: r.qualified, days: r.days, stuck: r.stuck ? nudge("x") : null }));
-  return { deals, results, settings, today: TODAY, transitions, winModel: MODEL, present: { firstContact: true }, currency: "EUR" };
+  return { deals, results: dealResults(results), settings, today: TODAY, transitions, winModel: MODEL, present: { firstContact: true }, currency: "EUR" };
 }
 
 const nameArb = fc.constantFrom("", ...S.map((s) => s.name), "Bogus stage");
@@ -592,10 +593,10 @@ describe("actual close apart from expected close", () => {
   it("measures the cycle and won-this-period to the day a deal was won, and says when the expected close date stands in", () => {
     // Won on 2026-11-10 after being created on 2026-10-01 (40 days), though expected to close 2027-03-31.
     const won = { ...deal({ stage: "Won", created: "2026-10-01", close: "2027-03-31", value: 5000 }, 0), closedOn: D("2026-11-10") };
-    const withActual = computeMetrics({ ...input([]), deals: [won], results: [result({ stage: "Won" })], present: { closeDate: true, closedDate: true } });
+    const withActual = computeMetrics({ ...input([]), deals: [won], results: dealResults([result({ stage: "Won" })]), present: { closeDate: true, closedDate: true } });
     expect(withActual.cycle.days).toBe(40);
     expect(withActual.cycle.definition).toContain("to actual close date");
-    const without = computeMetrics({ ...input([]), deals: [{ ...won, closedOn: null }], results: [result({ stage: "Won" })], present: { closeDate: true } });
+    const without = computeMetrics({ ...input([]), deals: [{ ...won, closedOn: null }], results: dealResults([result({ stage: "Won" })]), present: { closeDate: true } });
     expect(without.cycle.days).toBe(181);
     expect(without.cycle.definition).toContain("expected close date stands in");
   });

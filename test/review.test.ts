@@ -7,6 +7,7 @@ import { renderReviewText } from "../cli/review-text.js";
 import { DEFAULT_SETTINGS, type Settings } from "../core/settings.js";
 import { TAB_REVIEW, type Cell, type Deal, type DealResult, type Problem, type TabWrite, type WinModelSummary } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";
+import { dealResults } from "../core/results.js";
 
 const TODAY_ISO = "2026-11-26";
 const TODAY = dayFromIso(TODAY_ISO) as number;
@@ -69,7 +70,7 @@ const MODEL: WinModelSummary = {
 function metrics(rows: Row[], settings: Settings = DEFAULT_SETTINGS, model: WinModelSummary = MODEL): PipelineMetrics {
   return computeMetrics({
     deals: rows.map(deal),
-    results: rows.map(result),
+    results: dealResults(rows.map(result)),
     settings,
     today: TODAY,
     transitions: [],
