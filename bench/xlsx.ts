@@ -1,6 +1,8 @@
 // The .xlsx path against a yardstick run side by side: `setup` CSV -> .xlsx and `score --in-place` on the managed
 // workbook, each next to an Info-ZIP unzip + zip of the same file (what any tool that rewrites the package pays at
-// least). The CLI runs as its own process, as a user runs it. Run: npx tsx bench/xlsx.ts [rows] [--max]
+// least). The CLI runs as its own process, as a user runs it: the built CLI (scripts/build-cli.ts, what npm installs),
+// so no run pays for compiling the sources. Run: npx tsx bench/xlsx.ts [rows] [--max] [--tsx]
+//   --tsx runs the sources through tsx instead (as `npm run pipesheet` does; each start compiles them, ~1.5 s).
 //   --max also runs setup and score on a 1,048,576-row sheet (Excel's maximum: a header and 1,048,575 deals). The
 //   sheet is streamed in and out, but core's tables of a million deals need more than Node's default heap of about
 //   4 GB, so that run gives the CLI --max-old-space-size (as a user would through NODE_OPTIONS).
@@ -9,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { writeSyntheticCsv } from "../samples/generate.js";
+import { buildCli } from "../scripts/build-cli.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TIME = "/usr/bin/time";
@@ -35,8 +38,10 @@ function timed(cmd: string, args: string[], cwd = ROOT): Promise<Run> {
 /** Heap for the 1,048,576-row run, in MB. */
 const MAX_HEAP_MB = 12_288;
 
-const cli = (args: string[], heapMb?: number): Promise<Run> =>
-  timed(process.execPath, [...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]), "--import", "tsx", join(ROOT, "cli/cli.ts"), ...args]);
+/** How the CLI is started: the built entry, or the sources through tsx (--tsx). */
+let entry: string[] = [];
+
+const cli = (args: string[], heapMb?: number): Promise<Run> => timed(process.execPath, [...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]), ...entry, ...args]);
 
 /** Info-ZIP's unzip of the whole package and zip of it again: the cost of touching every byte once. */
 async function yardstick(file: string, dir: string): Promise<Run> {
@@ -66,12 +71,18 @@ async function sizes(rows: number, dir: string, heapMb?: number): Promise<void> 
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/zip") || !existsSync("/usr/bin/unzip")) throw new Error("bench/xlsx.ts needs Info-ZIP's zip and unzip (apt-get install zip unzip)");
   const dir = mkdtempSync(join(tmpdir(), "pipesheet-bench-xlsx-"));
+  // Built inside the checkout, so its npm imports resolve from node_modules as an installed package's do.
+  const cliDir = join(ROOT, "dist", "bench-xlsx-cli");
+  const viaTsx = process.argv.includes("--tsx");
+  entry = viaTsx ? ["--import", "tsx", join(ROOT, "cli/cli.ts")] : [await buildCli(cliDir)];
+  process.stdout.write(`CLI: ${viaTsx ? "the sources through tsx (--tsx)" : "built (dist), as npm installs it"}\n`);
   try {
     const rows = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
     await sizes(rows, dir);
     if (process.argv.includes("--max")) await sizes(1_048_575, dir, MAX_HEAP_MB);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(cliDir, { recursive: true, force: true });
   }
 }
 
