@@ -180,10 +180,12 @@ export function findPushLimitCell(grid: Grid | null): string | null {
 /**
  * The "Stuck after (pushes)" helper cell: the push limit read live from its settings cell (blank or 0 there
  * is off, so the cell is blank and the rule's push test cannot fire). Without the cell, the limit core used.
+ * VALUE reads a limit typed as text ("3") as core does (N() would read it as 0, turning the highlight off);
+ * IFERROR makes a blank cell (VALUE gives 0 in Excel, #VALUE! in HyperFormula) or other text blank: off.
  */
 export function pushLimitFormula(cell: string | null, fallback: number | null): Cell {
   if (cell === null) return fallback ?? "";
-  return `=IF(N(${cell})>0,N(${cell}),"")`;
+  return `=IFERROR(IF(VALUE(${cell})>0,VALUE(${cell}),""),"")`;
 }
 
 /**

@@ -322,7 +322,7 @@ describe("the stuck rule sees close dates pushed later, from the log's Push coun
     expect(counts).toEqual({ "P-3": 3, "P-2": 2, "P-back": 2, "W-3": "", Calm: "", Slow: "", Late: "", Gone: "" });
     const limit = last.sheet[rowOf("P-3") + 1]?.[limitCol];
     const cell = `'${TAB_SETTINGS}'!$B$${limitRow + 1}`;
-    expect(limit).toBe(`=IF(N(${cell})>0,N(${cell}),"")`);
+    expect(limit).toBe(`=IFERROR(IF(VALUE(${cell})>0,VALUE(${cell}),""),"")`);
     expect(last.sheet[rowOf("Calm") + 1]?.[limitCol]).toBe("");
     const stuck = last.plan.columns.find((c) => c.key === "stuck")?.values ?? [];
     expect(stuck[rowOf("P-3")]).toBe("Stuck: close date pushed 3 times");
@@ -350,6 +350,22 @@ describe("the stuck rule sees close dates pushed later, from the log's Push coun
       expect(live, `push limit ${value}`).toEqual(stuckOf(rerun));
       const pushedStuck = ids.filter((id, i) => live[i] && id !== "Slow" && id !== "Late");
       expect(pushedStuck, `push limit ${value}`).toEqual(value === 1 || value === 2 ? ["P-3", "P-2", "P-back"] : []);
+    }
+  });
+
+  it("reads a push limit typed as text (\"3\", \" 2 \") as core does: the highlight agrees with core's Stuck column", () => {
+    for (const value of ["3", " 2 ", "1"]) {
+      const tab = last.settingsTab.map((r, i) => (i === limitRow ? [r[0], value, ...r.slice(2)] : [...r]));
+      const rerun = run(
+        { sheetName: "Deals", deals: last.input, settings: tab, log: last.logBefore, sheetNames: ["Deals", TAB_SETTINGS, TAB_LOG] },
+        { command: "review", today },
+      );
+      expect(rerun.problems.filter((p) => p.sheet === TAB_SETTINGS)).toEqual([]);
+      // The text goes into the cell as a string (HyperFormula would read a bare "3" as the number 3).
+      const live = highlighted(last, last.settingsTab, today, (hf, settingsId) => hf.setCellContents({ sheet: settingsId, row: limitRow, col: 1 }, [[`'${value}`]]));
+      expect(live, `push limit ${JSON.stringify(value)}`).toEqual(stuckOf(rerun));
+      const pushedStuck = ids.filter((id, i) => live[i] && id !== "Slow" && id !== "Late");
+      expect(pushedStuck, `push limit ${JSON.stringify(value)}`).toEqual(value === "3" ? ["P-3"] : ["P-3", "P-2", "P-back"]);
     }
   });
 
