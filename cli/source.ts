@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
+import { getHeapStatistics } from "node:v8";
 import { pickActivitiesTab } from "../core/index.js";
 import { HEADER_SCAN_ROWS, mapColumns } from "../core/index.js";
 import { dayFromExcelSerial, dealsWrites, excelSerialFromDay, isoFromDay, parseDateAs, parseNumberAs, sheetTypes, type ValueKind } from "../core/index.js";
@@ -82,6 +83,29 @@ export interface OpenedSource {
  * with TODAY(), works on them. Cells core cannot read stay text, so their problems stay visible.
  */
 const xlsxIo = (): Promise<XlsxIo> => import("./io/xlsx.js");
+
+/**
+ * Heap a CSV file of `bytes` needs to become an .xlsx, as measured (bench/xlsx.ts): the grid, the typed cells,
+ * the sheet's rows as text and its layout come to about 30 times the file (100k deals, 18 MB: about 0.75 GB;
+ * 1,048,575 deals, 178 MB: about 6 GB).
+ */
+export const XLSX_HEAP_PER_CSV_BYTE = 30;
+
+/**
+ * Refuses, before it starts, a CSV -> .xlsx that would run out of Node's heap (which ends the process with no
+ * way to catch it), saying what to do: a larger heap through NODE_OPTIONS, or a .csv out.
+ */
+export function checkXlsxHeap(rows: number, bytes: number, path: string, limit = getHeapStatistics().heap_size_limit): void {
+  const need = bytes * XLSX_HEAP_PER_CSV_BYTE;
+  if (need <= limit) return;
+  const gb = (n: number): string => (n / 2 ** 30).toFixed(1);
+  // Twice the estimate, in steps of 4 GB: room for the garbage a run makes on the way.
+  const suggest = Math.ceil((2 * need) / 2 ** 32) * 4096;
+  throw new CliError(
+    "UNWRITABLE_FILE",
+    `cannot write ${path}: ${rows.toLocaleString("en")} rows need about ${gb(need)} GB of memory to write as .xlsx, more than Node's heap limit of ${gb(limit)} GB here; run with a larger heap (NODE_OPTIONS=--max-old-space-size=${suggest} pipesheet ...), or write --out with a .csv instead`,
+  );
+}
 
 /** The .xlsx made from a CSV file, before the plan: typed cells, a bold frozen header row, columns sized to fit. */
 async function csvWorkbook(grid: string[][], path: string, delimiter: string): Promise<{ wb: XlsxModule.OpenWorkbook; deals: XlsxModule.DealsSheet }> {
@@ -197,6 +221,7 @@ async function openCsv(ref: Extract<SourceRef, { kind: "csv" }>, progress: Progr
       }
       progress.phase(`Writing ${basename(out)}`);
       if (extname(out).toLowerCase() === ".xlsm") throw new CliError("BAD_ARGUMENTS", `--out ${out}: a workbook made from a CSV file has no macros; write a .xlsx`);
+      checkXlsxHeap(csv.grid.length, csv.bytes, out);
       const { saveWorkbook } = await xlsxIo();
       const { wb, deals } = await csvWorkbook(csv.grid, out, csv.delimiter);
       const notes = await saveWorkbook(wb, deals, plan, out);
