@@ -115,7 +115,7 @@ function checkPushColumns(k: number, cell: (r: number, c: number) => unknown, fo
     const count = cell(r, col);
     expect(count === null || count === undefined ? "" : count, `${String(id)}, week ${k + 1}`).toBe(want.get(String(id)));
     const limit = formula(r, col + 1);
-    if (want.get(String(id)) !== "") expect(limit.replace(/^=?/, "=")).toMatch(/^=IF\(N\('Pipeline Settings'!\$B\$\d+\)>0,N\('Pipeline Settings'!\$B\$\d+\),""\)$/);
+    if (want.get(String(id)) !== "") expect(limit.replace(/^=?/, "=")).toMatch(/^=IFERROR\(IF\(VALUE\('Pipeline Settings'!\$B\$\d+\)>0,VALUE\('Pipeline Settings'!\$B\$\d+\),""\),""\)$/);
   }
   if (rule === null) return;
   expect(rule).toContain(`N($${colName(col)}2)>=$${colName(col + 1)}2`);
