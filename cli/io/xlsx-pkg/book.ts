@@ -227,7 +227,7 @@ export class Book {
   layout(sheet: SheetInfo): { grid: Grid; layout: Layout } {
     const part = sheet.part;
     const has = part !== "" && this.pkg.has(part);
-    const layout = new Layout(has ? this.pkg.reader(part, { inflateOnce: true }) : () => []);
+    const layout = new Layout(has ? this.pkg.reader(part) : () => []);
     const grid = scanCells(layout.source(), this, Infinity, layout);
     return { grid, layout };
   }

@@ -143,7 +143,7 @@ export class Package {
   }
 
   /** The part's text as it is now, as pieces each time it is called (later replacing the part changes nothing). */
-  reader(name: string, opts: { early?: boolean; inflateOnce?: boolean; chunk?: number } = {}): () => Iterable<string> {
+  reader(name: string, opts: { early?: boolean; chunk?: number } = {}): () => Iterable<string> {
     const chunk = opts.chunk ?? this.textChunk;
     const hit = this.texts.get(name);
     if (hit !== undefined) return () => [hit];
@@ -159,11 +159,8 @@ export class Package {
     if (p.method === 0) return () => decodeChunks(raw, chunk);
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
     if (opts.early === true) return () => inflateChunks(raw, chunk);
-    if (opts.inflateOnce === true) {
-      // Read twice (the deals sheet: once for its cells, once to write it): inflated once, kept as bytes, not text.
-      let bytes: Uint8Array | null = null;
-      return () => decodeChunks((bytes ??= inflateRawSync(raw)), chunk);
-    }
+    // Inflated again at each read (the deals sheet: once for its cells, once as it is written): native zlib takes
+    // a fraction of a second for 100 MB of XML, and the text is not held while core runs.
     return () => decodeChunks(inflateRawSync(raw), chunk);
   }
 
