@@ -63,6 +63,32 @@ export interface LogActivityPlan {
 const TYPE_WORD: Record<ActivityType, string> = { call: "Call", email: "Email", meeting: "Meeting", note: "Note" };
 const text = (c: Cell): string => (c === null || c === undefined || c instanceof Date ? "" : String(c).trim());
 
+const ACTIVITY_FIELDS: readonly ActivityField[] = ["date", "dealId", "dealName", "type", "note", "nextStep", "nextStepDate", "by"];
+const format = (f: ActivityField): string => (f === "date" || f === "nextStepDate" ? DATE_FORMAT : "@");
+
+/** The deal's 0-based row on the deals sheet, by the row given or by its Deal ID; -1 when there is none. */
+function dealRow(input: LogActivityInput, headerRow: number, idCol: number | undefined): number {
+  if ("row" in input.deal) return input.deal.row > headerRow && input.deal.row < input.deals.length ? input.deal.row : -1;
+  const want = input.deal.id.trim().toLowerCase();
+  if (idCol !== undefined) for (let r = headerRow + 1; r < input.deals.length; r++) if (text(input.deals[r]?.[idCol]).toLowerCase() === want) return r;
+  return -1;
+}
+
+/** The new row's cells, below the last non-blank row of the log (`cols` null: pipesheet's own new Activities tab in `grid`). */
+function appendRow(cols: ActivityColumns | null, grid: Grid, value: Record<ActivityField, CellWrite["value"]>): CellWrite[] {
+  const target = cols ?? mapActivityColumns(grid);
+  if (target === null) throw new Error("pipesheet's own Activities header must be readable as an activity log");
+  let last = grid.length;
+  while (last > target.headerRow + 1 && (grid[last - 1] ?? []).every((c) => text(c) === "")) last--;
+  const append: CellWrite[] = [];
+  for (const f of ACTIVITY_FIELDS) {
+    const c = target.fields[f];
+    const v = value[f];
+    if (c !== undefined && v !== "") append.push({ row: last, col: c, value: v, numberFormat: format(f) });
+  }
+  return append.sort((a, b) => a.col - b.col);
+}
+
 /** The one row and the deal's cells for a logged activity. Pure: the host applies the writes. */
 export function planLogActivity(input: LogActivityInput): LogActivityPlan {
   const problems: Problem[] = [];
@@ -77,12 +103,7 @@ export function planLogActivity(input: LogActivityInput): LogActivityPlan {
   const map = mapColumns(input.deals, sheet, settings.columns);
   if (!map) return fail("A1", `No header row found on "${sheet}", so the deal cannot be found.`);
   const idCol = map.fields.dealId;
-  let row = -1;
-  if ("row" in input.deal) row = input.deal.row > map.headerRow && input.deal.row < input.deals.length ? input.deal.row : -1;
-  else {
-    const want = input.deal.id.trim().toLowerCase();
-    if (idCol !== undefined) for (let r = map.headerRow + 1; r < input.deals.length && row < 0; r++) if (text(input.deals[r]?.[idCol]).toLowerCase() === want) row = r;
-  }
+  const row = dealRow(input, map.headerRow, idCol);
   if (row < 0)
     return fail(
       a1(map.headerRow, idCol ?? 0),
@@ -110,23 +131,13 @@ export function planLogActivity(input: LogActivityInput): LogActivityPlan {
     nextStepDate: nextSerial ?? "",
     by: input.by.trim(),
   };
-  const format = (f: ActivityField): string => (f === "date" || f === "nextStepDate" ? DATE_FORMAT : "@");
 
   const log = input.activities;
   const cols = log ? mapActivityColumns(log.values) : null;
   if (log && !cols) return fail("A1", `"${log.sheet}" has no header row with Date, Deal and Type; fix its headers, or rename it so pipesheet can add its own Activities tab.`);
   // No log yet: pipesheet's own Activities tab, created with its header; the row goes below it like any other.
   const createTab: TabWrite | null = cols ? null : activitiesTab();
-  const target = cols ?? (mapActivityColumns(createTab?.values ?? []) as ActivityColumns);
-  const grid = log?.values ?? createTab?.values ?? [];
-  let last = grid.length;
-  while (last > target.headerRow + 1 && (grid[last - 1] ?? []).every((c) => text(c) === "")) last--;
-  const append: CellWrite[] = [];
-  for (const [f, c] of Object.entries(target.fields) as [ActivityField, number][]) {
-    const v = value[f];
-    if (v !== "") append.push({ row: last, col: c, value: v, numberFormat: format(f) });
-  }
-  append.sort((a, b) => a.col - b.col);
+  const append = appendRow(cols, log?.values ?? createTab?.values ?? [], value);
 
   // The deal's follow-up cells. pipesheet adds no Next step, Next step date or Last activity column of its own, so
   // any such column is the team's (a header alone cannot tell who made it) and is written only when the user says

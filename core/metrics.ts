@@ -9,7 +9,7 @@ import type { Movement } from "./movement.js";
 import type { Quarterly, Settings } from "./settings.js";
 import { stageMatcher } from "./stages.js";
 import { numberOrNull } from "./results.js";
-import type { Day, Deal, DealResults, Field, Grade, Transition, WinModelSummary } from "./types.js";
+import type { Day, Deal, DealResults, Field, Grade, LeadScore, Transition, WinModelSummary } from "./types.js";
 
 export interface MetricsInput {
   deals: readonly Deal[];
@@ -300,8 +300,8 @@ class MonthOf {
     }
   }
   get(day: Day): number {
-    const k = day - this.from;
-    return k >= 0 && k < this.table.length && Number.isInteger(k) ? (this.table[k] as number) : monthIndex(day);
+    // A typed array reads undefined outside its range and at a fraction, so the lookup needs no range check.
+    return this.table[day - this.from] ?? monthIndex(day);
   }
 }
 
@@ -320,7 +320,6 @@ function fromLog(
   openPos: Int32Array,
   openStages: readonly number[],
 ): LogHistory | null {
-  const openCount = openStages.length;
   let moves = false;
   for (const t of transitions) {
     if (t.from !== "") {
@@ -331,22 +330,29 @@ function fromLog(
   if (!moves) return null;
   const S = settings.stages.length;
   const match = stageMatcher(settings.stages);
+  // The log is appended in time order; only a hand-edited one needs sorting (sort is stable, so a day keeps its order).
   let sorted = true;
-  for (let k = 1; k < transitions.length && sorted; k++) if ((transitions[k] as Transition).day < (transitions[k - 1] as Transition).day) sorted = false;
-  // The log is appended in time order; only a hand-edited one needs sorting (stable within a day).
-  const order = sorted ? null : Array.from(transitions.keys()).sort((a, b) => (transitions[a] as Transition).day - (transitions[b] as Transition).day || a - b);
+  let previous = -Infinity;
+  for (const t of transitions) {
+    if (t.day < previous) {
+      sorted = false;
+      break;
+    }
+    previous = t.day;
+  }
+  const ordered = sorted ? transitions : [...transitions].sort((a, b) => a.day - b.day);
 
   // Per-deal state lives in flat typed arrays indexed by slot × stage: a million deals in the log must not mean a million small objects.
   const slotOf = new Map<string, number>();
-  const slots = new Int32Array(transitions.length);
-  for (let k = 0; k < transitions.length; k++) {
-    const id = (transitions[k] as Transition).dealId;
-    let slot = slotOf.get(id);
+  const slots = new Int32Array(ordered.length);
+  let k = 0;
+  for (const t of ordered) {
+    let slot = slotOf.get(t.dealId);
     if (slot === undefined) {
       slot = slotOf.size;
-      slotOf.set(id, slot);
+      slotOf.set(t.dealId, slot);
     }
-    slots[k] = slot;
+    slots[k++] = slot;
   }
   const dealCount = slotOf.size;
   // Days are whole numbers, so entry days fit an Int32Array; NEVER marks a stage not entered yet.
@@ -354,18 +360,17 @@ function fromLog(
   const seen = new Uint8Array(dealCount * S);
   const tisSum = new Float64Array(S);
   const tisN = new Float64Array(S);
-  for (let k = 0; k < transitions.length; k++) {
-    const at = order ? (order[k] as number) : k;
-    const t = transitions[at] as Transition;
-    const base = (slots[at] as number) * S;
+  k = 0;
+  for (const t of ordered) {
+    const base = (slots[k++] ?? 0) * S;
     const from = t.from === "" ? -1 : match(t.from).index;
     const to = t.to === "" ? -1 : match(t.to).index;
     if (from >= 0) {
       seen[base + from] = 1;
-      const since = entered[base + from] as number;
+      const since = entered[base + from] ?? NEVER;
       if (since !== NEVER && t.day >= since) {
-        tisSum[from] = (tisSum[from] as number) + t.day - since;
-        tisN[from] = (tisN[from] as number) + 1;
+        tisSum[from] = (tisSum[from] ?? 0) + t.day - since;
+        tisN[from] = (tisN[from] ?? 0) + 1;
       }
     }
     if (to >= 0) {
@@ -374,23 +379,31 @@ function fromLog(
     }
   }
 
-  const reached = new Float64Array(openCount);
-  const advanced = new Float64Array(openCount);
+  return { tisSum, tisN, ...reachedFromLog(seen, dealCount, kind, openPos, openStages) };
+}
+
+/** Per open stage, how many logged deals reached it and how many of those went on to a later open stage or Won. */
+function reachedFromLog(seen: Uint8Array, dealCount: number, kind: Int8Array, openPos: Int32Array, openStages: readonly number[]): Pick<LogHistory, "reached" | "advanced"> {
+  const S = kind.length;
+  const reached = new Float64Array(openStages.length);
+  const advanced = new Float64Array(openStages.length);
   for (let base = 0; base < dealCount * S; base += S) {
     let won = false;
     let furthest = -1;
     for (let s = 0; s < S; s++) {
       if (seen[base + s] !== 1) continue;
       if (kind[s] === WON) won = true;
-      else if ((openPos[s] as number) > furthest) furthest = openPos[s] as number;
+      else furthest = Math.max(furthest, openPos[s] ?? -1);
     }
-    for (let p = 0; p < openCount; p++) {
-      if (!won && seen[base + (openStages[p] as number)] !== 1) continue;
-      reached[p] = (reached[p] as number) + 1;
-      if (won || p < furthest) advanced[p] = (advanced[p] as number) + 1;
+    let p = -1;
+    for (const s of openStages) {
+      p++;
+      if (!won && seen[base + s] !== 1) continue;
+      reached[p] = (reached[p] ?? 0) + 1;
+      if (won || p < furthest) advanced[p] = (advanced[p] ?? 0) + 1;
     }
   }
-  return { tisSum, tisN, reached, advanced };
+  return { reached, advanced };
 }
 
 const QUARTERLY_LABELS: Record<keyof Quarterly, string> = {
@@ -438,335 +451,413 @@ function unitEconomics(q: Quarterly): PipelineMetrics["unitEconomics"] {
   };
 }
 
-export function computeMetrics(input: MetricsInput): PipelineMetrics {
-  const { deals, results, settings, today, transitions, winModel, present, currency } = input;
-  const stages = settings.stages;
+/** Each stage's kind and win probability as flat arrays, and the open stages in settings order. */
+interface StageShape {
+  kind: Int8Array;
+  prob: Float64Array;
+  /** A stage's place among the open stages; -1 for won and lost. */
+  openPos: Int32Array;
+  openStages: number[];
+}
+
+function stageShape(stages: Settings["stages"]): StageShape {
   const S = stages.length;
-  const kind = new Int8Array(S);
-  const prob = new Float64Array(S);
-  const openPos = new Int32Array(S).fill(-1);
-  const openStages: number[] = [];
+  const shape: StageShape = { kind: new Int8Array(S), prob: new Float64Array(S), openPos: new Int32Array(S).fill(-1), openStages: [] };
   stages.forEach((st, i) => {
-    kind[i] = st.kind === "open" ? OPEN : st.kind === "won" ? WON : LOST;
-    prob[i] = st.probability;
+    shape.kind[i] = st.kind === "open" ? OPEN : st.kind === "won" ? WON : LOST;
+    shape.prob[i] = st.probability;
     if (st.kind === "open") {
-      openPos[i] = openStages.length;
-      openStages.push(i);
+      shape.openPos[i] = shape.openStages.length;
+      shape.openStages.push(i);
     }
   });
-  const openCount = openStages.length;
-  const winBasis = settings.metrics.winRateBasis;
-  const cycleBasis = settings.metrics.cycleBasis;
-  const noActivityDays = settings.stuck.noActivityDays;
-  const overdueClose = settings.stuck.overdueCloseDate;
+  return shape;
+}
 
-  const stCount = new Float64Array(S);
-  const stValue = new Float64Array(S);
-  const tisSheetSum = new Float64Array(S);
-  const tisSheetN = new Float64Array(S);
-  let unknownStage = 0;
-  let openWithoutValue = 0;
-  let won = 0;
-  let lost = 0;
-  let wonValue = 0;
-  let lostValue = 0;
-  let sizeSum = 0;
-  let sizeN = 0;
-  let cycleSum = 0;
-  let cycleN = 0;
-  let cycleCandidates = 0;
-  const overdue = emptyAmounts();
-  const noDate = emptyAmounts();
-  const byMonth = new Map<number, Amounts>();
-  const byQuarter = new Map<number, Amounts>();
+// The one pass over the deals feeds one tally per metric family; each tally's add() is small, so the
+// pass stays one loop over a million deals rather than one loop per family.
+
+/** Open deals per stage, with their lead grades and (from the sheet) their days in stage. */
+class OpenTally {
+  readonly count: Float64Array;
+  readonly value: Float64Array;
+  readonly tisSum: Float64Array;
+  readonly tisN: Float64Array;
+  withoutValue = 0;
+  readonly grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
+  constructor(stageCount: number) {
+    this.count = new Float64Array(stageCount);
+    this.value = new Float64Array(stageCount);
+    this.tisSum = new Float64Array(stageCount);
+    this.tisN = new Float64Array(stageCount);
+  }
+  add(s: number, d: Deal, score: LeadScore | undefined, days: number | null, v: number): void {
+    this.count[s] = (this.count[s] ?? 0) + 1;
+    this.value[s] = (this.value[s] ?? 0) + v;
+    if (d.value === null) this.withoutValue++;
+    if (score) {
+      this.grades[score.grade]++;
+      if (days !== null) {
+        this.tisSum[s] = (this.tisSum[s] ?? 0) + days;
+        this.tisN[s] = (this.tisN[s] ?? 0) + 1;
+      }
+    }
+  }
+}
+
+/** Open deals by expected close month and quarter, and the weighted value closing in the target period. */
+class ForecastTally {
+  readonly overdue = emptyAmounts();
+  readonly noDate = emptyAmounts();
+  readonly byMonth = new Map<number, Amounts>();
+  readonly byQuarter = new Map<number, Amounts>();
+  weightedInPeriod = 0;
+  constructor(
+    private readonly today: Day,
+    private readonly period: { start: Day; end: Day },
+    private readonly monthOf: MonthOf,
+  ) {}
+  add(cd: Day | null, v: number, w: number): void {
+    let bucket: Amounts;
+    if (cd === null) bucket = this.noDate;
+    else {
+      if (cd >= this.period.start && cd <= this.period.end) this.weightedInPeriod += w;
+      if (cd < this.today) bucket = this.overdue;
+      else {
+        const mi = this.monthOf.get(cd);
+        let b = this.byMonth.get(mi);
+        if (b === undefined) this.byMonth.set(mi, (b = emptyAmounts()));
+        b.count++;
+        b.value += v;
+        b.weighted += w;
+        const qi = Math.floor(mi / 3);
+        b = this.byQuarter.get(qi);
+        if (b === undefined) this.byQuarter.set(qi, (b = emptyAmounts()));
+        bucket = b;
+      }
+    }
+    bucket.count++;
+    bucket.value += v;
+    bucket.weighted += w;
+  }
+}
+
+/** Won and lost deals: win rate, deal size, sales cycle, loss reasons and the value won in the target period. */
+class ClosedTally {
+  won = 0;
+  lost = 0;
+  wonValue = 0;
+  lostValue = 0;
+  sizeSum = 0;
+  sizeN = 0;
+  cycleSum = 0;
+  cycleN = 0;
+  cycleCandidates = 0;
+  wonInPeriod = 0;
+  readonly losses = new Groups<LossRow>((label) => ({ reason: label === "" ? "(no reason given)" : label, count: 0, value: 0 }));
+  constructor(
+    private readonly cycleBasis: Settings["metrics"]["cycleBasis"],
+    private readonly period: { start: Day; end: Day },
+  ) {}
+  addWon(d: Deal, v: number): void {
+    this.won++;
+    this.wonValue += v;
+    if (d.value !== null) {
+      this.sizeSum += d.value;
+      this.sizeN++;
+    }
+    // Won this period by the day it was won; the expected close date stands in when the sheet has none.
+    const wonOn = d.closedOn ?? d.closeDate;
+    if (wonOn !== null && wonOn >= this.period.start && wonOn <= this.period.end) this.wonInPeriod += v;
+    this.addCycle(d);
+  }
+  addLost(d: Deal, v: number): void {
+    this.lost++;
+    this.lostValue += v;
+    const loss = this.losses.get(d.lossReason);
+    loss.count++;
+    loss.value += v;
+    if (this.cycleBasis === "closed") this.addCycle(d);
+  }
+  private addCycle(d: Deal): void {
+    this.cycleCandidates++;
+    const closedOn = d.closedOn ?? d.closeDate;
+    if (d.created !== null && closedOn !== null && closedOn >= d.created) {
+      this.cycleSum += closedOn - d.created;
+      this.cycleN++;
+    }
+  }
+}
+
+/** New leads by created month and in the last 7 days, and lead response time (created to first contact). */
+class LeadTally {
+  readonly response: Float64Array;
+  responseN = 0;
+  readonly count = new Float64Array(LEAD_MONTHS);
+  readonly qualified = new Float64Array(LEAD_MONTHS);
+  last7 = 0;
+  qualified7 = 0;
+  readonly thisMonth: number;
+  constructor(
+    dealCount: number,
+    private readonly today: Day,
+    private readonly monthOf: MonthOf,
+  ) {
+    this.response = new Float64Array(dealCount);
+    this.thisMonth = monthOf.get(today);
+  }
+  add(d: Deal, created: Day, qualified: boolean): void {
+    if (d.firstContact !== null && d.firstContact >= created) this.response[this.responseN++] = d.firstContact - created;
+    const back = this.thisMonth - this.monthOf.get(created);
+    if (back >= 0 && back < LEAD_MONTHS) {
+      const slot = LEAD_MONTHS - 1 - back;
+      this.count[slot] = (this.count[slot] ?? 0) + 1;
+      if (qualified) this.qualified[slot] = (this.qualified[slot] ?? 0) + 1;
+    }
+    if (created <= this.today && created > this.today - 7) {
+      this.last7++;
+      if (qualified) this.qualified7++;
+    }
+  }
+}
+
+/** Every stuck deal's position and how many days past its furthest-exceeded limit it is. */
+class StuckTally {
+  readonly positions: number[] = [];
+  readonly over: number[] = [];
+  constructor(
+    private readonly today: Day,
+    private readonly noActivityDays: number | null,
+    private readonly overdueClose: boolean,
+  ) {}
+  add(i: number, d: Deal, days: number | null, limit: number | null, open: boolean): void {
+    let over = 0;
+    if (days !== null && limit !== null) over = Math.max(over, days - limit);
+    if (this.noActivityDays !== null && d.lastActivity !== null) over = Math.max(over, this.today - d.lastActivity - this.noActivityDays);
+    if (this.overdueClose && d.closeDate !== null && open) over = Math.max(over, this.today - d.closeDate);
+    this.positions.push(i);
+    this.over.push(over);
+  }
+}
+
+const newOwner = (label: string): OwnerAcc => ({
+  owner: label === "" ? "(no owner)" : label,
+  open: 0,
+  openValue: 0,
+  weighted: 0,
+  won: 0,
+  wonValue: 0,
+  lost: 0,
+  winRate: null,
+  stuck: 0,
+  lostValue: 0,
+});
+
+interface DealTallies {
+  open: OpenTally;
+  forecast: ForecastTally;
+  closed: ClosedTally;
+  leads: LeadTally;
+  stuck: StuckTally;
+  owners: Groups<OwnerAcc>;
+  unknownStage: number;
+  period: { start: Day; end: Day; label: string };
+}
+
+/** The one pass over the deals. */
+function tallyDeals(input: MetricsInput, shape: StageShape): DealTallies {
+  const { deals, results, settings, today } = input;
+  const S = settings.stages.length;
+  const { kind, prob } = shape;
   const period = targetPeriod(settings.metrics.targetPeriod, today);
-  let weightedInPeriod = 0;
-  let wonInPeriod = 0;
-  const owners = new Groups<OwnerAcc>((label) => ({
-    owner: label === "" ? "(no owner)" : label,
-    open: 0,
-    openValue: 0,
-    weighted: 0,
-    won: 0,
-    wonValue: 0,
-    lost: 0,
-    winRate: null,
-    stuck: 0,
-    lostValue: 0,
-  }));
-  const losses = new Groups<LossRow>((label) => ({ reason: label === "" ? "(no reason given)" : label, count: 0, value: 0 }));
-  const response = new Float64Array(deals.length);
-  let responseN = 0;
   const monthOf = new MonthOf(today);
-  const thisMonth = monthOf.get(today);
-  const leadCount = new Float64Array(LEAD_MONTHS);
-  const leadQualified = new Float64Array(LEAD_MONTHS);
-  let leads7 = 0;
-  let qualified7 = 0;
-  const grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
-  const stuckRows: StuckRow[] = [];
-  const stuckIdx: number[] = [];
-  const stuckOver: number[] = [];
-
-  for (let i = 0; i < deals.length; i++) {
-    const d = deals[i] as Deal;
+  const t: DealTallies = {
+    open: new OpenTally(S),
+    forecast: new ForecastTally(today, period, monthOf),
+    closed: new ClosedTally(settings.metrics.cycleBasis, period),
+    leads: new LeadTally(deals.length, today, monthOf),
+    stuck: new StuckTally(today, settings.stuck.noActivityDays, settings.stuck.overdueCloseDate),
+    owners: new Groups<OwnerAcc>(newOwner),
+    unknownStage: 0,
+    period,
+  };
+  let i = -1;
+  for (const d of deals) {
+    i++;
     const sc = results.score[i];
     const days = numberOrNull(results.daysInStage[i]);
-    const stuck = results.stuck[i] ?? null;
     const s = d.stage >= 0 && d.stage < S ? d.stage : -1;
-    const k = s < 0 ? -1 : (kind[s] as number);
+    const k = s < 0 ? -1 : (kind[s] ?? -1);
     const v = d.value ?? 0;
-    const owner = owners.get(d.owner);
-
+    const owner = t.owners.get(d.owner);
     if (k === OPEN) {
       // × then ÷ 100 keeps whole-number values exact (21000 × 70 ÷ 100 = 14700, not 14699.999…).
-      const w = (v * (prob[s] as number)) / 100;
-      stCount[s] = (stCount[s] as number) + 1;
-      stValue[s] = (stValue[s] as number) + v;
-      if (d.value === null) openWithoutValue++;
+      const w = (v * (prob[s] ?? 0)) / 100;
+      t.open.add(s, d, sc, days, v);
+      t.forecast.add(d.closeDate, v, w);
       owner.open++;
       owner.openValue += v;
       owner.weighted += w;
-      if (sc) {
-        grades[sc.grade]++;
-        if (days !== null) {
-          tisSheetSum[s] = (tisSheetSum[s] as number) + days;
-          tisSheetN[s] = (tisSheetN[s] as number) + 1;
-        }
-      }
-      const cd = d.closeDate;
-      let bucket: Amounts;
-      if (cd === null) bucket = noDate;
-      else {
-        if (cd >= period.start && cd <= period.end) weightedInPeriod += w;
-        if (cd < today) bucket = overdue;
-        else {
-          const mi = monthOf.get(cd);
-          let b = byMonth.get(mi);
-          if (b === undefined) byMonth.set(mi, (b = emptyAmounts()));
-          b.count++;
-          b.value += v;
-          b.weighted += w;
-          const qi = Math.floor(mi / 3);
-          b = byQuarter.get(qi);
-          if (b === undefined) byQuarter.set(qi, (b = emptyAmounts()));
-          bucket = b;
-        }
-      }
-      bucket.count++;
-      bucket.value += v;
-      bucket.weighted += w;
-    } else if (k === WON || k === LOST) {
-      if (k === WON) {
-        won++;
-        wonValue += v;
-        owner.won++;
-        owner.wonValue += v;
-        if (d.value !== null) {
-          sizeSum += d.value;
-          sizeN++;
-        }
-        // Won this period by the day it was won; the expected close date stands in when the sheet has none.
-        const wonOn = d.closedOn ?? d.closeDate;
-        if (wonOn !== null && wonOn >= period.start && wonOn <= period.end) wonInPeriod += v;
-      } else {
-        lost++;
-        lostValue += v;
-        owner.lost++;
-        owner.lostValue += v;
-        const loss = losses.get(d.lossReason);
-        loss.count++;
-        loss.value += v;
-      }
-      if (k === WON || cycleBasis === "closed") {
-        cycleCandidates++;
-        const closedOn = d.closedOn ?? d.closeDate;
-        if (d.created !== null && closedOn !== null && closedOn >= d.created) {
-          cycleSum += closedOn - d.created;
-          cycleN++;
-        }
-      }
-    } else unknownStage++;
-
-    if (d.created !== null) {
-      if (d.firstContact !== null && d.firstContact >= d.created) response[responseN++] = d.firstContact - d.created;
-      const back = thisMonth - monthOf.get(d.created);
-      if (back >= 0 && back < LEAD_MONTHS) {
-        const slot = LEAD_MONTHS - 1 - back;
-        leadCount[slot] = (leadCount[slot] as number) + 1;
-        if (sc?.qualified) leadQualified[slot] = (leadQualified[slot] as number) + 1;
-      }
-      if (d.created <= today && d.created > today - 7) {
-        leads7++;
-        if (sc?.qualified) qualified7++;
-      }
-    }
-
-    if (stuck) {
+    } else if (k === WON) {
+      t.closed.addWon(d, v);
+      owner.won++;
+      owner.wonValue += v;
+    } else if (k === LOST) {
+      t.closed.addLost(d, v);
+      owner.lost++;
+      owner.lostValue += v;
+    } else t.unknownStage++;
+    if (d.created !== null) t.leads.add(d, d.created, sc?.qualified === true);
+    if (results.stuck[i]) {
       owner.stuck++;
-      let over = 0;
-      const limit = numberOrNull(results.threshold[i]);
-      if (days !== null && limit !== null) over = Math.max(over, days - limit);
-      if (noActivityDays !== null && d.lastActivity !== null) over = Math.max(over, today - d.lastActivity - noActivityDays);
-      if (overdueClose && d.closeDate !== null && k === OPEN) over = Math.max(over, today - d.closeDate);
-      stuckIdx.push(i);
-      stuckOver.push(over);
+      t.stuck.add(i, d, days, numberOrNull(results.threshold[i]), k === OPEN);
     }
   }
+  return t;
+}
 
+/** The most overdue stuck deals, at most STUCK_LIST_MAX of them. */
+function stuckSection(input: MetricsInput, tally: StuckTally): PipelineMetrics["stuck"] {
+  const { deals, results } = input;
+  const stages = input.settings.stages;
   // Only the most overdue are listed; choosing them by a numeric cut-off keeps a million stuck deals cheap.
-  const cutoff = stuckIdx.length > STUCK_LIST_MAX ? (Float64Array.from(stuckOver).sort()[stuckOver.length - STUCK_LIST_MAX] as number) : -Infinity;
-  for (let j = 0; j < stuckIdx.length; j++) {
-    if ((stuckOver[j] as number) < cutoff) continue;
-    const i = stuckIdx[j] as number;
-    const d = deals[i] as Deal;
+  const cutoff = tally.over.length > STUCK_LIST_MAX ? (Float64Array.from(tally.over).sort()[tally.over.length - STUCK_LIST_MAX] ?? -Infinity) : -Infinity;
+  const rows: StuckRow[] = [];
+  tally.over.forEach((overdueDays, j) => {
+    if (overdueDays < cutoff) return;
+    const i = tally.positions[j] ?? -1;
+    const d = deals[i];
     const stuck = results.stuck[i];
-    const s = d.stage >= 0 && d.stage < S ? d.stage : -1;
-    if (stuck) {
-      stuckRows.push({
-        id: d.id,
-        name: d.name,
-        owner: d.owner,
-        stage: s >= 0 ? (stages[s]?.name ?? d.stageRaw) : d.stageRaw,
-        sheetRow: d.sheetRow,
-        daysInStage: numberOrNull(results.daysInStage[i]),
-        overdueDays: stuckOver[j] as number,
-        severity: stuck.severity,
-        reasons: stuck.reasons,
-        action: stuck.action,
-      });
-    }
-  }
+    if (d === undefined || !stuck) return;
+    const s = d.stage >= 0 && d.stage < stages.length ? d.stage : -1;
+    rows.push({
+      id: d.id,
+      name: d.name,
+      owner: d.owner,
+      stage: s >= 0 ? (stages[s]?.name ?? d.stageRaw) : d.stageRaw,
+      sheetRow: d.sheetRow,
+      daysInStage: numberOrNull(results.daysInStage[i]),
+      overdueDays,
+      severity: stuck.severity,
+      reasons: stuck.reasons,
+      action: stuck.action,
+    });
+  });
+  rows.sort((a, b) => b.overdueDays - a.overdueDays || (b.daysInStage ?? -1) - (a.daysInStage ?? -1) || a.name.localeCompare(b.name));
+  rows.length = Math.min(rows.length, STUCK_LIST_MAX);
+  return {
+    rows,
+    total: tally.positions.length,
+    definition: "Stuck deals: past their stage's days limit, without activity, or past their close date; most overdue first (days past the limit exceeded most).",
+  };
+}
 
-  // ---- assemble ----------------------------------------------------------------------------
-  const pipelineRows: StageRow[] = openStages.map((s) => {
+function pipelineSection(stages: Settings["stages"], shape: StageShape, t: DealTallies): PipelineMetrics["pipeline"] {
+  const open = t.open;
+  const rows: StageRow[] = shape.openStages.map((s) => {
     const st = stages[s];
-    const value = stValue[s] as number;
-    return { stage: st?.name ?? "", probability: (prob[s] as number) / 100, count: stCount[s] as number, value, weighted: (value * (prob[s] as number)) / 100 };
+    const value = open.value[s] ?? 0;
+    const probability = st?.probability ?? 0;
+    return { stage: st?.name ?? "", probability: probability / 100, count: open.count[s] ?? 0, value, weighted: (value * probability) / 100 };
   });
   const total = emptyAmounts();
-  for (const row of pipelineRows) {
+  for (const row of rows) {
     total.count += row.count;
     total.value += row.value;
     total.weighted += row.weighted;
   }
-  const open = total.count;
+  return {
+    rows,
+    total,
+    definition:
+      `Open deals (stage kind open) per stage in settings order; weighted value = value × the stage's win probability ÷ 100.` +
+      (open.withoutValue > 0 ? ` ${plural(open.withoutValue, "open deal")} without a value count as 0.` : "") +
+      (t.unknownStage > 0 ? ` ${plural(t.unknownStage, "deal")} with an unknown stage count in the totals of deals only.` : ""),
+  };
+}
 
-  const rate = winBasis === "count" ? ratio(won, won + lost) : ratio(wonValue, wonValue + lostValue);
-  const dealSize = sizeN > 0 ? sizeSum / sizeN : null;
-  const cycleDays = cycleN > 0 ? cycleSum / cycleN : null;
-
+function forecastSection(f: ForecastTally, present: MetricsInput["present"]): PipelineMetrics["forecast"] {
   const withLabels = (m: Map<number, Amounts>, label: (i: number) => string): ForecastRow[] =>
     [...m.entries()].sort((a, b) => a[0] - b[0]).map(([i, a]) => ({ period: label(i), kind: "period" as const, ...a }));
   const edges = (rows: ForecastRow[]): ForecastRow[] => [
-    ...(overdue.count > 0 ? [{ period: "Overdue", kind: "overdue" as const, ...overdue }] : []),
+    ...(f.overdue.count > 0 ? [{ period: "Overdue", kind: "overdue" as const, ...f.overdue }] : []),
     ...rows,
-    ...(noDate.count > 0 ? [{ period: "No close date", kind: "none" as const, ...noDate }] : []),
+    ...(f.noDate.count > 0 ? [{ period: "No close date", kind: "none" as const, ...f.noDate }] : []),
   ];
+  const closeNote = present.closeDate !== true ? " The sheet has no expected close date column, so every deal falls under No close date." : "";
+  return {
+    byMonth: edges(withLabels(f.byMonth, monthLabel)),
+    byQuarter: edges(withLabels(f.byQuarter, quarterLabel)),
+    definition: `Open deals by expected close month and quarter, weighted by stage win probability; close dates before today are Overdue.${closeNote}`,
+  };
+}
 
-  const log = fromLog(transitions, settings, kind, openPos, openStages);
+function winRateSection(c: ClosedTally, basis: Settings["metrics"]["winRateBasis"], currency: string): PipelineMetrics["winRate"] {
+  const money = (x: number): string => `${currency} ${thousands(x)}`;
+  const { won, lost, wonValue, lostValue } = c;
+  return {
+    value: basis === "count" ? ratio(won, won + lost) : ratio(wonValue, wonValue + lostValue),
+    basis,
+    won,
+    lost,
+    wonValue,
+    lostValue,
+    definition:
+      basis === "count"
+        ? `Win rate by count = won deals ÷ (won + lost deals): ${won} of ${won + lost}.`
+        : `Win rate by value = value won ÷ (value won + value lost): ${money(wonValue)} of ${money(wonValue + lostValue)}.`,
+  };
+}
+
+function cycleSection(c: ClosedTally, basis: Settings["metrics"]["cycleBasis"], present: MetricsInput["present"]): PipelineMetrics["cycle"] {
+  const actual = present.closedDate === true || present.lostDate === true;
+  return {
+    days: c.cycleN > 0 ? c.cycleSum / c.cycleN : null,
+    basis,
+    used: c.cycleN,
+    leftOut: c.cycleCandidates - c.cycleN,
+    definition:
+      `Sales cycle = mean days from created date to ${actual ? "actual close date" : "close date"} of ${basis === "won" ? "won" : "closed (won and lost)"} deals; ` +
+      (actual ? "" : "the sheet has no actual close date (Won time, Closed date), so a closed deal's expected close date stands in; ") +
+      `${c.cycleN} of ${plural(c.cycleCandidates, "deal")} used, the rest lack a date or close before they were created.`,
+  };
+}
+
+/** Time in stage and stage conversion: from the stage log once it holds a real move, from the sheet alone before that. */
+function historySections(input: MetricsInput, shape: StageShape, t: DealTallies): Pick<PipelineMetrics, "timeInStage" | "conversion"> {
+  const stages = input.settings.stages;
+  const { openStages } = shape;
+  const log = fromLog(input.transitions, input.settings, shape.kind, shape.openPos, openStages);
   const basis: HistoryBasis = log ? "stage log" : "sheet";
+  const times = log ?? t.open;
   const timeRows: TimeInStageRow[] = openStages.map((s) => {
-    const sum = log ? (log.tisSum[s] as number) : (tisSheetSum[s] as number);
-    const n = log ? (log.tisN[s] as number) : (tisSheetN[s] as number);
+    const sum = times.tisSum[s] ?? 0;
+    const n = times.tisN[s] ?? 0;
     return { stage: stages[s]?.name ?? "", days: n > 0 ? sum / n : null, samples: n };
   });
 
-  const wonName = stages.find((st) => st.kind === "won")?.name ?? "Won";
   let reached: Float64Array;
   let advanced: Float64Array;
   if (log) ({ reached, advanced } = log);
   else {
     // From the sheet alone: a deal at open stage k passed every earlier one; won deals passed them all; lost deals only entered the first.
-    reached = new Float64Array(openCount);
-    advanced = new Float64Array(openCount);
-    let atOrBeyond = won;
-    for (let p = openCount - 1; p >= 0; p--) {
+    reached = new Float64Array(openStages.length);
+    advanced = new Float64Array(openStages.length);
+    let atOrBeyond = t.closed.won;
+    for (const [p, s] of [...openStages.entries()].reverse()) {
       advanced[p] = atOrBeyond;
-      atOrBeyond += stCount[openStages[p] as number] as number;
-      reached[p] = atOrBeyond + (p === 0 ? lost : 0);
+      atOrBeyond += t.open.count[s] ?? 0;
+      reached[p] = atOrBeyond + (p === 0 ? t.closed.lost : 0);
     }
   }
+  const wonName = stages.find((st) => st.kind === "won")?.name ?? "Won";
   const conversionRows: ConversionRow[] = openStages.map((s, p) => {
-    const r = reached[p] as number;
-    const a = advanced[p] as number;
+    const r = reached[p] ?? 0;
+    const a = advanced[p] ?? 0;
     const next = openStages[p + 1];
     return { from: stages[s]?.name ?? "", to: next === undefined ? wonName : (stages[next]?.name ?? ""), reached: r, advanced: a, rate: ratio(a, r) };
   });
-
-  const velocityMissing: string[] = [];
-  if (open === 0) velocityMissing.push("open deals");
-  if (dealSize === null) velocityMissing.push("won deals with a value");
-  if (rate === null) velocityMissing.push("closed deals");
-  if (cycleDays === null || cycleDays === 0) velocityMissing.push("closed deals with created and close dates");
-  const velocity = velocityMissing.length === 0 ? (open * (dealSize as number) * (rate as number)) / (cycleDays as number) : null;
-
-  const target = settings.metrics.target;
-  const gap = target === null ? null : target - wonInPeriod;
-  const coverageRatio = gap !== null && gap > 0 ? weightedInPeriod / gap : null;
-  const perLead = dealSize !== null && rate !== null ? dealSize * rate : 0;
-  const leadsNeeded = gap === null ? null : gap - weightedInPeriod <= 0 ? 0 : perLead > 0 ? Math.ceil((gap - weightedInPeriod) / perLead) : null;
-
-  const ownerRows: OwnerRow[] = owners
-    .values()
-    .map(({ lostValue: lv, ...o }) => ({ ...o, winRate: winBasis === "count" ? ratio(o.won, o.won + o.lost) : ratio(o.wonValue, o.wonValue + lv) }))
-    .sort((a, b) => b.openValue - a.openValue || b.open - a.open || a.owner.localeCompare(b.owner));
-  const lossRows = losses.values().sort((a, b) => b.count - a.count || b.value - a.value || a.reason.localeCompare(b.reason));
-  stuckRows.sort((a, b) => b.overdueDays - a.overdueDays || (b.daysInStage ?? -1) - (a.daysInStage ?? -1) || a.name.localeCompare(b.name));
-  stuckRows.length = Math.min(stuckRows.length, STUCK_LIST_MAX);
-
-  const responses = response.subarray(0, responseN);
-  let responseSum = 0;
-  for (const x of responses) responseSum += x;
-  const hasContact = present.firstContact === true;
-
-  const byLeadMonth: LeadMonthRow[] = [];
-  for (let slot = 0; slot < LEAD_MONTHS; slot++)
-    byLeadMonth.push({ month: monthLabel(thisMonth - (LEAD_MONTHS - 1 - slot)), newLeads: leadCount[slot] as number, qualified: leadQualified[slot] as number });
-
-  const money = (x: number): string => `${currency} ${thousands(x)}`;
-  const closeNote = present.closeDate !== true ? " The sheet has no expected close date column, so every deal falls under No close date." : "";
-
   return {
-    today,
-    currency,
-    counts: { deals: deals.length, open, won, lost, unknownStage, openWithoutValue },
-    pipeline: {
-      rows: pipelineRows,
-      total,
-      definition:
-        `Open deals (stage kind open) per stage in settings order; weighted value = value × the stage's win probability ÷ 100.` +
-        (openWithoutValue > 0 ? ` ${plural(openWithoutValue, "open deal")} without a value count as 0.` : "") +
-        (unknownStage > 0 ? ` ${plural(unknownStage, "deal")} with an unknown stage count in the totals of deals only.` : ""),
-    },
-    forecast: {
-      byMonth: edges(withLabels(byMonth, monthLabel)),
-      byQuarter: edges(withLabels(byQuarter, quarterLabel)),
-      definition: `Open deals by expected close month and quarter, weighted by stage win probability; close dates before today are Overdue.${closeNote}`,
-    },
-    winRate: {
-      value: rate,
-      basis: winBasis,
-      won,
-      lost,
-      wonValue,
-      lostValue,
-      definition:
-        winBasis === "count"
-          ? `Win rate by count = won deals ÷ (won + lost deals): ${won} of ${won + lost}.`
-          : `Win rate by value = value won ÷ (value won + value lost): ${money(wonValue)} of ${money(wonValue + lostValue)}.`,
-    },
-    dealSize: { value: dealSize, deals: sizeN, definition: `Average deal size = mean value of won deals (${plural(sizeN, "won deal")} with a value).` },
-    cycle: {
-      days: cycleDays,
-      basis: cycleBasis,
-      used: cycleN,
-      leftOut: cycleCandidates - cycleN,
-      definition:
-        `Sales cycle = mean days from created date to ${present.closedDate === true || present.lostDate === true ? "actual close date" : "close date"} of ${cycleBasis === "won" ? "won" : "closed (won and lost)"} deals; ` +
-        (present.closedDate === true || present.lostDate === true ? "" : "the sheet has no actual close date (Won time, Closed date), so a closed deal's expected close date stands in; ") +
-        `${cycleN} of ${plural(cycleCandidates, "deal")} used, the rest lack a date or close before they were created.`,
-    },
     timeInStage: {
       basis,
       rows: timeRows,
@@ -781,59 +872,120 @@ export function computeMetrics(input: MetricsInput): PipelineMetrics {
         ? "Stage conversion from the stage log: of the deals that reached a stage, the share that went on to a later open stage or Won; a won deal passed every open stage."
         : "Stage conversion from the sheet alone (the stage log has no moves yet): a deal at a stage passed every earlier one, won deals passed them all, lost deals count only in the first stage.",
     },
-    velocity: {
-      perDay: velocity,
-      missing: velocityMissing,
-      definition: `Sales velocity per day = open deals × average deal size × win rate ÷ sales cycle days${velocityMissing.length > 0 ? `; not shown: needs ${velocityMissing.join(", ")}` : ""}.`,
-    },
-    coverage: {
-      set: target !== null,
-      target,
-      period: period.label,
-      wonInPeriod,
-      gap,
-      weightedInPeriod,
-      ratio: coverageRatio,
-      newLeadsNeeded: leadsNeeded,
-      definition:
-        target === null
-          ? "Pipeline coverage: not set: fill in Revenue target in Pipeline Settings."
-          : `Pipeline coverage = weighted value of open deals expected to close in ${period.label} ÷ (target − value won in ${period.label}, by close date). ` +
-            `New leads needed = (that gap − the weighted pipeline) ÷ (average deal size × win rate), rounded up.` +
-            (gap !== null && gap <= 0 ? " The target is already met." : ""),
-    },
-    owners: { rows: ownerRows, definition: `Per owner: open deals, open and weighted value, won and lost deals, win rate (by ${winBasis}) and stuck deals.` },
-    lossReasons: {
-      rows: lossRows,
-      definition: `Lost deals by loss reason (case and surrounding spaces ignored); a blank reason is "(no reason given)".${present.lossReason !== true ? " The sheet has no loss reason column." : ""}`,
-    },
-    responseTime: {
-      present: hasContact,
-      mean: hasContact && responseN > 0 ? responseSum / responseN : null,
-      median: hasContact ? median(responses) : null,
-      used: hasContact ? responseN : 0,
-      definition: hasContact
-        ? `Lead response time = days from created date to first contact, mean and median over ${plural(responseN, "deal")} with both dates.`
-        : "Lead response time: the sheet has no First contact column; add one to see it.",
-    },
-    newLeads: {
-      last7Days: leads7,
-      qualifiedLast7Days: qualified7,
-      byMonth: byLeadMonth,
-      definition: "New leads = deals created in the last 7 days (today included); qualified = lead score at or above the Qualified from setting.",
-      monthlyDefinition: `New and qualified leads per month by created date, for the last ${LEAD_MONTHS} months.`,
-    },
+  };
+}
+
+function velocitySection(open: number, dealSize: number | null, rate: number | null, cycleDays: number | null): PipelineMetrics["velocity"] {
+  const missing: string[] = [];
+  if (open === 0) missing.push("open deals");
+  if (dealSize === null) missing.push("won deals with a value");
+  if (rate === null) missing.push("closed deals");
+  if (cycleDays === null || cycleDays === 0) missing.push("closed deals with created and close dates");
+  return {
+    perDay: open > 0 && dealSize !== null && rate !== null && cycleDays !== null && cycleDays !== 0 ? (open * dealSize * rate) / cycleDays : null,
+    missing,
+    definition: `Sales velocity per day = open deals × average deal size × win rate ÷ sales cycle days${missing.length > 0 ? `; not shown: needs ${missing.join(", ")}` : ""}.`,
+  };
+}
+
+function coverageSection(target: number | null, t: DealTallies, dealSize: number | null, rate: number | null): PipelineMetrics["coverage"] {
+  const { wonInPeriod } = t.closed;
+  const { weightedInPeriod } = t.forecast;
+  const label = t.period.label;
+  const gap = target === null ? null : target - wonInPeriod;
+  const perLead = dealSize !== null && rate !== null ? dealSize * rate : 0;
+  return {
+    set: target !== null,
+    target,
+    period: label,
+    wonInPeriod,
+    gap,
+    weightedInPeriod,
+    ratio: gap !== null && gap > 0 ? weightedInPeriod / gap : null,
+    newLeadsNeeded: gap === null ? null : gap - weightedInPeriod <= 0 ? 0 : perLead > 0 ? Math.ceil((gap - weightedInPeriod) / perLead) : null,
+    definition:
+      target === null
+        ? "Pipeline coverage: not set: fill in Revenue target in Pipeline Settings."
+        : `Pipeline coverage = weighted value of open deals expected to close in ${label} ÷ (target − value won in ${label}, by close date). ` +
+          `New leads needed = (that gap − the weighted pipeline) ÷ (average deal size × win rate), rounded up.` +
+          (gap !== null && gap <= 0 ? " The target is already met." : ""),
+  };
+}
+
+function ownersSection(owners: Groups<OwnerAcc>, winBasis: Settings["metrics"]["winRateBasis"]): PipelineMetrics["owners"] {
+  const rows: OwnerRow[] = owners
+    .values()
+    .map(({ lostValue: lv, ...o }) => ({ ...o, winRate: winBasis === "count" ? ratio(o.won, o.won + o.lost) : ratio(o.wonValue, o.wonValue + lv) }))
+    .sort((a, b) => b.openValue - a.openValue || b.open - a.open || a.owner.localeCompare(b.owner));
+  return { rows, definition: `Per owner: open deals, open and weighted value, won and lost deals, win rate (by ${winBasis}) and stuck deals.` };
+}
+
+function lossSection(losses: Groups<LossRow>, present: MetricsInput["present"]): PipelineMetrics["lossReasons"] {
+  return {
+    rows: losses.values().sort((a, b) => b.count - a.count || b.value - a.value || a.reason.localeCompare(b.reason)),
+    definition: `Lost deals by loss reason (case and surrounding spaces ignored); a blank reason is "(no reason given)".${present.lossReason !== true ? " The sheet has no loss reason column." : ""}`,
+  };
+}
+
+function responseSection(leads: LeadTally, present: MetricsInput["present"]): PipelineMetrics["responseTime"] {
+  const n = leads.responseN;
+  const responses = leads.response.subarray(0, n);
+  let sum = 0;
+  for (const x of responses) sum += x;
+  const hasContact = present.firstContact === true;
+  return {
+    present: hasContact,
+    mean: hasContact && n > 0 ? sum / n : null,
+    median: hasContact ? median(responses) : null,
+    used: hasContact ? n : 0,
+    definition: hasContact
+      ? `Lead response time = days from created date to first contact, mean and median over ${plural(n, "deal")} with both dates.`
+      : "Lead response time: the sheet has no First contact column; add one to see it.",
+  };
+}
+
+function newLeadsSection(leads: LeadTally): PipelineMetrics["newLeads"] {
+  return {
+    last7Days: leads.last7,
+    qualifiedLast7Days: leads.qualified7,
+    byMonth: Array.from(leads.count, (newLeads, slot) => ({ month: monthLabel(leads.thisMonth - (LEAD_MONTHS - 1 - slot)), newLeads, qualified: leads.qualified[slot] ?? 0 })),
+    definition: "New leads = deals created in the last 7 days (today included); qualified = lead score at or above the Qualified from setting.",
+    monthlyDefinition: `New and qualified leads per month by created date, for the last ${LEAD_MONTHS} months.`,
+  };
+}
+
+export function computeMetrics(input: MetricsInput): PipelineMetrics {
+  const { deals, results, settings, today, winModel, present, currency } = input;
+  const shape = stageShape(settings.stages);
+  const t = tallyDeals(input, shape);
+  const c = t.closed;
+  const pipeline = pipelineSection(settings.stages, shape, t);
+  const winRate = winRateSection(c, settings.metrics.winRateBasis, currency);
+  const dealSize = c.sizeN > 0 ? c.sizeSum / c.sizeN : null;
+  const cycle = cycleSection(c, settings.metrics.cycleBasis, present);
+  return {
+    today,
+    currency,
+    counts: { deals: deals.length, open: pipeline.total.count, won: c.won, lost: c.lost, unknownStage: t.unknownStage, openWithoutValue: t.open.withoutValue },
+    pipeline,
+    forecast: forecastSection(t.forecast, present),
+    winRate,
+    dealSize: { value: dealSize, deals: c.sizeN, definition: `Average deal size = mean value of won deals (${plural(c.sizeN, "won deal")} with a value).` },
+    cycle,
+    ...historySections(input, shape, t),
+    velocity: velocitySection(pipeline.total.count, dealSize, winRate.value, cycle.days),
+    coverage: coverageSection(settings.metrics.target, t, dealSize, winRate.value),
+    owners: ownersSection(t.owners, settings.metrics.winRateBasis),
+    lossReasons: lossSection(c.losses, present),
+    responseTime: responseSection(t.leads, present),
+    newLeads: newLeadsSection(t.leads),
     unitEconomics: unitEconomics(settings.metrics.quarterly),
-    stuck: {
-      rows: stuckRows,
-      total: stuckIdx.length,
-      definition: "Stuck deals: past their stage's days limit, without activity, or past their close date; most overdue first (days past the limit exceeded most).",
-    },
+    stuck: stuckSection(input, t.stuck),
     model: {
       ...winModel,
       definition: "Win likelihood model: accuracy = share of held-out closed deals called right at 50 %; Brier score = mean squared error of the likelihoods (lower is better), next to the Brier score of always guessing the base rate.",
     },
-    grades: { counts: grades, definition: "Lead grades of open deals (A best), from the need, budget and authority score." },
+    grades: { counts: t.open.grades, definition: "Lead grades of open deals (A best), from the need, budget and authority score." },
     ...followUpMetrics(input),
     forecastRange: forecastRange(deals, results, settings, today),
     movement: input.movement ?? null,

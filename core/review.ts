@@ -213,15 +213,16 @@ function rangeSection(g: ReviewGrid, m: PipelineMetrics): void {
   g.blank();
 }
 
-export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: string): TabWrite {
-  const g = new ReviewGrid();
+const FORECAST_COLS: ColFormat[] = [undefined, COUNT, MONEY, MONEY];
+
+/** The title and the headline tiles: label, figure, what it is based on. */
+function tilesSection(g: ReviewGrid, m: PipelineMetrics, today: string): void {
   const cur = m.currency;
   g.heading("Pipeline Review", 16);
   g.row([`as of ${today}`]);
   g.formats.push({ range: "A2", italic: true });
   g.blank();
 
-  // ---- Headline tiles: label, figure, what it is based on ----
   const stuckCount = m.stuck.total;
   const cov = m.coverage;
   const tiles: { label: string; value: Cell; format: string; basis: string }[] = [
@@ -244,8 +245,11 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
     if (typeof t.value === "number") g.formats.push({ range: a1(figures, c), numberFormat: t.format });
   });
   g.blank();
+}
 
-  // ---- The funnel: every open stage, the deals that reached it, beside its chart ----
+/** Every open stage and the deals that reached it, beside its chart; returns where the heading and the table are. */
+function funnelSection(g: ReviewGrid, m: PipelineMetrics): { at: number; first: number } {
+  const cur = m.currency;
   const funnelAt = g.heading(`Funnel: deals that reached each stage${g.note(m.conversion.definition)}${g.note(m.pipeline.definition)}`, 12);
   const reached = new Map(m.conversion.rows.map((r) => [r.from, r.reached]));
   const stageRows = m.pipeline.rows.map((r) => [r.stage, reached.get(r.stage) ?? r.count, r.count, r.value, r.weighted, r.probability]);
@@ -256,19 +260,39 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
   if (m.counts.unknownStage > 0) g.row(["Deals with an unknown stage", "", m.counts.unknownStage]);
   g.blank();
   g.padTo(funnelAt + CHART_ROWS);
+  return { at: funnelAt, first: stages.first };
+}
 
-  // ---- The weighted forecast by month, beside its chart ----
+/** The weighted forecast by month, beside its chart; returns where the heading and the table are, how many months it has, and its footnote (the quarters reuse it). */
+function forecastMonthSection(g: ReviewGrid, m: PipelineMetrics): { at: number; first: number; months: number; note: string } {
+  const cur = m.currency;
   const forecastNote = g.note(m.forecast.definition);
-  const forecastCols: ColFormat[] = [undefined, COUNT, MONEY, MONEY];
   const forecastAt = g.heading(`Weighted forecast by close month${forecastNote}`, 12);
   const months = m.forecast.byMonth.map((r) => [r.period, r.count, r.value, r.weighted]);
-  const forecast = g.table(["Close month", "Deals", `Value (${cur})`, `Weighted (${cur})`], months, forecastCols);
+  const forecast = g.table(["Close month", "Deals", `Value (${cur})`, `Weighted (${cur})`], months, FORECAST_COLS);
   g.sortable("Forecast", forecast.header, months.length, 4);
   g.blank();
   g.padTo(forecastAt + CHART_ROWS);
-  movementSection(g, m, dealsSheet);
+  return { at: forecastAt, first: forecast.first, months: months.length, note: forecastNote };
+}
 
-  // ---- Weekly ----
+/** The stuck deals table, each name linked to its row on the deals sheet. */
+function stuckList(g: ReviewGrid, m: PipelineMetrics, stuckNote: string, dealsSheet: string | undefined): void {
+  g.heading(`Stuck deals${stuckNote}`, 12);
+  if (m.stuck.total === 0) {
+    g.row(["No stuck deals."]);
+    return;
+  }
+  const rows = m.stuck.rows.map((s) => [s.name || s.id || `row ${s.sheetRow}`, s.owner, s.stage, orNa(s.daysInStage), s.overdueDays, s.reasons.join("; "), s.action]);
+  const t = g.table(["Deal", "Owner", "Stage", "Days in stage", "Days over", "Why", "Suggested action"], rows, [undefined, undefined, undefined, COUNT, COUNT, undefined, undefined]);
+  g.sortable("Stuck", t.header, rows.length, 7);
+  // Each name goes to its row on the deals sheet, where the deal is changed.
+  if (dealsSheet !== undefined) m.stuck.rows.forEach((s, i) => g.links.push({ cell: a1(t.first + i, 0), sheet: dealsSheet, target: `A${s.sheetRow}` }));
+  if (m.stuck.total > m.stuck.rows.length) g.row([`The ${m.stuck.rows.length} most overdue of ${m.stuck.total} stuck deals; filter the Stuck column on the deals sheet for all of them.`]);
+}
+
+/** New leads, lead grades and the stuck deals (or, when the list is long, a pointer to it at the end); returns the pointer's row (-1 without one) and the stuck footnote. */
+function weeklySection(g: ReviewGrid, m: PipelineMetrics, dealsSheet: string | undefined): { pointer: number; stuckNote: string } {
   g.heading("Weekly", 14);
   g.heading(`New leads${g.note(m.newLeads.definition)}`, 12);
   g.table(["Period", "New leads", "Qualified"], [["Last 7 days", m.newLeads.last7Days, m.newLeads.qualifiedLast7Days]], [undefined, COUNT, COUNT]);
@@ -277,28 +301,18 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
   g.table(["Grade", "Deals"], (["A", "B", "C", "D"] as const).map((k) => [k, m.grades.counts[k]]), [undefined, COUNT]);
   g.blank();
   const stuckNote = g.note(m.stuck.definition);
-  const stuckList = (): void => {
-    g.heading(`Stuck deals${stuckNote}`, 12);
-    if (stuckCount === 0) {
-      g.row(["No stuck deals."]);
-      return;
-    }
-    const rows = m.stuck.rows.map((s) => [s.name || s.id || `row ${s.sheetRow}`, s.owner, s.stage, orNa(s.daysInStage), s.overdueDays, s.reasons.join("; "), s.action]);
-    const t = g.table(["Deal", "Owner", "Stage", "Days in stage", "Days over", "Why", "Suggested action"], rows, [undefined, undefined, undefined, COUNT, COUNT, undefined, undefined]);
-    g.sortable("Stuck", t.header, rows.length, 7);
-    // Each name goes to its row on the deals sheet, where the deal is changed.
-    if (dealsSheet !== undefined) m.stuck.rows.forEach((s, i) => g.links.push({ cell: a1(t.first + i, 0), sheet: dealsSheet, target: `A${s.sheetRow}` }));
-    if (stuckCount > m.stuck.rows.length) g.row([`The ${m.stuck.rows.length} most overdue of ${stuckCount} stuck deals; filter the Stuck column on the deals sheet for all of them.`]);
-  };
   const longList = m.stuck.rows.length > STUCK_INLINE_MAX;
   let pointer = -1;
   if (longList) {
-    pointer = g.row([`${stuckCount} stuck deals: the list is at the end of this tab, after the quarterly figures.`]);
+    pointer = g.row([`${m.stuck.total} stuck deals: the list is at the end of this tab, after the quarterly figures.`]);
     g.formats.push({ range: a1(pointer, 0), italic: true });
-  } else stuckList();
+  } else stuckList(g, m, stuckNote, dealsSheet);
   g.blank();
+  return { pointer, stuckNote };
+}
 
-  // ---- Monthly ----
+function monthlySection(g: ReviewGrid, m: PipelineMetrics, forecastNote: string): void {
+  const cur = m.currency;
   g.heading("Monthly", 14);
   g.heading("Key figures", 12);
   const rt = m.responseTime;
@@ -318,7 +332,7 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
 
   g.heading(`Weighted forecast by quarter${forecastNote}`, 12);
   const quarters = m.forecast.byQuarter.map((r) => [r.period, r.count, r.value, r.weighted]);
-  const q = g.table(["Close quarter", "Deals", `Value (${cur})`, `Weighted (${cur})`], quarters, forecastCols);
+  const q = g.table(["Close quarter", "Deals", `Value (${cur})`, `Weighted (${cur})`], quarters, FORECAST_COLS);
   g.sortable("Quarters", q.header, quarters.length, 4);
   g.blank();
   rangeSection(g, m);
@@ -347,8 +361,11 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
   const lm = g.table(["Created month", "New leads", "Qualified"], leads, [undefined, COUNT, COUNT]);
   g.sortable("Leads", lm.header, leads.length, 3);
   g.blank();
+}
 
-  // ---- Quarterly ----
+function quarterlySection(g: ReviewGrid, m: PipelineMetrics): void {
+  const cur = m.currency;
+  const cov = m.coverage;
   g.heading("Quarterly", 14);
   g.heading(`Pipeline coverage${g.note(cov.definition)}`, 12);
   if (!cov.set) g.row(["not set: fill in Revenue target in Pipeline Settings"]);
@@ -397,21 +414,11 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
     ],
   );
   g.blank();
+}
 
-  // Follow-ups come after the pipeline's own sections so that those keep their footnote numbers.
-  g.heading("Follow-ups and where we win", 14);
-  activitySection(g, m);
-  capacityAndSegmentsSection(g, m);
-  if (longList) {
-    const at = g.rows.length;
-    stuckList();
-    g.links.push({ cell: a1(pointer, 0), sheet: TAB_REVIEW, target: a1(at, 0) });
-    g.blank();
-  }
-
-  g.heading("Notes", 12);
-  g.notes.forEach((n, i) => g.row([`[${i + 1}] ${n}`]));
-
+/** The grid as a rectangular tab, with the funnel and monthly forecast charts when they have rows. */
+function reviewTab(g: ReviewGrid, m: PipelineMetrics, funnel: { at: number; first: number }, forecast: { at: number; first: number; months: number }): TabWrite {
+  const cur = m.currency;
   const width = g.rows.reduce((w, r) => Math.max(w, r.length), 1);
   const values = g.rows.map((r) => (r.length === width ? r : [...r, ...Array<Cell>(width - r.length).fill("")]));
   const tab: TabWrite = {
@@ -429,27 +436,53 @@ export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: stri
     const chart: ChartSpec = {
       type: "funnel",
       title: "Deals that reached each stage",
-      categories: a1Range(stages.first, 0, n, 1),
-      values: a1Range(stages.first, 1, n, 1),
-      anchor: a1(funnelAt, CHART_COL),
+      categories: a1Range(funnel.first, 0, n, 1),
+      values: a1Range(funnel.first, 1, n, 1),
+      anchor: a1(funnel.at, CHART_COL),
       width: CHART_WIDTH,
       height: CHART_HEIGHT,
       id: `${RULE_PREFIX}review`,
     };
     tab.chart = chart;
   }
-  if (months.length > 0)
+  if (forecast.months > 0)
     tab.charts = [
       {
         type: "column",
         title: `Weighted forecast by close month (${cur})`,
-        categories: a1Range(forecast.first, 0, months.length, 1),
-        values: a1Range(forecast.first, 3, months.length, 1),
-        anchor: a1(forecastAt, CHART_COL),
+        categories: a1Range(forecast.first, 0, forecast.months, 1),
+        values: a1Range(forecast.first, 3, forecast.months, 1),
+        anchor: a1(forecast.at, CHART_COL),
         width: CHART_WIDTH,
         height: CHART_HEIGHT,
         id: `${RULE_PREFIX}forecast`,
       },
     ];
   return tab;
+}
+
+export function buildReview(m: PipelineMetrics, today: string, dealsSheet?: string): TabWrite {
+  const g = new ReviewGrid();
+  tilesSection(g, m, today);
+  const funnel = funnelSection(g, m);
+  const forecast = forecastMonthSection(g, m);
+  movementSection(g, m, dealsSheet);
+  const { pointer, stuckNote } = weeklySection(g, m, dealsSheet);
+  monthlySection(g, m, forecast.note);
+  quarterlySection(g, m);
+
+  // Follow-ups come after the pipeline's own sections so that those keep their footnote numbers.
+  g.heading("Follow-ups and where we win", 14);
+  activitySection(g, m);
+  capacityAndSegmentsSection(g, m);
+  if (pointer >= 0) {
+    const at = g.rows.length;
+    stuckList(g, m, stuckNote, dealsSheet);
+    g.links.push({ cell: a1(pointer, 0), sheet: TAB_REVIEW, target: a1(at, 0) });
+    g.blank();
+  }
+
+  g.heading("Notes", 12);
+  g.notes.forEach((n, i) => g.row([`[${i + 1}] ${n}`]));
+  return reviewTab(g, m, funnel, forecast);
 }

@@ -294,15 +294,35 @@ const splitList = (text: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-type ScalarKind = "number" | "number?" | "int?" | "bool" | "text" | "enum" | "list" | "date?";
-interface ScalarDef {
+/** One General row; its kind decides how the Value cell is read and what type its setter takes. */
+interface Scalar<K extends string, V> {
   label: string;
   meaning: string;
-  kind: ScalarKind;
-  get: (s: Settings) => number | string | boolean | null | string[];
-  set: (s: Settings, v: number | string | boolean | null | string[]) => void;
-  options?: readonly string[];
+  kind: K;
+  get: (s: Settings) => V;
+  set: (s: Settings, v: V) => void;
 }
+type ScalarDef =
+  | Scalar<"number", number>
+  | Scalar<"number?" | "int?", number | null>
+  | Scalar<"bool", boolean>
+  | Scalar<"text", string>
+  | (Scalar<"enum", string> & { options: readonly string[] })
+  | Scalar<"list", string[]>
+  | Scalar<"date?", string | null>;
+
+/** An enum row whose setter takes only its own options, so a settings field typed as a union needs no cast. */
+const enumDef = <T extends string>(label: string, meaning: string, options: readonly T[], get: (s: Settings) => T, set: (s: Settings, v: T) => void): ScalarDef => ({
+  label,
+  meaning,
+  kind: "enum",
+  options,
+  get,
+  set: (s, v) => {
+    const opt = options.find((o) => o === v);
+    if (opt !== undefined) set(s, opt);
+  },
+});
 
 const q = (key: keyof Quarterly, label: string, meaning: string): ScalarDef => ({
   label,
@@ -310,7 +330,7 @@ const q = (key: keyof Quarterly, label: string, meaning: string): ScalarDef => (
   kind: "number?",
   get: (s) => s.metrics.quarterly[key],
   set: (s, v) => {
-    s.metrics.quarterly[key] = v as number | null;
+    s.metrics.quarterly[key] = v;
   },
 });
 
@@ -318,37 +338,37 @@ const q = (key: keyof Quarterly, label: string, meaning: string): ScalarDef => (
 export const PUSH_LIMIT_LABEL = "Stuck after close date pushed times";
 
 const GENERAL: ScalarDef[] = [
-  { label: "Date order", meaning: "How to read dates like 03/04/2026: DMY (day first) or MDY (month first)", kind: "enum", options: ["DMY", "MDY"], get: (s) => s.dateOrder, set: (s, v) => { s.dateOrder = v as Settings["dateOrder"]; } },
+  enumDef("Date order", "How to read dates like 03/04/2026: DMY (day first) or MDY (month first)", ["DMY", "MDY"], (s) => s.dateOrder, (s, v) => { s.dateOrder = v; }),
   { label: "Currency", meaning: "Currency code shown with money", kind: "text", get: (s) => s.currency, set: (s, v) => { s.currency = String(v); } },
-  { label: "Won words", meaning: "Status or stage words that mean a deal was won (adopted stages with them are won stages)", kind: "list", get: (s) => s.outcomes.won, set: (s, v) => { s.outcomes.won = v as string[]; } },
-  { label: "Lost words", meaning: "Status or stage words that mean a deal was lost", kind: "list", get: (s) => s.outcomes.lost, set: (s, v) => { s.outcomes.lost = v as string[]; } },
-  { label: "Open words", meaning: "Status words that mean a deal is still open (its stage then decides)", kind: "list", get: (s) => s.outcomes.open, set: (s, v) => { s.outcomes.open = v as string[]; } },
-  { label: "Need weight", meaning: "Share of the 0-100 lead score that need carries", kind: "number", get: (s) => s.scoring.weights.need, set: (s, v) => { s.scoring.weights.need = v as number; } },
-  { label: "Budget weight", meaning: "Share of the lead score that budget carries", kind: "number", get: (s) => s.scoring.weights.budget, set: (s, v) => { s.scoring.weights.budget = v as number; } },
-  { label: "Authority weight", meaning: "Share of the lead score that authority carries", kind: "number", get: (s) => s.scoring.weights.authority, set: (s, v) => { s.scoring.weights.authority = v as number; } },
-  { label: "Grade A from", meaning: "Lowest score graded A", kind: "number", get: (s) => s.scoring.grades.A, set: (s, v) => { s.scoring.grades.A = v as number; } },
-  { label: "Grade B from", meaning: "Lowest score graded B", kind: "number", get: (s) => s.scoring.grades.B, set: (s, v) => { s.scoring.grades.B = v as number; } },
-  { label: "Grade C from", meaning: "Lowest score graded C; below is D", kind: "number", get: (s) => s.scoring.grades.C, set: (s, v) => { s.scoring.grades.C = v as number; } },
-  { label: "Qualified from", meaning: "Score at which a lead counts as qualified", kind: "number", get: (s) => s.scoring.qualifiedAt, set: (s, v) => { s.scoring.qualifiedAt = v as number; } },
-  { label: "Win rate basis", meaning: "count (deals won ÷ closed) or value (value won ÷ value closed)", kind: "enum", options: ["count", "value"], get: (s) => s.metrics.winRateBasis, set: (s, v) => { s.metrics.winRateBasis = v as Metrics["winRateBasis"]; } },
-  { label: "Cycle length over", meaning: "won (won deals only) or closed (won and lost deals)", kind: "enum", options: ["won", "closed"], get: (s) => s.metrics.cycleBasis, set: (s, v) => { s.metrics.cycleBasis = v as Metrics["cycleBasis"]; } },
-  { label: "Revenue target", meaning: "Revenue to win per target period (blank: no coverage figures)", kind: "number?", get: (s) => s.metrics.target, set: (s, v) => { s.metrics.target = v as number | null; } },
-  { label: "Target period", meaning: "month, quarter or year", kind: "enum", options: ["month", "quarter", "year"], get: (s) => s.metrics.targetPeriod, set: (s, v) => { s.metrics.targetPeriod = v as Metrics["targetPeriod"]; } },
-  { label: "Stuck without activity after days", meaning: "Open deals with no activity for this many days are stuck (blank: off)", kind: "int?", get: (s) => s.stuck.noActivityDays, set: (s, v) => { s.stuck.noActivityDays = v as number | null; } },
-  { label: "Overdue close date is stuck", meaning: "yes: an open deal past its expected close date is stuck", kind: "bool", get: (s) => s.stuck.overdueCloseDate, set: (s, v) => { s.stuck.overdueCloseDate = v as boolean; } },
-  { label: "Learn stuck thresholds", meaning: "yes: use learned factor × median days won deals spent in a stage, where history allows", kind: "bool", get: (s) => s.stuck.learned, set: (s, v) => { s.stuck.learned = v as boolean; } },
-  { label: "Learned threshold factor", meaning: "Multiple of the median days in stage of won deals", kind: "number", get: (s) => s.stuck.learnedFactor, set: (s, v) => { s.stuck.learnedFactor = v as number; } },
-  { label: "Cut loose after factor", meaning: "Past this multiple of the threshold, suggest cutting the deal loose", kind: "number", get: (s) => s.stuck.cutLooseFactor, set: (s, v) => { s.stuck.cutLooseFactor = v as number; } },
-  { label: "Review changes since", meaning: "Date the review's What changed section starts from, as YYYY-MM-DD (blank: the previous review run)", kind: "date?", get: (s) => s.review.since, set: (s, v) => { s.review.since = v as string | null; } },
-  { label: PUSH_LIMIT_LABEL, meaning: "An open deal whose expected close date moved later this many times is stuck (blank: off)", kind: "int?", get: (s) => s.review.pushLimit, set: (s, v) => { s.review.pushLimit = v as number | null; } },
-  { label: "Win model minimum closed deals", meaning: "Closed deals needed before win likelihood is shown", kind: "number", get: (s) => s.winModel.minClosed, set: (s, v) => { s.winModel.minClosed = v as number; } },
-  { label: "Win model holdout %", meaning: "Share of closed deals held out to measure the model", kind: "number", get: (s) => s.winModel.holdout, set: (s, v) => { s.winModel.holdout = v as number; } },
+  { label: "Won words", meaning: "Status or stage words that mean a deal was won (adopted stages with them are won stages)", kind: "list", get: (s) => s.outcomes.won, set: (s, v) => { s.outcomes.won = v; } },
+  { label: "Lost words", meaning: "Status or stage words that mean a deal was lost", kind: "list", get: (s) => s.outcomes.lost, set: (s, v) => { s.outcomes.lost = v; } },
+  { label: "Open words", meaning: "Status words that mean a deal is still open (its stage then decides)", kind: "list", get: (s) => s.outcomes.open, set: (s, v) => { s.outcomes.open = v; } },
+  { label: "Need weight", meaning: "Share of the 0-100 lead score that need carries", kind: "number", get: (s) => s.scoring.weights.need, set: (s, v) => { s.scoring.weights.need = v; } },
+  { label: "Budget weight", meaning: "Share of the lead score that budget carries", kind: "number", get: (s) => s.scoring.weights.budget, set: (s, v) => { s.scoring.weights.budget = v; } },
+  { label: "Authority weight", meaning: "Share of the lead score that authority carries", kind: "number", get: (s) => s.scoring.weights.authority, set: (s, v) => { s.scoring.weights.authority = v; } },
+  { label: "Grade A from", meaning: "Lowest score graded A", kind: "number", get: (s) => s.scoring.grades.A, set: (s, v) => { s.scoring.grades.A = v; } },
+  { label: "Grade B from", meaning: "Lowest score graded B", kind: "number", get: (s) => s.scoring.grades.B, set: (s, v) => { s.scoring.grades.B = v; } },
+  { label: "Grade C from", meaning: "Lowest score graded C; below is D", kind: "number", get: (s) => s.scoring.grades.C, set: (s, v) => { s.scoring.grades.C = v; } },
+  { label: "Qualified from", meaning: "Score at which a lead counts as qualified", kind: "number", get: (s) => s.scoring.qualifiedAt, set: (s, v) => { s.scoring.qualifiedAt = v; } },
+  enumDef("Win rate basis", "count (deals won ÷ closed) or value (value won ÷ value closed)", ["count", "value"], (s) => s.metrics.winRateBasis, (s, v) => { s.metrics.winRateBasis = v; }),
+  enumDef("Cycle length over", "won (won deals only) or closed (won and lost deals)", ["won", "closed"], (s) => s.metrics.cycleBasis, (s, v) => { s.metrics.cycleBasis = v; }),
+  { label: "Revenue target", meaning: "Revenue to win per target period (blank: no coverage figures)", kind: "number?", get: (s) => s.metrics.target, set: (s, v) => { s.metrics.target = v; } },
+  enumDef("Target period", "month, quarter or year", ["month", "quarter", "year"], (s) => s.metrics.targetPeriod, (s, v) => { s.metrics.targetPeriod = v; }),
+  { label: "Stuck without activity after days", meaning: "Open deals with no activity for this many days are stuck (blank: off)", kind: "int?", get: (s) => s.stuck.noActivityDays, set: (s, v) => { s.stuck.noActivityDays = v; } },
+  { label: "Overdue close date is stuck", meaning: "yes: an open deal past its expected close date is stuck", kind: "bool", get: (s) => s.stuck.overdueCloseDate, set: (s, v) => { s.stuck.overdueCloseDate = v; } },
+  { label: "Learn stuck thresholds", meaning: "yes: use learned factor × median days won deals spent in a stage, where history allows", kind: "bool", get: (s) => s.stuck.learned, set: (s, v) => { s.stuck.learned = v; } },
+  { label: "Learned threshold factor", meaning: "Multiple of the median days in stage of won deals", kind: "number", get: (s) => s.stuck.learnedFactor, set: (s, v) => { s.stuck.learnedFactor = v; } },
+  { label: "Cut loose after factor", meaning: "Past this multiple of the threshold, suggest cutting the deal loose", kind: "number", get: (s) => s.stuck.cutLooseFactor, set: (s, v) => { s.stuck.cutLooseFactor = v; } },
+  { label: "Review changes since", meaning: "Date the review's What changed section starts from, as YYYY-MM-DD (blank: the previous review run)", kind: "date?", get: (s) => s.review.since, set: (s, v) => { s.review.since = v; } },
+  { label: PUSH_LIMIT_LABEL, meaning: "An open deal whose expected close date moved later this many times is stuck (blank: off)", kind: "int?", get: (s) => s.review.pushLimit, set: (s, v) => { s.review.pushLimit = v; } },
+  { label: "Win model minimum closed deals", meaning: "Closed deals needed before win likelihood is shown", kind: "number", get: (s) => s.winModel.minClosed, set: (s, v) => { s.winModel.minClosed = v; } },
+  { label: "Win model holdout %", meaning: "Share of closed deals held out to measure the model", kind: "number", get: (s) => s.winModel.holdout, set: (s, v) => { s.winModel.holdout = v; } },
   ...(["AE", "BDR"] as const).flatMap((role): ScalarDef[] => [
-    { label: `${role} capacity: open deals`, meaning: `Open deals one ${role} can work (blank: not compared)`, kind: "int?", get: (s) => s.capacity[role].openDeals, set: (s, v) => { s.capacity[role].openDeals = v as number | null; } },
-    { label: `${role} capacity: activities per month`, meaning: `Activities one ${role} logs in 30 days (blank: not compared)`, kind: "int?", get: (s) => s.capacity[role].activities, set: (s, v) => { s.capacity[role].activities = v as number | null; } },
+    { label: `${role} capacity: open deals`, meaning: `Open deals one ${role} can work (blank: not compared)`, kind: "int?", get: (s) => s.capacity[role].openDeals, set: (s, v) => { s.capacity[role].openDeals = v; } },
+    { label: `${role} capacity: activities per month`, meaning: `Activities one ${role} logs in 30 days (blank: not compared)`, kind: "int?", get: (s) => s.capacity[role].activities, set: (s, v) => { s.capacity[role].activities = v; } },
   ]),
-  { label: "Under capacity below %", meaning: "A rep below this share of capacity is flagged under", kind: "number", get: (s) => s.capacity.underPercent, set: (s, v) => { s.capacity.underPercent = v as number; } },
-  { label: "Segment minimum closed deals", meaning: "Where we win: segments with fewer closed deals are shown, not ranked", kind: "number", get: (s) => s.segments.minClosed, set: (s, v) => { s.segments.minClosed = v as number; } },
+  { label: "Under capacity below %", meaning: "A rep below this share of capacity is flagged under", kind: "number", get: (s) => s.capacity.underPercent, set: (s, v) => { s.capacity.underPercent = v; } },
+  { label: "Segment minimum closed deals", meaning: "Where we win: segments with fewer closed deals are shown, not ranked", kind: "number", get: (s) => s.segments.minClosed, set: (s, v) => { s.segments.minClosed = v; } },
   q("salesMarketingSpend", "Quarter sales & marketing spend", "For CAC, CAC payback and magic number (blank: not shown)"),
   q("previousSpend", "Previous quarter sales & marketing spend", "For the magic number"),
   q("newCustomers", "Quarter new customers", "For CAC"),
@@ -463,176 +483,191 @@ export interface SettingsResult {
   problems: Problem[];
 }
 
-/**
- * Reads the settings tab. Never throws: a bad cell is reported by its address and the default
- * for that item is kept, so one typo does not stop the whole pipeline.
- */
-export function settingsFromGrid(grid: Grid): SettingsResult {
-  const problems: Problem[] = [];
+type SectionRow = { r: number; row: Cell[] };
+
+/** The settings grid found by section, with the one place its problems are collected. */
+interface TabReader {
+  grid: Grid;
+  /** Each section's title row, by its title in column A. */
+  sections: Map<string, number>;
+  bad(r: number, c: number, message: string): void;
+  /** The item rows of a section: below its header row, up to the first blank row. */
+  rowsOf(title: string): SectionRow[];
+  /** A number cell: the number, null when blank and `optional`, undefined (reported) when it is not a number. */
+  num(r: number, c: number, cell: Cell, what: string, optional: boolean): number | null | undefined;
+}
+
+const SECTION_TITLES = [SECTION_STAGES, SECTION_SCORING, SECTION_GENERAL, SECTION_COLUMNS, SECTION_ACTIVITY, SECTION_OWNERS];
+
+function tabReader(grid: Grid, problems: Problem[]): TabReader {
   const bad = (r: number, c: number, message: string): void => {
     problems.push({ sheet: TAB_SETTINGS, cell: a1(r, c), code: "BAD_SETTING", message, severity: "error" });
   };
-  const s: Settings = structuredClone(DEFAULT_SETTINGS);
-  s.columns = {};
-
-  // Find each section by its title in column A.
   const sections = new Map<string, number>();
   grid.forEach((row, r) => {
     const t = text(row[0]);
-    if ([SECTION_STAGES, SECTION_SCORING, SECTION_GENERAL, SECTION_COLUMNS, SECTION_ACTIVITY, SECTION_OWNERS].includes(t) && !sections.has(t)) sections.set(t, r);
+    if (SECTION_TITLES.includes(t) && !sections.has(t)) sections.set(t, r);
   });
-  const rowsOf = (title: string): { r: number; row: Cell[] }[] => {
-    const start = sections.get(title);
-    if (start === undefined) return [];
-    const out: { r: number; row: Cell[] }[] = [];
-    for (let r = start + 2; r < grid.length; r++) {
-      const row = grid[r] ?? [];
-      if (row.every((c) => text(c) === "")) break;
-      out.push({ r, row });
-    }
-    return out;
-  };
-  const num = (r: number, c: number, cell: Cell, what: string, optional: boolean): number | null | undefined => {
-    const t = text(cell);
-    if (t === "") {
-      if (optional) return null;
-      bad(r, c, `${what} is empty: enter a number.`);
-      return undefined;
-    }
-    const n = typeof cell === "number" ? cell : Number(t.replace(/[%\s,]/g, ""));
-    if (!Number.isFinite(n)) {
-      bad(r, c, `${what} "${t}" is not a number: enter a number such as 30.`);
-      return undefined;
-    }
-    return n;
-  };
-
-  // Stages
-  if (sections.has(SECTION_STAGES)) {
-    const stages: Stage[] = [];
-    for (const { r, row } of rowsOf(SECTION_STAGES)) {
-      const name = text(row[0]);
-      const kind = text(row[1]).toLowerCase();
-      if (!["open", "won", "lost"].includes(kind)) bad(r, 1, `Kind "${text(row[1])}" of stage "${name}" must be open, won or lost.`);
-      const probability = num(r, 2, row[2], `Win probability of "${name}"`, false);
-      if (probability !== undefined && probability !== null && (probability < 0 || probability > 100))
-        bad(r, 2, `Win probability of "${name}" must be between 0 and 100.`);
-      const stuckRaw = num(r, 3, row[3], `Stuck after days of "${name}"`, true);
-      if (stuckRaw !== undefined && stuckRaw !== null && (!Number.isInteger(stuckRaw) || stuckRaw <= 0))
-        bad(r, 3, `Stuck after days of "${name}" must be a whole number above 0, or blank for never.`);
-      const required: Field[] = [];
-      for (const label of splitList(text(row[4]))) {
-        const f = fieldByLabel.get(label.toLowerCase());
-        if (f) required.push(f);
-        else bad(r, 4, `Required field "${label}" of stage "${name}" is not a field pipesheet knows; use one of: ${FIELDS.map(fieldLabel).join(", ")}.`);
+  return {
+    grid,
+    sections,
+    bad,
+    rowsOf(title) {
+      const start = sections.get(title);
+      if (start === undefined) return [];
+      const out: SectionRow[] = [];
+      for (let r = start + 2; r < grid.length; r++) {
+        const row = grid[r] ?? [];
+        if (row.every((c) => text(c) === "")) break;
+        out.push({ r, row });
       }
-      stages.push({
-        name,
-        kind: (["open", "won", "lost"].includes(kind) ? kind : "open") as Stage["kind"],
-        probability: typeof probability === "number" ? probability : 0,
-        stuckDays: typeof stuckRaw === "number" && Number.isInteger(stuckRaw) && stuckRaw > 0 ? stuckRaw : null,
-        required,
-        checklist: splitList(text(row[5])),
-        aliases: splitList(text(row[6])),
-      });
-    }
-    const parsed = Settings.shape.stages.safeParse(stages);
-    if (parsed.success) s.stages = parsed.data;
-    else {
-      const at = sections.get(SECTION_STAGES) ?? 0;
-      for (const issue of parsed.error.issues) {
-        const idx = typeof issue.path[0] === "number" ? issue.path[0] : -1;
-        bad(idx >= 0 ? at + 2 + idx : at, 0, `Stages: ${issue.message}`);
-      }
-    }
-  }
-
-  // Scoring answers
-  if (sections.has(SECTION_SCORING)) {
-    const list: Answer[] = [];
-    for (const { r, row } of rowsOf(SECTION_SCORING)) {
-      const dim = text(row[0]).toLowerCase();
-      const label = text(row[1]);
-      const points = num(r, 2, row[2], `Points of "${label}"`, false);
-      if (!["need", "budget", "authority"].includes(dim)) {
-        bad(r, 0, `Dimension "${text(row[0])}" must be Need, Budget or Authority.`);
-        continue;
-      }
-      if (label === "") {
-        bad(r, 1, "Answer is empty: enter the answer as your team writes it.");
-        continue;
-      }
-      if (typeof points !== "number" || points < 0 || points > 3) {
-        if (typeof points === "number") bad(r, 2, `Points of "${label}" must be between 0 and 3.`);
-        continue;
-      }
-      list.push({ dimension: dim as Dimension, label, points, synonyms: splitList(text(row[3])) });
-    }
-    if (list.length > 0) s.scoring.answers = list;
-  }
-
-  // General
-  if (sections.has(SECTION_GENERAL)) {
-    const byLabel = new Map(GENERAL.map((d) => [d.label.toLowerCase(), d]));
-    for (const { r, row } of rowsOf(SECTION_GENERAL)) {
-      const label = text(row[0]);
-      const def = byLabel.get(label.toLowerCase());
-      if (!def) {
-        bad(r, 0, `Unknown setting "${label}": check the spelling, or delete the row.`);
-        continue;
-      }
-      const cell = row[1];
+      return out;
+    },
+    num(r, c, cell, what, optional) {
       const t = text(cell);
-      switch (def.kind) {
-        case "number":
-        case "number?":
-        case "int?": {
-          const n = num(r, 1, cell, def.label, def.kind !== "number");
-          if (n === undefined) break;
-          if (def.kind === "int?" && n !== null && (!Number.isInteger(n) || n <= 0)) {
-            bad(r, 1, `${def.label} must be a whole number above 0, or blank.`);
-            break;
-          }
-          def.set(s, n);
-          break;
-        }
-        case "bool": {
-          const v = t.toLowerCase();
-          if (["yes", "true", "y", "1", "on"].includes(v)) def.set(s, true);
-          else if (["no", "false", "n", "0", "off", ""].includes(v)) def.set(s, false);
-          else bad(r, 1, `${def.label} must be yes or no.`);
-          break;
-        }
-        case "enum": {
-          const opt = def.options?.find((o) => o.toLowerCase() === t.toLowerCase());
-          if (opt) def.set(s, opt);
-          else bad(r, 1, `${def.label} "${t}" must be one of: ${def.options?.join(", ")}.`);
-          break;
-        }
-        case "date?": {
-          // The cell may hold a date (Sheets), a serial number (Excel) or text.
-          const day = cell instanceof Date ? dayFromDate(cell) : typeof cell === "number" ? dayFromExcelSerial(cell) : t === "" ? null : dayFromIso(t);
-          if (t !== "" && day === null) bad(r, 1, `${def.label} "${t}" is not a date: enter it as YYYY-MM-DD, or leave it blank.`);
-          else def.set(s, day === null ? null : isoFromDay(day));
-          break;
-        }
-        case "text":
-          if (t === "") bad(r, 1, `${def.label} is empty.`);
-          else def.set(s, t);
-          break;
-        case "list":
-          def.set(s, splitList(t));
-          break;
+      if (t === "") {
+        if (optional) return null;
+        bad(r, c, `${what} is empty: enter a number.`);
+        return undefined;
       }
+      const n = typeof cell === "number" ? cell : Number(t.replace(/[%\s,]/g, ""));
+      if (!Number.isFinite(n)) {
+        bad(r, c, `${what} "${t}" is not a number: enter a number such as 30.`);
+        return undefined;
+      }
+      return n;
+    },
+  };
+}
+
+const stageKind = (t: string): Stage["kind"] | null => StageKind.options.find((k) => k === t) ?? null;
+
+function readStage(rd: TabReader, { r, row }: SectionRow): Stage {
+  const name = text(row[0]);
+  const kind = stageKind(text(row[1]).toLowerCase());
+  if (kind === null) rd.bad(r, 1, `Kind "${text(row[1])}" of stage "${name}" must be open, won or lost.`);
+  const probability = rd.num(r, 2, row[2], `Win probability of "${name}"`, false);
+  if (probability !== undefined && probability !== null && (probability < 0 || probability > 100)) rd.bad(r, 2, `Win probability of "${name}" must be between 0 and 100.`);
+  const stuckRaw = rd.num(r, 3, row[3], `Stuck after days of "${name}"`, true);
+  if (stuckRaw !== undefined && stuckRaw !== null && (!Number.isInteger(stuckRaw) || stuckRaw <= 0))
+    rd.bad(r, 3, `Stuck after days of "${name}" must be a whole number above 0, or blank for never.`);
+  const required: Field[] = [];
+  for (const label of splitList(text(row[4]))) {
+    const f = fieldByLabel.get(label.toLowerCase());
+    if (f) required.push(f);
+    else rd.bad(r, 4, `Required field "${label}" of stage "${name}" is not a field pipesheet knows; use one of: ${FIELDS.map(fieldLabel).join(", ")}.`);
+  }
+  return {
+    name,
+    kind: kind ?? "open",
+    probability: typeof probability === "number" ? probability : 0,
+    stuckDays: typeof stuckRaw === "number" && Number.isInteger(stuckRaw) && stuckRaw > 0 ? stuckRaw : null,
+    required,
+    checklist: splitList(text(row[5])),
+    aliases: splitList(text(row[6])),
+  };
+}
+
+function readStages(rd: TabReader, s: Settings): void {
+  const stages = rd.rowsOf(SECTION_STAGES).map((item) => readStage(rd, item));
+  const parsed = Settings.shape.stages.safeParse(stages);
+  if (parsed.success) s.stages = parsed.data;
+  else {
+    const at = rd.sections.get(SECTION_STAGES) ?? 0;
+    for (const issue of parsed.error.issues) {
+      const idx = typeof issue.path[0] === "number" ? issue.path[0] : -1;
+      rd.bad(idx >= 0 ? at + 2 + idx : at, 0, `Stages: ${issue.message}`);
     }
   }
+}
 
-  // Columns
-  for (const { r, row } of rowsOf(SECTION_COLUMNS)) {
+function readAnswers(rd: TabReader, s: Settings): void {
+  const list: Answer[] = [];
+  for (const { r, row } of rd.rowsOf(SECTION_SCORING)) {
+    const dimension = DIMENSIONS.find((d) => d === text(row[0]).toLowerCase());
+    const label = text(row[1]);
+    const points = rd.num(r, 2, row[2], `Points of "${label}"`, false);
+    if (dimension === undefined) {
+      rd.bad(r, 0, `Dimension "${text(row[0])}" must be Need, Budget or Authority.`);
+      continue;
+    }
+    if (label === "") {
+      rd.bad(r, 1, "Answer is empty: enter the answer as your team writes it.");
+      continue;
+    }
+    if (typeof points !== "number" || points < 0 || points > 3) {
+      if (typeof points === "number") rd.bad(r, 2, `Points of "${label}" must be between 0 and 3.`);
+      continue;
+    }
+    list.push({ dimension, label, points, synonyms: splitList(text(row[3])) });
+  }
+  if (list.length > 0) s.scoring.answers = list;
+}
+
+/** Reads one General row's Value cell by its kind, and sets it when it is valid. */
+function readScalar(rd: TabReader, def: ScalarDef, r: number, cell: Cell, s: Settings): void {
+  const t = text(cell);
+  switch (def.kind) {
+    case "number": {
+      const n = rd.num(r, 1, cell, def.label, false);
+      if (typeof n === "number") def.set(s, n);
+      break;
+    }
+    case "number?":
+    case "int?": {
+      const n = rd.num(r, 1, cell, def.label, true);
+      if (n === undefined) break;
+      if (def.kind === "int?" && n !== null && (!Number.isInteger(n) || n <= 0)) rd.bad(r, 1, `${def.label} must be a whole number above 0, or blank.`);
+      else def.set(s, n);
+      break;
+    }
+    case "bool": {
+      const v = t.toLowerCase();
+      if (["yes", "true", "y", "1", "on"].includes(v)) def.set(s, true);
+      else if (["no", "false", "n", "0", "off", ""].includes(v)) def.set(s, false);
+      else rd.bad(r, 1, `${def.label} must be yes or no.`);
+      break;
+    }
+    case "enum": {
+      const opt = def.options.find((o) => o.toLowerCase() === t.toLowerCase());
+      if (opt) def.set(s, opt);
+      else rd.bad(r, 1, `${def.label} "${t}" must be one of: ${def.options.join(", ")}.`);
+      break;
+    }
+    case "date?": {
+      // The cell may hold a date (Sheets), a serial number (Excel) or text.
+      const day = cell instanceof Date ? dayFromDate(cell) : typeof cell === "number" ? dayFromExcelSerial(cell) : t === "" ? null : dayFromIso(t);
+      if (t !== "" && day === null) rd.bad(r, 1, `${def.label} "${t}" is not a date: enter it as YYYY-MM-DD, or leave it blank.`);
+      else def.set(s, day === null ? null : isoFromDay(day));
+      break;
+    }
+    case "text":
+      if (t === "") rd.bad(r, 1, `${def.label} is empty.`);
+      else def.set(s, t);
+      break;
+    case "list":
+      def.set(s, splitList(t));
+      break;
+  }
+}
+
+function readGeneral(rd: TabReader, s: Settings): void {
+  const byLabel = new Map(GENERAL.map((d) => [d.label.toLowerCase(), d]));
+  for (const { r, row } of rd.rowsOf(SECTION_GENERAL)) {
+    const label = text(row[0]);
+    const def = byLabel.get(label.toLowerCase());
+    if (def) readScalar(rd, def, r, row[1], s);
+    else rd.bad(r, 0, `Unknown setting "${label}": check the spelling, or delete the row.`);
+  }
+}
+
+/** The Columns, Activity types and Owners sections: small two-column lists. */
+function readLists(rd: TabReader, s: Settings): void {
+  for (const { r, row } of rd.rowsOf(SECTION_COLUMNS)) {
     const label = text(row[0]);
     const f = fieldByLabel.get(label.toLowerCase());
     if (!f) {
-      bad(r, 0, `Unknown field "${label}": use one of ${FIELDS.map(fieldLabel).join(", ")}.`);
+      rd.bad(r, 0, `Unknown field "${label}": use one of ${FIELDS.map(fieldLabel).join(", ")}.`);
       continue;
     }
     const header = text(row[1]);
@@ -640,49 +675,62 @@ export function settingsFromGrid(grid: Grid): SettingsResult {
   }
 
   // Activity types: the team's own words per type.
-  for (const { r, row } of rowsOf(SECTION_ACTIVITY)) {
+  for (const { r, row } of rd.rowsOf(SECTION_ACTIVITY)) {
     const t = ACTIVITY_KINDS.find((k) => k === text(row[0]).toLowerCase());
     if (!t) {
-      bad(r, 0, `Activity type "${text(row[0])}" must be call, email, meeting or note.`);
+      rd.bad(r, 0, `Activity type "${text(row[0])}" must be call, email, meeting or note.`);
       continue;
     }
     s.activityTypes[t] = splitList(text(row[1]));
   }
 
   // Owners: each rep's role, for capacity.
-  for (const { r, row } of rowsOf(SECTION_OWNERS)) {
+  for (const { r, row } of rd.rowsOf(SECTION_OWNERS)) {
     const owner = text(row[0]);
     const role = Role.options.find((o) => o.toLowerCase() === text(row[1]).toLowerCase());
     if (owner === "") {
-      bad(r, 0, "Owner is empty: enter the rep as the deals sheet's Owner column writes them.");
+      rd.bad(r, 0, "Owner is empty: enter the rep as the deals sheet's Owner column writes them.");
       continue;
     }
     if (!role) {
-      bad(r, 1, `Role "${text(row[1])}" of ${owner} must be AE or BDR.`);
+      rd.bad(r, 1, `Role "${text(row[1])}" of ${owner} must be AE or BDR.`);
       continue;
     }
     s.capacity.owners.push({ owner, role });
   }
+}
 
-  // Whole-object rules (weights add to 100, grades fall) reported at the General section.
+/** Whole-object rules (weights add to 100, grades fall), reported at the General section; what is invalid falls back to the defaults. */
+function checkWhole(rd: TabReader, s: Settings): Settings {
   const whole = Settings.safeParse(s);
-  if (!whole.success) {
-    const at = sections.get(SECTION_GENERAL) ?? 0;
-    for (const issue of whole.error.issues) {
-      const path = issue.path.join(".");
-      const labelRow = path.startsWith("scoring.weights")
-        ? "Need weight"
-        : path.startsWith("scoring.grades")
-          ? "Grade A from"
-          : null;
-      const r = labelRow ? grid.findIndex((row) => text(row[0]) === labelRow) : at;
-      bad(r >= 0 ? r : at, labelRow ? 1 : 0, issue.message);
-    }
-    // Fall back, piece by piece, to the defaults for what is invalid.
-    const fixed = structuredClone(s);
-    if (!Scoring.safeParse(fixed.scoring).success) fixed.scoring = structuredClone(DEFAULT_SETTINGS.scoring);
-    const again = Settings.safeParse(fixed);
-    return { settings: again.success ? again.data : structuredClone(DEFAULT_SETTINGS), problems };
+  if (whole.success) return whole.data;
+  const at = rd.sections.get(SECTION_GENERAL) ?? 0;
+  for (const issue of whole.error.issues) {
+    const path = issue.path.join(".");
+    const labelRow = path.startsWith("scoring.weights") ? "Need weight" : path.startsWith("scoring.grades") ? "Grade A from" : null;
+    const r = labelRow ? rd.grid.findIndex((row) => text(row[0]) === labelRow) : at;
+    rd.bad(r >= 0 ? r : at, labelRow ? 1 : 0, issue.message);
   }
-  return { settings: whole.data, problems };
+  // Fall back, piece by piece, to the defaults for what is invalid.
+  const fixed = structuredClone(s);
+  if (!Scoring.safeParse(fixed.scoring).success) fixed.scoring = structuredClone(DEFAULT_SETTINGS.scoring);
+  const again = Settings.safeParse(fixed);
+  return again.success ? again.data : structuredClone(DEFAULT_SETTINGS);
+}
+
+/**
+ * Reads the settings tab. Never throws: a bad cell is reported by its address and the default
+ * for that item is kept, so one typo does not stop the whole pipeline.
+ */
+export function settingsFromGrid(grid: Grid): SettingsResult {
+  const problems: Problem[] = [];
+  const rd = tabReader(grid, problems);
+  const s: Settings = structuredClone(DEFAULT_SETTINGS);
+  s.columns = {};
+  if (rd.sections.has(SECTION_STAGES)) readStages(rd, s);
+  if (rd.sections.has(SECTION_SCORING)) readAnswers(rd, s);
+  if (rd.sections.has(SECTION_GENERAL)) readGeneral(rd, s);
+  readLists(rd, s);
+  const settings = checkWhole(rd, s);
+  return { settings, problems };
 }

@@ -91,26 +91,28 @@ const holdoutKey = (d: Deal): string => (d.id !== "" ? d.id : d.name !== "" ? d.
 function holdoutMask(hashes: Uint32Array, count: number): Uint8Array {
   // The count-th smallest hash, by a histogram of the top 16 bits and a sort of one bucket: no full sort.
   const buckets = new Uint32Array(65_536);
-  for (let i = 0; i < hashes.length; i++) {
-    const b = (hashes[i] as number) >>> 16;
-    buckets[b] = (buckets[b] as number) + 1;
+  for (const h of hashes) {
+    const b = h >>> 16;
+    buckets[b] = (buckets[b] ?? 0) + 1;
   }
   let below = 0;
   let bucket = 0;
   while (below + (buckets[bucket] as number) < count) below += buckets[bucket++] as number;
   const inBucket: number[] = [];
-  for (let i = 0; i < hashes.length; i++) if ((hashes[i] as number) >>> 16 === bucket) inBucket.push(hashes[i] as number);
+  for (const h of hashes) if (h >>> 16 === bucket) inBucket.push(h);
   inBucket.sort((x, y) => x - y);
   const cut = inBucket[count - below - 1] as number;
   const mask = new Uint8Array(hashes.length);
   let taken = 0;
-  for (let i = 0; i < hashes.length; i++) {
-    if ((hashes[i] as number) < cut) {
+  let i = 0;
+  for (const h of hashes) {
+    if (h < cut) {
       mask[i] = 1;
       taken++;
     }
+    i++;
   }
-  for (let i = 0; i < hashes.length && taken < count; i++) {
+  for (i = 0; i < hashes.length && taken < count; i++) {
     if (hashes[i] === cut) {
       mask[i] = 1;
       taken++;
@@ -138,8 +140,8 @@ function fit(columns: readonly Column[], won: Uint8Array, held: Uint8Array | nul
     for (let i = 0; i < codes.length; i++) {
       if (held !== null && held[i] === 1) continue;
       const c = codes[i] as number;
-      if (won[i] === 1) cw[c] = (cw[c] as number) + 1;
-      else cl[c] = (cl[c] as number) + 1;
+      if (won[i] === 1) cw[c] = (cw[c] ?? 0) + 1;
+      else cl[c] = (cl[c] ?? 0) + 1;
     }
     // slot[c]: where code c is counted; rare category values move to "other".
     const slot = new Int32Array(col.size + 1);
@@ -147,27 +149,27 @@ function fit(columns: readonly Column[], won: Uint8Array, held: Uint8Array | nul
     if (col.fold) {
       values = 1;
       for (let c = 0; c < col.size; c++) {
-        if ((cw[c] as number) + (cl[c] as number) >= MIN_SEEN) {
+        if ((cw[c] ?? 0) + (cl[c] ?? 0) >= MIN_SEEN) {
           slot[c] = c;
           values++;
         } else {
           slot[c] = other;
-          cw[other] = (cw[other] as number) + (cw[c] as number);
-          cl[other] = (cl[other] as number) + (cl[c] as number);
+          cw[other] = (cw[other] ?? 0) + (cw[c] ?? 0);
+          cl[other] = (cl[other] ?? 0) + (cl[c] ?? 0);
         }
       }
       slot[other] = other;
     } else for (let c = 0; c <= col.size; c++) slot[c] = c;
     let seen = 0;
-    for (let c = 0; c <= col.size; c++) if (slot[c] === c && (cw[c] as number) + (cl[c] as number) > 0) seen++;
+    for (let c = 0; c <= col.size; c++) if (slot[c] === c && (cw[c] ?? 0) + (cl[c] ?? 0) > 0) seen++;
     // A feature with one value among the training deals says nothing, yet smoothing would tilt it toward the
     // smaller class; leave it out.
     if (seen < 2) return;
     const k = values * ALPHA;
     const ratio = new Float64Array(col.size + 1);
     for (let c = 0; c <= col.size; c++) {
-      const s = slot[c] as number;
-      ratio[c] = Math.log(((cw[s] as number) + ALPHA) / (nWon + k)) - Math.log(((cl[s] as number) + ALPHA) / (nLost + k));
+      const s = slot[c] ?? c;
+      ratio[c] = Math.log(((cw[s] ?? 0) + ALPHA) / (nWon + k)) - Math.log(((cl[s] ?? 0) + ALPHA) / (nLost + k));
     }
     used.push(ci);
     ratios.push(ratio);
@@ -181,140 +183,145 @@ const sigmoid = (logOdds: number): number => 1 / (1 + Math.exp(-logOdds));
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** `reached(deal, position)`: the furthest open stage the deal reached; position is its place in `deals`, not its sheet row. */
-export function trainWinModel(deals: readonly Deal[], settings: Settings, reached: (deal: Deal, position: number) => number): WinModel {
-  const stageCount = settings.stages.length;
-  const kinds = Uint8Array.from(settings.stages, (s) => (s.kind === "won" ? WON : s.kind === "lost" ? LOST : OPEN));
-  const kindOf = (d: Deal): number => (d.stage >= 0 && d.stage < stageCount ? (kinds[d.stage] as number) : OPEN);
+interface Encoded {
+  /** 1 where the closed deal was won. */
+  won: Uint8Array;
+  hashes: Uint32Array;
+  answers: { dimension: Dimension; coder: AnswerCoder; codes: Int32Array }[];
+  stageCodes: Int32Array;
+  categories: { key: CategoryKey; byValue: Map<string, number>; codes: Int32Array }[];
+}
 
-  const closed: Deal[] = [];
-  const positions: number[] = [];
-  for (let p = 0; p < deals.length; p++) {
-    const d = deals[p] as Deal;
-    if (kindOf(d) === OPEN) continue;
-    closed.push(d);
-    positions.push(p);
-  }
-  const needed = settings.winModel.minClosed;
-  let wonCount = 0;
-  for (const d of closed) if (kindOf(d) === WON) wonCount++;
-  const lostCount = closed.length - wonCount;
-  // With one outcome missing or nearly so, every prediction is that outcome and its holdout score means nothing.
-  const perOutcome = Math.max(1, Math.min(MIN_PER_OUTCOME, Math.ceil(needed / 6)));
-  const oneSided = closed.length >= needed && (wonCount < perOutcome || lostCount < perOutcome);
-  if (closed.length < needed || oneSided) {
-    return {
-      summary: {
-        ready: false,
-        closed: closed.length,
-        needed,
-        message: oneSided
-          ? `not enough history: ${wonCount.toLocaleString("en-US")} won, ${lostCount.toLocaleString("en-US")} lost (need ${perOutcome} of each)`
-          : `not enough history (${plural(closed.length, "closed deal")}, need ${needed})`,
-        holdoutSize: 0,
-        accuracy: null,
-        brier: null,
-        baselineBrier: null,
-        features: [],
-      },
-      predict: () => null,
-    };
-  }
-
+/** One pass over the closed deals, reading fields by name: a million-row sheet does not fit in cache twice. */
+function encode(closed: readonly Deal[], positions: readonly number[], settings: Settings, reached: (deal: Deal, position: number) => number, isWon: (d: Deal) => boolean): Encoded {
   const n = closed.length;
-  const won = new Uint8Array(n);
-  const coders = DIMENSIONS.map((d) => answerCoder(settings, d));
-  const answerCodes = DIMENSIONS.map(() => new Int32Array(n));
-  const stageCodes = new Int32Array(n);
-  const hashes = new Uint32Array(n);
-  // Every category is encoded; one the sheet lacks reads as "" throughout and is dropped by fit() as constant.
-  const categoryCodes = CATEGORY_FIELDS.map(() => new Map<string, number>());
-  const categoryColumns = CATEGORY_FIELDS.map(() => new Int32Array(n));
-  // One pass over the closed deals, reading fields by name: a million-row sheet does not fit in cache twice.
-  for (let i = 0; i < n; i++) {
-    const d = closed[i] as Deal;
-    won[i] = kindOf(d) === WON ? 1 : 0;
-    hashes[i] = hash(holdoutKey(d));
-    for (let k = 0; k < DIMENSIONS.length; k++) {
-      (answerCodes[k] as Int32Array)[i] = (coders[k] as AnswerCoder).code(answerCell(d, DIMENSIONS[k] as Dimension));
-    }
-    const r = reached(d, positions[i] as number);
-    stageCodes[i] = r >= 0 && r < stageCount ? r : stageCount;
-    for (let k = 0; k < CATEGORY_FIELDS.length; k++) {
-      const byValue = categoryCodes[k] as Map<string, number>;
-      const v = categoryCell(d, CATEGORY_FIELDS[k] as CategoryKey) ?? "";
-      let c = byValue.get(v);
+  const stageCount = settings.stages.length;
+  const e: Encoded = {
+    won: new Uint8Array(n),
+    hashes: new Uint32Array(n),
+    answers: DIMENSIONS.map((dimension) => ({ dimension, coder: answerCoder(settings, dimension), codes: new Int32Array(n) })),
+    stageCodes: new Int32Array(n),
+    // Every category is encoded; one the sheet lacks reads as "" throughout and is dropped by fit() as constant.
+    categories: CATEGORY_FIELDS.map((key) => ({ key, byValue: new Map<string, number>(), codes: new Int32Array(n) })),
+  };
+  let i = 0;
+  for (const d of closed) {
+    e.won[i] = isWon(d) ? 1 : 0;
+    e.hashes[i] = hash(holdoutKey(d));
+    for (const a of e.answers) a.codes[i] = a.coder.code(answerCell(d, a.dimension));
+    const r = reached(d, positions[i] ?? -1);
+    e.stageCodes[i] = r >= 0 && r < stageCount ? r : stageCount;
+    for (const cat of e.categories) {
+      const v = categoryCell(d, cat.key) ?? "";
+      let c = cat.byValue.get(v);
       if (c === undefined) {
-        c = byValue.size;
-        byValue.set(v, c);
+        c = cat.byValue.size;
+        cat.byValue.set(v, c);
       }
-      (categoryColumns[k] as Int32Array)[i] = c;
+      cat.codes[i] = c;
     }
+    i++;
   }
-  const columns: Column[] = [
-    ...DIMENSIONS.map((d, k) => ({
-      name: d,
-      fold: false,
-      size: (coders[k] as AnswerCoder).size,
-      codes: answerCodes[k] as Int32Array,
-    })),
-    { name: "stage reached", fold: false, size: stageCount + 1, codes: stageCodes },
-    ...CATEGORY_FIELDS.map((key, k) => ({
-      name: key,
-      fold: true,
-      size: (categoryCodes[k] as Map<string, number>).size,
-      codes: categoryColumns[k] as Int32Array,
-    })),
-  ];
-  const stageColumn = DIMENSIONS.length;
-  const firstCategory = stageColumn + 1;
+  return e;
+}
 
-  const holdoutSize = Math.max(1, Math.round((n * settings.winModel.holdout) / 100));
-  const held = holdoutMask(hashes, holdoutSize);
-  const trial = fit(columns, won, held);
+const columnsOf = (e: Encoded, stageCount: number): Column[] => [
+  ...e.answers.map((a) => ({ name: a.dimension, fold: false, size: a.coder.size, codes: a.codes })),
+  { name: "stage reached", fold: false, size: stageCount + 1, codes: e.stageCodes },
+  ...e.categories.map((cat) => ({ name: cat.key, fold: true, size: cat.byValue.size, codes: cat.codes })),
+];
+
+/** Accuracy at 50 % and Brier scores of `trial` on the held-out deals. */
+function holdoutScores(trial: Fit, columns: readonly Column[], won: Uint8Array, held: Uint8Array, holdoutSize: number): { accuracy: number; brier: number; baseline: number } {
+  const parts = trial.used.map((ci, j) => ({ codes: columns[ci]?.codes ?? new Int32Array(0), ratio: trial.ratios[j] ?? new Float64Array(0) }));
   let right = 0;
   let brier = 0;
   let baseline = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < won.length; i++) {
     if (held[i] === 0) continue;
     let z = trial.prior;
-    for (let j = 0; j < trial.used.length; j++) {
-      const codes = (columns[trial.used[j] as number] as Column).codes;
-      z += (trial.ratios[j] as Float64Array)[codes[i] as number] as number;
-    }
+    for (const part of parts) z += part.ratio[part.codes[i] as number] as number;
     const p = sigmoid(z);
-    const y = won[i] as number;
+    const y = won[i] === 1 ? 1 : 0;
     if ((p >= 0.5 ? 1 : 0) === y) right++;
     brier += (p - y) ** 2;
     baseline += (trial.winRate - y) ** 2;
   }
-  const accuracy = right / holdoutSize;
-  brier /= holdoutSize;
-  baseline /= holdoutSize;
+  return { accuracy: right / holdoutSize, brier: brier / holdoutSize, baseline: baseline / holdoutSize };
+}
 
-  const final = fit(columns, won, null);
-  // Split the used columns by kind, so predict runs plain loops and no per-feature callbacks.
+/** predict() for an open deal from the final fit, with the used columns split by kind so it runs plain loops and no per-feature callbacks. */
+function predictor(final: Fit, e: Encoded, stageCount: number, isOpen: (d: Deal) => boolean): WinModel["predict"] {
+  const stageColumn = e.answers.length;
+  const firstCategory = stageColumn + 1;
   const answerParts: { dimension: Dimension; coder: AnswerCoder; ratio: Float64Array }[] = [];
   const categoryParts: { key: CategoryKey; codes: Map<string, number>; ratio: Float64Array; other: number }[] = [];
   let stageRatios: Float64Array | null = null;
-  for (let j = 0; j < final.used.length; j++) {
-    const ci = final.used[j] as number;
-    const ratio = final.ratios[j] as Float64Array;
-    if (ci < stageColumn) {
-      answerParts.push({ dimension: DIMENSIONS[ci] as Dimension, coder: coders[ci] as AnswerCoder, ratio });
-    } else if (ci === stageColumn) {
-      stageRatios = ratio;
-    } else {
-      const k = ci - firstCategory;
-      const other = ratio[(columns[ci] as Column).size] as number;
-      categoryParts.push({ key: CATEGORY_FIELDS[k] as CategoryKey, codes: categoryCodes[k] as Map<string, number>, ratio, other });
+  final.used.forEach((ci, j) => {
+    const ratio = final.ratios[j];
+    if (ratio === undefined) return;
+    const answer = e.answers[ci];
+    const category = e.categories[ci - firstCategory];
+    if (answer) answerParts.push({ dimension: answer.dimension, coder: answer.coder, ratio });
+    else if (ci === stageColumn) stageRatios = ratio;
+    else if (category) categoryParts.push({ key: category.key, codes: category.byValue, ratio, other: ratio[category.byValue.size] ?? 0 });
+  });
+  return (deal, reachedIndex) => {
+    if (!isOpen(deal)) return null;
+    let z = final.prior;
+    for (const part of answerParts) z += part.ratio[part.coder.code(answerCell(deal, part.dimension))] as number;
+    if (stageRatios !== null) z += stageRatios[reachedIndex >= 0 && reachedIndex < stageCount ? reachedIndex : stageCount] as number;
+    for (const part of categoryParts) {
+      const c = part.codes.get(categoryCell(deal, part.key) ?? "");
+      z += c === undefined ? part.other : (part.ratio[c] as number);
     }
+    return sigmoid(z);
+  };
+}
+
+const notReady = (closed: number, needed: number, message: string): WinModel => ({
+  summary: { ready: false, closed, needed, message, holdoutSize: 0, accuracy: null, brier: null, baselineBrier: null, features: [] },
+  predict: () => null,
+});
+
+/** `reached(deal, position)`: the furthest open stage the deal reached; position is its place in `deals`, not its sheet row. */
+export function trainWinModel(deals: readonly Deal[], settings: Settings, reached: (deal: Deal, position: number) => number): WinModel {
+  const stageCount = settings.stages.length;
+  const kinds = Uint8Array.from(settings.stages, (s) => (s.kind === "won" ? WON : s.kind === "lost" ? LOST : OPEN));
+  const kindOf = (d: Deal): number => (d.stage >= 0 && d.stage < stageCount ? (kinds[d.stage] ?? OPEN) : OPEN);
+
+  const closed: Deal[] = [];
+  const positions: number[] = [];
+  let wonCount = 0;
+  let p = 0;
+  for (const d of deals) {
+    const k = kindOf(d);
+    if (k !== OPEN) {
+      closed.push(d);
+      positions.push(p);
+      if (k === WON) wonCount++;
+    }
+    p++;
+  }
+  const needed = settings.winModel.minClosed;
+  const lostCount = closed.length - wonCount;
+  // With one outcome missing or nearly so, every prediction is that outcome and its holdout score means nothing.
+  const perOutcome = Math.max(1, Math.min(MIN_PER_OUTCOME, Math.ceil(needed / 6)));
+  if (closed.length < needed) return notReady(closed.length, needed, `not enough history (${plural(closed.length, "closed deal")}, need ${needed})`);
+  if (wonCount < perOutcome || lostCount < perOutcome) {
+    return notReady(closed.length, needed, `not enough history: ${wonCount.toLocaleString("en-US")} won, ${lostCount.toLocaleString("en-US")} lost (need ${perOutcome} of each)`);
   }
 
+  const n = closed.length;
+  const encoded = encode(closed, positions, settings, reached, (d) => kindOf(d) === WON);
+  const columns = columnsOf(encoded, stageCount);
+  const holdoutSize = Math.max(1, Math.round((n * settings.winModel.holdout) / 100));
+  const held = holdoutMask(encoded.hashes, holdoutSize);
+  const { accuracy, brier, baseline } = holdoutScores(fit(columns, encoded.won, held), columns, encoded.won, held, holdoutSize);
+  const final = fit(columns, encoded.won, null);
   const message =
     `learned from ${plural(n, "closed deal")}; on ${holdoutSize} held out: ` +
     `${Math.round(accuracy * 100)}% right, Brier ${brier.toFixed(2)} vs ${baseline.toFixed(2)} for the base rate`;
-
   return {
     summary: {
       ready: true,
@@ -325,22 +332,8 @@ export function trainWinModel(deals: readonly Deal[], settings: Settings, reache
       accuracy,
       brier,
       baselineBrier: baseline,
-      features: final.used.map((ci) => (columns[ci] as Column).name),
+      features: final.used.map((ci) => columns[ci]?.name ?? ""),
     },
-    predict(deal, reachedIndex) {
-      if (kindOf(deal) !== OPEN) return null;
-      let z = final.prior;
-      for (let j = 0; j < answerParts.length; j++) {
-        const part = answerParts[j] as (typeof answerParts)[number];
-        z += part.ratio[part.coder.code(answerCell(deal, part.dimension))] as number;
-      }
-      if (stageRatios !== null) z += stageRatios[reachedIndex >= 0 && reachedIndex < stageCount ? reachedIndex : stageCount] as number;
-      for (let j = 0; j < categoryParts.length; j++) {
-        const part = categoryParts[j] as (typeof categoryParts)[number];
-        const c = part.codes.get(categoryCell(deal, part.key) ?? "");
-        z += c === undefined ? part.other : (part.ratio[c] as number);
-      }
-      return sigmoid(z);
-    },
+    predict: predictor(final, encoded, stageCount, (d) => kindOf(d) === OPEN),
   };
 }
