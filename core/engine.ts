@@ -499,7 +499,6 @@ function dealPass(ctx: DealPassInput): DealCells {
     const stuck = pushes > 0 ? withPushes(judged, pushes) : judged;
     const missing = st ? missingRequired(d, st) : [];
     const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
-    const task = nextTask(d, settings, stuck?.action ?? null, missing);
     setResult(results, i, { score: sc, win, daysInStage, threshold, stuck });
     const at = d.index;
     // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
@@ -511,7 +510,7 @@ function dealPass(ctx: DealPassInput): DealCells {
       winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
       daysValues[at] = closed ? "" : (daysInStage ?? "");
       stuckValues[at] = stuck ? say(stuck) : "";
-      taskValues[at] = closed ? "" : task;
+      taskValues[at] = closed ? "" : nextTask(d, settings, stuck?.action ?? null, missing);
       if (stageCol !== undefined) {
         // A learned limit is not on the settings tab, so that row keeps the number core worked out.
         const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";

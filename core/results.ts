@@ -15,7 +15,7 @@ export function resultColumns(n: number): DealResults & { score: LeadScore[]; st
 
 type Writable = ReturnType<typeof resultColumns>;
 
-export function setResult(cols: Writable, i: number, r: Pick<DealResult, "score" | "win" | "daysInStage" | "threshold" | "stuck">): void {
+export function setResult(cols: Writable, i: number, r: DealResult): void {
   cols.score[i] = r.score;
   cols.win[i] = r.win ?? NaN;
   cols.daysInStage[i] = r.daysInStage ?? NaN;

@@ -421,18 +421,15 @@ export interface DealResults {
   readonly stuck: readonly (StuckResult | null)[];
 }
 
-/** Everything core decided about one deal; index-aligned with Deal[]. */
+/** One deal's result as the figures read it (one row of DealResults). */
 export interface DealResult {
   score: LeadScore;
   /** Learned win likelihood 0..1, or null when the model is not ready or the deal is closed. */
   win: number | null;
-  stageEntered: Day | null;
-  basis: StageBasis;
   daysInStage: number | null;
   /** The days-in-stage threshold applied (settings or learned), or null when none. */
   threshold: number | null;
   stuck: StuckResult | null;
-  nextTask: string;
 }
 
 /** What the review needs to say about the win-likelihood model. */

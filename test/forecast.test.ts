@@ -92,20 +92,19 @@ describe("forecast range: the seeded simulation", () => {
   });
 });
 
+/** An open deal's result with only its win likelihood set. */
+const result = (win: number | null): DealResult => ({
+  score: { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] },
+  win,
+  daysInStage: null,
+  threshold: null,
+  stuck: null,
+});
+
 describe("forecastRange over deals", () => {
   const today = dayFromIso("2026-11-26") as Day;
   const day = (iso: string): Day => dayFromIso(iso) as Day;
   const stage = (name: string): number => DEFAULT_SETTINGS.stages.findIndex((s) => s.name === name);
-  const result = (win: number | null): DealResult => ({
-    score: { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] },
-    win,
-    stageEntered: null,
-    basis: "none",
-    daysInStage: null,
-    threshold: null,
-    stuck: null,
-    nextTask: "",
-  });
   const deals = [
     blankDeal({ index: 0, stage: stage("Negotiation"), value: 10_000, closeDate: day("2026-12-10") }),
     blankDeal({ index: 1, stage: stage("Proposal"), value: 4_000.5, closeDate: day("2026-12-20") }),
@@ -156,16 +155,6 @@ describe("forecastRange: one simulation pass for every period", () => {
   const today = dayFromIso("2026-11-26") as Day;
   const stage = (name: string): number => DEFAULT_SETTINGS.stages.findIndex((s) => s.name === name);
   const open = ["Prospecting", "Meeting", "Proposal", "Negotiation"].map(stage);
-  const result = (win: number | null): DealResult => ({
-    score: { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] },
-    win,
-    stageEntered: null,
-    basis: "none",
-    daysInStage: null,
-    threshold: null,
-    stuck: null,
-    nextTask: "",
-  });
   // Values on a $1,000 grid plus a few cents each (too fine for the exact grid), over six months, an overdue
   // stretch and no close date; quarters and the total are then sums of their months' draws.
   const n = 700;

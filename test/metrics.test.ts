@@ -58,12 +58,9 @@ function result(r: Row): DealResult {
   return {
     score: { score: 50, grade: r.grade ?? "C", qualified: r.qualified ?? false, reasons: "", unknown: [], unrecognised: [] },
     win: null,
-    stageEntered: null,
-    basis: "none",
     daysInStage: r.days ?? null,
     threshold: r.threshold ?? null,
     stuck: r.stuck ?? null,
-    nextTask: "",
   };
 }
 

@@ -46,12 +46,9 @@ function result(r: Row): DealResult {
   return {
     score: { score: 60, grade: "B", qualified: true, reasons: "", unknown: [], unrecognised: [] },
     win: null,
-    stageEntered: null,
-    basis: "none",
     daysInStage: r.days ?? null,
     threshold: 21,
     stuck: r.stuck ? { reasons: [r.why ?? "40 days in Proposal (limit 21)"], severity: "nudge", action: "Call the buyer and agree a date" } : null,
-    nextTask: "",
   };
 }
 

@@ -1,5 +1,5 @@
 // CSV in and out: every field read as text (core converts), malformed quotes refused with their line, formula injection neutralised on the way out.
-import { open, readFile, stat } from "node:fs/promises";
+import { open, readFile, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { analyse } from "chardet";
 import iconv from "iconv-lite";
@@ -89,19 +89,6 @@ function byteOrder(sample: Uint8Array): { withBom: CsvEncoding | undefined; wide
 function sampleEncoding(sample: Uint8Array): "utf-8" | "utf-8 bom" | "other" {
   const { withBom, wide } = byteOrder(sample);
   return withBom === "utf-8" ? "utf-8 bom" : withBom || wide ? "other" : "utf-8";
-}
-
-async function readHead(path: string, bytes: number): Promise<Uint8Array> {
-  const handle = await open(path, "r").catch((e: unknown) => {
-    throw fromFsError(e, path, false);
-  });
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The text as the bytes of `encoding`, with a BOM when the file had one. */
@@ -277,48 +264,40 @@ class NotUtf8 extends Error {}
  * A UTF-8 file parsed as it is read, 1 MiB at a time: neither its bytes nor its text are ever held whole, so a
  * big export costs its grid and little more. Rejects with NotUtf8 when a byte sequence is not UTF-8.
  */
-async function streamUtf8Csv(path: string, bom: boolean, size: number, onProgress?: (fraction: number) => void): Promise<CsvData> {
-  const handle = await open(path, "r").catch((e: unknown) => {
-    throw fromFsError(e, path, false);
-  });
-  try {
-    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let position = bom ? 3 : 0;
-    let done = 0;
-    // The delimiter is read from the first lines, before any of them is parsed.
-    let head = "";
-    while (head.split("\n", 11).length <= 10) {
+async function streamUtf8Csv(handle: FileHandle, path: string, bom: boolean, onProgress?: (fraction: number) => void): Promise<CsvData> {
+  const size = (await handle.stat()).size;
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let position = bom ? 3 : 0;
+  // The delimiter is read from the first lines, before any of them is parsed.
+  let head = "";
+  while (head.split("\n", 11).length <= 10) {
+    const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    head += decode(decoder, buf.subarray(0, bytesRead), false);
+  }
+  const delimiter = detectDelimiter(head);
+  async function* texts(): AsyncGenerator<string> {
+    if (head !== "") yield head;
+    head = "";
+    for (;;) {
       const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      head += decode(decoder, buf.subarray(0, bytesRead), false);
+      onProgress?.(Math.min(1, position / Math.max(1, size)));
+      yield decode(decoder, buf.subarray(0, bytesRead), false);
     }
-    const delimiter = detectDelimiter(head);
-    async function* texts(): AsyncGenerator<string> {
-      if (head !== "") yield head;
-      head = "";
-      for (;;) {
-        const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        done = position;
-        onProgress?.(Math.min(1, done / Math.max(1, size)));
-        yield decode(decoder, buf.subarray(0, bytesRead), false);
-      }
-      const rest = decode(decoder, new Uint8Array(0), true);
-      if (rest !== "") yield rest;
-    }
-    const sink = csvSink(path);
-    await new Promise<void>((resolveParse, rejectParse) => {
-      const config = { delimiter, chunk: sink.chunk, complete: () => resolveParse(), error: (e: Error) => rejectParse(e) };
-      Papa.parse(Readable.from(texts(), { objectMode: true }), config as Papa.ParseLocalConfig<string[], Papa.LocalFile>);
-    });
-    const { grid, newline } = sink.finish();
-    return { grid, delimiter, newline, bytes: size, encoding: "utf-8", bom, note: null };
-  } finally {
-    await handle.close();
+    const rest = decode(decoder, new Uint8Array(0), true);
+    if (rest !== "") yield rest;
   }
+  const sink = csvSink(path);
+  await new Promise<void>((resolveParse, rejectParse) => {
+    const config = { delimiter, chunk: sink.chunk, complete: () => resolveParse(), error: (e: Error) => rejectParse(e) };
+    Papa.parse(Readable.from(texts(), { objectMode: true }), config as Papa.ParseLocalConfig<string[], Papa.LocalFile>);
+  });
+  const { grid, newline } = sink.finish();
+  return { grid, delimiter, newline, bytes: size, encoding: "utf-8", bom, note: null };
 }
 
 function decode(decoder: TextDecoder, bytes: Uint8Array, last: boolean): string {
@@ -339,14 +318,18 @@ async function readBytes(path: string): Promise<Buffer> {
 
 export async function readCsvFile(path: string, onProgress?: (fraction: number) => void): Promise<CsvData> {
   // UTF-8 (the common case, and every big export) is parsed as it is read; the other encodings are read whole.
-  const sample = await readHead(path, 8192);
-  const kind = sampleEncoding(sample);
-  if (kind === "utf-8" || kind === "utf-8 bom") {
-    try {
-      return await streamUtf8Csv(path, kind === "utf-8 bom", (await stat(path)).size, onProgress);
-    } catch (e) {
-      if (!(e instanceof NotUtf8)) throw e;
-    }
+  const handle = await open(path, "r").catch((e: unknown) => {
+    throw fromFsError(e, path, false);
+  });
+  try {
+    const sample = Buffer.alloc(8192);
+    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    const kind = sampleEncoding(sample.subarray(0, bytesRead));
+    if (kind !== "other") return await streamUtf8Csv(handle, path, kind === "utf-8 bom", onProgress);
+  } catch (e) {
+    if (!(e instanceof NotUtf8)) throw e;
+  } finally {
+    await handle.close();
   }
   // The raw bytes are dropped before parsing, so a big file is not held twice while its grid is built.
   let buf: Buffer | null = await readBytes(path);
