@@ -40,7 +40,6 @@ import {
   type WorkbookInput,
   type WorkbookPlan,
 } from "./types.js";
-import { dealTable } from "./table.js";
 import { trainWinModel, type WinModel } from "./winmodel.js";
 
 export { LOG_HEADER };
@@ -786,16 +785,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const logAppend: Grid = newLogTab || options.figuresOnly ? [] : logGrid;
 
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
-  // The segment columns hold the texts as written on the sheet (the deal keeps a lower-cased copy).
   const present = Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>;
-  const table = dealTable(deals, settings, present, (f) => {
-    const c = map.fields[f] ?? -1;
-    const grid = input.deals;
-    return (d) => {
-      const v = grid[d.sheetRow - 1]?.[c];
-      return typeof v === "string" ? v : v === null || v === undefined || v instanceof Date ? "" : String(v);
-    };
-  });
   const metrics = computeMetrics({
     deals,
     results,
@@ -806,7 +796,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     present,
     currency: settings.currency,
     activityLog,
-    table,
+    table: parsed.table,
     movement,
   });
   summary.changes = changesSummary(movement, settings.currency);

@@ -3,10 +3,13 @@ import { a1, dayFromDate, dayFromYmd, EXCEL_EPOCH_OFFSET, isoFromDay } from "./a
 import type { Settings } from "./settings.js";
 import { classifyRows, countRows, isBlank, type RowCounts } from "./rows.js";
 import { normalize, outcomeWord, stageMatcher } from "./stages.js";
+import { TableBuilder, type DealTable, type TableSegment } from "./table.js";
 import type { Cell, ColumnMap, Day, Deal, Field, Grid, Problem } from "./types.js";
 
 export interface ParseResult {
   deals: Deal[];
+  /** The same deals as typed columns, position k = deals[k] (see core/table.ts). */
+  table: DealTable;
   /** Rows below the header up to the last non-empty row, blank ones included. */
   rowCount: number;
   problems: Problem[];
@@ -757,6 +760,23 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     return made;
   };
 
+  // The table is filled as the deals are read. A segment cell is coded as written on the sheet (the segment
+  // tables show it so); its lower-cased, trimmed copy for the deal's categories is made once per code.
+  const table = new TableBuilder(rowCount, settings, { source: cSource >= 0, product: cProduct >= 0, industry: cIndustry >= 0, owner: cOwner >= 0 });
+  const lowerOfCode: (string | undefined)[] = [];
+  const segment = (f: TableSegment, c: number, k: number, row: Cell[]): string => {
+    if (c < 0) return "";
+    const cell = row[c];
+    if (typeof cell !== "string") {
+      table.segment(f, k, cell === null || cell === undefined || cell instanceof Date ? "" : String(cell));
+      return lower(text(cell));
+    }
+    const code = table.segment(f, k, cell);
+    let v = lowerOfCode[code];
+    if (v === undefined) lowerOfCode[code] = v = lower(cell.trim());
+    return v;
+  };
+
   for (let r = first; r < end; r++) {
     const row = grid[r];
     if (!row || kinds[r - first] !== "deal") continue;
@@ -814,12 +834,8 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     const firstContact = readFirst(row, r);
 
     const owner = cOwner >= 0 ? text(row[cOwner]) : "";
-    const categories = categoriesOf(
-      cOwner >= 0 ? lower(owner) : "",
-      cSource >= 0 ? lower(text(row[cSource])) : "",
-      cProduct >= 0 ? lower(text(row[cProduct])) : "",
-      cIndustry >= 0 ? lower(text(row[cIndustry])) : "",
-    );
+    const k = table.add(r + 1, stage, value, created, closeDate);
+    const categories = categoriesOf(segment("owner", cOwner, k, row), segment("source", cSource, k, row), segment("product", cProduct, k, row), segment("industry", cIndustry, k, row));
 
     deals.push({
       index: r - first,
@@ -846,5 +862,5 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     });
   }
 
-  return { deals, rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)), dateOrders, numbers };
+  return { deals, table: table.finish(), rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)), dateOrders, numbers };
 }

@@ -44,6 +44,12 @@ const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <=
 /** First letters of the totals words, so most cells are ruled out without a regex. */
 const TOTAL_FIRST = new Set("tsgi".split("").flatMap((ch) => [ch.charCodeAt(0), ch.toUpperCase().charCodeAt(0)]));
 const isTotalText = (s: string): boolean => s.length > 0 && s.length <= 40 && TOTAL_FIRST.has(s.charCodeAt(0)) && TOTAL_WORDS.test(s);
+/** False for a cell whose trimmed text cannot be a totals word, told from its first character (no trimmed copy made). */
+const mayBeTotal = (c: Cell): c is string => {
+  if (typeof c !== "string" || c.length === 0) return false;
+  const first = c.charCodeAt(0);
+  return first > 32 && first < 160 ? TOTAL_FIRST.has(first) : true;
+};
 
 /**
  * squash(cell) === key, without making the squashed copy: ASCII is compared as it is read (letters folded,
@@ -90,6 +96,7 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
     const ch = cell.charCodeAt(i);
     return (ch >= 65 && ch <= 90 ? ch + 32 : ch) === want || ch > 127;
   };
+  const labels = labelCols.length > 0 ? labelCols : [0];
   const first = headerRow + 1;
   const kinds: (RowKind | "counted group")[] = new Array<RowKind | "counted group">(Math.max(0, grid.length - first));
 
@@ -107,10 +114,13 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
     if (filled === 0) kind = "blank";
     else if (repeats === filled || (repeats >= 2 && repeats * 2 >= filled)) kind = "header";
     else {
-      const stageText = stageCol === undefined ? "" : textOf(row[stageCol]);
-      for (const c of labelCols.length > 0 ? labelCols : [0]) {
-        const t = textOf(row[c]);
-        if (isTotalText(t) && (stageText === "" || stageText === t || isTotalText(stageText))) {
+      for (const c of labels) {
+        const cell = row[c];
+        if (!mayBeTotal(cell)) continue;
+        const t = cell.trim();
+        if (!isTotalText(t)) continue;
+        const stageText = stageCol === undefined ? "" : textOf(row[stageCol]);
+        if (stageText === "" || stageText === t || isTotalText(stageText)) {
           kind = "total";
           break;
         }

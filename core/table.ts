@@ -1,6 +1,6 @@
 // The deals as one table of typed columns, read by deal position: one index space for every pass.
 import type { Settings } from "./settings.js";
-import type { Deal } from "./types.js";
+import type { Day, Deal } from "./types.js";
 
 /**
  * Position k of every column is the k-th deal (the k-th row below the header that is a deal). The sheet row of
@@ -66,9 +66,77 @@ export class Texts {
 const KIND_OF = { open: KIND_OPEN, won: KIND_WON, lost: KIND_LOST } as const;
 
 /**
- * The table of the parsed deals. `segmentText(field)` gives the reader of a segment's text as written on the
- * sheet (the deal keeps only a lower-cased copy), made once per column; `present` says which segment columns
- * the sheet has.
+ * The table filled deal by deal as the sheet is parsed (core/parse.ts), so no second walk over a million deal
+ * objects builds it: `add` appends a deal's typed values, `segment` its text of one segment column, `finish`
+ * gives the table at its length. Room for `capacity` deals is taken at once (the rows below the header).
+ */
+export class TableBuilder {
+  private n = 0;
+  private readonly sheetRow: Int32Array;
+  private readonly stage: Int16Array;
+  private readonly kind: Uint8Array;
+  private readonly value: Float64Array;
+  private readonly created: Int32Array;
+  private readonly closeDate: Int32Array;
+  private readonly segments: Record<TableSegment, Int32Array | null>;
+  private readonly stageKind: number[];
+  readonly texts = new Texts();
+
+  constructor(capacity: number, settings: Settings, present: Partial<Record<TableSegment, boolean>>) {
+    this.sheetRow = new Int32Array(capacity);
+    this.stage = new Int16Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.value = new Float64Array(capacity);
+    this.created = new Int32Array(capacity);
+    this.closeDate = new Int32Array(capacity);
+    this.stageKind = settings.stages.map((s) => KIND_OF[s.kind]);
+    const segments = {} as Record<TableSegment, Int32Array | null>;
+    for (const f of TABLE_SEGMENTS) segments[f] = present[f] === true ? new Int32Array(capacity) : null;
+    this.segments = segments;
+  }
+
+  /** Appends one deal; returns its position. */
+  add(sheetRow: number, stage: number, value: number | null, created: Day | null, closeDate: Day | null): number {
+    const k = this.n++;
+    this.sheetRow[k] = sheetRow;
+    this.stage[k] = stage;
+    this.kind[k] = stage >= 0 ? (this.stageKind[stage] ?? KIND_NONE) : KIND_NONE;
+    this.value[k] = value ?? NaN;
+    this.created[k] = created ?? NO_DAY;
+    this.closeDate[k] = closeDate ?? NO_DAY;
+    return k;
+  }
+
+  /** Deal `k`'s text of a segment column the table has (see `present`), as written on the sheet; returns its code. */
+  segment(field: TableSegment, k: number, text: string): number {
+    const code = this.texts.code(text);
+    const col = this.segments[field];
+    if (col !== null) col[k] = code;
+    return code;
+  }
+
+  finish(): DealTable {
+    const n = this.n;
+    const segments = {} as Record<TableSegment, Int32Array | null>;
+    for (const f of TABLE_SEGMENTS) segments[f] = this.segments[f]?.subarray(0, n) ?? null;
+    return {
+      length: n,
+      sheetRow: this.sheetRow.subarray(0, n),
+      stage: this.stage.subarray(0, n),
+      kind: this.kind.subarray(0, n),
+      value: this.value.subarray(0, n),
+      created: this.created.subarray(0, n),
+      closeDate: this.closeDate.subarray(0, n),
+      texts: this.texts,
+      segments,
+    };
+  }
+}
+
+/**
+ * The table of deals parsed already (for callers holding Deal objects, such as computeSegments).
+ * `segmentText(field)` gives the reader of a segment's text as written on the sheet (the deal keeps only a
+ * lower-cased copy), made once per column; `present` says which segment columns the sheet has.
  */
 export function dealTable(
   deals: readonly Deal[],
@@ -76,34 +144,12 @@ export function dealTable(
   present: Partial<Record<TableSegment, boolean>>,
   segmentText: (field: TableSegment) => (deal: Deal) => string,
 ): DealTable {
-  const n = deals.length;
-  const sheetRow = new Int32Array(n);
-  const stage = new Int16Array(n);
-  const kind = new Uint8Array(n);
-  const value = new Float64Array(n);
-  const created = new Int32Array(n);
-  const closeDate = new Int32Array(n);
-  const texts = new Texts();
-  const stageKind = settings.stages.map((s) => KIND_OF[s.kind]);
-  for (let i = 0; i < n; i++) {
-    const d = deals[i] as Deal;
-    sheetRow[i] = d.sheetRow;
-    stage[i] = d.stage;
-    kind[i] = d.stage >= 0 ? (stageKind[d.stage] ?? KIND_NONE) : KIND_NONE;
-    value[i] = d.value ?? NaN;
-    created[i] = d.created ?? NO_DAY;
-    closeDate[i] = d.closeDate ?? NO_DAY;
-  }
-  const segments = {} as Record<TableSegment, Int32Array | null>;
+  const b = new TableBuilder(deals.length, settings, present);
+  for (const d of deals) b.add(d.sheetRow, d.stage, d.value, d.created, d.closeDate);
   for (const f of TABLE_SEGMENTS) {
-    if (present[f] !== true) {
-      segments[f] = null;
-      continue;
-    }
-    const col = new Int32Array(n);
+    if (present[f] !== true) continue;
     const read = segmentText(f);
-    for (let i = 0; i < n; i++) col[i] = texts.code(read(deals[i] as Deal));
-    segments[f] = col;
+    for (let i = 0; i < deals.length; i++) b.segment(f, i, read(deals[i] as Deal));
   }
-  return { length: n, sheetRow, stage, kind, value, created, closeDate, texts, segments };
+  return b.finish();
 }

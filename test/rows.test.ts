@@ -20,6 +20,8 @@ describe("classifyRows", () => {
     ["a totals row under the deals", [HEADER, ["A", "Won", 1, "Ann", ""], ["Total", "", 1, "", ""]], ["deal", "total"]],
     ["a grand total in the stage column", [HEADER, ["", "Grand Total", 1, "", ""]], ["total"]],
     ["a German Summe row", [HEADER, ["Summe:", "", "12.500,00 €", "", ""]], ["total"]],
+    ["a totals word after spaces, a no-break space or a tab", [HEADER, ["  Total", "", 1, "", ""], ["\u00a0Grand total", "", 1, "", ""], ["\tSumme", "", 1, "", ""]], ["total", "total", "total"]],
+    ["a deal whose name starts like no totals word", [HEADER, ["Acme Totals", "", 1, "Ann", ""]], ["deal"]],
     ["a deal called Total Gym, with a stage", [HEADER, ["Total Gym", "Proposal", 1, "Ann", ""]], ["deal"]],
     ["a group title above a repeated header", [HEADER, ["A", "Lead", 1, "Ann", ""], ["Closed deals", "", "", "", ""], HEADER, ["B", "Won", 2, "Bo", ""]], ["deal", "group", "header", "deal"]],
     ["a group title counting its deals, over their sum (Odoo's grouped export)", [HEADER, ["New (3)", "", 104000, "", ""], ["A", "New", 24000, "Ann", ""], ["Won (1)", "", "2.000", "", ""], ["B", "Won", 2000, "Bo", ""]], ["group", "deal", "group", "deal"]],

@@ -1,6 +1,7 @@
 // One index space: on random sheets with enough closed deals for the win model and a stage log, blank rows
 // between deals move the deals' sheet rows and nothing else: every owned cell of every deal, the model's
 // held-out figures, the segments and the forecast range are the same as on the sheet without them.
+import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { run, type RunResult } from "../core/engine.js";
@@ -9,6 +10,7 @@ import { parseDeals } from "../core/parse.js";
 import { mapColumns } from "../core/columns.js";
 import { DEFAULT_SETTINGS } from "../core/settings.js";
 import { TAB_LOG, type Cell, type Grid } from "../core/types.js";
+import { parseCsv } from "../cli/io/csv.js";
 
 const TODAY = "2026-11-26";
 const HEADER = ["Deal ID", "Deal", "Stage", "Amount", "Owner", "Source", "Need", "Created", "Close date"];
@@ -113,4 +115,46 @@ describe("DealTable", () => {
     expect([texts.code("x"), texts.code("y"), texts.code("x"), texts.code("")]).toEqual([1, 2, 1, 0]);
     expect(texts.size).toBe(3);
   });
+});
+
+describe("the table parseDeals fills as it reads", () => {
+  const asWritten = (v: Cell): string => (typeof v === "string" ? v : v === null || v === undefined || v instanceof Date ? "" : String(v));
+  const files = ["samples/pipeline.csv", ...readdirSync("test/fixtures/real").filter((f) => f.endsWith(".csv")).map((f) => `test/fixtures/real/${f}`)];
+  const odd: Grid = [
+    ["Deal", "Stage", "Amount", "Owner", "Source", "Product", "Industry", "Created"],
+    ["A", "Won", 10, 42, true, new Date(Date.UTC(2026, 0, 2)), "  Retail ", "2026-01-01"],
+    [],
+    ["B", "Nowhere", "", null, "Web", "", "retail", ""],
+    ["C", "Lost", "1,5", " Ann ", "web", "X", "", 46000],
+  ];
+  const cases: [string, Grid][] = [...files.map((f): [string, Grid] => [f, parseCsv(readFileSync(f, "utf8"), f).grid]), ["mixed cell types", odd]];
+  for (const [name, grid] of cases) {
+    it(`${name}: each column is its deals' values, the segments as written on the sheet`, () => {
+      const map = mapColumns(grid, "Deals", {});
+      if (!map) throw new Error("no header found");
+      const { deals, table: t } = parseDeals(grid, map, DEFAULT_SETTINGS, "Deals");
+      expect(deals.length).toBeGreaterThanOrEqual(name === "mixed cell types" ? 3 : 15);
+      expect(t.length).toBe(deals.length);
+      deals.forEach((d, k) => {
+        expect(t.sheetRow[k]).toBe(d.sheetRow);
+        expect(t.stage[k]).toBe(d.stage);
+        const kind = d.stage < 0 ? 0 : { open: KIND_OPEN, won: KIND_WON, lost: KIND_LOST }[DEFAULT_SETTINGS.stages[d.stage]?.kind ?? "open"];
+        expect(t.kind[k]).toBe(kind);
+        expect(t.value[k]).toBe(d.value ?? NaN);
+        expect(t.created[k]).toBe(d.created ?? NO_DAY);
+        expect(t.closeDate[k]).toBe(d.closeDate ?? NO_DAY);
+      });
+      for (const f of ["owner", "source", "product", "industry"] as const) {
+        const c = map.fields[f];
+        const col = t.segments[f];
+        if (c === undefined) {
+          expect(col).toBeNull();
+          continue;
+        }
+        expect([...(col as Int32Array)].map((code) => t.texts.text(code))).toEqual(deals.map((d) => asWritten(grid[d.sheetRow - 1]?.[c] ?? null)));
+        // Each distinct text once in the dictionary.
+        expect(new Set(t.texts.list).size).toBe(t.texts.size);
+      }
+    });
+  }
 });
