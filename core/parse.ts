@@ -612,111 +612,74 @@ function firstWithId(ids: IdTable, deals: readonly Deal[], id: string, at: numbe
   }
 }
 
-export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet: string, delimiter?: string): ParseResult {
-  const problems: Problem[] = [];
-  const deals: Deal[] = [];
-  const first = map.headerRow + 1;
-  let end = grid.length;
-  while (end > first && (grid[end - 1] ?? []).every(isBlank)) end--;
-  const rowCount = Math.max(0, end - first);
+/** Where a parse's problems go: one report names the cell. */
+type Report = (r: number, c: number, code: Problem["code"], severity: Problem["severity"], message: string) => void;
 
-  const col = (f: Field): number => map.fields[f] ?? -1;
-  const cId = col("dealId");
-  const cName = col("name");
-  const cStage = col("stage");
-  const cStatus = col("status");
-  const cValue = col("value");
-  const cOwner = col("owner");
-  const cNextStep = col("nextStep");
-  const cNeed = col("need");
-  const cBudget = col("budget");
-  const cAuthority = col("authority");
-  const cLoss = col("lossReason");
-  const cSource = col("source");
-  const cProduct = col("product");
-  const cIndustry = col("industry");
-  const [cCreated, cClose, cClosed, cLostOn, cEntered, cLast, cNextDate, cFirst] = DATE_FIELDS.map(col) as [number, number, number, number, number, number, number, number];
-  const kinds = classifyRows(grid, map.headerRow, map);
+/** A value read by row: `row` is grid[r] (0-based sheet row r). */
+type RowRead<T> = (row: Cell[], r: number) => T;
 
-  const dateCols = DATE_FIELDS.map(col).filter((c) => c >= 0);
-  const dateOrders = inferDateOrders(grid, first, end, [...new Set(dateCols)], settings.dateOrder);
-  const orderOf = new Map(dateOrders.map((d) => [d.column, d.order]));
-  const settled = new Set(dateOrders.filter((d) => d.basis === "settings").map((d) => d.column));
-  const numbers = cValue >= 0 ? inferNumberConvention(grid, first, end, cValue, settings, delimiter) : null;
-  const decimal = numbers?.decimal ?? "point";
-  const match = stageMatcher(settings.stages);
-  const wonStage = settings.stages.findIndex((s) => s.kind === "won");
-  const lostStage = settings.stages.findIndex((s) => s.kind === "lost");
-
-  let ambiguousDates = 0;
-  const duplicateIds = new Set<string>();
-  const dateCaches = { DMY: new Map<string, DateRead>(), MDY: new Map<string, DateRead>() };
-  const lowerCache = new Map<string, string>();
-  const statusCache = new Map<string, "won" | "lost" | null>();
-  const ids = idTable(cId >= 0 ? rowCount : 0);
-
-  const report = (r: number, c: number, code: Problem["code"], severity: Problem["severity"], message: string): void => {
-    const cell = a1(r, c);
-    problems.push({ sheet, cell, code, severity, message });
-  };
-
-  // Each date column's reader is made once, its order and cache settled, so a cell costs one cache hit.
-  const dateColumn = (c: number): ((row: Cell[], r: number) => Day | null) => {
-    if (c < 0) return () => null;
-    const order = orderOf.get(c) ?? settings.dateOrder;
-    const dateCache = dateCaches[order];
-    const countAmbiguous = settled.has(c);
-    return (row, r) => {
-      const cell = row[c];
-      if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
-      let read: DateRead;
-      if (typeof cell === "string") {
-        const hit = dateCache.get(cell);
-        if (hit) read = hit;
-        else {
-          const s = cell.trim();
-          read = s === "" ? BLANK : parseDateText(s, order);
-          if (dateCache.size >= CACHE_LIMIT) dateCache.clear();
-          dateCache.set(cell, read);
-        }
-      } else read = readDate(cell, order);
-      if (read.kind === "day") {
-        if (read.ambiguous && countAmbiguous) ambiguousDates++;
-        return read.day;
+/**
+ * Each date column's reader, made once: its order settled by inferDateOrders and a cache by cell text, so a
+ * cell costs one lookup. Ambiguous cells of a column read in the settings' order are counted in `tally`.
+ */
+function dateReader(c: number, order: DateOrder, cache: Map<string, DateRead>, countAmbiguous: boolean, tally: { ambiguous: number }, report: Report): RowRead<Day | null> {
+  if (c < 0) return () => null;
+  return (row, r) => {
+    const cell = row[c];
+    if (typeof cell === "number" && cell >= SERIAL_MIN && cell < SERIAL_MAX) return Math.floor(cell) - EXCEL_EPOCH_OFFSET;
+    let read: DateRead;
+    if (typeof cell === "string") {
+      const hit = cache.get(cell);
+      if (hit) read = hit;
+      else {
+        const s = cell.trim();
+        read = s === "" ? BLANK : parseDateText(s, order);
+        if (cache.size >= CACHE_LIMIT) cache.clear();
+        cache.set(cell, read);
       }
-      if (read.kind === "bad") {
-        report(r, c, "BAD_DATE", "error", `${shown(cell)} is not a date; write the date as ${read.hint ?? DATE_EXAMPLE} or as a date cell.`);
-      }
-      return null;
-    };
+    } else read = readDate(cell, order);
+    if (read.kind === "day") {
+      if (read.ambiguous && countAmbiguous) tally.ambiguous++;
+      return read.day;
+    }
+    if (read.kind === "bad") report(r, c, "BAD_DATE", "error", `${shown(cell)} is not a date; write the date as ${read.hint ?? DATE_EXAMPLE} or as a date cell.`);
+    return null;
   };
-  const readCreated = dateColumn(cCreated);
-  const readClose = dateColumn(cClose);
-  const readClosed = dateColumn(cClosed);
-  const readLostOn = dateColumn(cLostOn);
-  const readEntered = dateColumn(cEntered);
-  const readLast = dateColumn(cLast);
-  const readNextDate = dateColumn(cNextDate);
-  const readFirst = dateColumn(cFirst);
+}
 
-  const lower = (s: string): string => {
-    let v = lowerCache.get(s);
+/** `s.toLowerCase()`, cached (bounded): a column repeats a few texts a million times. */
+function lowerCase(): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    let v = cache.get(s);
     if (v === undefined) {
       v = s.toLowerCase();
-      if (lowerCache.size >= CACHE_LIMIT) lowerCache.clear();
-      lowerCache.set(s, v);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(s, v);
     }
     return v;
   };
+}
 
+/** How the status column closes a deal: a word (Won, Closed lost), a flag (IsWon), or Odoo's Active / Archived. */
+interface StatusReader {
+  /** A status cell's outcome, cached by text. */
+  closedAs(status: string): "won" | "lost" | null;
+  /** Active false closes a deal: a blank Active cell on a row with a stage is lost. */
+  activeFlag: boolean;
+  archivedFlag: boolean;
+}
+
+function statusReader(map: ColumnMap, settings: Settings, cStatus: number): StatusReader {
   // A status column headed IsWon / Won holds a flag, not a word.
-  const statusHeader = cStatus >= 0 ? normalize(map.headers[cStatus] ?? "") : "";
-  const wonFlag = ["iswon", "won", "gewonnen", "gagne"].includes(statusHeader);
+  const header = cStatus >= 0 ? normalize(map.headers[cStatus] ?? "") : "";
+  const wonFlag = ["iswon", "won", "gewonnen", "gagne"].includes(header);
   // Odoo archives the opportunities it loses: Active false (or Archived true) is a closed deal, lost unless its stage is won.
-  const activeFlag = statusHeader === "active" || statusHeader === "isactive";
-  const archivedFlag = statusHeader === "archived" || statusHeader === "isarchived";
-  const statusOf = (s: string): "won" | "lost" | null => {
-    let v = statusCache.get(s);
+  const activeFlag = header === "active" || header === "isactive";
+  const archivedFlag = header === "archived" || header === "isarchived";
+  const cache = new Map<string, "won" | "lost" | null>();
+  const closedAs = (s: string): "won" | "lost" | null => {
+    let v = cache.get(s);
     if (v === undefined) {
       if (wonFlag) v = TRUE_WORDS.has(s.toLowerCase()) ? "won" : null;
       else if (activeFlag || archivedFlag) v = TRUE_WORDS.has(s.toLowerCase()) === archivedFlag ? "lost" : null;
@@ -724,20 +687,26 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
         const w = outcomeWord(s, settings.outcomes);
         v = w === "won" || w === "lost" ? w : null;
       }
-      if (statusCache.size >= CACHE_LIMIT) statusCache.clear();
-      statusCache.set(s, v);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(s, v);
     }
     return v;
   };
+  return { closedAs, activeFlag, archivedFlag };
+}
 
-  // Rows with the same category values share one categories object (core only reads them): a million rows hold
-  // a few hundred combinations, not a million small objects. Absent columns read as "" throughout the run.
-  type Categories = Deal["categories"];
-  let categoryTree = new Map<string, Map<string, Map<string, Map<string, Categories>>>>();
-  let categoryCount = 0;
-  const categoriesOf = (owner: string, source: string, product: string, industry: string): Categories => {
-    let bySource = categoryTree.get(owner);
-    if (bySource === undefined) categoryTree.set(owner, (bySource = new Map()));
+type Categories = Deal["categories"];
+
+/**
+ * Rows with the same category values share one categories object (core only reads them): a million rows hold
+ * a few hundred combinations, not a million small objects. Absent columns read as "" throughout the run.
+ */
+function categoryCache(has: { owner: boolean; source: boolean; product: boolean; industry: boolean }): (owner: string, source: string, product: string, industry: string) => Categories {
+  let tree = new Map<string, Map<string, Map<string, Map<string, Categories>>>>();
+  let count = 0;
+  return (owner, source, product, industry) => {
+    let bySource = tree.get(owner);
+    if (bySource === undefined) tree.set(owner, (bySource = new Map()));
     let byProduct = bySource.get(source);
     if (byProduct === undefined) bySource.set(source, (byProduct = new Map()));
     let byIndustry = byProduct.get(product);
@@ -745,26 +714,116 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     let made = byIndustry.get(industry);
     if (made === undefined) {
       made = {};
-      if (cOwner >= 0) made.owner = owner;
-      if (cSource >= 0) made.source = source;
-      if (cProduct >= 0) made.product = product;
-      if (cIndustry >= 0) made.industry = industry;
-      if (categoryCount >= CACHE_LIMIT) {
-        categoryTree = new Map();
-        categoryCount = 0;
+      if (has.owner) made.owner = owner;
+      if (has.source) made.source = source;
+      if (has.product) made.product = product;
+      if (has.industry) made.industry = industry;
+      if (count >= CACHE_LIMIT) {
+        tree = new Map();
+        count = 0;
         return made;
       }
-      categoryCount++;
+      count++;
       byIndustry.set(industry, made);
     }
     return made;
   };
+}
 
-  // The table is filled as the deals are read. A segment cell is coded as written on the sheet (the segment
-  // tables show it so); its lower-cased, trimmed copy for the deal's categories is made once per code.
-  const table = new TableBuilder(rowCount, settings, { source: cSource >= 0, product: cProduct >= 0, industry: cIndustry >= 0, owner: cOwner >= 0 });
+/**
+ * A deal's stage: the status column's outcome first (won or lost), else the stage cell matched against the
+ * settings' stages; a near spelling counts in the stage it is close to, with a warning, rather than dropping
+ * the deal. Problems name the stage cell.
+ */
+function stageReader(settings: Settings, cStage: number, status: StatusReader, report: Report): (stageRaw: string, statusText: string, r: number) => number {
+  const match = stageMatcher(settings.stages);
+  const wonStage = settings.stages.findIndex((s) => s.kind === "won");
+  const lostStage = settings.stages.findIndex((s) => s.kind === "lost");
+  const { activeFlag, archivedFlag } = status;
+  return (stageRaw, statusText, r) => {
+    const closedAs = statusText === "" ? (activeFlag && cStage >= 0 ? "lost" : null) : status.closedAs(statusText);
+    // An archived deal in a won stage stays won.
+    const archivedWon = closedAs === "lost" && (activeFlag || archivedFlag) && stageRaw !== "" && settings.stages[match(stageRaw).index]?.kind === "won";
+    const closedStage = archivedWon ? -1 : closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
+    if (closedStage >= 0) return closedStage;
+    if (stageRaw === "") {
+      if (cStage >= 0) report(r, cStage, "MISSING_STAGE", "warning", "The stage is blank; pick one from the drop-down.");
+      return -1;
+    }
+    const m = match(stageRaw);
+    if (m.index >= 0) return m.index;
+    if (m.suggestion !== null) {
+      report(r, cStage, "UNKNOWN_STAGE", "warning", `"${stageRaw}" is not one of your stages; did you mean '${m.suggestion}'? It is counted there until you fix the spelling or add it to Pipeline Settings › Stages.`);
+      return settings.stages.findIndex((st) => st.name === m.suggestion);
+    }
+    report(r, cStage, "UNKNOWN_STAGE", "error", `"${stageRaw}" is not one of your stages; add it to Pipeline Settings › Stages or run Set up pipeline to adopt it.`);
+    return -1;
+  };
+}
+
+/** The columns of the fields a deal holds, -1 where the sheet has none. */
+function fieldColumns(map: ColumnMap) {
+  const col = (f: Field): number => map.fields[f] ?? -1;
+  const [created, close, closed, lostOn, entered, last, nextDate, firstContact] = DATE_FIELDS.map(col) as [number, number, number, number, number, number, number, number];
+  return {
+    id: col("dealId"), name: col("name"), stage: col("stage"), status: col("status"), value: col("value"), owner: col("owner"), nextStep: col("nextStep"),
+    need: col("need"), budget: col("budget"), authority: col("authority"), loss: col("lossReason"), source: col("source"), product: col("product"), industry: col("industry"),
+    created, close, closed, lostOn, entered, last, nextDate, firstContact,
+  };
+}
+
+/** The readers of one parse, made once from the sheet's columns and what the inference found. */
+function rowReaders(grid: Grid, map: ColumnMap, settings: Settings, first: number, end: number, report: Report, delimiter: string | undefined) {
+  const c = fieldColumns(map);
+  const dateCols = DATE_FIELDS.map((f) => map.fields[f] ?? -1).filter((k) => k >= 0);
+  const dateOrders = inferDateOrders(grid, first, end, [...new Set(dateCols)], settings.dateOrder);
+  const orderOf = new Map(dateOrders.map((d) => [d.column, d.order]));
+  const settled = new Set(dateOrders.filter((d) => d.basis === "settings").map((d) => d.column));
+  const numbers = c.value >= 0 ? inferNumberConvention(grid, first, end, c.value, settings, delimiter) : null;
+  const caches = { DMY: new Map<string, DateRead>(), MDY: new Map<string, DateRead>() };
+  const tally = { ambiguous: 0 };
+  const date = (k: number): RowRead<Day | null> => {
+    const order = orderOf.get(k) ?? settings.dateOrder;
+    return dateReader(k, order, caches[order], settled.has(k), tally, report);
+  };
+  return {
+    c,
+    dateOrders,
+    numbers,
+    decimal: numbers?.decimal ?? "point",
+    tally,
+    created: date(c.created),
+    close: date(c.close),
+    closed: date(c.closed),
+    lostOn: date(c.lostOn),
+    entered: date(c.entered),
+    last: date(c.last),
+    nextDate: date(c.nextDate),
+    firstContact: date(c.firstContact),
+    lower: lowerCase(),
+    stage: stageReader(settings, c.stage, statusReader(map, settings, c.status), report),
+    categories: categoryCache({ owner: c.owner >= 0, source: c.source >= 0, product: c.product >= 0, industry: c.industry >= 0 }),
+  };
+}
+type RowReaders = ReturnType<typeof rowReaders>;
+
+/** The deal's amount in its column's number convention, or null (reported when the cell is not an amount). */
+function valueOf(row: Cell[], r: number, cValue: number, decimal: "point" | "comma", report: Report): number | null {
+  if (cValue < 0) return null;
+  const cell = row[cValue];
+  const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumberAs(cell, decimal);
+  if (v !== "bad") return v;
+  report(r, cValue, "BAD_NUMBER", "error", `${shown(cell)} is not an amount; write a number such as 12500.`);
+  return null;
+}
+
+/**
+ * The table's segment cells, coded as written on the sheet (the segment tables show them so); the
+ * lower-cased, trimmed copy each deal's categories keep is made once per code.
+ */
+function segmentCoder(table: TableBuilder, lower: (s: string) => string): (f: TableSegment, c: number, k: number, row: Cell[]) => string {
   const lowerOfCode: (string | undefined)[] = [];
-  const segment = (f: TableSegment, c: number, k: number, row: Cell[]): string => {
+  return (f, c, k, row) => {
     if (c < 0) return "";
     const cell = row[c];
     if (typeof cell !== "string") {
@@ -776,91 +835,80 @@ export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet
     if (v === undefined) lowerOfCode[code] = v = lower(cell.trim());
     return v;
   };
+}
+
+/** One deal row read into a Deal (its typed values also into the table), its problems reported. */
+function readDeal(row: Cell[], r: number, id: string, first: number, R: RowReaders, table: TableBuilder, segment: ReturnType<typeof segmentCoder>, settings: Settings, report: Report): Deal {
+  const c = R.c;
+  const get = (k: number): string => (k >= 0 ? text(row[k]) : "");
+  const stageRaw = get(c.stage);
+  const stage = R.stage(stageRaw, get(c.status), r);
+  const value = valueOf(row, r, c.value, R.decimal, report);
+  const created = R.created(row, r);
+  const closeDate = R.close(row, r);
+  if (created !== null && closeDate !== null && closeDate < created) {
+    report(r, c.close, "CLOSE_BEFORE_CREATE", "warning", `The close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, c.created)}); check both dates.`);
+  }
+  // The actual close: a lost deal's Lost time first, else the won or closed date, else the other.
+  const closedAt = R.closed(row, r);
+  const lostAt = R.lostOn(row, r);
+  const closedOn = settings.stages[stage]?.kind === "lost" ? (lostAt ?? closedAt) : (closedAt ?? lostAt);
+  const k = table.add(r + 1, stage, value, created, closeDate);
+  return {
+    index: r - first,
+    sheetRow: r + 1,
+    id,
+    name: get(c.name),
+    stageRaw,
+    stage,
+    value,
+    owner: get(c.owner),
+    created,
+    closeDate,
+    closedOn,
+    stageEntered: R.entered(row, r),
+    lastActivity: R.last(row, r),
+    nextStep: get(c.nextStep),
+    nextStepDate: R.nextDate(row, r),
+    firstContact: R.firstContact(row, r),
+    need: get(c.need),
+    budget: get(c.budget),
+    authority: get(c.authority),
+    lossReason: get(c.loss),
+    categories: R.categories(segment("owner", c.owner, k, row), segment("source", c.source, k, row), segment("product", c.product, k, row), segment("industry", c.industry, k, row)),
+  };
+}
+
+export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet: string, delimiter?: string): ParseResult {
+  const problems: Problem[] = [];
+  const report: Report = (r, c, code, severity, message) => problems.push({ sheet, cell: a1(r, c), code, severity, message });
+  const first = map.headerRow + 1;
+  let end = grid.length;
+  while (end > first && (grid[end - 1] ?? []).every(isBlank)) end--;
+  const rowCount = Math.max(0, end - first);
+  const kinds = classifyRows(grid, map.headerRow, map);
+  const R = rowReaders(grid, map, settings, first, end, report, delimiter);
+  const cId = R.c.id;
+  const table = new TableBuilder(rowCount, settings, { source: R.c.source >= 0, product: R.c.product >= 0, industry: R.c.industry >= 0, owner: R.c.owner >= 0 });
+  const segment = segmentCoder(table, R.lower);
+  const deals: Deal[] = [];
+  const duplicateIds = new Set<string>();
+  const ids = idTable(cId >= 0 ? rowCount : 0);
 
   for (let r = first; r < end; r++) {
     const row = grid[r];
     if (!row || kinds[r - first] !== "deal") continue;
-
+    // The ID is checked before the row's other cells, so its problem comes first.
     const id = cId >= 0 ? text(row[cId]) : "";
     if (id !== "") {
       const seen = firstWithId(ids, deals, id, deals.length);
-      if (seen) duplicateIds.add(id);
-      if (seen) report(r, cId, "DUPLICATE_ID", "warning", `Deal ID "${id}" is also in ${a1(seen.sheetRow - 1, cId)}; give each deal its own ID, or clear this one and Set up pipeline will add a new one.`);
-    }
-
-    const stageRaw = cStage >= 0 ? text(row[cStage]) : "";
-    let stage = -1;
-    const status = cStatus >= 0 ? text(row[cStatus]) : "";
-    const closedAs = status === "" ? (activeFlag && cStage >= 0 ? "lost" : null) : statusOf(status);
-    // An archived deal in a won stage stays won.
-    const archivedWon = closedAs === "lost" && (activeFlag || archivedFlag) && stageRaw !== "" && settings.stages[match(stageRaw).index]?.kind === "won";
-    const closedStage = archivedWon ? -1 : closedAs === "won" ? wonStage : closedAs === "lost" ? lostStage : -1;
-    if (closedStage >= 0) stage = closedStage;
-    else if (stageRaw !== "") {
-      const m = match(stageRaw);
-      stage = m.index;
-      if (m.index < 0 && m.suggestion !== null) {
-        // A near spelling counts in the stage it is close to, with a warning, rather than dropping the deal.
-        stage = settings.stages.findIndex((st) => st.name === m.suggestion);
-        report(r, cStage, "UNKNOWN_STAGE", "warning", `"${stageRaw}" is not one of your stages; did you mean '${m.suggestion}'? It is counted there until you fix the spelling or add it to Pipeline Settings › Stages.`);
-      } else if (m.index < 0) {
-        const fix = m.suggestion !== null ? `did you mean '${m.suggestion}'?` : "add it to Pipeline Settings › Stages or run Set up pipeline to adopt it.";
-        report(r, cStage, "UNKNOWN_STAGE", "error", `"${stageRaw}" is not one of your stages; ${fix}`);
+      if (seen) {
+        duplicateIds.add(id);
+        report(r, cId, "DUPLICATE_ID", "warning", `Deal ID "${id}" is also in ${a1(seen.sheetRow - 1, cId)}; give each deal its own ID, or clear this one and Set up pipeline will add a new one.`);
       }
-    } else if (cStage >= 0) {
-      report(r, cStage, "MISSING_STAGE", "warning", "The stage is blank; pick one from the drop-down.");
     }
-
-    let value: number | null = null;
-    if (cValue >= 0) {
-      const cell = row[cValue];
-      const v = typeof cell === "number" && Number.isFinite(cell) ? cell : parseNumberAs(cell, decimal);
-      if (v === "bad") report(r, cValue, "BAD_NUMBER", "error", `${shown(cell)} is not an amount; write a number such as 12500.`);
-      else value = v;
-    }
-
-    const created = readCreated(row, r);
-    const closeDate = readClose(row, r);
-    if (created !== null && closeDate !== null && closeDate < created) {
-      report(r, cClose, "CLOSE_BEFORE_CREATE", "warning", `The close date ${isoFromDay(closeDate)} is before the created date ${isoFromDay(created)} (${a1(r, cCreated)}); check both dates.`);
-    }
-    // The actual close: a lost deal's Lost time first, else the won or closed date, else the other.
-    const closedAt = readClosed(row, r);
-    const lostAt = readLostOn(row, r);
-    const closedOn = settings.stages[stage]?.kind === "lost" ? (lostAt ?? closedAt) : (closedAt ?? lostAt);
-    const stageEntered = readEntered(row, r);
-    const lastActivity = readLast(row, r);
-    const nextStepDate = readNextDate(row, r);
-    const firstContact = readFirst(row, r);
-
-    const owner = cOwner >= 0 ? text(row[cOwner]) : "";
-    const k = table.add(r + 1, stage, value, created, closeDate);
-    const categories = categoriesOf(segment("owner", cOwner, k, row), segment("source", cSource, k, row), segment("product", cProduct, k, row), segment("industry", cIndustry, k, row));
-
-    deals.push({
-      index: r - first,
-      sheetRow: r + 1,
-      id,
-      name: cName >= 0 ? text(row[cName]) : "",
-      stageRaw,
-      stage,
-      value,
-      owner,
-      created,
-      closeDate,
-      closedOn,
-      stageEntered,
-      lastActivity,
-      nextStep: cNextStep >= 0 ? text(row[cNextStep]) : "",
-      nextStepDate,
-      firstContact,
-      need: cNeed >= 0 ? text(row[cNeed]) : "",
-      budget: cBudget >= 0 ? text(row[cBudget]) : "",
-      authority: cAuthority >= 0 ? text(row[cAuthority]) : "",
-      lossReason: cLoss >= 0 ? text(row[cLoss]) : "",
-      categories,
-    });
+    deals.push(readDeal(row, r, id, first, R, table, segment, settings, report));
   }
 
-  return { deals, table: table.finish(), rowCount, problems, ambiguousDates, duplicateIds, rows: countRows(kinds.slice(0, rowCount)), dateOrders, numbers };
+  return { deals, table: table.finish(), rowCount, problems, ambiguousDates: R.tally.ambiguous, duplicateIds, rows: countRows(kinds.slice(0, rowCount)), dateOrders: R.dateOrders, numbers: R.numbers };
 }
