@@ -10,7 +10,7 @@ import { buildReview } from "./review.js";
 import { resultColumns, setResult } from "./results.js";
 import { count } from "./count.js";
 import { answerLists, scorer } from "./scoring.js";
-import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings } from "./settings.js";
+import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings, type Stage } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry, type StageLog } from "./stagelog.js";
 import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
 import { findPushLimitCell, findStageTable, NO_LIMIT, pushLimitFormula, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds, type StageTable } from "./stuck.js";
@@ -29,6 +29,7 @@ import {
   type Dimension,
   type Field,
   type Grid,
+  type LeadScore,
   type OwnedKey,
   type Problem,
   type RunOptions,
@@ -436,39 +437,74 @@ interface DealCells {
   pushCols: boolean;
 }
 
-/**
- * One pass over the deals, by position: score, days in stage, stuck verdict, win likelihood and next task,
- * written straight into the owned columns at each deal's data row, rather than one more pass over a million
- * deals for each column.
- */
-function dealPass(ctx: DealPassInput): DealCells {
-  const { sheet, parsed, settings, map, today, log, transitionNow, ownsEntered, thresholds, reached, model, stageTable, settingsOnTab, summary, problems, figuresOnly } = ctx;
-  const deals = parsed.deals;
+/** What the deal pass works out for one deal; one record, filled again for each deal (see dealJudge). */
+interface Verdict {
+  st: Stage | undefined;
+  score: LeadScore;
+  basis: StageBasis;
+  /** The day the deal entered its stage, by `basis`. */
+  entered: Day | null;
+  daysInStage: number | null;
+  threshold: number | null;
+  stuck: StuckResult | null;
+  /** Times the close date moved later (0 unless the push limit or its columns are on). */
+  pushes: number;
+  missing: Field[];
+  win: number | null;
+}
+
+/** The judge of one deal: its score, where its stage clock starts, the stuck verdict, pushes and win likelihood. */
+function dealJudge(ctx: DealPassInput): (d: Deal, i: number, v: Verdict) => void {
+  const { settings, today, log, transitionNow, ownsEntered, thresholds, reached, model, parsed } = ctx;
   const score = scorer(settings.scoring);
   const judgeStuck = stuckJudge(settings, today);
-  const pushLimit = settings.review.pushLimit;
-  const withPushes = pushedVerdicts(pushLimit);
-  const results = resultColumns(deals.length);
-  const rows = figuresOnly ? 0 : parsed.rowCount;
-  const enteredWrites: (Cell | null)[] = new Array<Cell | null>(rows).fill(null);
-  const answerCol: Record<Dimension, number | undefined> = { need: map.fields.need, budget: map.fields.budget, authority: map.fields.authority };
+  const withPushes = pushedVerdicts(settings.review.pushLimit);
+  const countPushes = settings.review.pushLimit !== null || pushColsBefore(ctx.map);
+  return (d, i, v) => {
+    const st = settings.stages[d.stage];
+    v.st = st;
+    v.score = score(d);
+    const logged = parsed.duplicateIds.has(d.id) ? undefined : log.last.get(d.id);
+    const moved = transitionNow[i] === 1;
+    const basis: StageBasis = moved && ownsEntered ? "stage log" : d.stageEntered !== null ? "stage entered" : logged && logged.from !== "" && !moved ? "stage log" : d.created !== null ? "created date" : "none";
+    v.basis = basis;
+    v.entered = basis === "stage log" ? (moved ? today : (logged?.day ?? null)) : basis === "stage entered" ? d.stageEntered : basis === "created date" ? d.created : null;
+    v.daysInStage = v.entered === null ? null : today - v.entered;
+    v.threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
+    const judged = st ? judgeStuck(d, st, v.daysInStage, v.threshold) : null;
+    v.pushes = st?.kind === "open" && countPushes && !parsed.duplicateIds.has(d.id) ? pushesNow(log.history.get(d.id), d.closeDate) : 0;
+    v.stuck = v.pushes > 0 ? withPushes(judged, v.pushes) : judged;
+    v.missing = st ? missingRequired(d, st) : [];
+    v.win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
+  };
+}
+
+/** The verdict record's starting score, before the first deal is judged. */
+const NO_SCORE: LeadScore = { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] };
+
+/** The sheet already has pipesheet's Push count or its limit column (kept once there). */
+const pushColsBefore = (map: ColumnMap): boolean => map.owned.pushCount !== undefined || map.owned.pushLimit !== undefined;
+
+/**
+ * The owned columns' cells by data row, written deal by deal (blank rows between deals stay ""); `finish`
+ * gives blank rows the live limit lookup and fills the Push columns when the sheet gets them.
+ */
+function cellColumns(ctx: DealPassInput, rows: number) {
+  const { settings, map, ownsEntered, thresholds, stageTable, model } = ctx;
   const blankColumn = (): Cell[] => new Array<Cell>(rows).fill("");
-  const scoreValues = blankColumn();
-  const gradeValues = blankColumn();
-  const reasonValues = blankColumn();
-  const winValues = blankColumn();
-  const daysValues = blankColumn();
-  const stuckValues = blankColumn();
-  const taskValues = blankColumn();
-  // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
-  const limitValues = blankColumn();
+  const c = {
+    enteredWrites: new Array<Cell | null>(rows).fill(null),
+    scoreValues: blankColumn(),
+    gradeValues: blankColumn(),
+    reasonValues: blankColumn(),
+    winValues: blankColumn(),
+    daysValues: blankColumn(),
+    stuckValues: blankColumn(),
+    taskValues: blankColumn(),
+    // The stuck rule reads each row's limit from a helper cell that looks it up on the settings tab (stuck.ts).
+    limitValues: blankColumn(),
+  };
   const stageCol = map.fields.stage;
-  // The Push count and its live limit (stuck.ts), for open deals whose close date moved later; the two columns
-  // appear once the limit is on and a deal was pushed, and are kept (pipesheet's) once there. Rows and counts
-  // are kept aside, so a sheet without the columns allocates none.
-  const pushColsBefore = map.owned.pushCount !== undefined || map.owned.pushLimit !== undefined;
-  const pushedRows: number[] = [];
-  const pushedCounts: number[] = [];
   const winText = model.summary.ready ? null : model.summary.message;
   const limitFormula = stageTable !== null && stageCol !== undefined ? limitFormulas(stageTable, stageCol) : () => "";
   // Verdicts are shared between deals, so each one's text is built once.
@@ -478,80 +514,93 @@ function dealPass(ctx: DealPassInput): DealCells {
     if (t === undefined) stuckText.set(v, (t = `${v.severity === "cut loose" ? "Cut loose" : "Stuck"}: ${v.reasons.join("; ")}`));
     return t;
   };
-  for (let i = 0; i < deals.length; i++) {
-    const d = deals[i] as Deal;
-    const st = settings.stages[d.stage];
-    const sc = score(d);
-    if (sc.unrecognised.length > 0) for (const dim of sc.unrecognised) problems.push(unknownAnswer(sheet, d, dim, answerCol[dim] ?? 0));
-
-    const logged = parsed.duplicateIds.has(d.id) ? undefined : log.last.get(d.id);
-    const moved = transitionNow[i] === 1;
-    const basis: StageBasis = moved && ownsEntered ? "stage log" : d.stageEntered !== null ? "stage entered" : logged && logged.from !== "" && !moved ? "stage log" : d.created !== null ? "created date" : "none";
-    const entered = basis === "stage log" ? (moved ? today : (logged?.day ?? null)) : basis === "stage entered" ? d.stageEntered : basis === "created date" ? d.created : null;
-    // Pipesheet's own Stage entered column is filled in where the stage log knows the day.
-    if (basis === "stage log" && ownsEntered && entered !== null && !figuresOnly) enteredWrites[d.index] = excelSerialFromDay(entered);
-    summary.stageBasis[basis]++;
-    const daysInStage = entered === null ? null : today - entered;
-    const threshold = d.stage >= 0 ? (thresholds.days[d.stage] ?? null) : null;
-    const judged = st ? judgeStuck(d, st, daysInStage, threshold) : null;
-    const pushes = st?.kind === "open" && (pushLimit !== null || pushColsBefore) && !parsed.duplicateIds.has(d.id) ? pushesNow(log.history.get(d.id), d.closeDate) : 0;
-    const stuck = pushes > 0 ? withPushes(judged, pushes) : judged;
-    const missing = st ? missingRequired(d, st) : [];
-    const win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
-    setResult(results, i, { score: sc, win, daysInStage, threshold, stuck });
+  const write = (d: Deal, v: Verdict): void => {
     const at = d.index;
+    const st = v.st;
+    // Pipesheet's own Stage entered column is filled in where the stage log knows the day.
+    if (v.basis === "stage log" && ownsEntered && v.entered !== null) c.enteredWrites[at] = excelSerialFromDay(v.entered);
     // A won or lost deal needs no score, clock or next task; its cells stay blank so the open ones stand out.
     const closed = st !== undefined && st.kind !== "open";
-    if (!figuresOnly) {
-      scoreValues[at] = closed ? "" : sc.score;
-      gradeValues[at] = closed ? "" : sc.grade;
-      reasonValues[at] = closed ? "" : sc.reasons;
-      winValues[at] = win !== null ? roundedShare(win) : st?.kind === "open" && winText ? winText : "";
-      daysValues[at] = closed ? "" : (daysInStage ?? "");
-      stuckValues[at] = stuck ? say(stuck) : "";
-      taskValues[at] = closed ? "" : nextTask(d, settings, stuck?.action ?? null, missing);
-      if (stageCol !== undefined) {
-        // A learned limit is not on the settings tab, so that row keeps the number core worked out.
-        const fallback = st?.kind === "open" ? (threshold ?? NO_LIMIT) : "";
-        const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
-        limitValues[at] = live ? limitFormula(d.sheetRow, fallback) : fallback;
-      }
+    c.scoreValues[at] = closed ? "" : v.score.score;
+    c.gradeValues[at] = closed ? "" : v.score.grade;
+    c.reasonValues[at] = closed ? "" : v.score.reasons;
+    c.winValues[at] = v.win !== null ? roundedShare(v.win) : st?.kind === "open" && winText ? winText : "";
+    c.daysValues[at] = closed ? "" : (v.daysInStage ?? "");
+    c.stuckValues[at] = v.stuck ? say(v.stuck) : "";
+    c.taskValues[at] = closed ? "" : nextTask(d, settings, v.stuck?.action ?? null, v.missing);
+    if (stageCol !== undefined) {
+      // A learned limit is not on the settings tab, so that row keeps the number core worked out.
+      const fallback = st?.kind === "open" ? (v.threshold ?? NO_LIMIT) : "";
+      const live = stageTable !== null && !(d.stage >= 0 && thresholds.learned[d.stage]);
+      c.limitValues[at] = live ? limitFormula(d.sheetRow, fallback) : fallback;
     }
+  };
+  const finish = (pushedRows: readonly number[], pushedCounts: readonly number[]): Omit<DealCells, "results"> => {
+    // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
+    if (stageCol !== undefined && stageTable !== null)
+      for (let i = 0; i < rows; i++) if (c.limitValues[i] === "") c.limitValues[i] = limitFormula(map.headerRow + 2 + i, "");
+    const pushLimit = settings.review.pushLimit;
+    const pushCols = stageCol !== undefined && (pushColsBefore(map) || (pushLimit !== null && pushedRows.length > 0));
+    const pushValues = pushCols ? blankColumn() : [];
+    const pushLimitValues = pushCols ? blankColumn() : [];
+    if (pushCols && !ctx.figuresOnly) {
+      const limitCell = pushLimitFormula(findPushLimitCell(ctx.settingsOnTab), pushLimit);
+      pushedRows.forEach((at, k) => {
+        pushValues[at] = pushedCounts[k] as number;
+        pushLimitValues[at] = limitCell;
+      });
+    }
+    return { ...c, pushValues, pushLimitValues, pushCols };
+  };
+  return { write, finish };
+}
 
-    if (st) {
-      for (const f of missing) problems.push(requiredField(sheet, d, st.name, f, map));
-      if (st.kind === "open") summary.open++;
-      else if (st.kind === "won") summary.won++;
-      else summary.lost++;
-    }
-    if (!closed) {
-      summary.scored++;
-      summary.grades[sc.grade]++;
-      if (sc.qualified) summary.qualified++;
-    }
-    if (stuck) summary.stuck++;
-    if (pushes > 0) {
-      pushedRows.push(at);
-      pushedCounts.push(pushes);
+/** One deal counted into the summary, and its problems (unknown answers, required fields) reported. */
+function countDeal(ctx: DealPassInput, d: Deal, v: Verdict): void {
+  const { summary, problems, sheet, map } = ctx;
+  const st = v.st;
+  for (const dim of v.score.unrecognised) problems.push(unknownAnswer(sheet, d, dim, map.fields[dim] ?? 0));
+  summary.stageBasis[v.basis]++;
+  if (st) {
+    for (const f of v.missing) problems.push(requiredField(sheet, d, st.name, f, map));
+    if (st.kind === "open") summary.open++;
+    else if (st.kind === "won") summary.won++;
+    else summary.lost++;
+  }
+  if (st === undefined || st.kind === "open") {
+    summary.scored++;
+    summary.grades[v.score.grade]++;
+    if (v.score.qualified) summary.qualified++;
+  }
+  if (v.stuck) summary.stuck++;
+}
+
+/**
+ * One pass over the deals, by position: score, days in stage, stuck verdict, win likelihood and next task,
+ * written straight into the owned columns at each deal's data row, rather than one more pass over a million
+ * deals for each column.
+ */
+function dealPass(ctx: DealPassInput): DealCells {
+  const deals = ctx.parsed.deals;
+  const judge = dealJudge(ctx);
+  const results = resultColumns(deals.length);
+  const cells = cellColumns(ctx, ctx.figuresOnly ? 0 : ctx.parsed.rowCount);
+  // Push counts are kept aside, so a sheet without the Push columns allocates none.
+  const pushedRows: number[] = [];
+  const pushedCounts: number[] = [];
+  const v: Verdict = { st: undefined, score: NO_SCORE, basis: "none", entered: null, daysInStage: null, threshold: null, stuck: null, pushes: 0, missing: [], win: null };
+  for (let i = 0; i < deals.length; i++) {
+    const d = deals[i] as Deal;
+    judge(d, i, v);
+    setResult(results, i, { score: v.score, win: v.win, daysInStage: v.daysInStage, threshold: v.threshold, stuck: v.stuck });
+    if (!ctx.figuresOnly) cells.write(d, v);
+    countDeal(ctx, d, v);
+    if (v.pushes > 0) {
+      pushedRows.push(d.index);
+      pushedCounts.push(v.pushes);
     }
   }
-
-  // Blank rows between deals get the lookup too, so a deal typed into one is judged live.
-  if (stageCol !== undefined && stageTable !== null)
-    for (let i = 0; i < rows; i++) if (limitValues[i] === "") limitValues[i] = limitFormula(map.headerRow + 2 + i, "");
-
-  const pushCols = stageCol !== undefined && (pushColsBefore || (pushLimit !== null && pushedRows.length > 0));
-  const pushValues = pushCols ? blankColumn() : [];
-  const pushLimitValues = pushCols ? blankColumn() : [];
-  if (pushCols && !figuresOnly) {
-    const limitCell = pushLimitFormula(findPushLimitCell(settingsOnTab), pushLimit);
-    pushedRows.forEach((at, k) => {
-      pushValues[at] = pushedCounts[k] as number;
-      pushLimitValues[at] = limitCell;
-    });
-  }
-
-  return { results, enteredWrites, scoreValues, gradeValues, reasonValues, winValues, daysValues, stuckValues, taskValues, limitValues, pushValues, pushLimitValues, pushCols };
+  return { results, ...cells.finish(pushedRows, pushedCounts) };
 }
 
 /**
