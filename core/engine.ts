@@ -739,18 +739,8 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const problems: Problem[] = [];
   const sheet = input.sheetName;
 
-  // Settings: the tab when present, else the defaults.
-  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
-  if (input.settings) {
-    const read = settingsFromGrid(input.settings);
-    settings = read.settings;
-    problems.push(...read.problems);
-  }
-  const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
-  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
-  if (options.command === "setup") settings.columns = overrides;
-
-  const map = mapColumns(input.deals, sheet, overrides);
+  const read = runSettings(input, options, problems);
+  const map = mapColumns(input.deals, sheet, read.overrides);
   if (!map) {
     problems.unshift(noHeaderProblem(sheet));
     const summary = emptySummary(options, sheet, null);
@@ -759,17 +749,9 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   }
   problems.push(...map.problems);
 
-  // Without a settings tab the currency comes from the value column's header or cells, when they name one.
-  let currencyFrom: Summary["currency"] = { code: settings.currency, from: "settings" };
-  if (input.settings === null && map.fields.value !== undefined) {
-    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
-    if (found) {
-      settings = { ...settings, currency: found.code };
-      currencyFrom = { code: found.code, from: found.from };
-    }
-  }
-  const fitted = fitStages(input, map, settings, today, options, problems);
-  settings = fitted.settings;
+  const { currencyFrom, ...withCurrency } = currencyOf(input, map, read.settings);
+  const fitted = fitStages(input, map, withCurrency.settings, today, options, problems);
+  const settings = fitted.settings;
   const { parsed, adopted } = fitted;
   problems.push(...parsed.problems);
   const deals = parsed.deals;
@@ -778,10 +760,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   problems.push(...activityLog.problems);
 
   // Stage log: diff against the snapshot, one row per transition.
-  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
-  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
-  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
-  problems.push(...log.problems);
+  const log = readRunLog(input, options, settings, today, problems);
   const { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds } = logPass(input, options, parsed, settings, log, today, map, problems);
 
   // Where days in stage are counted from.
@@ -792,49 +771,20 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
   const model = trainWinModel(deals, settings, (_d, position) => reached[position] ?? -1);
 
   const summary = runSummary(options, sheet, map, parsed, { currencyFrom, added, adopted, moved });
-  // Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
-  // one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
-  // on the tab as it will be.
-  const outdated = options.version !== undefined && input.settings !== null && settingsVersion(input.settings) !== options.version;
-  const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
-  const settingsOnTab = rewriteSettings ? settingsToGrid(settings, options.version) : input.settings;
+  const { rewriteSettings, settingsOnTab } = settingsTab(input, options, settings);
   const stageTable = findStageTable(settingsOnTab, settings);
-  const cells = dealPass({
-    sheet,
-    parsed,
-    settings,
-    map,
-    today,
-    log,
-    transitionNow,
-    ownsEntered,
-    thresholds,
-    reached,
-    model,
-    stageTable,
-    settingsOnTab,
-    summary,
-    problems,
-    figuresOnly: options.figuresOnly === true,
-  });
+  const figuresOnly = options.figuresOnly === true;
+  const cells = dealPass({ sheet, parsed, settings, map, today, log, transitionNow, ownsEntered, thresholds, reached, model, stageTable, settingsOnTab, summary, problems, figuresOnly });
   const results = cells.results;
   const rows = parsed.rowCount;
 
   // ------------------------------------------------------------------ the plan
-  const { columns, nextCol, width } = options.figuresOnly ? { columns: [], nextCol: 0, width: 0 } : planColumns(input.deals, map, deals, ids, rows, cells, ownsEntered);
-  const { conditionalFormats, validations } = options.figuresOnly ? { conditionalFormats: [], validations: [] } : planRules(settings, map, columns, rows, Math.max(nextCol, width) - 1, ownsEntered);
+  const { columns, conditionalFormats, validations } = sheetWrites(input, options, settings, map, deals, ids, rows, cells, ownsEntered);
 
-  const tabs: TabWrite[] = [];
-  const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
-  if (rewriteSettings && settingsOnTab)
-    tabs.push({ name: TAB_SETTINGS, values: settingsOnTab, hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
-  if (newLogTab && !options.figuresOnly) tabs.push({ name: TAB_LOG, values: logGrid, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
-  // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
-  if (options.command === "setup" && activityLog.sheet === null && (!hasTab(TAB_ACTIVITIES) || emptyActivitiesTab(input))) tabs.push(activitiesTab());
+  const tabs = ownTabs(input, options, settings, rewriteSettings ? settingsOnTab : null, newLogTab && !options.figuresOnly ? logGrid : null, activityLog);
   const logAppend: Grid = newLogTab || options.figuresOnly ? [] : logGrid;
 
   const movement = computeMovement({ deals, settings, log, duplicateIds: parsed.duplicateIds });
-  const present = Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>;
   const metrics = computeMetrics({
     deals,
     results,
@@ -842,7 +792,7 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
     today,
     transitions: runTransitions(log.entries, log.hasTransitions || moved > 0, logGrid, logStart, logDays),
     winModel: model.summary,
-    present,
+    present: Object.fromEntries(Object.keys(map.fields).map((f) => [f, true])) as Partial<Record<Field, boolean>>,
     currency: settings.currency,
     activityLog,
     table: parsed.table,
@@ -853,19 +803,68 @@ export function run(input: WorkbookInput, options: RunOptions): RunResult {
 
   summary.headline = headlineOf(summary, problems, settings, options.command);
 
-  return {
-    sheet,
-    headerRow: map.headerRow,
-    rowCount: rows,
-    columns,
-    conditionalFormats,
-    validations,
-    tabs,
-    logAppend,
-    summary,
-    problems,
-    metrics,
-  };
+  return { sheet, headerRow: map.headerRow, rowCount: rows, columns, conditionalFormats, validations, tabs, logAppend, summary, problems, metrics };
+}
+
+/** The stage log tab as read, since the review's start day (the command line's --since, else the settings'). */
+function readRunLog(input: WorkbookInput, options: RunOptions, settings: Settings, today: Day, problems: Problem[]): StageLog {
+  const sinceDay = options.since !== undefined ? dayFromIso(options.since) : settings.review.since !== null ? dayFromIso(settings.review.since) : null;
+  if (options.since !== undefined && sinceDay === null) throw new Error(`RunOptions.since must be a date as YYYY-MM-DD, got "${options.since}"`);
+  const log = readLog(input.log, { today, since: sinceDay, outcomeOf: outcomeByName(settings) });
+  problems.push(...log.problems);
+  return log;
+}
+
+/** The plan's writes to the deals sheet: the owned columns and the rules over them (none for a figures-only run). */
+function sheetWrites(input: WorkbookInput, options: RunOptions, settings: Settings, map: ColumnMap, deals: readonly Deal[], ids: readonly (string | null)[], rows: number, cells: DealCells, ownsEntered: boolean): Pick<WorkbookPlan, "columns" | "conditionalFormats" | "validations"> {
+  if (options.figuresOnly) return { columns: [], conditionalFormats: [], validations: [] };
+  const { columns, nextCol, width } = planColumns(input.deals, map, deals, ids, rows, cells, ownsEntered);
+  return { columns, ...planRules(settings, map, columns, rows, Math.max(nextCol, width) - 1, ownsEntered) };
+}
+
+/** The settings: the tab when present, else the defaults; column corrections from the pane or command line on top. */
+function runSettings(input: WorkbookInput, options: RunOptions, problems: Problem[]): { settings: Settings; overrides: Settings["columns"] } {
+  let settings: Settings = structuredClone(DEFAULT_SETTINGS);
+  if (input.settings) {
+    const read = settingsFromGrid(input.settings);
+    settings = read.settings;
+    problems.push(...read.problems);
+  }
+  const overrides = { ...settings.columns, ...(options.columnOverrides ?? {}) };
+  // Corrections made in the pane or on the command line are kept in the settings tab by the next set-up.
+  if (options.command === "setup") settings.columns = overrides;
+  return { settings, overrides };
+}
+
+/** Without a settings tab the currency comes from the value column's header or cells, when they name one. */
+function currencyOf(input: WorkbookInput, map: ColumnMap, settings: Settings): { settings: Settings; currencyFrom: Summary["currency"] } {
+  if (input.settings === null && map.fields.value !== undefined) {
+    const found = inferCurrency(map.headers[map.fields.value] ?? "", input.deals, map.headerRow + 1, input.deals.length, map.fields.value);
+    if (found) return { settings: { ...settings, currency: found.code }, currencyFrom: { code: found.code, from: found.from } };
+  }
+  return { settings, currencyFrom: { code: settings.currency, from: "settings" } };
+}
+
+/**
+ * Setup writes the settings tab back (normalised, with adopted stages); other commands only create a missing
+ * one, or rewrite one another version wrote, so its layout is this version's. The helper cells look stages up
+ * on the tab as it will be (`settingsOnTab`).
+ */
+function settingsTab(input: WorkbookInput, options: RunOptions, settings: Settings): { rewriteSettings: boolean; settingsOnTab: Grid | null } {
+  const outdated = options.version !== undefined && input.settings !== null && settingsVersion(input.settings) !== options.version;
+  const rewriteSettings = options.command === "setup" || !input.sheetNames.some((n) => n.toLowerCase() === TAB_SETTINGS.toLowerCase()) || outdated;
+  return { rewriteSettings, settingsOnTab: rewriteSettings ? settingsToGrid(settings, options.version) : input.settings };
+}
+
+/** pipesheet's tabs this run writes whole: the settings tab (when rewritten), a new log tab, and on set-up the Activities tab. */
+function ownTabs(input: WorkbookInput, options: RunOptions, settings: Settings, settingsGrid: Grid | null, newLog: Grid | null, activityLog: ActivityLog): TabWrite[] {
+  const tabs: TabWrite[] = [];
+  const hasTab = (name: string): boolean => input.sheetNames.some((n) => n.toLowerCase() === name.toLowerCase());
+  if (settingsGrid) tabs.push({ name: TAB_SETTINGS, values: settingsGrid, hidden: false, formats: settingsFormats(settings), widths: [34, 14, 18, 16, 28, 60, 40] });
+  if (newLog) tabs.push({ name: TAB_LOG, values: newLog, hidden: true, formats: [{ range: `A1:${colName(LOG_HEADER.length - 1)}1`, bold: true }] });
+  // A team without an activity log of its own gets pipesheet's Activities tab on set-up, to log follow-ups in.
+  if (options.command === "setup" && activityLog.sheet === null && (!hasTab(TAB_ACTIVITIES) || emptyActivitiesTab(input))) tabs.push(activitiesTab());
+  return tabs;
 }
 
 /** A tab called Activities the host read and found empty: pipesheet's, left so by a run cut off before filling it. */
