@@ -33,20 +33,29 @@ export interface CapacityMetrics {
 }
 
 const keyOf = (name: string): string => name.trim().toLowerCase().replace(/\s+/g, " ");
+/** Bounds the names' key cache, so a sheet of a million distinct owners cannot grow it without end. */
+const KEY_CACHE_LIMIT = 100_000;
 
 export function computeCapacity(deals: readonly Deal[], settings: Settings, log: ActivityLog, today: Day): CapacityMetrics {
   const from = today - (CAPACITY_DAYS - 1);
   const roles = new Map(settings.capacity.owners.map((o) => [keyOf(o.owner), o.role]));
   const reps = new Map<string, { owner: string; open: number; activities: number }>();
+  // A million deals name a few reps: each name's key is worked out once (a blank name's key is "").
+  const keys = new Map<string, string>();
   const rep = (name: string): { owner: string; open: number; activities: number } | null => {
-    if (name.trim() === "") return null;
-    const k = keyOf(name);
+    let k = keys.get(name);
+    if (k === undefined) {
+      k = keyOf(name);
+      if (keys.size < KEY_CACHE_LIMIT) keys.set(name, k);
+    }
+    if (k === "") return null;
     let r = reps.get(k);
     if (!r) reps.set(k, (r = { owner: name.trim(), open: 0, activities: 0 }));
     return r;
   };
   for (const o of settings.capacity.owners) rep(o.owner);
-  for (const d of deals) {
+  for (let n = 0; n < deals.length; n++) {
+    const d = deals[n] as Deal;
     if (settings.stages[d.stage]?.kind !== "open") continue;
     const r = rep(d.owner);
     if (r) r.open++;

@@ -115,7 +115,8 @@ function stageHistory(deals: readonly Deal[], log: Grid | null, settings: Settin
   if (!log || log.length < 2) return out;
   const kindByName = new Map(settings.stages.map((st) => [st.name.toLowerCase(), st.kind]));
   const outcome = new Map<string, "won" | "lost">();
-  for (const d of deals) {
+  for (let n = 0; n < deals.length; n++) {
+    const d = deals[n] as Deal;
     if (d.id === "") continue;
     const k = kindByName.get(d.stageRaw.trim().toLowerCase()) ?? outcomeWord(d.stageRaw, settings.outcomes);
     if (k === "won" || k === "lost") outcome.set(d.id, k);
@@ -158,7 +159,8 @@ function foldedOnce(trim: boolean): (s: string) => string {
 function stageUses(deals: readonly Deal[], grid: Grid, probabilityCol: number | undefined, today: Day, history: Map<string, { won: number; closed: number }>): StageUse[] {
   const by = new Map<string, { raw: string; deals: number; probSum: number; probN: number; ages: number[] }>();
   const lower = foldedOnce(false);
-  for (const d of deals) {
+  for (let n = 0; n < deals.length; n++) {
+    const d = deals[n] as Deal;
     if (d.stageRaw === "") continue;
     const key = lower(d.stageRaw);
     let u = by.get(key);
@@ -218,7 +220,8 @@ function fitStages(input: WorkbookInput, map: ColumnMap, start: Settings, today:
   // Each adoption is reported at the first deal that names the stage, so the pane and sidebar jump to it.
   const firstRowOf = new Map<string, number>();
   const fold = foldedOnce(true);
-  for (const d of parsed.deals) {
+  for (let k = 0; k < parsed.deals.length; k++) {
+    const d = parsed.deals[k] as Deal;
     if (d.stageRaw === "") continue;
     const key = fold(d.stageRaw);
     if (!firstRowOf.has(key)) firstRowOf.set(key, d.sheetRow);
@@ -449,7 +452,7 @@ interface Verdict {
   stuck: StuckResult | null;
   /** Times the close date moved later (0 unless the push limit or its columns are on). */
   pushes: number;
-  missing: Field[];
+  missing: readonly Field[];
   win: number | null;
 }
 
@@ -474,10 +477,13 @@ function dealJudge(ctx: DealPassInput): (d: Deal, i: number, v: Verdict) => void
     const judged = st ? judgeStuck(d, st, v.daysInStage, v.threshold) : null;
     v.pushes = st?.kind === "open" && countPushes && !parsed.duplicateIds.has(d.id) ? pushesNow(log.history.get(d.id), d.closeDate) : 0;
     v.stuck = v.pushes > 0 ? withPushes(judged, v.pushes) : judged;
-    v.missing = st ? missingRequired(d, st) : [];
+    v.missing = st ? missingRequired(d, st) : NO_FIELDS;
     v.win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
   };
 }
+
+/** No missing fields, shared (the verdict's list is only read). */
+const NO_FIELDS: readonly Field[] = [];
 
 /** The verdict record's starting score, before the first deal is judged. */
 const NO_SCORE: LeadScore = { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] };
@@ -559,10 +565,15 @@ function cellColumns(ctx: DealPassInput, rows: number) {
 function countDeal(ctx: DealPassInput, d: Deal, v: Verdict): void {
   const { summary, problems, sheet, map } = ctx;
   const st = v.st;
-  for (const dim of v.score.unrecognised) problems.push(unknownAnswer(sheet, d, dim, map.fields[dim] ?? 0));
+  // Indexed loops: a for-of would make an iterator for each of a million deals.
+  const unrecognised = v.score.unrecognised;
+  for (let k = 0; k < unrecognised.length; k++) {
+    const dim = unrecognised[k] as Dimension;
+    problems.push(unknownAnswer(sheet, d, dim, map.fields[dim] ?? 0));
+  }
   summary.stageBasis[v.basis]++;
   if (st) {
-    for (const f of v.missing) problems.push(requiredField(sheet, d, st.name, f, map));
+    for (let k = 0; k < v.missing.length; k++) problems.push(requiredField(sheet, d, st.name, v.missing[k] as Field, map));
     if (st.kind === "open") summary.open++;
     else if (st.kind === "won") summary.won++;
     else summary.lost++;
@@ -588,11 +599,12 @@ function dealPass(ctx: DealPassInput): DealCells {
   // Push counts are kept aside, so a sheet without the Push columns allocates none.
   const pushedRows: number[] = [];
   const pushedCounts: number[] = [];
-  const v: Verdict = { st: undefined, score: NO_SCORE, basis: "none", entered: null, daysInStage: null, threshold: null, stuck: null, pushes: 0, missing: [], win: null };
+  const v: Verdict = { st: undefined, score: NO_SCORE, basis: "none", entered: null, daysInStage: null, threshold: null, stuck: null, pushes: 0, missing: NO_FIELDS, win: null };
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i] as Deal;
     judge(d, i, v);
-    setResult(results, i, { score: v.score, win: v.win, daysInStage: v.daysInStage, threshold: v.threshold, stuck: v.stuck });
+    // The verdict holds a DealResult's fields: copied into the result columns, no object per deal.
+    setResult(results, i, v);
     if (!ctx.figuresOnly) cells.write(d, v);
     countDeal(ctx, d, v);
     if (v.pushes > 0) {
@@ -717,7 +729,8 @@ function headlineOf(summary: Summary, problems: readonly Problem[], settings: Se
 /** Generated ids continue the highest "D-000123" already on the sheet, so they stay unique and stable once written. */
 function assignIds(deals: Deal[]): { ids: (string | null)[]; added: number } {
   let max = 0;
-  for (const d of deals) {
+  for (let n = 0; n < deals.length; n++) {
+    const d = deals[n] as Deal;
     const m = d.id.charCodeAt(0) === 68 && d.id.charCodeAt(1) === 45 ? /^D-(\d+)$/.exec(d.id) : null;
     if (m) max = Math.max(max, Number(m[1]));
   }

@@ -70,7 +70,8 @@ export function exactPercentiles(items: readonly Item[], qs: readonly number[]):
   let shift = 0;
   let g = 0;
   const live: Item[] = [];
-  for (const it of items) {
+  for (let n = 0; n < items.length; n++) {
+    const it = items[n] as Item;
     if (it.cents === 0 || it.p <= 0) continue;
     if (it.p >= 1) shift += it.cents;
     else {
@@ -81,7 +82,8 @@ export function exactPercentiles(items: readonly Item[], qs: readonly number[]):
   if (live.length === 0) return qs.map(() => shift / 100);
   let lo = 0;
   let hi = 0;
-  for (const it of live) {
+  for (let n = 0; n < live.length; n++) {
+    const it = live[n] as Item;
     if (it.cents < 0) lo += it.cents / g;
     else hi += it.cents / g;
   }
@@ -94,7 +96,8 @@ export function exactPercentiles(items: readonly Item[], qs: readonly number[]):
   let a = -lo;
   let b = -lo;
   mass[a] = 1;
-  for (const it of live) {
+  for (let n = 0; n < live.length; n++) {
+    const it = live[n] as Item;
     const u = it.cents / g;
     const p = it.p;
     const q = 1 - p;
@@ -242,7 +245,8 @@ const QS = [0.1, 0.5, 0.9] as const;
 function amounts(items: readonly Item[]): { commit: number; bestCase: number } {
   let commit = 0;
   let best = 0;
-  for (const it of items) {
+  for (let n = 0; n < items.length; n++) {
+    const it = items[n] as Item;
     best += it.cents;
     if (it.p >= COMMIT_AT - SLACK) commit += it.cents;
   }

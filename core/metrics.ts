@@ -681,9 +681,8 @@ function tallyDeals(input: MetricsInput, shape: StageShape): DealTallies {
     unknownStage: 0,
     period,
   };
-  let i = -1;
-  for (const d of deals) {
-    i++;
+  for (let i = 0; i < deals.length; i++) {
+    const d = deals[i] as Deal;
     const sc = results.score[i];
     const days = numberOrNull(results.daysInStage[i]);
     const s = d.stage >= 0 && d.stage < S ? d.stage : -1;
@@ -931,7 +930,7 @@ function responseSection(leads: LeadTally, present: MetricsInput["present"]): Pi
   const n = leads.responseN;
   const responses = leads.response.subarray(0, n);
   let sum = 0;
-  for (const x of responses) sum += x;
+  for (let k = 0; k < n; k++) sum += responses[k] as number;
   const hasContact = present.firstContact === true;
   return {
     present: hasContact,

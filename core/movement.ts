@@ -164,7 +164,8 @@ function stillOpen(t: Tally, rd: Reading, d: Deal, h: DealHistory, s0: DealState
 function tallySheet(t: Tally, rd: Reading, input: MovementInput): void {
   const { deals, settings, log, duplicateIds } = input;
   const handled = new Set<string>();
-  for (const d of deals) {
+  for (let n = 0; n < deals.length; n++) {
+    const d = deals[n] as Deal;
     const st = settings.stages[d.stage];
     const openNow = st?.kind === "open";
     const now = centsOf(d.value) ?? 0;

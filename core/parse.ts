@@ -837,12 +837,14 @@ function segmentCoder(table: TableBuilder, lower: (s: string) => string): (f: Ta
   };
 }
 
+/** The trimmed text of cell k of a row, "" when the sheet has no such column (k < 0). */
+const cellText = (row: Cell[], k: number): string => (k >= 0 ? text(row[k]) : "");
+
 /** One deal row read into a Deal (its typed values also into the table), its problems reported. */
 function readDeal(row: Cell[], r: number, id: string, first: number, R: RowReaders, table: TableBuilder, segment: ReturnType<typeof segmentCoder>, settings: Settings, report: Report): Deal {
   const c = R.c;
-  const get = (k: number): string => (k >= 0 ? text(row[k]) : "");
-  const stageRaw = get(c.stage);
-  const stage = R.stage(stageRaw, get(c.status), r);
+  const stageRaw = cellText(row, c.stage);
+  const stage = R.stage(stageRaw, cellText(row, c.status), r);
   const value = valueOf(row, r, c.value, R.decimal, report);
   const created = R.created(row, r);
   const closeDate = R.close(row, r);
@@ -858,23 +860,23 @@ function readDeal(row: Cell[], r: number, id: string, first: number, R: RowReade
     index: r - first,
     sheetRow: r + 1,
     id,
-    name: get(c.name),
+    name: cellText(row, c.name),
     stageRaw,
     stage,
     value,
-    owner: get(c.owner),
+    owner: cellText(row, c.owner),
     created,
     closeDate,
     closedOn,
     stageEntered: R.entered(row, r),
     lastActivity: R.last(row, r),
-    nextStep: get(c.nextStep),
+    nextStep: cellText(row, c.nextStep),
     nextStepDate: R.nextDate(row, r),
     firstContact: R.firstContact(row, r),
-    need: get(c.need),
-    budget: get(c.budget),
-    authority: get(c.authority),
-    lossReason: get(c.loss),
+    need: cellText(row, c.need),
+    budget: cellText(row, c.budget),
+    authority: cellText(row, c.authority),
+    lossReason: cellText(row, c.loss),
     categories: R.categories(segment("owner", c.owner, k, row), segment("source", c.source, k, row), segment("product", c.product, k, row), segment("industry", c.industry, k, row)),
   };
 }

@@ -156,6 +156,6 @@ export function classifyRows(grid: Grid, headerRow: number, columns: RowColumns)
 /** How many rows of each kind, for the summary. */
 export function countRows(kinds: readonly RowKind[]): RowCounts {
   const counts: RowCounts = { deal: 0, blank: 0, header: 0, total: 0, group: 0 };
-  for (const k of kinds) counts[k]++;
+  for (let i = 0; i < kinds.length; i++) counts[kinds[i] as RowKind]++;
   return counts;
 }

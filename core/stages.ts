@@ -91,11 +91,15 @@ const NONE: Field[] = [];
 
 /** Required fields of the deal's stage that are empty. */
 export function missingRequired(deal: Deal, stage: Stage): Field[] {
-  if (stage.required.length === 0) return NONE;
-  return stage.required.filter((f) => {
+  const required = stage.required;
+  // Most deals have every field their stage asks for: they share NONE rather than an empty array each.
+  let out: Field[] | null = null;
+  for (let k = 0; k < required.length; k++) {
+    const f = required[k] as Field;
     const has = FIELD_READERS[f];
-    return has ? !has(deal) : false;
-  });
+    if (has && !has(deal)) (out ??= []).push(f);
+  }
+  return out ?? NONE;
 }
 
 /** The next checklist task for an open deal: the first item of its stage's checklist, else the next stage's goal. */

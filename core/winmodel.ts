@@ -90,29 +90,28 @@ const holdoutKey = (d: Deal): string => (d.id !== "" ? d.id : d.name !== "" ? d.
  */
 function holdoutMask(hashes: Uint32Array, count: number): Uint8Array {
   // The count-th smallest hash, by a histogram of the top 16 bits and a sort of one bucket: no full sort.
+  // Indexed loops over the typed arrays: a for-of would make an iteration result per deal in a pass run once.
   const buckets = new Uint32Array(65_536);
-  for (const h of hashes) {
-    const b = h >>> 16;
+  for (let k = 0; k < hashes.length; k++) {
+    const b = (hashes[k] as number) >>> 16;
     buckets[b] = (buckets[b] ?? 0) + 1;
   }
   let below = 0;
   let bucket = 0;
   while (below + (buckets[bucket] as number) < count) below += buckets[bucket++] as number;
   const inBucket: number[] = [];
-  for (const h of hashes) if (h >>> 16 === bucket) inBucket.push(h);
+  for (let k = 0; k < hashes.length; k++) if ((hashes[k] as number) >>> 16 === bucket) inBucket.push(hashes[k] as number);
   inBucket.sort((x, y) => x - y);
   const cut = inBucket[count - below - 1] as number;
   const mask = new Uint8Array(hashes.length);
   let taken = 0;
-  let i = 0;
-  for (const h of hashes) {
-    if (h < cut) {
+  for (let i = 0; i < hashes.length; i++) {
+    if ((hashes[i] as number) < cut) {
       mask[i] = 1;
       taken++;
     }
-    i++;
   }
-  for (i = 0; i < hashes.length && taken < count; i++) {
+  for (let i = 0; i < hashes.length && taken < count; i++) {
     if (hashes[i] === cut) {
       mask[i] = 1;
       taken++;
@@ -204,14 +203,19 @@ function encode(closed: readonly Deal[], positions: readonly number[], settings:
     // Every category is encoded; one the sheet lacks reads as "" throughout and is dropped by fit() as constant.
     categories: CATEGORY_FIELDS.map((key) => ({ key, byValue: new Map<string, number>(), codes: new Int32Array(n) })),
   };
-  let i = 0;
-  for (const d of closed) {
+  const { answers, categories } = e;
+  for (let i = 0; i < closed.length; i++) {
+    const d = closed[i] as Deal;
     e.won[i] = isWon(d) ? 1 : 0;
     e.hashes[i] = hash(holdoutKey(d));
-    for (const a of e.answers) a.codes[i] = a.coder.code(answerCell(d, a.dimension));
+    for (let k = 0; k < answers.length; k++) {
+      const a = answers[k] as (typeof answers)[number];
+      a.codes[i] = a.coder.code(answerCell(d, a.dimension));
+    }
     const r = reached(d, positions[i] ?? -1);
     e.stageCodes[i] = r >= 0 && r < stageCount ? r : stageCount;
-    for (const cat of e.categories) {
+    for (let k = 0; k < categories.length; k++) {
+      const cat = categories[k] as (typeof categories)[number];
       const v = categoryCell(d, cat.key) ?? "";
       let c = cat.byValue.get(v);
       if (c === undefined) {
@@ -220,7 +224,6 @@ function encode(closed: readonly Deal[], positions: readonly number[], settings:
       }
       cat.codes[i] = c;
     }
-    i++;
   }
   return e;
 }
@@ -294,7 +297,8 @@ export function trainWinModel(deals: readonly Deal[], settings: Settings, reache
   const positions: number[] = [];
   let wonCount = 0;
   let p = 0;
-  for (const d of deals) {
+  for (let n = 0; n < deals.length; n++) {
+    const d = deals[n] as Deal;
     const k = kindOf(d);
     if (k !== OPEN) {
       closed.push(d);
