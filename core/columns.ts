@@ -1,5 +1,6 @@
 // Finds the header row and maps the team's own headers (any spelling, any CRM export) onto pipesheet's fields.
 import { a1 } from "./a1.js";
+import { at } from "./checked.js";
 import { columnDays, compareDates, profileColumn, sampleRows, type ColumnProfile, type DatePairing } from "./infer-values.js";
 import { inferDateOrders } from "./parse.js";
 import { fieldLabel } from "./settings.js";
@@ -169,10 +170,14 @@ interface HeaderHit {
   phrase: string;
 }
 
-const PHRASES = Object.fromEntries(FIELDS.map((f) => [f, HINTS[f].map(([p, w]) => ({ words: p.split(" "), joined: p.replace(/ /g, ""), w }))])) as Record<
-  Field,
-  { words: string[]; joined: string; w: number }[]
->;
+interface Phrase {
+  words: string[];
+  joined: string;
+  w: number;
+}
+
+/** Each field's hint phrases split into words, in FIELDS order. */
+const PHRASES = new Map(FIELDS.map((f): [Field, Phrase[]] => [f, HINTS[f].map(([p, w]) => ({ words: p.split(" "), joined: p.replace(/ /g, ""), w }))]));
 
 /** How strongly a header's words point at each field; the phrase that ends on the header's last word (its head noun) counts a little more. */
 export function headerHits(header: string): Map<Field, HeaderHit> {
@@ -185,9 +190,9 @@ export function headerHits(header: string): Map<Field, HeaderHit> {
   const others = words.filter((w) => !ID_WORDS.has(w));
   // "Amount in company currency" is an amount: words after "in", "of", "for" only qualify the head.
   const prep = words.findIndex((w, i) => i > 0 && MODIFIER_START.has(w));
-  for (const f of FIELDS) {
+  for (const [f, phrases] of PHRASES) {
     let best: HeaderHit | null = null;
-    for (const p of PHRASES[f]) {
+    for (const p of phrases) {
       let end = -1;
       let start = -1;
       for (let i = 0; i + p.words.length <= words.length; i++)
@@ -260,38 +265,40 @@ function bestAssignment(score: number[][], cols: number): number[] {
     const used = new Array<boolean>(n + 1).fill(false);
     do {
       used[j0] = true;
-      const i0 = p[j0] as number;
+      const i0 = at(p, j0);
       let delta = Infinity;
       let j1 = 0;
       for (let j = 1; j <= n; j++) {
         if (used[j]) continue;
-        const cur = cost(i0 - 1, j - 1) - (u[i0] as number) - (v[j] as number);
-        if (cur < (minv[j] as number)) {
+        const cur = cost(i0 - 1, j - 1) - at(u, i0) - at(v, j);
+        if (cur < at(minv, j)) {
           minv[j] = cur;
           way[j] = j0;
         }
-        if ((minv[j] as number) < delta) {
-          delta = minv[j] as number;
+        const least = at(minv, j);
+        if (least < delta) {
+          delta = least;
           j1 = j;
         }
       }
       for (let j = 0; j <= n; j++) {
         if (used[j]) {
-          u[p[j] as number] = (u[p[j] as number] as number) + delta;
-          v[j] = (v[j] as number) - delta;
-        } else minv[j] = (minv[j] as number) - delta;
+          const pj = at(p, j);
+          u[pj] = at(u, pj) + delta;
+          v[j] = at(v, j) - delta;
+        } else minv[j] = at(minv, j) - delta;
       }
       j0 = j1;
     } while (p[j0] !== 0);
     do {
-      const j1 = way[j0] as number;
-      p[j0] = p[j1] as number;
+      const j1 = at(way, j0);
+      p[j0] = at(p, j1);
       j0 = j1;
     } while (j0 !== 0);
   }
   const match = new Array<number>(rows).fill(-1);
   for (let j = 1; j <= n; j++) {
-    const i = (p[j] as number) - 1;
+    const i = at(p, j) - 1;
     if (i >= 0 && i < rows && j - 1 < cols && (score[i]?.[j - 1] ?? 0) > 0) match[i] = j - 1;
   }
   return match;
@@ -436,15 +443,15 @@ function datesByOrder(
   const first = headerRow + 1;
   const orders = new Map(inferDateOrders(grid, first, grid.length, cols, "MDY").map((d) => [d.column, d.order]));
   const rows = sampleRows(grid, first, PAIR_SAMPLE);
-  const days = new Map(cols.map((c) => [c, columnDays(grid, rows, c, orders.get(c) ?? "MDY")]));
-  const daysOf = (c: number): Map<number, number> => days.get(c) as Map<number, number>;
+  // Each compared column with its dates by row, the loose ones first (as in cols).
+  const dated = cols.map((c) => ({ c, days: columnDays(grid, rows, c, orders.get(c) ?? "MDY") }));
   // c against every other column: on or after it (later) or on or before it (earlier) in LATER_SHARE of the rows.
-  const outer = (c: number, later: boolean): { text: string; strict: number } | null => {
+  const outer = ({ c, days }: { c: number; days: Map<number, number> }, later: boolean): { text: string; strict: number } | null => {
     const parts: string[] = [];
     let strict = 0;
-    for (const x of cols) {
+    for (const { c: x, days: other } of dated) {
       if (x === c) continue;
-      const p: DatePairing = later ? compareDates(daysOf(c), daysOf(x)) : compareDates(daysOf(x), daysOf(c));
+      const p: DatePairing = later ? compareDates(days, other) : compareDates(other, days);
       if (p.compared < MIN_VALUES || p.atOrAfter < LATER_SHARE * p.compared) return null;
       strict += p.after;
       const rowsText = `${p.compared.toLocaleString("en")} row${p.compared === 1 ? "" : "s"}`;
@@ -454,10 +461,10 @@ function datesByOrder(
   };
   const pick = (later: boolean, skip: number): { c: number; text: string } | null => {
     let best: { c: number; text: string; strict: number } | null = null;
-    for (const c of loose) {
-      if (c === skip) continue;
-      const o = outer(c, later);
-      if (o && (!best || o.strict > best.strict)) best = { c, ...o };
+    for (const d of dated.slice(0, loose.length)) {
+      if (d.c === skip) continue;
+      const o = outer(d, later);
+      if (o && (!best || o.strict > best.strict)) best = { c: d.c, ...o };
     }
     return best;
   };
@@ -552,8 +559,8 @@ function report(m: Mapping, cell: string, code: Problem["code"], severity: Probl
 
 /** Reports column `c` as a second `what` beside `first`, which is the one used. */
 function reportDuplicate(m: Mapping, what: string, first: number, c: number): void {
-  const at = (x: number): string => cellAt(m, x);
-  report(m, at(c), "DUPLICATE_COLUMN", "warning", `Columns ${at(first)} and ${at(c)} both look like ${what}; using ${at(first)} ("${m.headers[first]}"). Rename one, or name the right one in Pipeline Settings › Columns.`);
+  const cell = (x: number): string => cellAt(m, x);
+  report(m, cell(c), "DUPLICATE_COLUMN", "warning", `Columns ${cell(first)} and ${cell(c)} both look like ${what}; using ${cell(first)} ("${m.headers[first]}"). Rename one, or name the right one in Pipeline Settings › Columns.`);
 }
 
 /** Places a field by guess, and says so at its column. */
