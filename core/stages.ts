@@ -1,4 +1,5 @@
 // Stage rules: loose matching of the team's stage names, adopting their own vocabulary, required fields, backwards moves, next task.
+import { at } from "./checked.js";
 import { fieldLabel, type Settings, type Stage } from "./settings.js";
 import type { Deal, Field } from "./types.js";
 
@@ -7,23 +8,30 @@ export const normalize = (s: string): string => s.toLowerCase().normalize("NFKD"
 
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  // Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions).
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 0; j <= b.length; j++) (d[0] as number[])[j] = j;
+  // Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions), two rows back kept:
+  // the cell to the left and the one up-left are carried in locals, so a cell reads only up and two-up-left.
+  let twoBack: number[] = [];
+  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    const row = d[i] as number[];
-    const prev = d[i - 1] as number[];
+    const row: number[] = [i];
+    let left = i;
+    let upLeft = i - 1;
     let best = Infinity;
     for (let j = 1; j <= b.length; j++) {
+      const up = at(prev, j);
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
-      row[j] = v;
+      let v = Math.min(up + 1, left + 1, upLeft + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(twoBack, j - 2) + 1);
+      row.push(v);
       if (v < best) best = v;
+      left = v;
+      upLeft = up;
     }
     if (best > max) return max + 1;
+    twoBack = prev;
+    prev = row;
   }
-  return (d[a.length] as number[])[b.length] as number;
+  return at(prev, b.length);
 }
 
 export interface StageMatch {
@@ -35,12 +43,13 @@ export interface StageMatch {
 
 /** Builds a cached matcher: one lookup per distinct raw value, so a million rows cost a Map hit each. */
 export function stageMatcher(stages: readonly Stage[]): (raw: string) => StageMatch {
-  const exact = new Map<string, number>();
-  stages.forEach((st, i) => {
-    exact.set(normalize(st.name), i);
+  // Each name and alias (normalized) with its stage's index and name; names first, then the aliases no name took.
+  const exact = new Map<string, { index: number; name: string }>();
+  stages.forEach((st, index) => {
+    exact.set(normalize(st.name), { index, name: st.name });
   });
-  stages.forEach((st, i) => {
-    for (const al of st.aliases) if (!exact.has(normalize(al))) exact.set(normalize(al), i);
+  stages.forEach((st, index) => {
+    for (const al of st.aliases) if (!exact.has(normalize(al))) exact.set(normalize(al), { index, name: st.name });
   });
   const cache = new Map<string, StageMatch>();
   return (raw: string): StageMatch => {
@@ -48,15 +57,15 @@ export function stageMatcher(stages: readonly Stage[]): (raw: string) => StageMa
     if (hit) return hit;
     const key = normalize(raw);
     let result: StageMatch;
-    const idx = key === "" ? undefined : exact.get(key);
+    const idx = key === "" ? undefined : exact.get(key)?.index;
     if (idx !== undefined) result = { index: idx, suggestion: null };
     else {
       let best: { name: string; dist: number } | null = null;
       if (key.length >= 3) {
-        for (const [k, i] of exact) {
+        for (const [k, { name }] of exact) {
           const max = k.length <= 5 ? 1 : 2;
           const dist = editDistance(key, k, max);
-          if (dist <= max && (!best || dist < best.dist)) best = { name: (stages[i] as Stage).name, dist };
+          if (dist <= max && (!best || dist < best.dist)) best = { name, dist };
         }
       }
       result = { index: -1, suggestion: best?.name ?? null };
@@ -145,8 +154,9 @@ const PREFIX = /^\s*([A-Za-z]|\d{1,3})\s*[.):-]\s*(?=\S)/;
 /** A lettered or numbered prefix that orders the team's stages: "A. Lead generated" -> 1, "3 - Proposal" -> 3. */
 export function stagePrefix(raw: string): { order: number; rest: string } | null {
   const m = PREFIX.exec(raw);
-  if (!m) return null;
-  const tag = m[1] as string;
+  // The pattern's one group is not optional: a match always has its tag.
+  const tag = m?.[1];
+  if (m === null || tag === undefined) return null;
   const rest = raw.slice(m[0].length).trim();
   if (rest === "" || /^\d/.test(rest)) return null;
   const order = /\d/.test(tag) ? Number(tag) : tag.toLowerCase().charCodeAt(0) - 96;
@@ -196,8 +206,7 @@ function looseMatch(raw: string, match: (raw: string) => StageMatch, stages: rea
   for (const t of tries) {
     const key = normalize(t);
     if (key.length < COMMON_PREFIX_MIN) continue;
-    for (let i = 0; i < stages.length; i++) {
-      const st = stages[i] as Stage;
+    for (const [i, st] of stages.entries()) {
       for (const name of [st.name, ...st.aliases]) {
         const k = normalize(name);
         let n = 0;
@@ -269,8 +278,8 @@ interface Slot {
 function splitSlots(st: Stage, i: number, used: readonly StageUse[], renamed: [string, string][]): Slot[] {
   const rank = (u: StageUse): number => {
     const k = normalize(u.raw);
-    const at = st.aliases.findIndex((a) => normalize(a) === k);
-    return at < 0 ? st.aliases.length : at;
+    const pos = st.aliases.findIndex((a) => normalize(a) === k);
+    return pos < 0 ? st.aliases.length : pos;
   };
   const parts = [...used].sort((a, b) => rank(a) - rank(b));
   return parts.map((u, k) => {
