@@ -1,7 +1,9 @@
 // The activity log: finds the team's tab of calls, emails, meetings and notes by its headers, reads it, and computes the weekly activity figures.
 import { a1, isoFromDay } from "./a1.js";
+import { at as item } from "./checked.js";
 import { HEADER_SCAN_ROWS, knownField } from "./columns.js";
 import { parseDate, type DateOrder } from "./parse.js";
+import { isBlank } from "./rows.js";
 import { editDistance, normalize } from "./stages.js";
 import { TAB_LOG, TAB_REVIEW, TAB_SETTINGS, type Cell, type Day, type Deal, type Grid, type Problem, type TabWrite } from "./types.js";
 
@@ -14,7 +16,8 @@ export const CONTACT_TYPES: readonly ActivityType[] = ["call", "email", "meeting
 export const TAB_ACTIVITIES = "Activities";
 export const ACTIVITY_HEADER = ["Date", "Deal ID", "Deal", "Type", "Outcome", "Next step", "Next step date", "By"];
 
-export type ActivityField = "date" | "dealId" | "dealName" | "type" | "note" | "nextStep" | "nextStepDate" | "by";
+const ACTIVITY_FIELDS = ["date", "dealId", "dealName", "type", "note", "nextStep", "nextStepDate", "by"] as const;
+export type ActivityField = (typeof ACTIVITY_FIELDS)[number];
 
 // Compared after normalize(), like the deals sheet's headers. Deal ID, deal name, next step and the rep are
 // also recognised by the deals sheet's own aliases (knownField), so "Opportunity", "Follow-up date" or "Rep" work too.
@@ -29,7 +32,7 @@ const ALIASES: Record<ActivityField, readonly string[]> = {
   by: ["By", "Logged by", "Done by", "User", "Activity - Assigned to user", "Activity - User", "Created by", "Who", "Person"],
 };
 const BY_ALIAS = new Map<string, ActivityField>();
-for (const f of Object.keys(ALIASES) as ActivityField[]) for (const a of ALIASES[f]) BY_ALIAS.set(normalize(a), f);
+for (const f of ACTIVITY_FIELDS) for (const a of ALIASES[f]) BY_ALIAS.set(normalize(a), f);
 
 /** What a header of the activity tab holds, or undefined. */
 function activityField(header: string): ActivityField | undefined {
@@ -167,8 +170,6 @@ export interface ActivityReadOptions {
   typeWords?: Partial<Record<ActivityType, readonly string[]>>;
 }
 
-const isBlank = (c: Cell): boolean => c === null || c === undefined || (typeof c === "string" && c.trim() === "");
-
 export function readActivities(tab: { sheet: string; values: Grid } | null, deals: readonly Deal[], options: ActivityReadOptions): ActivityLog {
   const empty: ActivityLog = { sheet: tab?.sheet ?? null, columns: null, activities: [], badRows: 0, unknownDeals: 0, problems: [] };
   if (!tab) return empty;
@@ -227,7 +228,7 @@ export function readActivities(tab: { sheet: string; values: Grid } | null, deal
       report(r, idText !== "" ? (f.dealId ?? 0) : (f.dealName ?? 0), "UNKNOWN_DEAL", "warning", `No deal "${dealRef}" on the deals sheet; the activity still counts for its rep. Fix the ID or name if it is a typo.`);
     }
     const by = cellText(at(row, f.by));
-    out.activities.push({ sheetRow: r + 1, day: date.day, type: typed.type, deal, dealRef, note: cellText(at(row, f.note)), by: by !== "" ? by : deal >= 0 ? (deals[deal] as Deal).owner : "" });
+    out.activities.push({ sheetRow: r + 1, day: date.day, type: typed.type, deal, dealRef, note: cellText(at(row, f.note)), by: by !== "" ? by : (deals[deal]?.owner ?? "") });
   }
   return out;
 }
@@ -297,10 +298,11 @@ function row(a: Acc): ActivityRow {
 }
 
 const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  const upper = s[m];
+  if (upper === undefined) return null;
+  return s.length % 2 ? upper : (item(s, m - 1) + upper) / 2;
 };
 
 export function activityMetrics(log: ActivityLog, deals: readonly Deal[], today: Day): ActivityMetrics {
@@ -319,7 +321,7 @@ export function activityMetrics(log: ActivityLog, deals: readonly Deal[], today:
   for (const a of log.activities) {
     const contact = a.type !== "note";
     // A contact logged before the deal was created is the lead's history, not a response to it.
-    const created = a.deal >= 0 ? (deals[a.deal] as Deal).created : null;
+    const created = deals[a.deal]?.created ?? null;
     if (contact && created !== null && a.day >= created && a.day <= today) {
       const f = first[a.deal];
       if (f === null || f === undefined || a.day < f) first[a.deal] = a.day;

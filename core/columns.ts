@@ -1,5 +1,6 @@
 // Finds the header row and maps the team's own headers (any spelling, any CRM export) onto pipesheet's fields.
 import { a1 } from "./a1.js";
+import { at } from "./checked.js";
 import { columnDays, compareDates, profileColumn, sampleRows, type ColumnProfile, type DatePairing } from "./infer-values.js";
 import { inferDateOrders } from "./parse.js";
 import { fieldLabel } from "./settings.js";
@@ -169,10 +170,14 @@ interface HeaderHit {
   phrase: string;
 }
 
-const PHRASES = Object.fromEntries(FIELDS.map((f) => [f, HINTS[f].map(([p, w]) => ({ words: p.split(" "), joined: p.replace(/ /g, ""), w }))])) as Record<
-  Field,
-  { words: string[]; joined: string; w: number }[]
->;
+interface Phrase {
+  words: string[];
+  joined: string;
+  w: number;
+}
+
+/** Each field's hint phrases split into words, in FIELDS order. */
+const PHRASES = new Map(FIELDS.map((f): [Field, Phrase[]] => [f, HINTS[f].map(([p, w]) => ({ words: p.split(" "), joined: p.replace(/ /g, ""), w }))]));
 
 /** How strongly a header's words point at each field; the phrase that ends on the header's last word (its head noun) counts a little more. */
 export function headerHits(header: string): Map<Field, HeaderHit> {
@@ -185,9 +190,9 @@ export function headerHits(header: string): Map<Field, HeaderHit> {
   const others = words.filter((w) => !ID_WORDS.has(w));
   // "Amount in company currency" is an amount: words after "in", "of", "for" only qualify the head.
   const prep = words.findIndex((w, i) => i > 0 && MODIFIER_START.has(w));
-  for (const f of FIELDS) {
+  for (const [f, phrases] of PHRASES) {
     let best: HeaderHit | null = null;
-    for (const p of PHRASES[f]) {
+    for (const p of phrases) {
       let end = -1;
       let start = -1;
       for (let i = 0; i + p.words.length <= words.length; i++)
@@ -260,38 +265,40 @@ function bestAssignment(score: number[][], cols: number): number[] {
     const used = new Array<boolean>(n + 1).fill(false);
     do {
       used[j0] = true;
-      const i0 = p[j0] as number;
+      const i0 = at(p, j0);
       let delta = Infinity;
       let j1 = 0;
       for (let j = 1; j <= n; j++) {
         if (used[j]) continue;
-        const cur = cost(i0 - 1, j - 1) - (u[i0] as number) - (v[j] as number);
-        if (cur < (minv[j] as number)) {
+        const cur = cost(i0 - 1, j - 1) - at(u, i0) - at(v, j);
+        if (cur < at(minv, j)) {
           minv[j] = cur;
           way[j] = j0;
         }
-        if ((minv[j] as number) < delta) {
-          delta = minv[j] as number;
+        const least = at(minv, j);
+        if (least < delta) {
+          delta = least;
           j1 = j;
         }
       }
       for (let j = 0; j <= n; j++) {
         if (used[j]) {
-          u[p[j] as number] = (u[p[j] as number] as number) + delta;
-          v[j] = (v[j] as number) - delta;
-        } else minv[j] = (minv[j] as number) - delta;
+          const pj = at(p, j);
+          u[pj] = at(u, pj) + delta;
+          v[j] = at(v, j) - delta;
+        } else minv[j] = at(minv, j) - delta;
       }
       j0 = j1;
     } while (p[j0] !== 0);
     do {
-      const j1 = way[j0] as number;
-      p[j0] = p[j1] as number;
+      const j1 = at(way, j0);
+      p[j0] = at(p, j1);
       j0 = j1;
     } while (j0 !== 0);
   }
   const match = new Array<number>(rows).fill(-1);
   for (let j = 1; j <= n; j++) {
-    const i = (p[j] as number) - 1;
+    const i = at(p, j) - 1;
     if (i >= 0 && i < rows && j - 1 < cols && (score[i]?.[j - 1] ?? 0) > 0) match[i] = j - 1;
   }
   return match;
@@ -436,15 +443,15 @@ function datesByOrder(
   const first = headerRow + 1;
   const orders = new Map(inferDateOrders(grid, first, grid.length, cols, "MDY").map((d) => [d.column, d.order]));
   const rows = sampleRows(grid, first, PAIR_SAMPLE);
-  const days = new Map(cols.map((c) => [c, columnDays(grid, rows, c, orders.get(c) ?? "MDY")]));
-  const daysOf = (c: number): Map<number, number> => days.get(c) as Map<number, number>;
+  // Each compared column with its dates by row, the loose ones first (as in cols).
+  const dated = cols.map((c) => ({ c, days: columnDays(grid, rows, c, orders.get(c) ?? "MDY") }));
   // c against every other column: on or after it (later) or on or before it (earlier) in LATER_SHARE of the rows.
-  const outer = (c: number, later: boolean): { text: string; strict: number } | null => {
+  const outer = ({ c, days }: { c: number; days: Map<number, number> }, later: boolean): { text: string; strict: number } | null => {
     const parts: string[] = [];
     let strict = 0;
-    for (const x of cols) {
+    for (const { c: x, days: other } of dated) {
       if (x === c) continue;
-      const p: DatePairing = later ? compareDates(daysOf(c), daysOf(x)) : compareDates(daysOf(x), daysOf(c));
+      const p: DatePairing = later ? compareDates(days, other) : compareDates(other, days);
       if (p.compared < MIN_VALUES || p.atOrAfter < LATER_SHARE * p.compared) return null;
       strict += p.after;
       const rowsText = `${p.compared.toLocaleString("en")} row${p.compared === 1 ? "" : "s"}`;
@@ -454,10 +461,10 @@ function datesByOrder(
   };
   const pick = (later: boolean, skip: number): { c: number; text: string } | null => {
     let best: { c: number; text: string; strict: number } | null = null;
-    for (const c of loose) {
-      if (c === skip) continue;
-      const o = outer(c, later);
-      if (o && (!best || o.strict > best.strict)) best = { c, ...o };
+    for (const d of dated.slice(0, loose.length)) {
+      if (d.c === skip) continue;
+      const o = outer(d, later);
+      if (o && (!best || o.strict > best.strict)) best = { c: d.c, ...o };
     }
     return best;
   };
@@ -478,106 +485,60 @@ function datesByOrder(
   return out;
 }
 
-export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<Field, string>>): ColumnMap | null {
+/** One column of the header row: its index, its text and its normalized key. */
+interface HeaderColumn {
+  c: number;
+  header: string;
+  key: string;
+}
+
+/** What mapColumns builds up as it reads the header row: the map's parts, and which columns are spoken for. */
+interface Mapping {
+  readonly grid: Grid;
+  readonly sheet: string;
+  readonly headerRow: number;
+  /** The header row up to its last non-empty cell. */
+  readonly columns: readonly HeaderColumn[];
+  readonly headers: string[];
+  readonly keys: readonly string[];
+  readonly fields: Partial<Record<Field, number>>;
+  readonly owned: Partial<Record<OwnedKey, number>>;
+  readonly guessed: Field[];
+  readonly evidence: Partial<Record<Field, string>>;
+  readonly problems: Problem[];
+  /** Columns that already have a meaning (a field, an output, a known header, a duplicate): never guessed. */
+  readonly taken: Set<number>;
+  /** Fields that Pipeline Settings › Columns placed. */
+  readonly overridden: Set<Field>;
+  /** A column's values, profiled once over a sample of the rows below the header. */
+  readonly profileOf: (c: number) => ColumnProfile;
+}
+
+/** The overrides by normalized header text, the first field to name a text keeping it: they help find the header row. */
+function overrideKeyMap(overrides: Partial<Record<Field, string>>): Map<string, Field> {
   const overrideKeys = new Map<string, Field>();
   for (const f of FIELDS) {
     const text = overrides[f];
     if (text !== undefined && normalize(text) !== "" && !overrideKeys.has(normalize(text))) overrideKeys.set(normalize(text), f);
   }
-  const headerRow = findHeaderRow(grid, overrideKeys);
-  if (headerRow < 0) return null;
+  return overrideKeys;
+}
 
-  const row = grid[headerRow] ?? [];
+/** The header row's cells up to its last non-empty one, as trimmed text with its key. */
+function headerColumns(row: readonly Cell[]): HeaderColumn[] {
   let width = row.length;
   while (width > 0 && cellText(row[width - 1]) === "") width--;
-  const headers: string[] = [];
-  for (let c = 0; c < width; c++) headers.push(cellText(row[c]));
-  const keys = headers.map(normalize);
-
-  const fields: Partial<Record<Field, number>> = {};
-  const owned: Partial<Record<OwnedKey, number>> = {};
-  const guessed: Field[] = [];
-  const evidence: Partial<Record<Field, string>> = {};
-  const problems: Problem[] = [];
-  /** Columns that already have a meaning (a field, an output, a known header, a duplicate): never guessed. */
-  const taken = new Set<number>();
-  const at = (c: number): string => a1(headerRow, c);
-  const rowStart = a1(headerRow, 0);
-  const add = (cell: string, code: Problem["code"], severity: Problem["severity"], message: string): void => {
-    problems.push({ sheet, cell, code, severity, message });
-  };
-  const duplicate = (what: string, first: number, c: number): void => {
-    add(at(c), "DUPLICATE_COLUMN", "warning", `Columns ${at(first)} and ${at(c)} both look like ${what}; using ${at(first)} ("${headers[first]}"). Rename one, or name the right one in Pipeline Settings › Columns.`);
-  };
-
-  // 1. pipesheet's own output columns: never input, whatever an override says.
+  const columns: HeaderColumn[] = [];
   for (let c = 0; c < width; c++) {
-    const k = OUTPUT_BY_KEY.get(keys[c] as string);
-    if (k === undefined) continue;
-    taken.add(c);
-    const first = owned[k];
-    if (first === undefined) owned[k] = c;
-    else duplicate(`pipesheet's "${OWNED_HEADERS[k]}" column`, first, c);
+    const header = cellText(row[c]);
+    columns.push({ c, header, key: normalize(header) });
   }
+  return columns;
+}
 
-  // 2. Overrides win over every other match.
-  const overridden = new Set<Field>();
-  for (const f of FIELDS) {
-    const text = overrides[f];
-    if (text === undefined || text.trim() === "") continue;
-    const c = keys.indexOf(normalize(text));
-    if (c < 0) {
-      add(rowStart, "MISSING_COLUMN", "warning", `Pipeline Settings › Columns says ${fieldLabel(f)} is in the column "${text}", but row ${headerRow + 1} has no such header; fix the header or the setting.`);
-      continue;
-    }
-    if (OUTPUT_BY_KEY.has(keys[c] as string)) {
-      add(at(c), "MISSING_COLUMN", "warning", `Pipeline Settings › Columns says ${fieldLabel(f)} is in "${text}" (${at(c)}), but pipesheet writes that column; name another column.`);
-      continue;
-    }
-    const other = FIELDS.find((g) => fields[g] === c);
-    if (other !== undefined) {
-      add(at(c), "DUPLICATE_COLUMN", "warning", `Pipeline Settings › Columns names "${text}" (${at(c)}) for both ${fieldLabel(other)} and ${fieldLabel(f)}; a column can hold one field only, so it is used for ${fieldLabel(other)}.`);
-      continue;
-    }
-    fields[f] = c;
-    overridden.add(f);
-    taken.add(c);
-  }
-
-  // 3. Known headers. A second column for the same field is reported, unless an override already chose.
-  for (let c = 0; c < width; c++) {
-    if (taken.has(c)) continue;
-    const key = keys[c] as string;
-    if (key === "") continue;
-    const f = ALIAS_FIELD.get(key);
-    if (f === undefined) {
-      if (IGNORED_KEYS.has(key)) taken.add(c);
-      continue;
-    }
-    taken.add(c);
-    const first = fields[f];
-    if (first === undefined) fields[f] = c;
-    // A second column whose values cannot be the field ("Revenue" holding "User Provided") is no rival to report.
-    else if (!overridden.has(f) && valueFit(f, profileColumn(grid, sampleRows(grid, headerRow + 1, 60), c)) !== null) duplicate(FIELD_WORDS[f], first, c);
-  }
-
-  const guess = (f: Field, c: number): void => {
-    fields[f] = c;
-    taken.add(c);
-    guessed.push(f);
-    add(at(c), "GUESSED_COLUMN", "info", `Guessed that "${headers[c]}" (${at(c)}) is ${FIELD_WORDS[f]}; correct it in Pipeline Settings › Columns if not.`);
-  };
-
-  // 4. Many sheets keep the stage in a column called "Status"; with no stage column, read it as the stage.
-  const statusCol = fields.status;
-  if (fields.stage === undefined && statusCol !== undefined && !overridden.has("status")) {
-    delete fields.status;
-    guess("stage", statusCol);
-  }
-
-  // 5. The other headers: every column scored against every field still open, from its header's words (or a
-  // near spelling of a known header) and its values, then the best total assignment, so no header is lost
-  // because its first keyword was taken ("close_value" is the value, though "close" names the close date).
+/** An empty mapping of the header row at `headerRow`: nothing placed yet. */
+function newMapping(grid: Grid, sheet: string, headerRow: number): Mapping {
+  const columns = headerColumns(grid[headerRow] ?? []);
   const sample = sampleRows(grid, headerRow + 1);
   const profiles = new Map<number, ColumnProfile>();
   const profileOf = (c: number): ColumnProfile => {
@@ -585,31 +546,141 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
     if (!p) profiles.set(c, (p = profileColumn(grid, sample, c)));
     return p;
   };
-  const open = FIELDS.filter((f) => fields[f] === undefined);
-  const candidates: { c: number; hits: Map<Field, HeaderHit> }[] = [];
-  for (let c = 0; c < width; c++) {
-    if (taken.has(c)) continue;
-    const key = keys[c] as string;
-    if (key === "") continue;
-    const hits = headerHits(headers[c] as string);
+  const headers = columns.map((x) => x.header);
+  const keys = columns.map((x) => x.key);
+  return { grid, sheet, headerRow, columns, headers, keys, fields: {}, owned: {}, guessed: [], evidence: {}, problems: [], taken: new Set(), overridden: new Set(), profileOf };
+}
+
+const cellAt = (m: Mapping, c: number): string => a1(m.headerRow, c);
+
+function report(m: Mapping, cell: string, code: Problem["code"], severity: Problem["severity"], message: string): void {
+  m.problems.push({ sheet: m.sheet, cell, code, severity, message });
+}
+
+/** Reports column `c` as a second `what` beside `first`, which is the one used. */
+function reportDuplicate(m: Mapping, what: string, first: number, c: number): void {
+  const cell = (x: number): string => cellAt(m, x);
+  report(m, cell(c), "DUPLICATE_COLUMN", "warning", `Columns ${cell(first)} and ${cell(c)} both look like ${what}; using ${cell(first)} ("${m.headers[first]}"). Rename one, or name the right one in Pipeline Settings › Columns.`);
+}
+
+/** Places a field by guess, and says so at its column. */
+function guess(m: Mapping, f: Field, c: number): void {
+  m.fields[f] = c;
+  m.taken.add(c);
+  m.guessed.push(f);
+  report(m, cellAt(m, c), "GUESSED_COLUMN", "info", `Guessed that "${m.headers[c]}" (${cellAt(m, c)}) is ${FIELD_WORDS[f]}; correct it in Pipeline Settings › Columns if not.`);
+}
+
+/** Step 1: pipesheet's own output columns are never input, whatever an override says; a second copy of one is reported. */
+function mapOutputColumns(m: Mapping): void {
+  for (const { c, key } of m.columns) {
+    const k = OUTPUT_BY_KEY.get(key);
+    if (k === undefined) continue;
+    m.taken.add(c);
+    const first = m.owned[k];
+    if (first === undefined) m.owned[k] = c;
+    else reportDuplicate(m, `pipesheet's "${OWNED_HEADERS[k]}" column`, first, c);
+  }
+}
+
+/** Step 2: overrides win over every other match, unless the header is missing, an output, or named for another field first. */
+function applyOverrides(m: Mapping, overrides: Partial<Record<Field, string>>): void {
+  for (const f of FIELDS) {
+    const text = overrides[f];
+    if (text === undefined || text.trim() === "") continue;
+    const key = normalize(text);
+    const c = m.keys.indexOf(key);
+    if (c < 0) {
+      report(m, cellAt(m, 0), "MISSING_COLUMN", "warning", `Pipeline Settings › Columns says ${fieldLabel(f)} is in the column "${text}", but row ${m.headerRow + 1} has no such header; fix the header or the setting.`);
+      continue;
+    }
+    if (OUTPUT_BY_KEY.has(key)) {
+      report(m, cellAt(m, c), "MISSING_COLUMN", "warning", `Pipeline Settings › Columns says ${fieldLabel(f)} is in "${text}" (${cellAt(m, c)}), but pipesheet writes that column; name another column.`);
+      continue;
+    }
+    const other = FIELDS.find((g) => m.fields[g] === c);
+    if (other !== undefined) {
+      report(m, cellAt(m, c), "DUPLICATE_COLUMN", "warning", `Pipeline Settings › Columns names "${text}" (${cellAt(m, c)}) for both ${fieldLabel(other)} and ${fieldLabel(f)}; a column can hold one field only, so it is used for ${fieldLabel(other)}.`);
+      continue;
+    }
+    m.fields[f] = c;
+    m.overridden.add(f);
+    m.taken.add(c);
+  }
+}
+
+/** Step 3: known headers name their field (known non-fields are set aside); a second column for a field is reported unless an override chose. */
+function mapKnownHeaders(m: Mapping): void {
+  for (const { c, key } of m.columns) {
+    if (m.taken.has(c) || key === "") continue;
+    const f = ALIAS_FIELD.get(key);
+    if (f === undefined) {
+      if (IGNORED_KEYS.has(key)) m.taken.add(c);
+      continue;
+    }
+    m.taken.add(c);
+    const first = m.fields[f];
+    if (first === undefined) m.fields[f] = c;
+    // A second column whose values cannot be the field ("Revenue" holding "User Provided") is no rival to report.
+    else if (!m.overridden.has(f) && valueFit(f, profileColumn(m.grid, sampleRows(m.grid, m.headerRow + 1, 60), c)) !== null) reportDuplicate(m, FIELD_WORDS[f], first, c);
+  }
+}
+
+/** Step 4: many sheets keep the stage in a column called "Status"; with no stage column, it is read as the stage. */
+function statusAsStage(m: Mapping): void {
+  const statusCol = m.fields.status;
+  if (m.fields.stage === undefined && statusCol !== undefined && !m.overridden.has("status")) {
+    delete m.fields.status;
+    guess(m, "stage", statusCol);
+  }
+}
+
+interface Candidate {
+  c: number;
+  hits: Map<Field, HeaderHit>;
+}
+
+/**
+ * Step 5a: the open columns whose header's words (or a near spelling of a known header) point at a field.
+ * One whose strongest field another column already holds is a second one of it: taken, not a candidate.
+ */
+function headerCandidates(m: Mapping): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const { c, header, key } of m.columns) {
+    if (m.taken.has(c) || key === "") continue;
+    const hits = headerHits(header);
     const near = nearField(key);
     if (near && !hits.has(near)) hits.set(near, { score: 5, phrase: "a near spelling" });
     if (hits.size === 0) continue;
     let top: Field | null = null;
-    for (const [f, h] of hits) if (top === null || h.score > (hits.get(top) as HeaderHit).score) top = f;
-    // A column whose header most names a field that another column already holds is a second one of it.
-    if (top !== null && fields[top] !== undefined) {
-      taken.add(c);
+    let topScore = 0;
+    for (const [f, h] of hits)
+      if (top === null || h.score > topScore) {
+        top = f;
+        topScore = h.score;
+      }
+    if (top !== null && m.fields[top] !== undefined) {
+      m.taken.add(c);
       continue;
     }
     candidates.push({ c, hits });
   }
+  return candidates;
+}
+
+/**
+ * Step 5b: every candidate scored against every field still open, from its header's words and its values, then
+ * the best total assignment guessed (in column order), so no header is lost because its first keyword was
+ * taken ("close_value" is the value, though "close" names the close date).
+ */
+function guessFromHeaders(m: Mapping, candidates: readonly Candidate[]): void {
+  const open = FIELDS.filter((f) => m.fields[f] === undefined);
   const why = new Map<string, string>();
   const scores = open.map((f) =>
     candidates.map(({ c, hits }) => {
       const h = hits.get(f);
       if (!h) return 0;
-      const fit = valueFit(f, profileOf(c));
+      const fit = valueFit(f, m.profileOf(c));
       if (fit === null) return 0;
       why.set(`${f}:${c}`, [`header word${h.phrase.includes(" ") ? "s" : ""} "${h.phrase}"`, fit.why].filter((x) => x !== "").join(", "));
       return h.score + fit.bonus;
@@ -617,63 +688,98 @@ export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<
   );
   const chosen = bestAssignment(scores, candidates.length);
   const picks: [Field, number][] = [];
-  open.forEach((f, i) => {
-    const j = chosen[i] as number;
-    if (j >= 0) picks.push([f, (candidates[j] as { c: number }).c]);
-  });
+  for (const [i, f] of open.entries()) {
+    // bestAssignment's -1 (no column for the field) is no candidate.
+    const pick = candidates[chosen[i] ?? -1];
+    if (pick) picks.push([f, pick.c]);
+  }
   picks.sort((x, y) => x[1] - y[1]);
   for (const [f, c] of picks) {
-    guess(f, c);
-    evidence[f] = why.get(`${f}:${c}`) ?? "guessed";
+    guess(m, f, c);
+    m.evidence[f] = why.get(`${f}:${c}`) ?? "guessed";
   }
-  for (const { c } of candidates) taken.add(c);
+  for (const { c } of candidates) m.taken.add(c);
+}
 
-  // 6. Where headers say nothing ("Date 1", "Datum", "Fecha"), the values decide, row by row: a date column
-  // never before the other dates is the close date (the actual close when its header says won or closed),
-  // one never after them the created date. A column a header named is only compared against.
-  for (const [f, c, text] of datesByOrder(grid, headerRow, width, headers, keys, taken, fields, profileOf)) {
-    guess(f, c);
-    evidence[f] = text;
+/**
+ * Step 6: where headers say nothing ("Date 1", "Datum", "Fecha"), the values decide, row by row: a date column
+ * never before the other dates is the close date (the actual close when its header says won or closed), one
+ * never after them the created date. A column a header named is only compared against.
+ */
+function guessDatesByOrder(m: Mapping): void {
+  for (const [f, c, text] of datesByOrder(m.grid, m.headerRow, m.columns.length, m.headers, m.keys, m.taken, m.fields, m.profileOf)) {
+    guess(m, f, c);
+    m.evidence[f] = text;
   }
+}
 
-  // Evidence for the fields found by their header or an override, with what their values say.
+/** The evidence for the fields found by their header or an override: where from, and what their values say. */
+function explainNamed(m: Mapping): void {
   for (const f of FIELDS) {
-    const c = fields[f];
-    if (c === undefined || evidence[f] !== undefined) continue;
-    const fit = valueFit(f, profileOf(c));
-    evidence[f] = [overridden.has(f) ? "named in Pipeline Settings › Columns" : "known header", fit?.why ?? "values do not look like it"].filter((x) => x !== "").join(", ");
+    const c = m.fields[f];
+    if (c === undefined || m.evidence[f] !== undefined) continue;
+    const fit = valueFit(f, m.profileOf(c));
+    m.evidence[f] = [m.overridden.has(f) ? "named in Pipeline Settings › Columns" : "known header", fit?.why ?? "values do not look like it"].filter((x) => x !== "").join(", ");
   }
-  // Among several money columns the one chosen is reported with the runner-up.
-  let valueRunnerUp: number | null = null;
-  if (fields.value !== undefined) {
-    let best = 0;
-    for (let c = 0; c < width; c++) {
-      if (c === fields.value || FIELDS.some((f) => fields[f] === c) || OUTPUT_BY_KEY.has(keys[c] as string)) continue;
-      const h = headerHits(headers[c] as string).get("value");
-      const p = profileOf(c);
-      const score = ALIAS_FIELD.get(keys[c] as string) === "value" ? 10 : (h?.score ?? 0);
-      if (score > best && (p.filled < MIN_VALUES || p.numbers >= 0.6)) {
-        best = score;
-        valueRunnerUp = c;
-      }
-    }
-    if (valueRunnerUp !== null) evidence.value = `${evidence.value ?? ""}; runner-up "${headers[valueRunnerUp]}"`;
-  }
+}
 
+/** Among several money columns, the runner-up to the one chosen as the value (added to its evidence), or null. */
+function valueRunnerUp(m: Mapping): number | null {
+  const value = m.fields.value;
+  if (value === undefined) return null;
+  let runnerUp: number | null = null;
+  let best = 0;
+  for (const { c, header, key } of m.columns) {
+    if (c === value || FIELDS.some((f) => m.fields[f] === c) || OUTPUT_BY_KEY.has(key)) continue;
+    const h = headerHits(header).get("value");
+    const p = m.profileOf(c);
+    const score = ALIAS_FIELD.get(key) === "value" ? 10 : (h?.score ?? 0);
+    if (score > best && (p.filled < MIN_VALUES || p.numbers >= 0.6)) {
+      best = score;
+      runnerUp = c;
+    }
+  }
+  if (runnerUp !== null) m.evidence.value = `${m.evidence.value ?? ""}; runner-up "${m.headers[runnerUp]}"`;
+  return runnerUp;
+}
+
+/** The important fields no column holds, each reported at the header row. */
+function reportMissing(m: Mapping): Field[] {
   const missing: Field[] = [];
   for (const f of IMPORTANT_FIELDS) {
-    if (fields[f] !== undefined) continue;
+    if (m.fields[f] !== undefined) continue;
     missing.push(f);
     const added = f === "need" || f === "budget" || f === "authority";
-    add(
-      rowStart,
+    report(
+      m,
+      cellAt(m, 0),
       "MISSING_COLUMN",
       "warning",
       added
-        ? `No ${fieldLabel(f)} column in row ${headerRow + 1}: Set up pipeline adds one for you to fill, or name yours in Pipeline Settings › Columns.`
-        : `No ${fieldLabel(f)} column in row ${headerRow + 1}: add one, or name the header that holds it in Pipeline Settings › Columns.`,
+        ? `No ${fieldLabel(f)} column in row ${m.headerRow + 1}: Set up pipeline adds one for you to fill, or name yours in Pipeline Settings › Columns.`
+        : `No ${fieldLabel(f)} column in row ${m.headerRow + 1}: add one, or name the header that holds it in Pipeline Settings › Columns.`,
     );
   }
+  return missing;
+}
 
-  return { headerRow, headers, fields, owned, guessed, missing, evidence, valueRunnerUp, problems };
+/**
+ * Finds the header row and maps its columns onto fields, in steps that each settle some columns for good:
+ * pipesheet's outputs, overrides, known headers, a "Status" read as the stage, header words, date order.
+ */
+export function mapColumns(grid: Grid, sheet: string, overrides: Partial<Record<Field, string>>): ColumnMap | null {
+  const headerRow = findHeaderRow(grid, overrideKeyMap(overrides));
+  if (headerRow < 0) return null;
+  const m = newMapping(grid, sheet, headerRow);
+  mapOutputColumns(m);
+  applyOverrides(m, overrides);
+  mapKnownHeaders(m);
+  statusAsStage(m);
+  guessFromHeaders(m, headerCandidates(m));
+  guessDatesByOrder(m);
+  explainNamed(m);
+  const runnerUp = valueRunnerUp(m);
+  const missing = reportMissing(m);
+  const { headers, fields, owned, guessed, evidence, problems } = m;
+  return { headerRow, headers, fields, owned, guessed, missing, evidence, valueRunnerUp: runnerUp, problems };
 }
