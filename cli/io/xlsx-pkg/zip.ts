@@ -40,8 +40,12 @@ export interface Part {
 /** Text made piece by piece when the part is written. */
 export type Lazy = () => Iterable<string>;
 
-/** Bytes of a part decoded into text at a time when it is read as a stream. */
-export const TEXT_CHUNK = 1 << 22;
+/**
+ * Bytes of a part decoded into text at a time when it is read as a stream. Small enough that each piece is an
+ * ordinary young string that dies in the next scavenge: pieces of megabytes go to V8's large-object space, where
+ * the 100 MB of a deals sheet, read twice, piled up until a full collection.
+ */
+export const TEXT_CHUNK = 1 << 16;
 
 /** Text of a part as pieces (a part of any size: each piece is at most `chunk` characters). */
 function* decodeChunks(bytes: Uint8Array, chunk: number): Generator<string> {
