@@ -206,12 +206,20 @@ export class Book {
     return out;
   }
 
+  /** Local midnight of each day met so far, by day number (a sheet's dates fall on a few thousand days at most). */
+  private readonly midnights = new Map<number, number>();
+
   /** An Excel serial as the Date core expects: local midnight of that calendar day (time of day dropped). */
   serialDate(serial: number): Date | null {
     const day = Math.floor(serial) + (this.date1904 ? 1462 : 0) - EXCEL_EPOCH_OFFSET;
-    const utc = new Date(day * 86_400_000);
-    if (Number.isNaN(utc.getTime())) return null;
-    return new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate());
+    let ms = this.midnights.get(day);
+    if (ms === undefined) {
+      const utc = new Date(day * 86_400_000);
+      ms = Number.isNaN(utc.getTime()) ? NaN : new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate()).getTime();
+      this.midnights.set(day, ms);
+    }
+    // A Date of its own for each cell: core may hold on to it.
+    return Number.isNaN(ms) ? null : new Date(ms);
   }
 
   /** The cells of a worksheet as a dense grid from A1; `maxRows` stops early (for telling deals sheets apart). */
@@ -374,7 +382,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
     const a = n.attributes as Record<string, string>;
     depth++;
     // Root and its children always; deeper only inside the few elements pipesheet edits (never row by row).
-    const inTree = depth > 2 && depth === stack.length + 1 && stack[1] !== undefined && TREE_ELEMENTS.has(local(stack[1].name)) && !inData;
+    const inTree = !inData && depth > 2 && depth === stack.length + 1 && stack[1] !== undefined && TREE_ELEMENTS.has(local(stack[1].name));
     if (L !== null && (depth <= 2 || inTree)) {
       const end = p.position;
       const parent = stack[stack.length - 1] ?? null;
