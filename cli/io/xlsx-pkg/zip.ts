@@ -171,12 +171,20 @@ export class Package {
       return () => decodeChunks(replaced, chunk);
     }
     const { raw, size } = p;
-    if (p.method === 0) return () => decodeChunks(raw, chunk);
+    if (p.method === 0) return () => decodeChunks(this.seen(name, raw), chunk);
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
     if (opts.early === true) return () => inflateChunks(raw, chunk);
     // Inflated again at each read (the deals sheet: once for its cells, once as it is written): native zlib takes
     // a fraction of a second for 100 MB of XML, and the text is not held while core runs.
-    return () => decodeChunks(inflatePart(raw, size), chunk);
+    return () => decodeChunks(this.seen(name, inflatePart(raw, size)), chunk);
+  }
+
+  /** The part setStreamed is rewriting, and the bytes of it as they were when its new text began to read them. */
+  private watch: { name: string; bytes: Uint8Array | null } | null = null;
+
+  private seen(name: string, bytes: Uint8Array): Uint8Array {
+    if (this.watch?.name === name) this.watch.bytes = bytes;
+    return bytes;
   }
 
   /** Lets go of the text kept for a part pipesheet is done reading. */
@@ -207,9 +215,18 @@ export class Package {
       this.set(name, pieces);
       return;
     }
-    // From here on the part is its deflated bytes, carried as they are; its text can go.
-    const d = await deflateParts(content(), crc);
-    Object.assign(p, { method: 8, crc: d.crc, size: d.size, raw: d.raw });
+    // The new text is made from the part as it was (the deals sheet): the bytes that reading inflates are kept
+    // for the length of the write, so that a text that comes out the same is not deflated at all.
+    const watch: { name: string; bytes: Uint8Array | null } = { name, bytes: null };
+    this.watch = watch;
+    let d: Deflated | null;
+    try {
+      d = await deflateParts(content(), crc, () => watch.bytes);
+    } finally {
+      this.watch = null;
+    }
+    // From here on the part is its deflated bytes, carried as they are (the very bytes it had when nothing changed).
+    if (d !== null) Object.assign(p, { method: 8, crc: d.crc, size: d.size, raw: d.raw });
     delete p.replaced;
   }
 
@@ -221,10 +238,10 @@ export class Package {
   /** The package as a zip file: unchanged parts byte for byte, changed and new ones deflated. */
   async write(): Promise<Uint8Array> {
     // Changed parts are deflated first (the zip needs each one's CRC and size before its bytes).
-    const deflated = new Map<string, { raw: Uint8Array<ArrayBuffer>; crc: number; size: number }>();
+    const deflated = new Map<string, Deflated>();
     const crc = this.crc32;
     if (typeof crc === "function")
-      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, crc));
+      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, (await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, crc)) as Deflated);
     return new Promise((done, fail) => {
       const chunks: Uint8Array[] = [];
       const zip = new Zip((err, chunk, final) => {
@@ -255,6 +272,13 @@ export class Package {
   }
 }
 
+/** A part's deflated bytes, with the CRC and size of what they hold. */
+interface Deflated {
+  raw: Uint8Array<ArrayBuffer>;
+  crc: number;
+  size: number;
+}
+
 /** Bytes of text encoded at a time into each of deflateParts' two buffers. */
 const DEFLATE_BATCH = 1 << 20;
 
@@ -264,8 +288,12 @@ const DEFLATE_BATCH = 1 << 20;
  * zlib reads the other), never joined into a batch string first: a 100 MB sheet would leave 200 MB of joined strings
  * and buffers behind for the collector. Level 1: the deals sheet is most of the file, and level 6 costs three
  * times the time for a few percent.
+ *
+ * `was`: the part's bytes before, once its new text has begun to read them (null when it is not made from them). As
+ * long as the new bytes are the same, nothing is deflated; at the first that differs, what was the same so far is
+ * handed to zlib and the rest follows. Null when the text came out exactly as it was: the part keeps its own bytes.
  */
-async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data: Uint8Array, value?: number) => number): Promise<{ raw: Uint8Array<ArrayBuffer>; crc: number; size: number }> {
+async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data: Uint8Array, value?: number) => number, was: () => Uint8Array | null = () => null): Promise<Deflated | null> {
   const z = zlib.createDeflateRaw({ level: 1 });
   const out: Buffer[] = [];
   z.on("data", (c: Buffer) => out.push(c));
@@ -275,8 +303,28 @@ async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data
   });
   let crc = 0;
   let size = 0;
+  /** The bytes before, asked for when the first new bytes are ready (the text has begun to read them by then). */
+  let base: Uint8Array | null | undefined;
+  /** Whether every byte so far is the same as in `base`. */
+  let same = true;
+  const diverge = (): void => {
+    same = false;
+    if (base && size > 0) z.write(base.subarray(0, size));
+  };
   /** Resolves once zlib has read the buffer handed to it (so it can be filled again). */
   const feed = (buf: Uint8Array): Promise<void> => {
+    if (base === undefined) {
+      base = was();
+      same = base !== null;
+    }
+    if (same && base) {
+      if (size + buf.length <= base.length && Buffer.from(base.buffer, base.byteOffset + size, buf.length).equals(buf)) {
+        crc = crc32(buf, crc);
+        size += buf.length;
+        return Promise.resolve();
+      }
+      diverge();
+    }
     crc = crc32(buf, crc);
     size += buf.length;
     return new Promise<void>((ok, bad) => z.write(buf, (e) => (e ? bad(e) : ok())));
@@ -302,6 +350,13 @@ async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data
     await flush();
     await Promise.all(reading);
   } else await feed(content);
+  if (base === undefined) base = was();
+  if (same && base && size === base.length) {
+    z.destroy();
+    return null;
+  }
+  // Shorter than it was (or empty): what was the same is all of it.
+  if (same && base) diverge();
   z.end();
   await ended;
   const all = Buffer.concat(out);
