@@ -206,12 +206,20 @@ export class Book {
     return out;
   }
 
+  /** Local midnight of each day met so far, by day number (a sheet's dates fall on a few thousand days at most). */
+  private readonly midnights = new Map<number, number>();
+
   /** An Excel serial as the Date core expects: local midnight of that calendar day (time of day dropped). */
   serialDate(serial: number): Date | null {
     const day = Math.floor(serial) + (this.date1904 ? 1462 : 0) - EXCEL_EPOCH_OFFSET;
-    const utc = new Date(day * 86_400_000);
-    if (Number.isNaN(utc.getTime())) return null;
-    return new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate());
+    let ms = this.midnights.get(day);
+    if (ms === undefined) {
+      const utc = new Date(day * 86_400_000);
+      ms = Number.isNaN(utc.getTime()) ? NaN : new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate()).getTime();
+      this.midnights.set(day, ms);
+    }
+    // A Date of its own for each cell: core may hold on to it.
+    return Number.isNaN(ms) ? null : new Date(ms);
   }
 
   /** The cells of a worksheet as a dense grid from A1; `maxRows` stops early (for telling deals sheets apart). */
@@ -233,23 +241,45 @@ export class Book {
   }
 }
 
-/** A growing list of 32-bit integers: a row or cell position costs 4 bytes, not a JavaScript array slot. */
+/** Largest block of an Ints, in entries (256 KB). */
+const INTS_BLOCK = 1 << 16;
+
+/**
+ * A growing list of 32-bit integers: a row or cell position costs 4 bytes, not a JavaScript array slot. Held as
+ * blocks that are never copied while the list grows (doubling one array would hold up to three times the entries
+ * at once: a 100k-deal sheet's five cell lists would peak at over 120 MB), joined once into an exact array by done().
+ */
 export class Ints {
-  private a = new Int32Array(1024);
+  private blocks: Int32Array[] = [];
+  private cur = new Int32Array(1024);
+  private at = 0;
   length = 0;
   push(v: number): void {
-    if (this.length === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
+    if (this.at === this.cur.length) {
+      this.blocks.push(this.cur);
+      this.cur = new Int32Array(Math.min(INTS_BLOCK, Math.max(1024, this.cur.length * 2)));
+      this.at = 0;
     }
-    this.a[this.length++] = v;
+    this.cur[this.at++] = v;
+    this.length++;
   }
+  /** Sets the entry pushed last (there is one: a new block starts only with a push). */
   setLast(v: number): void {
-    this.a[this.length - 1] = v;
+    this.cur[this.at - 1] = v;
   }
+  /** The entries as one array of their exact length, which the list then holds instead of its blocks. */
   done(): Int32Array {
-    return this.a.slice(0, this.length);
+    const out = new Int32Array(this.length);
+    let o = 0;
+    for (const b of this.blocks) {
+      out.set(b, o);
+      o += b.length;
+    }
+    out.set(this.cur.subarray(0, this.at), o);
+    this.blocks = [];
+    this.cur = out;
+    this.at = out.length;
+    return out;
   }
 }
 
@@ -374,7 +404,7 @@ function scanCells(chunks: Iterable<string>, book: Book, maxRows: number, L: Lay
     const a = n.attributes as Record<string, string>;
     depth++;
     // Root and its children always; deeper only inside the few elements pipesheet edits (never row by row).
-    const inTree = depth > 2 && depth === stack.length + 1 && stack[1] !== undefined && TREE_ELEMENTS.has(local(stack[1].name)) && !inData;
+    const inTree = !inData && depth > 2 && depth === stack.length + 1 && stack[1] !== undefined && TREE_ELEMENTS.has(local(stack[1].name));
     if (L !== null && (depth <= 2 || inTree)) {
       const end = p.position;
       const parent = stack[stack.length - 1] ?? null;

@@ -135,7 +135,10 @@ function cellIn(L: Layout, idx: number, col: number): number {
   return -1;
 }
 
-/** Characters of output gathered before they are handed on to be deflated. */
+/**
+ * Characters of output gathered before they are handed on to be deflated, as the pieces they are: deflateParts
+ * encodes each piece into its own buffers, so joining them first would only leave a large string behind.
+ */
 const OUT_BATCH = 1 << 20;
 
 /**
@@ -183,7 +186,7 @@ function* emitRows(text: Forward, L: Layout, sheetData: El, writes: Map<number, 
   for (let row = 0; row <= last; row++) {
     if (marked[row] !== 1) continue;
     if (size >= OUT_BATCH) {
-      yield buf.join("");
+      yield* buf;
       buf = [];
       size = 0;
     }
@@ -261,7 +264,7 @@ function* emitRows(text: Forward, L: Layout, sheetData: El, writes: Map<number, 
     flush(sheetData.closeStart);
     copyTo(sheetData.closeStart);
   }
-  if (buf.length > 0) yield buf.join("");
+  yield* buf;
 }
 
 /** A row moved up by removed rows above it: its number and its cells' references follow. */

@@ -1,7 +1,7 @@
 // The shared-string table, appended to as Excel does: a text pipesheet writes points at an entry that already holds
 // exactly that plain text, or at one added after the team's (never renumbering theirs), so a run again adds nothing.
 import type { Book } from "./book.js";
-import { escText, parseTree } from "./xml.js";
+import { escText, parseRoot } from "./xml.js";
 
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 
@@ -41,7 +41,7 @@ export class SharedStrings {
     const unique = this.existing + this.added.length;
     if (xml === null)
       return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${NS_MAIN}" count="${this.refs}" uniqueCount="${unique}">${this.added.join("")}</sst>`;
-    const root = parseTree(xml);
+    const root = parseRoot(xml);
     const open = xml.slice(root.start, root.openEnd);
     const count = Math.max(Number(root.attrs.count ?? 0), unique) + this.refs;
     const set = (tag: string, name: string, value: number): string =>

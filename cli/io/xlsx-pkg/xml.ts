@@ -64,6 +64,29 @@ export function parseTree(xml: string): El {
   return root;
 }
 
+/**
+ * The root element of a large part (the shared strings) with its positions, its children not built: a tree of a
+ * table of 200,000 strings would be 400,000 elements on the heap, to find where one end tag begins.
+ */
+export function parseRoot(xml: string): Omit<El, "parent" | "children" | "text"> {
+  const p = new SaxesParser({ position: true });
+  let root: Omit<El, "parent" | "children" | "text"> | null = null;
+  let depth = 0;
+  p.on("opentag", (n) => {
+    if (depth++ > 0) return;
+    const end = p.position;
+    root = { name: n.name, attrs: n.attributes as Record<string, string>, start: xml.lastIndexOf("<", end - 1), openEnd: end, closeStart: end, end, depth: 0 };
+  });
+  p.on("closetag", (n) => {
+    if (--depth > 0 || root === null) return;
+    root.end = p.position;
+    root.closeStart = n.isSelfClosing ? root.end : xml.lastIndexOf("<", root.end - 1);
+  });
+  p.write(xml).close();
+  if (root === null) throw new Error("no root element");
+  return root;
+}
+
 export const local = (name: string): string => name.slice(name.indexOf(":") + 1);
 export const kids = (el: El, name: string): El[] => el.children.filter((c) => local(c.name) === name);
 export const kid = (el: El, name: string): El | undefined => el.children.find((c) => local(c.name) === name);

@@ -40,8 +40,12 @@ export interface Part {
 /** Text made piece by piece when the part is written. */
 export type Lazy = () => Iterable<string>;
 
-/** Bytes of a part decoded into text at a time when it is read as a stream. */
-export const TEXT_CHUNK = 1 << 22;
+/**
+ * Bytes of a part decoded into text at a time when it is read as a stream. Small enough that each piece is an
+ * ordinary young string that dies in the next scavenge: pieces of megabytes go to V8's large-object space, where
+ * the 100 MB of a deals sheet, read twice, piled up until a full collection.
+ */
+export const TEXT_CHUNK = 1 << 16;
 
 /** Text of a part as pieces (a part of any size: each piece is at most `chunk` characters). */
 function* decodeChunks(bytes: Uint8Array, chunk: number): Generator<string> {
@@ -69,6 +73,17 @@ function* inflateChunks(raw: Uint8Array, chunk: number): Generator<string> {
   }
   const end = dec.end();
   if (end !== "") yield end;
+}
+
+/**
+ * A deflated part inflated with native zlib into one buffer of the size its zip entry gives (plus one byte, so zlib
+ * sees the stream end without asking for more room): Node's default gathers 16 KB pieces and joins them, which holds
+ * the text twice over for a moment (over 200 MB for a 100k-deal sheet). A size that lies costs only zlib's own growth.
+ */
+function inflatePart(raw: Uint8Array, size: number): Buffer {
+  // Deflate shrinks at most about 1032:1, so a larger size than that is not believed.
+  const room = Math.min(size, raw.length * 1032 + 64, bufferConstants.MAX_LENGTH - 1) + 1;
+  return inflateRawSync(raw, room > 64 ? { chunkSize: room } : {});
 }
 
 const joinLazy = (c: string[] | Lazy): string => (Array.isArray(c) ? c.join("") : [...c()].join(""));
@@ -117,7 +132,7 @@ export class Package {
     if (p.replaced) return p.replaced;
     if (p.method === 0) return p.raw;
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
-    return inflateRawSync(p.raw);
+    return inflatePart(p.raw, p.size);
   }
 
   private readonly texts = new Map<string, string>();
@@ -155,13 +170,21 @@ export class Package {
       if (Array.isArray(replaced)) return () => replaced;
       return () => decodeChunks(replaced, chunk);
     }
-    const raw = p.raw;
-    if (p.method === 0) return () => decodeChunks(raw, chunk);
+    const { raw, size } = p;
+    if (p.method === 0) return () => decodeChunks(this.seen(name, raw), chunk);
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
     if (opts.early === true) return () => inflateChunks(raw, chunk);
     // Inflated again at each read (the deals sheet: once for its cells, once as it is written): native zlib takes
     // a fraction of a second for 100 MB of XML, and the text is not held while core runs.
-    return () => decodeChunks(inflateRawSync(raw), chunk);
+    return () => decodeChunks(this.seen(name, inflatePart(raw, size)), chunk);
+  }
+
+  /** The part setStreamed is rewriting, and the bytes of it as they were when its new text began to read them. */
+  private watch: { name: string; bytes: Uint8Array | null } | null = null;
+
+  private seen(name: string, bytes: Uint8Array): Uint8Array {
+    if (this.watch?.name === name) this.watch.bytes = bytes;
+    return bytes;
   }
 
   /** Lets go of the text kept for a part pipesheet is done reading. */
@@ -192,9 +215,18 @@ export class Package {
       this.set(name, pieces);
       return;
     }
-    // From here on the part is its deflated bytes, carried as they are; its text can go.
-    const d = await deflateParts(content(), crc);
-    Object.assign(p, { method: 8, crc: d.crc, size: d.size, raw: d.raw });
+    // The new text is made from the part as it was (the deals sheet): the bytes that reading inflates are kept
+    // for the length of the write, so that a text that comes out the same is not deflated at all.
+    const watch: { name: string; bytes: Uint8Array | null } = { name, bytes: null };
+    this.watch = watch;
+    let d: Deflated | null;
+    try {
+      d = await deflateParts(content(), crc, () => watch.bytes);
+    } finally {
+      this.watch = null;
+    }
+    // From here on the part is its deflated bytes, carried as they are (the very bytes it had when nothing changed).
+    if (d !== null) Object.assign(p, { method: 8, crc: d.crc, size: d.size, raw: d.raw });
     delete p.replaced;
   }
 
@@ -206,10 +238,10 @@ export class Package {
   /** The package as a zip file: unchanged parts byte for byte, changed and new ones deflated. */
   async write(): Promise<Uint8Array> {
     // Changed parts are deflated first (the zip needs each one's CRC and size before its bytes).
-    const deflated = new Map<string, { raw: Uint8Array<ArrayBuffer>; crc: number; size: number }>();
+    const deflated = new Map<string, Deflated>();
     const crc = this.crc32;
     if (typeof crc === "function")
-      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, crc));
+      for (const p of this.parts.values()) if (p.replaced) deflated.set(p.name, (await deflateParts(typeof p.replaced === "function" ? p.replaced() : p.replaced, crc)) as Deflated);
     return new Promise((done, fail) => {
       const chunks: Uint8Array[] = [];
       const zip = new Zip((err, chunk, final) => {
@@ -240,12 +272,28 @@ export class Package {
   }
 }
 
+/** A part's deflated bytes, with the CRC and size of what they hold. */
+interface Deflated {
+  raw: Uint8Array<ArrayBuffer>;
+  crc: number;
+  size: number;
+}
+
+/** Bytes of text encoded at a time into each of deflateParts' two buffers. */
+const DEFLATE_BATCH = 1 << 20;
+
 /**
  * Deflates a part with Node's native zlib as a stream of ~1 MB batches, so a large sheet never sits in memory
- * whole as one string and one buffer. Level 1: the deals sheet is most of the file, and level 6 costs three
+ * whole as one string and one buffer. The text is encoded straight into two buffers taken in turn (one filled while
+ * zlib reads the other), never joined into a batch string first: a 100 MB sheet would leave 200 MB of joined strings
+ * and buffers behind for the collector. Level 1: the deals sheet is most of the file, and level 6 costs three
  * times the time for a few percent.
+ *
+ * `was`: the part's bytes before, once its new text has begun to read them (null when it is not made from them). As
+ * long as the new bytes are the same, nothing is deflated; at the first that differs, what was the same so far is
+ * handed to zlib and the rest follows. Null when the text came out exactly as it was: the part keeps its own bytes.
  */
-async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data: Uint8Array, value?: number) => number): Promise<{ raw: Uint8Array<ArrayBuffer>; crc: number; size: number }> {
+async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data: Uint8Array, value?: number) => number, was: () => Uint8Array | null = () => null): Promise<Deflated | null> {
   const z = zlib.createDeflateRaw({ level: 1 });
   const out: Buffer[] = [];
   z.on("data", (c: Buffer) => out.push(c));
@@ -255,25 +303,60 @@ async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data
   });
   let crc = 0;
   let size = 0;
-  const feed = async (buf: Uint8Array): Promise<void> => {
+  /** The bytes before, asked for when the first new bytes are ready (the text has begun to read them by then). */
+  let base: Uint8Array | null | undefined;
+  /** Whether every byte so far is the same as in `base`. */
+  let same = true;
+  const diverge = (): void => {
+    same = false;
+    if (base && size > 0) z.write(base.subarray(0, size));
+  };
+  /** Resolves once zlib has read the buffer handed to it (so it can be filled again). */
+  const feed = (buf: Uint8Array): Promise<void> => {
+    if (base === undefined) {
+      base = was();
+      same = base !== null;
+    }
+    if (same && base) {
+      if (size + buf.length <= base.length && Buffer.from(base.buffer, base.byteOffset + size, buf.length).equals(buf)) {
+        crc = crc32(buf, crc);
+        size += buf.length;
+        return Promise.resolve();
+      }
+      diverge();
+    }
     crc = crc32(buf, crc);
     size += buf.length;
-    if (!z.write(buf)) await new Promise<void>((ok) => z.once("drain", ok));
+    return new Promise<void>((ok, bad) => z.write(buf, (e) => (e ? bad(e) : ok())));
   };
   if (!(content instanceof Uint8Array)) {
-    let batch: string[] = [];
-    let length = 0;
+    const bufs = [Buffer.allocUnsafe(DEFLATE_BATCH), Buffer.allocUnsafe(DEFLATE_BATCH)];
+    const reading: (Promise<void> | null)[] = [null, null];
+    let cur = 0;
+    let fill = 0;
+    const flush = async (): Promise<void> => {
+      if (fill === 0) return;
+      reading[cur] = feed((bufs[cur] as Buffer).subarray(0, fill));
+      cur ^= 1;
+      fill = 0;
+      await reading[cur];
+    };
     for (const piece of content) {
-      batch.push(piece);
-      length += piece.length;
-      if (length >= 1 << 20) {
-        await feed(Buffer.from(batch.join(""), "utf8"));
-        batch = [];
-        length = 0;
-      }
+      // A UTF-16 unit takes at most 3 bytes of UTF-8 (a pair of them 4).
+      if (fill + piece.length * 3 > DEFLATE_BATCH) await flush();
+      if (piece.length * 3 > DEFLATE_BATCH) await feed(Buffer.from(piece, "utf8"));
+      else fill += (bufs[cur] as Buffer).write(piece, fill, "utf8");
     }
-    if (batch.length > 0) await feed(Buffer.from(batch.join(""), "utf8"));
+    await flush();
+    await Promise.all(reading);
   } else await feed(content);
+  if (base === undefined) base = was();
+  if (same && base && size === base.length) {
+    z.destroy();
+    return null;
+  }
+  // Shorter than it was (or empty): what was the same is all of it.
+  if (same && base) diverge();
   z.end();
   await ended;
   const all = Buffer.concat(out);

@@ -1,0 +1,65 @@
+// A part rewritten from its own text (the deals sheet) is deflated only from the first byte that differs: when its
+// new text is the same as it was, the part keeps its very bytes; when it differs late, at its end, or in length,
+// what is written is exactly the new text.
+import { inflateRawSync } from "node:zlib";
+import { strToU8, zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import yauzl from "yauzl";
+import { Package } from "../cli/io/xlsx-pkg/zip.js";
+
+const NAME = "xl/worksheets/sheet1.xml";
+/** Some megabytes of text, so that the new text reaches zlib in several batches; a wide character now and then. */
+const TEXT = Array.from({ length: 60_000 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c>${i % 997 === 0 ? "<!-- Zürich – 東京 😀 -->" : ""}</row>`).join("");
+
+async function parts(bytes: Uint8Array): Promise<Map<string, { raw: Buffer; crc: number; text: string }>> {
+  const zip = await yauzl.fromBufferPromise(Buffer.from(bytes), { lazyEntries: true });
+  const buf = Buffer.from(bytes);
+  const out = new Map<string, { raw: Buffer; crc: number; text: string }>();
+  for await (const e of zip.eachEntry()) {
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
+    const raw = buf.subarray(fileDataStart, fileDataStart + e.compressedSize);
+    out.set(e.fileName, { raw, crc: e.crc32, text: (e.compressionMethod === 8 ? inflateRawSync(raw) : raw).toString("utf8") });
+  }
+  zip.close();
+  return out;
+}
+
+/** The part rewritten through setStreamed as `edit` of its own text (read as the patcher reads it, in pieces). */
+async function rewrite(edit: (text: string) => string, level: 0 | 6 = 6): Promise<{ before: Map<string, { raw: Buffer; crc: number; text: string }>; after: Map<string, { raw: Buffer; crc: number; text: string }> }> {
+  const file = zipSync({ [NAME]: [strToU8(TEXT), { level }], "other.xml": strToU8("<x/>") });
+  const pkg = await Package.open(Buffer.from(file));
+  pkg.textChunk = 4096;
+  const read = pkg.reader(NAME);
+  await pkg.setStreamed(NAME, function* () {
+    // The new text is made as it is read: piece by piece, after the reader has started.
+    const whole = [...read()].join("");
+    const next = edit(whole);
+    for (let at = 0; at < next.length; at += 50_000) yield next.slice(at, at + 50_000);
+  });
+  return { before: await parts(file), after: await parts(await pkg.write()) };
+}
+
+describe("a part rewritten from its own text", () => {
+  it.each([[6], [0]] as const)("keeps its very bytes when the text comes out the same (zip level %i)", async (level) => {
+    const { before, after } = await rewrite((t) => t, level);
+    const a = before.get(NAME);
+    const b = after.get(NAME);
+    expect(b?.text).toBe(TEXT);
+    expect(b?.crc).toBe(a?.crc);
+    expect(b?.raw.equals(a?.raw ?? Buffer.alloc(0))).toBe(true);
+  });
+
+  it.each([
+    ["late in the text", (t: string) => `${t.slice(0, t.length - 40)}X${t.slice(t.length - 39)}`],
+    ["at its very start", (t: string) => `Y${t.slice(1)}`],
+    ["by being shorter", (t: string) => t.slice(0, t.length - 1)],
+    ["by being longer", (t: string) => `${t}<!-- more 😀 -->`],
+    ["in a wide character", (t: string) => t.replace("東京", "大阪")],
+  ])("writes exactly the new text when it differs %s", async (_label, edit) => {
+    const { before, after } = await rewrite(edit);
+    const b = after.get(NAME);
+    expect(b?.text).toBe(edit(TEXT));
+    expect(b?.raw.equals(before.get(NAME)?.raw ?? Buffer.alloc(0))).toBe(false);
+    expect(after.get("other.xml")?.raw.equals(before.get("other.xml")?.raw ?? Buffer.alloc(0))).toBe(true);
+  });
+});
