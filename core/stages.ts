@@ -96,10 +96,10 @@ const FIELD_READERS: Partial<Record<Field, (d: Deal) => boolean>> = {
   industry: (d) => (d.categories.industry ?? "") !== "",
 };
 
-const NONE: Field[] = [];
+const NONE: readonly Field[] = [];
 
 /** Required fields of the deal's stage that are empty. */
-export function missingRequired(deal: Deal, stage: Stage): Field[] {
+export function missingRequired(deal: Deal, stage: Stage): readonly Field[] {
   const required = stage.required;
   // Most deals have every field their stage asks for: they share NONE rather than an empty array each.
   let out: Field[] | null = null;

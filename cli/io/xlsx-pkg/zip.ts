@@ -171,19 +171,22 @@ export class Package {
       return () => decodeChunks(replaced, chunk);
     }
     const { raw, size } = p;
-    if (p.method === 0) return () => decodeChunks(this.seen(name, raw), chunk);
+    if (p.method === 0) return () => decodeChunks(this.seen(name, raw, raw), chunk);
     if (p.method !== 8) throw new Error(`part ${name} uses zip compression method ${p.method}`);
     if (opts.early === true) return () => inflateChunks(raw, chunk);
     // Inflated again at each read (the deals sheet: once for its cells, once as it is written): native zlib takes
     // a fraction of a second for 100 MB of XML, and the text is not held while core runs.
-    return () => decodeChunks(this.seen(name, inflatePart(raw, size)), chunk);
+    return () => decodeChunks(this.seen(name, raw, inflatePart(raw, size)), chunk);
   }
 
-  /** The part setStreamed is rewriting, and the bytes of it as they were when its new text began to read them. */
-  private watch: { name: string; bytes: Uint8Array | null } | null = null;
+  /**
+   * The part setStreamed is rewriting, its stored bytes when the rewrite began, and the text's bytes read from
+   * those (by a reader of the part as it is now, not one made before an earlier rewrite).
+   */
+  private watch: { name: string; raw: Uint8Array; bytes: Uint8Array | null } | null = null;
 
-  private seen(name: string, bytes: Uint8Array): Uint8Array {
-    if (this.watch?.name === name) this.watch.bytes = bytes;
+  private seen(name: string, raw: Uint8Array, bytes: Uint8Array): Uint8Array {
+    if (this.watch?.name === name && this.watch.raw === raw) this.watch.bytes = bytes;
     return bytes;
   }
 
@@ -217,7 +220,7 @@ export class Package {
     }
     // The new text is made from the part as it was (the deals sheet): the bytes that reading inflates are kept
     // for the length of the write, so that a text that comes out the same is not deflated at all.
-    const watch: { name: string; bytes: Uint8Array | null } = { name, bytes: null };
+    const watch: { name: string; raw: Uint8Array; bytes: Uint8Array | null } = { name, raw: p.raw, bytes: null };
     this.watch = watch;
     let d: Deflated | null;
     try {
@@ -341,12 +344,26 @@ async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data
       fill = 0;
       await reading[cur];
     };
-    for (const piece of content) {
+    const put = async (piece: string): Promise<void> => {
       // A UTF-16 unit takes at most 3 bytes of UTF-8 (a pair of them 4).
       if (fill + piece.length * 3 > DEFLATE_BATCH) await flush();
       if (piece.length * 3 > DEFLATE_BATCH) await feed(Buffer.from(piece, "utf8"));
       else fill += (bufs[cur] as Buffer).write(piece, fill, "utf8");
+    };
+    // Each piece is encoded on its own: a high surrogate ending one waits for the low half starting the next, so a
+    // character cut between two pieces is encoded whole (alone, it would become U+FFFD).
+    let carry = "";
+    for (const next of content) {
+      let piece = carry === "" ? next : carry + next;
+      carry = "";
+      const last = piece.charCodeAt(piece.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        carry = piece.slice(-1);
+        piece = piece.slice(0, -1);
+      }
+      if (piece !== "") await put(piece);
     }
+    if (carry !== "") await put(carry);
     await flush();
     await Promise.all(reading);
   } else await feed(content);
