@@ -12,7 +12,7 @@ import { count } from "./count.js";
 import { answerLists, scorer } from "./scoring.js";
 import { DEFAULT_SETTINGS, fieldLabel, settingsFromGrid, settingsToGrid, settingsVersion, type Settings, type Stage } from "./settings.js";
 import { centsOf, fieldsChanged, LOG_HEADER, logRow, outcomeByName, pushesNow, readLog, reachedStages, stageName, stateCells, type LogEntry, type StageLog } from "./stagelog.js";
-import { adoptStages, missingRequired, nextTask, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
+import { adoptStages, missingRequired, nextTask, NO_FIELDS, normalize, outcomeWord, stageMatcher, type StageUse } from "./stages.js";
 import { findPushLimitCell, findStageTable, NO_LIMIT, pushLimitFormula, stuckFormula, stuckJudge, stuckLimitFormula, stuckRule, stuckThresholds, type StageTable } from "./stuck.js";
 import {
   DIMENSIONS,
@@ -481,9 +481,6 @@ function dealJudge(ctx: DealPassInput): (d: Deal, i: number, v: Verdict) => void
     v.win = st?.kind === "open" ? model.predict(d, reached[i] ?? -1) : null;
   };
 }
-
-/** No missing fields, shared (the verdict's list is only read). */
-const NO_FIELDS: readonly Field[] = [];
 
 /** The verdict record's starting score, before the first deal is judged. */
 const NO_SCORE: LeadScore = { score: 0, grade: "D", qualified: false, reasons: "", unknown: [], unrecognised: [] };

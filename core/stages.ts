@@ -96,19 +96,20 @@ const FIELD_READERS: Partial<Record<Field, (d: Deal) => boolean>> = {
   industry: (d) => (d.categories.industry ?? "") !== "",
 };
 
-const NONE: readonly Field[] = [];
+/** No fields: the one empty list of missing fields, shared (it is only read). */
+export const NO_FIELDS: readonly Field[] = [];
 
 /** Required fields of the deal's stage that are empty. */
 export function missingRequired(deal: Deal, stage: Stage): readonly Field[] {
   const required = stage.required;
-  // Most deals have every field their stage asks for: they share NONE rather than an empty array each.
+  // Most deals have every field their stage asks for: they share NO_FIELDS rather than an empty array each.
   let out: Field[] | null = null;
   for (let k = 0; k < required.length; k++) {
     const f = required[k] as Field;
     const has = FIELD_READERS[f];
     if (has && !has(deal)) (out ??= []).push(f);
   }
-  return out ?? NONE;
+  return out ?? NO_FIELDS;
 }
 
 /** The next checklist task for an open deal: the first item of its stage's checklist, else the next stage's goal. */

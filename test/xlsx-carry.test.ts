@@ -1,45 +1,18 @@
 // A part rewritten from its own text (the deals sheet) is deflated only from the first byte that differs: when its
 // new text is the same as it was, the part keeps its very bytes; when it differs late, at its end, or in length,
 // what is written is exactly the new text.
-import { inflateRawSync } from "node:zlib";
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { Package } from "../cli/io/xlsx-pkg/zip.js";
+import { zipEntries, type ZipEntry } from "./zip-entries.js";
 
 const NAME = "xl/worksheets/sheet1.xml";
 /** Some megabytes of text, so that the new text reaches zlib in several batches; a wide character now and then. */
 const TEXT = Array.from({ length: 60_000 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c>${i % 997 === 0 ? "<!-- Zürich – 東京 😀 -->" : ""}</row>`).join("");
 
-/** CRC-32 (IEEE, as zip uses), worked out here bit by bit, independently of the code under test and of zlib. */
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Every entry's text, its stored bytes and CRC; the directory's CRC and size must be those of the bytes it holds. */
-async function parts(bytes: Uint8Array): Promise<Map<string, { raw: Buffer; crc: number; text: string }>> {
-  const zip = await yauzl.fromBufferPromise(Buffer.from(bytes), { lazyEntries: true });
-  const buf = Buffer.from(bytes);
-  const out = new Map<string, { raw: Buffer; crc: number; text: string }>();
-  for await (const e of zip.eachEntry()) {
-    const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
-    const raw = buf.subarray(fileDataStart, fileDataStart + e.compressedSize);
-    const data = e.compressionMethod === 8 ? inflateRawSync(raw) : raw;
-    expect(data.length, `${e.fileName}: uncompressed size`).toBe(e.uncompressedSize);
-    expect(crc32(data), `${e.fileName}: CRC-32`).toBe(e.crc32);
-    out.set(e.fileName, { raw, crc: e.crc32, text: data.toString("utf8") });
-  }
-  zip.close();
-  return out;
-}
 
 /** The part rewritten through setStreamed as `edit` of its own text (read as the patcher reads it, in pieces). */
-async function rewrite(edit: (text: string) => string, level: 0 | 6 = 6): Promise<{ before: Map<string, { raw: Buffer; crc: number; text: string }>; after: Map<string, { raw: Buffer; crc: number; text: string }> }> {
+async function rewrite(edit: (text: string) => string, level: 0 | 6 = 6): Promise<{ before: Map<string, ZipEntry>; after: Map<string, ZipEntry> }> {
   const file = zipSync({ [NAME]: [strToU8(TEXT), { level }], "other.xml": strToU8("<x/>") });
   const pkg = await Package.open(Buffer.from(file));
   pkg.textChunk = 4096;
@@ -50,7 +23,7 @@ async function rewrite(edit: (text: string) => string, level: 0 | 6 = 6): Promis
     const next = edit(whole);
     for (let at = 0; at < next.length; at += 50_000) yield next.slice(at, at + 50_000);
   });
-  return { before: await parts(file), after: await parts(await pkg.write()) };
+  return { before: await zipEntries(file), after: await zipEntries(await pkg.write()) };
 }
 
 describe("a part rewritten from its own text", () => {
@@ -81,7 +54,7 @@ describe("a part rewritten from its own text", () => {
     const file = zipSync({ [NAME]: strToU8("<a>old</a>") });
     const pkg = await Package.open(Buffer.from(file));
     await pkg.setStreamed(NAME, () => ["<a>x\uD83D", "\uDE00y\uD83D", "\uDE01", "</a>"]);
-    expect((await parts(await pkg.write())).get(NAME)?.text).toBe("<a>x😀y😁</a>");
+    expect((await zipEntries(await pkg.write())).get(NAME)?.text).toBe("<a>x😀y😁</a>");
   });
 
   it("compares the new text with the part as it is now, not as a reader made before an earlier rewrite saw it", async () => {
@@ -91,6 +64,6 @@ describe("a part rewritten from its own text", () => {
     await pkg.setStreamed(NAME, () => ["<a>changed</a>"]);
     // The original text again, read through the old reader: it differs from the part now, so it is written.
     await pkg.setStreamed(NAME, () => [[...before()].join("")]);
-    expect((await parts(await pkg.write())).get(NAME)?.text).toBe("<a>original</a>");
+    expect((await zipEntries(await pkg.write())).get(NAME)?.text).toBe("<a>original</a>");
   });
 });

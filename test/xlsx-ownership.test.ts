@@ -1,35 +1,16 @@
 // Workbooks made by another program (openpyxl; see test/fixtures/workbooks/make_openpyxl.py) through setup, score and
 // review in place: every part pipesheet does not own is byte for byte the same, and inside the deals sheet every
 // element outside pipesheet's columns and rules is the same text.
-import { copyFile, readFile } from "node:fs/promises";
+import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import yauzl from "yauzl";
-import { inflateRawSync } from "node:zlib";
 import { openWorkbook, pickDealsSheet } from "../cli/io/xlsx.js";
 import { parseTree, kids, local, type El } from "../cli/io/xlsx-pkg/xml.js";
 import { ROOT, runCli, tempDir } from "./cli-harness.js";
+import { fileEntries, type ZipEntry } from "./zip-entries.js";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "workbooks");
 const dir = await tempDir();
-
-interface Entry {
-  raw: Buffer;
-  text: string;
-}
-
-async function entries(path: string): Promise<Map<string, Entry>> {
-  const buf = await readFile(path);
-  const zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true });
-  const out = new Map<string, Entry>();
-  for await (const e of zip.eachEntry()) {
-    const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
-    const raw = buf.subarray(fileDataStart, fileDataStart + e.compressedSize);
-    out.set(e.fileName, { raw, text: (e.compressionMethod === 8 ? inflateRawSync(raw) : raw).toString("utf8") });
-  }
-  zip.close();
-  return out;
-}
 
 /** The parts pipesheet may change: the deals sheet, and the shared parts that list what it adds. */
 const SHARED = ["[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml"];
@@ -70,7 +51,7 @@ function dealsSheetCompare(before: string, after: string): void {
   for (const col of cols(a, before)) expect(cols(b, after)).toContain(col);
 }
 
-function sharedPartsCompare(before: Map<string, Entry>, after: Map<string, Entry>): void {
+function sharedPartsCompare(before: Map<string, ZipEntry>, after: Map<string, ZipEntry>): void {
   // workbook.xml: everything but the sheet list is the same; the team's sheets are listed as they were.
   const wa = before.get("xl/workbook.xml")?.text ?? "";
   const wb = after.get("xl/workbook.xml")?.text ?? "";
@@ -109,7 +90,7 @@ describe.each([
   it("keeps every part and element pipesheet does not own", async () => {
     const path = join(dir, fixture);
     await copyFile(join(FIXTURES, fixture), path);
-    const before = await entries(path);
+    const before = await fileEntries(path);
     const opened = await openWorkbook(path);
     const dealsPart = opened.book.find("Deals")?.part ?? "";
     const teamSheets = opened.book.sheets.map((x) => [x.name, x.state]);
@@ -124,7 +105,7 @@ describe.each([
       // The hidden archive sheet comes first; the deals sheet is the visible one after it.
       expect(r.stdout).toContain("Deals");
     }
-    const after = await entries(path);
+    const after = await fileEntries(path);
     for (const [name, e] of before) {
       if (SHARED.includes(name) || name === dealsPart) continue;
       expect(after.get(name)?.raw.equals(e.raw), name).toBe(true);

@@ -2,10 +2,9 @@
 // sheet): it is no longer refused, and every part sync does not write is byte for byte the same afterwards.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import { ROOT } from "./cli-harness.js";
+import { fileEntries } from "./zip-entries.js";
 import { runInProcess, startHarness, type Harness } from "./fakes/sheets-api/harness.js";
 
 let h: Harness;
@@ -16,26 +15,13 @@ afterAll(async () => {
   await h.server.stop();
 });
 
-async function entries(path: string): Promise<Map<string, { raw: Buffer; text: string }>> {
-  const buf = readFileSync(path);
-  const zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true });
-  const out = new Map<string, { raw: Buffer; text: string }>();
-  for await (const e of zip.eachEntry()) {
-    const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
-    const raw = buf.subarray(fileDataStart, fileDataStart + e.compressedSize);
-    out.set(e.fileName, { raw, text: (e.compressionMethod === 8 ? inflateRawSync(raw) : raw).toString("utf8") });
-  }
-  zip.close();
-  return out;
-}
-
 describe("sync on a workbook made by openpyxl", () => {
   it("writes the Deal IDs it adds and nothing else of the team's", async () => {
     const dir = mkdtempSync(join(h.dir, "xlsx-sync-"));
     const book = join(dir, "team.xlsx");
     copyFileSync(join(ROOT, "test", "fixtures", "workbooks", "team.xlsx"), book);
     const csv = join(dir, "deals.csv");
-    const before = await entries(book);
+    const before = await fileEntries(book);
     const r = await runInProcess(["sync", `${book}#Deals`, csv, "--key", h.keyFile, "--today", "2026-11-26"], h.env);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -43,7 +29,7 @@ describe("sync on a workbook made by openpyxl", () => {
     const lines = readFileSync(csv, "utf8").trim().split(/\r?\n/);
     expect(lines[0]).toContain("Deal ID");
     expect(lines[1]).toContain("D-000001");
-    const after = await entries(book);
+    const after = await fileEntries(book);
     const changed = [...before.keys()].filter((n) => !after.get(n)?.raw.equals(before.get(n)?.raw as Buffer)).sort();
     // The deals sheet (sheet2) gets its Deal ID column; the texts go to a shared-string table of its own.
     expect(changed).toEqual(["[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet2.xml"]);

@@ -3,16 +3,15 @@
 // three and four bytes a character (a surrogate pair in UTF-16). Through setup and score in place, read and written
 // in the usual pieces and in pieces of a few bytes that cut those characters in two, every byte of the sheet that
 // pipesheet does not own stays as it was, and every other part is copied byte for byte.
-import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { inflateRawSync } from "node:zlib";
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import yauzl from "yauzl";
 import type { WorkbookPlan } from "../core/types.js";
 import { openWorkbook, pickDealsSheet, saveWorkbook } from "../cli/io/xlsx.js";
 import { kids, local, parseTree, type El } from "../cli/io/xlsx-pkg/xml.js";
 import { runCli, tempDir } from "./cli-harness.js";
+import { fileEntries, type ZipEntry } from "./zip-entries.js";
 
 const dir = await tempDir();
 
@@ -53,24 +52,6 @@ async function teamBook(name: string): Promise<string> {
   return path;
 }
 
-interface Entry {
-  raw: Buffer;
-  text: string;
-}
-
-async function entries(path: string): Promise<Map<string, Entry>> {
-  const buf = await readFile(path);
-  const zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true });
-  const out = new Map<string, Entry>();
-  for await (const e of zip.eachEntry()) {
-    const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
-    const raw = buf.subarray(fileDataStart, fileDataStart + e.compressedSize);
-    out.set(e.fileName, { raw, text: (e.compressionMethod === 8 ? inflateRawSync(raw) : raw).toString("utf8") });
-  }
-  zip.close();
-  return out;
-}
-
 const SHARED = ["[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml"];
 const DEALS = "xl/worksheets/sheet1.xml";
 const slice = (xml: string, el: El): string => xml.slice(el.start, el.end);
@@ -99,7 +80,7 @@ function withoutOwnCells(xml: string): string {
   return out + xml.slice(at);
 }
 
-function expectTeamBytesKept(before: Map<string, Entry>, after: Map<string, Entry>): void {
+function expectTeamBytesKept(before: Map<string, ZipEntry>, after: Map<string, ZipEntry>): void {
   for (const [name, e] of before) {
     if (SHARED.includes(name) || name === DEALS) continue;
     expect(after.get(name)?.raw.equals(e.raw), name).toBe(true);
@@ -151,14 +132,14 @@ describe("splicing after multi-byte text", () => {
     ["pieces of 7 bytes", 7],
   ])("a plan written with %s keeps every byte of the team's", async (_label, chunk) => {
     const path = await teamBook(`plan-${chunk ?? "usual"}.xlsx`);
-    const before = await entries(path);
+    const before = await fileEntries(path);
     const wb = await openWorkbook(path);
     if (chunk !== undefined) wb.pkg.textChunk = chunk;
     const deals = pickDealsSheet(wb, "Deals", () => true, path);
     expect(deals.grid[1]?.[2]).toBe(`${WIDE} ${"ß".repeat(2)}`);
     const out = join(dir, `out-${chunk ?? "usual"}.xlsx`);
     await saveWorkbook(wb, deals, plan(), out);
-    const after = await entries(out);
+    const after = await fileEntries(out);
     expectTeamBytesKept(before, after);
     const back = pickDealsSheet(await openWorkbook(out), "Deals", () => true, out).grid;
     expect(back[0]?.slice(4, 6)).toEqual(["Score", `Next ${WIDE}`]);
@@ -177,6 +158,6 @@ describe("splicing after multi-byte text", () => {
       expect(r.stderr, command).toBe("");
       expect(r.code, command).toBe(0);
     }
-    expectTeamBytesKept(await entries(kept), await entries(path));
+    expectTeamBytesKept(await fileEntries(kept), await fileEntries(path));
   });
 });
