@@ -236,8 +236,12 @@ const MACRO_CONTENT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml";
 
 async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Progress): Promise<OpenedSource> {
   progress.phase(`Reading ${basename(ref.path)}`);
-  const { openWorkbook, ownTabGrid, pickDealsSheet, saveWorkbook, sheetNamesForCore } = await xlsxIo();
+  const { openWorkbook, ownTabGrid, ownTabGridAside, pickDealsSheet, saveWorkbook, sheetNamesForCore } = await xlsxIo();
   const wb = await openWorkbook(ref.path);
+  // The log tab (as large as the deals sheet's own columns) is read in a worker while the deals sheet is read here.
+  const log = ownTabGridAside(wb, TAB_LOG);
+  // Awaited below; a refusal before then (no deals sheet) must not also surface as an unhandled rejection.
+  log.catch(() => undefined);
   const settings = ownTabGrid(wb, TAB_SETTINGS);
   const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
   const deals = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
@@ -248,7 +252,7 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
     sheetName: deals.sheet.name,
     deals: deals.grid,
     settings,
-    log: ownTabGrid(wb, TAB_LOG),
+    log: await log,
     sheetNames: sheetNamesForCore(wb),
     activities: activitiesSheet ? { sheet: activitiesSheet.name, values: wb.book.grid(activitiesSheet) } : null,
   };

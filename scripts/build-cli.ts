@@ -14,7 +14,9 @@ export async function buildCli(outDir: string = CLI_OUT): Promise<string> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: { pipesheet: path.join(ROOT, "cli", "cli.ts") },
+    // The worker that reads a large tab beside the main thread (cli/io/xlsx-pkg/aside.ts) is found next to the
+    // chunks, where the code that starts it lands.
+    entryPoints: { pipesheet: path.join(ROOT, "cli", "cli.ts"), "chunks/grid-worker": path.join(ROOT, "cli", "io", "xlsx-pkg", "grid-worker.ts") },
     outdir: outDir,
     bundle: true,
     splitting: true,

@@ -94,6 +94,20 @@ describe("installed into an empty prefix with production dependencies only", () 
     expect((JSON.parse(again.stdout) as { summary: { deals: number } }).summary.deals).toBe(400);
   });
 
+  it("reads a large log tab in its worker thread, from the built script beside the chunks", async () => {
+    const { writeSyntheticCsv } = await import("../samples/generate.js");
+    const csv = join(dir, "elsewhere", "big.csv");
+    // 14,000 deals: a log tab of over 4 MB of XML, which is read beside the deals sheet (cli/io/xlsx-pkg/aside.ts).
+    await writeSyntheticCsv(csv, 14_000, 11);
+    expect(run(["setup", "big.csv", "--today", "2026-11-26", "--out", "big.xlsx"]).status).toBe(0);
+    const cwd = join(dir, "elsewhere");
+    const r = spawnSync(bin, ["score", "big.xlsx", "--today", "2026-11-27", "--json"], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", NODE_DEBUG: "worker" } });
+    expect(r.status).toBe(0);
+    // Node's own debug log names the script of each worker it starts.
+    expect(r.stderr).toContain(`create new worker ${join(installed, "dist", "cli", "chunks", "grid-worker.js")}`);
+    expect((JSON.parse(r.stdout) as { summary: { deals: number } }).summary.deals).toBe(14_000);
+  }, 120_000);
+
   it("installs no exceljs, and loads no googleapis for --help, a CSV review or a CSV sync", () => {
     // exceljs is only for the tests now (the .xlsx path is pipesheet's own patcher): not installed at all.
     expect(existsSync(join(installed, "node_modules", "exceljs"))).toBe(false);

@@ -5,6 +5,7 @@ import { LOG_HEADER } from "../../core/index.js";
 import { TAB_LOG, TAB_SETTINGS, type Grid } from "../../core/index.js";
 import { CliError, fromFsError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
+import { gridAside } from "./xlsx-pkg/aside.js";
 import { Book, type Layout, type SheetInfo } from "./xlsx-pkg/book.js";
 import { applyPlanToPackage, OWN_TABS, type PlanParts, type SheetEdit } from "./xlsx-pkg/patch.js";
 import { newWorkbook } from "./xlsx-pkg/new-book.js";
@@ -110,6 +111,20 @@ export function ownTabGrid(wb: OpenWorkbook, tab: string): Grid | null {
   if (!sheet) return null;
   let grid = wb.grids.get(sheet.name);
   if (!grid) wb.grids.set(sheet.name, (grid = wb.book.grid(sheet)));
+  return grid;
+}
+
+/**
+ * ownTabGrid, begun now and read beside the main thread when the tab is large (a worker reads the log tab while
+ * the deals sheet is read here); later ownTabGrid calls get the same grid.
+ */
+export async function ownTabGridAside(wb: OpenWorkbook, tab: string): Promise<Grid | null> {
+  const sheet = wb.book.find(wb.tabNames[tab] ?? tab);
+  if (!sheet) return null;
+  const cached = wb.grids.get(sheet.name);
+  if (cached) return cached;
+  const { grid } = await gridAside(wb.book, sheet);
+  wb.grids.set(sheet.name, grid);
   return grid;
 }
 
