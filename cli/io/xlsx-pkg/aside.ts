@@ -5,6 +5,7 @@
 // the worker cannot answer (it cannot start, or the sheet cannot be read), the sheet is read here instead, so the
 // grid and any error are exactly what Book.grid gives.
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Grid } from "../../../core/index.js";
@@ -66,7 +67,8 @@ export function gridAside(book: Book, sheet: SheetInfo, minBytes = ASIDE_MIN_BYT
     }
   });
   const size = book.pkg.parts.get(sheet.part)?.size ?? 0;
-  const parts = size >= minBytes ? partsFor(book, sheet) : null;
+  // With one core there is nothing to read beside: the worker would only add its start and the clone.
+  const parts = size >= minBytes && availableParallelism() > 1 ? partsFor(book, sheet) : null;
   const start = parts ? workerFor({ parts, sheet: sheet.name }, parts.map((p) => p.raw.buffer)) : null;
   if (!start) return here();
   return new Promise((done, fail) => {
