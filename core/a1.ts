@@ -43,15 +43,31 @@ export const dayFromYmd = (y: number, m: number, d: number): Day => Date.UTC(y, 
 
 /** "2026-11-26" -> day number; null when it is not a real calendar date. */
 export function dayFromIso(iso: string): Day | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) return null;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const day = dayFromYmd(y, mo, d);
-  const back = new Date(day * MS_PER_DAY);
-  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? day : null;
+  // Read by character codes, not a regex and a Date made to check the result: the stage log reads five dates a
+  // row, and a log of a million rows spent about 1.6 s here. Same answers: Date.UTC maps years 0-99 to 1900-1999,
+  // so those never came back equal (null), and a day or month out of range never did either.
+  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) return null;
+  const y = digitsAt(iso, 0, 4);
+  const mo = digitsAt(iso, 5, 2);
+  const d = digitsAt(iso, 8, 2);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
+  return dayFromYmd(y, mo, d);
 }
+
+/** The number written by `count` ASCII digits from `at`, or -1 when one of them is not a digit. */
+function digitsAt(s: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const MONTH_LENGTHS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Days in month `m` (1-12) of year `y`, in the proleptic Gregorian calendar Date uses. */
+const daysInMonth = (y: number, m: number): number => (m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : (MONTH_LENGTHS[m - 1] ?? 0));
 
 // Logs and reviews print the same few thousand days over and over; formatting each once saves a Date per row.
 const isoCache = new Map<Day, string>();

@@ -73,6 +73,8 @@ export interface MovementInput {
   settings: Settings;
   log: StageLog;
   duplicateIds: ReadonlySet<string>;
+  /** Each deal's log history by position, when the caller has looked them up already; else each is looked up by ID. */
+  historyByDeal?: readonly (DealHistory | undefined)[] | null;
 }
 
 /**
@@ -180,7 +182,8 @@ function tallySheet(t: Tally, rd: Reading, input: MovementInput): void {
       }
       handled.add(d.id);
     }
-    const h = log.history.get(d.id);
+    // By position when the engine's log pass has it: a million lookups by ID cost about 0.4 s at 1M deals.
+    const h = input.historyByDeal ? input.historyByDeal[n] : log.history.get(d.id);
     const s0 = h?.atSince ?? null;
     const openStart = h !== undefined && s0 !== null && rd.isOpen(s0);
     if (!openStart) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { dayFromIso } from "../core/a1.js";
-import { COMMIT_AT, DRAWN_ONE_BY_ONE, exactPercentiles, forecastRange, simulatedPercentiles } from "../core/forecast.js";
+import { COMMIT_AT, DRAWN_ONE_BY_ONE, EXACT_BUDGET, exactPercentiles, forecastRange, simulatedPercentiles } from "../core/forecast.js";
 import { DEFAULT_SETTINGS } from "../core/settings.js";
 import type { Day, DealResult } from "../core/types.js";
 import { blankDeal } from "./helpers/deal.js";
@@ -65,6 +65,24 @@ describe("forecast range: exact percentiles", () => {
     // Values a few cents apart in the hundreds of thousands: too many deals for the distinct sums, a grid of cents too long.
     const many = Array.from({ length: 200 }, (_, k) => ({ cents: 10_000_000 + k * 7 + 1, p: 0.3 }));
     expect(exactPercentiles(many, [0.5])).toBeNull();
+  });
+
+  it("gives up exactly when deals × grid cells pass the budget, however early the deals so far pass it", () => {
+    // The budget rule written out on all the live deals (the function may stop at the first few dozen).
+    const overBudget = (items: { cents: number; p: number }[]): boolean => {
+      const live = items.filter((it) => it.cents !== 0 && it.p > 0 && it.p < 1);
+      const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+      const g = live.reduce((x, it) => gcd(x, Math.abs(it.cents)), 0);
+      const size = live.reduce((s, it) => s + Math.abs(it.cents) / g, 0) + 1;
+      return live.length > 20 && live.length * size > EXACT_BUDGET;
+    };
+    const deal = fc.record({ cents: fc.oneof(fc.integer({ min: -2_000, max: 2_000 }).map((k) => k * 100), fc.integer({ min: -50_000, max: 200_000 })), p: fc.constantFrom(0, 0.2, 0.5, 0.9, 1) });
+    fc.assert(
+      fc.property(fc.array(deal, { minLength: 15, maxLength: 120 }), (items) => {
+        expect(exactPercentiles(items, [0.5]) === null).toBe(overBudget(items));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

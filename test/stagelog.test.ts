@@ -118,3 +118,29 @@ describe("the Push count feeds the stuck rules", () => {
     expect((plan as ReturnType<typeof run> | null)?.summary.stuck).toBe(1);
   });
 });
+
+describe("the log's dates (dayFromIso)", () => {
+  // The rule written with Date: a real calendar date comes back from Date.UTC as the same year, month and day.
+  const byDate = (s: string): Day | null => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    if (!m) return null;
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const back = new Date(Date.UTC(y, mo - 1, d));
+    return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? Date.UTC(y, mo - 1, d) / 86_400_000 : null;
+  };
+  const pad = (k: number, w: number): string => String(k).padStart(w, "0");
+
+  it("reads every yyyy-mm-dd as Date does: years 0-99 (Date.UTC's 1900s), month 0 or 13, day 0 or 32, 29 February", () => {
+    for (const y of [0, 1, 99, 100, 1600, 1899, 1900, 1970, 2000, 2024, 2026, 2100, 2400, 9999])
+      for (let mo = 0; mo <= 13; mo++)
+        for (let d = 0; d <= 32; d++) {
+          const s = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`;
+          expect(dayFromIso(s), s).toBe(byDate(s));
+        }
+  });
+
+  it("refuses what is not exactly yyyy-mm-dd", () => {
+    for (const s of ["", "2026-1-01", "2026-01-1", "2026/01/01", " 2026-01-01", "2026-01-01 ", "2026-01-01T00:00", "20260101", "2026-0a-01", "+026-01-01", "-026-01-01", "2026-01-0\u0661", "２０２６-01-01"])
+      expect(dayFromIso(s), JSON.stringify(s)).toBeNull();
+  });
+});
