@@ -241,21 +241,29 @@ async function openXlsx(ref: Extract<SourceRef, { kind: "xlsx" }>, progress: Pro
   // The log tab (as large as the deals sheet's own columns) is read in a worker while the deals sheet is read here.
   const log = ownTabGridAside(wb, TAB_LOG);
   // Awaited below; a refusal before then (no deals sheet) must not also surface as an unhandled rejection.
-  log.catch(() => undefined);
-  const settings = ownTabGrid(wb, TAB_SETTINGS);
-  const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
-  const deals = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
-  // The activity log is found by its headers, so only each tab's top rows are read to find it.
-  const activitiesName = pickActivitiesTab(wb.book.sheets.map((sh) => ({ name: sh.name, values: wb.book.grid(sh, HEADER_SCAN_ROWS) })), deals.sheet.name);
-  const activitiesSheet = activitiesName === null ? undefined : wb.book.find(activitiesName);
-  const input: WorkbookInput = {
-    sheetName: deals.sheet.name,
-    deals: deals.grid,
-    settings,
-    log: await log,
-    sheetNames: sheetNamesForCore(wb),
-    activities: activitiesSheet ? { sheet: activitiesSheet.name, values: wb.book.grid(activitiesSheet) } : null,
-  };
+  log.grid.catch(() => undefined);
+  let input: WorkbookInput;
+  let deals: ReturnType<typeof pickDealsSheet>;
+  try {
+    const settings = ownTabGrid(wb, TAB_SETTINGS);
+    const overrides = settings ? settingsFromGrid(settings).settings.columns : {};
+    deals = pickDealsSheet(wb, ref.sheet, (g, name) => mapColumns(g, name, overrides) !== null, ref.path);
+    // The activity log is found by its headers, so only each tab's top rows are read to find it.
+    const activitiesName = pickActivitiesTab(wb.book.sheets.map((sh) => ({ name: sh.name, values: wb.book.grid(sh, HEADER_SCAN_ROWS) })), deals.sheet.name);
+    const activitiesSheet = activitiesName === null ? undefined : wb.book.find(activitiesName);
+    input = {
+      sheetName: deals.sheet.name,
+      deals: deals.grid,
+      settings,
+      log: await log.grid,
+      sheetNames: sheetNamesForCore(wb),
+      activities: activitiesSheet ? { sheet: activitiesSheet.name, values: wb.book.grid(activitiesSheet) } : null,
+    };
+  } catch (e) {
+    // A refusal (no deals sheet): the user is not kept waiting for the log tab the run will never use.
+    log.cancel();
+    throw e;
+  }
   const { size } = await stat(ref.path);
   const macros = (wb.pkg.text("[Content_Types].xml") ?? "").includes(MACRO_CONTENT);
   return {

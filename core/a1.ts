@@ -46,7 +46,8 @@ export function dayFromIso(iso: string): Day | null {
   // Read by character codes, not a regex and a Date made to check the result: the stage log reads five dates a
   // row, and a log of a million rows spent about 1.6 s here. Same answers: Date.UTC maps years 0-99 to 1900-1999,
   // so those never came back equal (null), and a day or month out of range never did either.
-  if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) return null;
+  // typeof: a host's untyped JSON (a missing "today") gets the "must be YYYY-MM-DD" message, not a TypeError.
+  if (typeof iso !== "string" || iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) return null;
   const y = digitsAt(iso, 0, 4);
   const mo = digitsAt(iso, 5, 2);
   const d = digitsAt(iso, 8, 2);

@@ -335,6 +335,13 @@ function logPass(input: WorkbookInput, options: RunOptions, parsed: ParseResult,
       logDays.push(today);
     }
   }
+  logTail(options, log, today, logGrid, logDays);
+  return { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds, logByDeal };
+}
+
+/** The log rows after the deals': a "deleted" row for each deal gone from the sheet, and a review marker. */
+function logTail(options: RunOptions, log: StageLog, today: Day, logGrid: Grid, logDays: Day[]): void {
+  const loggedOn = isoFromDay(today);
   // Deals the log knows that are no longer on the sheet: one "deleted" row each, once.
   for (const [id, h] of log.history) {
     if (h.seen || h.cur.outcome === "deleted") continue;
@@ -347,8 +354,6 @@ function logPass(input: WorkbookInput, options: RunOptions, parsed: ParseResult,
     logGrid.push(["", "", "", loggedOn, "review", "", "", "", "", ""]);
     logDays.push(today);
   }
-
-  return { newLogTab, logGrid, logStart, logDays, moved, transitionNow, wonIds, logByDeal };
 }
 
 /** The summary's figures known before the deals are scored; the deal pass adds its counts. */

@@ -143,4 +143,9 @@ describe("the log's dates (dayFromIso)", () => {
     for (const s of ["", "2026-1-01", "2026-01-1", "2026/01/01", " 2026-01-01", "2026-01-01 ", "2026-01-01T00:00", "20260101", "2026-0a-01", "+026-01-01", "-026-01-01", "2026-01-0\u0661", "２０２６-01-01"])
       expect(dayFromIso(s), JSON.stringify(s)).toBeNull();
   });
+
+  it("answers null, not a TypeError, for what is not a text (a host's untyped JSON without the date)", () => {
+    const read: (x: unknown) => Day | null = dayFromIso as (x: unknown) => Day | null;
+    for (const x of [undefined, null, 20260101, new Date(2026, 0, 1), ["2026-01-01"]]) expect(read(x), String(x)).toBeNull();
+  });
 });

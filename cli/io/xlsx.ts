@@ -116,16 +116,20 @@ export function ownTabGrid(wb: OpenWorkbook, tab: string): Grid | null {
 
 /**
  * ownTabGrid, begun now and read beside the main thread when the tab is large (a worker reads the log tab while
- * the deals sheet is read here); later ownTabGrid calls get the same grid.
+ * the deals sheet is read here); later ownTabGrid calls get the same grid. `cancel` stops the worker when the run
+ * ends before it needs the grid (no deals sheet), so the process need not wait for it.
  */
-export async function ownTabGridAside(wb: OpenWorkbook, tab: string): Promise<Grid | null> {
+export function ownTabGridAside(wb: OpenWorkbook, tab: string): { grid: Promise<Grid | null>; cancel(): void } {
   const sheet = wb.book.find(wb.tabNames[tab] ?? tab);
-  if (!sheet) return null;
+  if (!sheet) return { grid: Promise.resolve(null), cancel: () => undefined };
   const cached = wb.grids.get(sheet.name);
-  if (cached) return cached;
-  const { grid } = await gridAside(wb.book, sheet);
-  wb.grids.set(sheet.name, grid);
-  return grid;
+  if (cached) return { grid: Promise.resolve(cached), cancel: () => undefined };
+  const read = gridAside(wb.book, sheet);
+  const grid = read.result.then(({ grid: g }) => {
+    wb.grids.set(sheet.name, g);
+    return g;
+  });
+  return { grid, cancel: read.cancel };
 }
 
 export interface DealsSheet {

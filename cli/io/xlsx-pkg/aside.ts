@@ -1,16 +1,17 @@
 // A large sheet read as a grid in a worker thread while the main thread reads another (the log tab while the deals
 // sheet is read): the two parts are independent, and the main thread is the one that is busy then. The worker gets
-// copies of only the parts a Book needs for that sheet; its grid comes back by structured clone. At 100k deals the
-// log tab is 34 MB of XML: about 0.85 s to read on the main thread, against some 60 ms to take its clone. Whenever
-// the worker cannot answer (it cannot start, or the sheet cannot be read), the sheet is read here instead, so the
-// grid and any error are exactly what Book.grid gives.
+// copies of only the parts a Book needs for that sheet; its grid comes back by structured clone, each text once
+// (grid-worker.ts packGrid). At 100k deals the log tab is 34 MB of XML: about 0.85 s to read on the main thread,
+// against some 60 ms to take its clone. Whenever the worker cannot answer (it cannot start, stops without a word,
+// or the sheet cannot be read), the sheet is read here instead, so the grid and any error are exactly what
+// Book.grid gives.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Grid } from "../../../core/index.js";
 import { relsOf, type Book, type SheetInfo } from "./book.js";
-import type { GridJob } from "./grid-worker.js";
+import { unpackGrid, type GridJob, type PackedGrid } from "./grid-worker.js";
 import type { Part } from "./zip.js";
 
 /**
@@ -25,21 +26,43 @@ export interface AsideGrid {
   worker: boolean;
 }
 
+/** A read begun: the grid when it is there, and a way to stop the worker when the grid is no longer wanted. */
+export interface AsideRead {
+  result: Promise<AsideGrid>;
+  cancel(): void;
+}
+
+export type Spawn = (job: GridJob, transferList: ArrayBuffer[]) => Worker;
+
+export interface AsideOptions {
+  minBytes?: number;
+  /** Cores to count on (default: availableParallelism()); with one there is nothing to read beside. */
+  cores?: number;
+  /** Starts the worker (tests give one that fails); default: grid-worker beside this file. */
+  spawn?: Spawn | null;
+}
+
 /**
- * A worker running grid-worker beside this file: grid-worker.js in the built CLI (scripts/build-cli.ts emits it
- * next to the chunks); from the sources, grid-worker.ts loaded through tsx, registered in the worker first (Node 20
- * does not apply an `--import` loader to a worker's own entry file). Null when the script is not there.
+ * Starts grid-worker beside this file: grid-worker.js in the built CLI (scripts/build-cli.ts emits it next to the
+ * chunks); from the sources, grid-worker.ts loaded through tsx, registered in the worker first (Node 20 does not
+ * apply an `--import` loader to a worker's own entry file). Null when neither can be found.
  */
-function workerFor(job: GridJob, transferList: ArrayBuffer[]): (() => Worker) | null {
+function defaultSpawn(): Spawn | null {
   const here = import.meta.url;
   const ts = here.endsWith(".ts");
   const script = new URL(ts ? "./grid-worker.ts" : "./grid-worker.js", here);
   if (!existsSync(fileURLToPath(script))) return null;
   // stdout and stderr are the worker's own: nothing it might print reaches the user's terminal or --json.
-  const opts = { workerData: job, transferList, stdout: true, stderr: true };
-  if (!ts) return () => new Worker(fileURLToPath(script), opts);
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); });`;
-  return () => new Worker(boot, { ...opts, eval: true });
+  const opts = (job: GridJob, transferList: ArrayBuffer[]): { workerData: GridJob; transferList: ArrayBuffer[]; stdout: true; stderr: true } => ({ workerData: job, transferList, stdout: true, stderr: true });
+  if (!ts) return (job, list) => new Worker(fileURLToPath(script), opts(job, list));
+  let tsx: string;
+  try {
+    tsx = import.meta.resolve("tsx/esm/api");
+  } catch {
+    return null;
+  }
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); });`;
+  return (job, list) => new Worker(boot, { ...opts(job, list), eval: true });
 }
 
 /** Copies of the parts Book reads for `sheet` (the package's root and workbook relationships, styles, shared strings). */
@@ -57,35 +80,53 @@ function partsFor(book: Book, sheet: SheetInfo): Part[] | null {
   return out;
 }
 
-/** The grid of `sheet`, read in a worker when it is large; starts at once and resolves when the grid is there. */
-export function gridAside(book: Book, sheet: SheetInfo, minBytes = ASIDE_MIN_BYTES): Promise<AsideGrid> {
-  const here = (): Promise<AsideGrid> => new Promise((done, fail) => {
-    try {
-      done({ grid: book.grid(sheet), worker: false });
-    } catch (e) {
-      fail(e);
-    }
-  });
+const isPacked = (m: unknown): m is PackedGrid =>
+  typeof m === "object" && m !== null && "grid" in m && Array.isArray(m.grid) && "texts" in m && Array.isArray(m.texts) && "codes" in m && m.codes instanceof Int32Array && "width" in m && typeof m.width === "number";
+
+/** The grid of `sheet`, read in a worker when it is large; starts at once, resolves when the grid is there. */
+export function gridAside(book: Book, sheet: SheetInfo, opts: AsideOptions = {}): AsideRead {
+  const here = (): Promise<AsideGrid> =>
+    new Promise((done, fail) => {
+      try {
+        done({ grid: book.grid(sheet), worker: false });
+      } catch (e) {
+        fail(e);
+      }
+    });
   const size = book.pkg.parts.get(sheet.part)?.size ?? 0;
-  // With one core there is nothing to read beside: the worker would only add its start and the clone.
-  const parts = size >= minBytes && availableParallelism() > 1 ? partsFor(book, sheet) : null;
-  const start = parts ? workerFor({ parts, sheet: sheet.name }, parts.map((p) => p.raw.buffer)) : null;
-  if (!start) return here();
-  return new Promise((done, fail) => {
-    const worker = start();
-    let settled = false;
+  const cores = opts.cores ?? availableParallelism();
+  const parts = size >= (opts.minBytes ?? ASIDE_MIN_BYTES) && cores > 1 ? partsFor(book, sheet) : null;
+  const spawn = parts ? (opts.spawn === undefined ? defaultSpawn() : opts.spawn) : null;
+  if (!parts || !spawn) return { result: here(), cancel: () => undefined };
+  let worker: Worker | null = null;
+  let settled = false;
+  const result = new Promise<AsideGrid>((done, fail) => {
     const fallBack = (): void => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
+      void worker?.terminate();
       here().then(done, fail);
     };
-    worker.once("message", (m: { grid?: Grid; error?: string }) => {
-      if (m.grid === undefined) return fallBack();
+    try {
+      worker = spawn({ parts, part: sheet.part }, parts.map((p) => p.raw.buffer));
+    } catch {
+      // A worker that cannot start (a runtime that refuses threads, say): the sheet is read here.
+      return fallBack();
+    }
+    worker.once("message", (m: unknown) => {
+      if (!isPacked(m)) return fallBack();
       settled = true;
-      done({ grid: m.grid, worker: true });
+      done({ grid: unpackGrid(m), worker: true });
     });
     worker.once("error", fallBack);
     worker.once("exit", fallBack);
   });
+  return {
+    result,
+    cancel: () => {
+      if (settled || !worker) return;
+      settled = true;
+      void worker.terminate();
+    },
+  };
 }
