@@ -99,10 +99,14 @@ describe("a sheet read in a worker", () => {
 
   it("packs each text once and unpacks the very grid (numbers, booleans, dates and blanks kept)", () => {
     const day = new Date(2026, 10, 26);
-    const grid = [["a", 1, "b", true], [], [null, "a", undefined, day, "b"], ["a"]];
+    const far: (string | null)[] = new Array<string | null>(16_384).fill(null);
+    far[16_383] = "b";
+    const grid = [["a", 1, "b", true], [], [null, "a", undefined, day, "b"], far, ["a"]];
     const copy = structuredClone(grid);
     const packed = packGrid(structuredClone(grid));
     expect(packed.texts).toEqual(["a", "b"]);
+    // One far cell costs its own row only, not a row's width for every row.
+    expect(packed.codes.length).toBe(4 + 0 + 5 + 16_384 + 1);
     expect(unpackGrid(structuredClone(packed))).toEqual(copy);
   });
 

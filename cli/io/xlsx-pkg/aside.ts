@@ -81,7 +81,7 @@ function partsFor(book: Book, sheet: SheetInfo): Part[] | null {
 }
 
 const isPacked = (m: unknown): m is PackedGrid =>
-  typeof m === "object" && m !== null && "grid" in m && Array.isArray(m.grid) && "texts" in m && Array.isArray(m.texts) && "codes" in m && m.codes instanceof Int32Array && "width" in m && typeof m.width === "number";
+  typeof m === "object" && m !== null && "grid" in m && Array.isArray(m.grid) && "texts" in m && Array.isArray(m.texts) && "codes" in m && m.codes instanceof Int32Array && "starts" in m && m.starts instanceof Int32Array && m.starts.length === m.grid.length + 1;
 
 /** The grid of `sheet`, read in a worker when it is large; starts at once, resolves when the grid is there. */
 export function gridAside(book: Book, sheet: SheetInfo, opts: AsideOptions = {}): AsideRead {

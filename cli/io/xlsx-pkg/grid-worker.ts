@@ -14,24 +14,27 @@ export interface GridJob {
 
 /**
  * A grid as the worker sends it: each text once in `texts`, and in the grid a text cell is null with its place in
- * `texts` plus one at the same position of `codes` (row by row, `width` cells each). Structured clone copies a
- * text for every cell that holds it, where the main thread's own read points them all at one shared string: the
- * log tab's stages, owners and dates would come back as a copy per cell (about 160 bytes more per log row).
+ * `texts` plus one in `codes` (row r's cells from `starts[r]`, so a row holding one far cell costs only itself).
+ * Structured clone copies a text for every cell that holds it, where the main thread's own read points them all
+ * at one shared string: the log tab's stages, owners and dates would come back as a copy per cell (about 160
+ * bytes more per log row).
  */
 export interface PackedGrid {
   grid: Grid;
   texts: string[];
   codes: Int32Array<ArrayBuffer>;
-  width: number;
+  starts: Int32Array<ArrayBuffer>;
 }
 
 export function packGrid(grid: Grid): PackedGrid {
-  let width = 0;
-  for (const row of grid) width = Math.max(width, row.length);
-  const codes = new Int32Array(grid.length * width);
+  const starts = new Int32Array(grid.length + 1);
+  for (let r = 0; r < grid.length; r++) starts[r + 1] = (starts[r] as number) + (grid[r] as Cell[]).length;
+  const codes = new Int32Array(starts[grid.length] as number);
   const texts: string[] = [];
   const seen = new Map<string, number>();
-  grid.forEach((row, r) => {
+  for (let r = 0; r < grid.length; r++) {
+    const row = grid[r] as Cell[];
+    const at = starts[r] as number;
     for (let c = 0; c < row.length; c++) {
       const v = row[c];
       if (typeof v !== "string") continue;
@@ -41,20 +44,21 @@ export function packGrid(grid: Grid): PackedGrid {
         texts.push(v);
         seen.set(v, code);
       }
-      codes[r * width + c] = code;
+      codes[at + c] = code;
       row[c] = null;
     }
-  });
-  return { grid, texts, codes, width };
+  }
+  return { grid, texts, codes, starts };
 }
 
 /** The grid as it was before packGrid: each text cell back, pointing at the one string of its text. */
 export function unpackGrid(p: PackedGrid): Grid {
-  const { grid, texts, codes, width } = p;
+  const { grid, texts, codes, starts } = p;
   for (let r = 0; r < grid.length; r++) {
     const row = grid[r] as Cell[];
+    const at = starts[r] as number;
     for (let c = 0; c < row.length; c++) {
-      const code = codes[r * width + c] as number;
+      const code = codes[at + c] as number;
       if (code > 0) row[c] = texts[code - 1];
     }
   }
@@ -72,7 +76,7 @@ if (parentPort && isJob(workerData)) {
     const sheet = book.sheets.find((s) => s.part === job.part);
     if (!sheet) throw new Error(`no sheet in part ${job.part}`);
     const packed = packGrid(book.grid(sheet));
-    parentPort.postMessage(packed, [packed.codes.buffer]);
+    parentPort.postMessage(packed, [packed.codes.buffer, packed.starts.buffer]);
   } catch (e) {
     parentPort.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }
