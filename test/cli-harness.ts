@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { afterAll } from "vitest";
+import type { WorkbookPlan } from "../core/types.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, "cli", "bin.mjs");
@@ -57,4 +58,21 @@ export function headerMap(ws: ExcelJS.Worksheet, row = 1): Map<string, number> {
     if (typeof cell.value === "string") m.set(cell.value, col);
   });
   return m;
+}
+
+/** A plan for the deals sheet "Deals" that writes nothing but what `over` gives (for the .xlsx writer's tests). */
+export function workbookPlan(over: Partial<WorkbookPlan>): WorkbookPlan {
+  return {
+    sheet: "Deals",
+    headerRow: 0,
+    rowCount: 0,
+    columns: [],
+    conditionalFormats: [],
+    validations: [],
+    tabs: [],
+    logAppend: [],
+    summary: {} as WorkbookPlan["summary"],
+    problems: [],
+    ...over,
+  };
 }

@@ -12,7 +12,7 @@ import type { WorkbookPlan } from "../core/types.js";
 import { openWorkbook, pickDealsSheet, saveWorkbook, workbookFromPackage } from "../cli/io/xlsx.js";
 import { NEW_STYLE, newWorkbookWithLayout } from "../cli/io/xlsx-pkg/new-book.js";
 import { shorten, terminalMessage } from "../cli/output.js";
-import { ROOT, runCli } from "./cli-harness.js";
+import { ROOT, runCli, workbookPlan } from "./cli-harness.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -65,22 +65,14 @@ function plan(): WorkbookPlan {
   const score = Array.from({ length: ROWS }, (_, i) => (i % 4 === 0 ? "" : i % 11));
   const fill = Array.from({ length: ROWS }, (_, i) => (i % 9 === 0 ? `filled ✓ ${i}` : null));
   const day = Array.from({ length: ROWS }, (_, i) => 46000 + i);
-  return {
-    sheet: "Deals",
-    headerRow: 0,
+  return workbookPlan({
     rowCount: ROWS,
     columns: [
       { key: "score", header: "Score", col: 4, created: false, mode: "all", values: score, numberFormat: "0" },
       { key: "nextStep", header: "Notes", col: 3, created: false, mode: "fill", values: fill },
       { key: "stageEntered", header: "Stage entered", col: 8, created: true, mode: "all", values: day, numberFormat: "yyyy-mm-dd", kind: "date" },
     ],
-    conditionalFormats: [],
-    validations: [],
-    tabs: [],
-    logAppend: [],
-    summary: {} as WorkbookPlan["summary"],
-    problems: [],
-  };
+  });
 }
 
 /** The file patched by the plan, with the deals sheet read and written in pieces of `chunk` bytes (undefined: the usual). */

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { WorkbookPlan } from "../core/types.js";
 import { openWorkbook, pickDealsSheet, saveWorkbook } from "../cli/io/xlsx.js";
 import { kids, local, parseTree, type El } from "../cli/io/xlsx-pkg/xml.js";
-import { runCli, tempDir } from "./cli-harness.js";
+import { runCli, tempDir, workbookPlan } from "./cli-harness.js";
 import { fileEntries, type ZipEntry } from "./zip-entries.js";
 
 const dir = await tempDir();
@@ -108,21 +108,13 @@ function expectTeamBytesKept(before: Map<string, ZipEntry>, after: Map<string, Z
 function plan(): WorkbookPlan {
   const score = Array.from({ length: ROWS }, (_, i) => i % 11);
   const note = Array.from({ length: ROWS }, (_, i) => `nächster Schritt ${WIDE} ${i}`);
-  return {
-    sheet: "Deals",
-    headerRow: 0,
+  return workbookPlan({
     rowCount: ROWS,
     columns: [
       { key: "score", header: "Score", col: 4, created: true, mode: "all", values: score, numberFormat: "0" },
       { key: "nextStep", header: `Next ${WIDE}`, col: 5, created: true, mode: "all", values: note },
     ],
-    conditionalFormats: [],
-    validations: [],
-    tabs: [],
-    logAppend: [],
-    summary: {} as WorkbookPlan["summary"],
-    problems: [],
-  };
+  });
 }
 
 describe("splicing after multi-byte text", () => {

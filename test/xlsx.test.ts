@@ -11,7 +11,7 @@ import yauzl from "yauzl";
 import type { WorkbookPlan } from "../core/types.js";
 import { CliError } from "../cli/errors.js";
 import { openWorkbook, pickDealsSheet, saveWorkbook } from "../cli/io/xlsx.js";
-import { cfOf, dvOf, headerMap, readBook, ROOT, runCli } from "./cli-harness.js";
+import { cfOf, dvOf, headerMap, readBook, ROOT, runCli, workbookPlan } from "./cli-harness.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -43,21 +43,7 @@ async function gridOf(path: string, sheet: string): Promise<unknown[][]> {
   return pickDealsSheet(wb, sheet, () => true, path).grid;
 }
 
-function plan(over: Partial<WorkbookPlan>): WorkbookPlan {
-  return {
-    sheet: "Deals",
-    headerRow: 0,
-    rowCount: 2,
-    columns: [],
-    conditionalFormats: [],
-    validations: [],
-    tabs: [],
-    logAppend: [],
-    summary: {} as WorkbookPlan["summary"],
-    problems: [],
-    ...over,
-  };
-}
+const plan = (over: Partial<WorkbookPlan>): WorkbookPlan => workbookPlan({ rowCount: 2, ...over });
 
 describe("reading cells", () => {
   it("gives each kind of cell as core expects it: cached formula results, rich text as text, hyperlinks by text, errors", async () => {
