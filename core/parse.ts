@@ -872,29 +872,28 @@ function readDeal(row: Cell[], r: number, id: string, first: number, R: RowReade
   const lostAt = R.lostOn(row, r);
   const closedOn = settings.stages[stage]?.kind === "lost" ? (lostAt ?? closedAt) : (closedAt ?? lostAt);
   const k = table.add(r + 1, stage, value, created, closeDate);
-  return {
-    index: r - first,
-    sheetRow: r + 1,
-    id,
-    name: cellText(row, c.name),
-    stageRaw,
-    stage,
-    value,
-    owner: cellText(row, c.owner),
-    created,
-    closeDate,
-    closedOn,
-    stageEntered: R.entered(row, r),
-    lastActivity: R.last(row, r),
-    nextStep: cellText(row, c.nextStep),
-    nextStepDate: R.nextDate(row, r),
-    firstContact: R.firstContact(row, r),
-    need: cellText(row, c.need),
-    budget: cellText(row, c.budget),
-    authority: cellText(row, c.authority),
-    lossReason: cellText(row, c.loss),
-    categories: R.categories(segment("owner", c.owner, k, row), segment("source", c.source, k, row), segment("product", c.product, k, row), segment("industry", c.industry, k, row)),
-  };
+  const categories = R.categories(segment("owner", c.owner, k, row), segment("source", c.source, k, row), segment("product", c.product, k, row), segment("industry", c.industry, k, row));
+  return table.deal(
+    k,
+    {
+      index: r - first,
+      id,
+      name: cellText(row, c.name),
+      stageRaw,
+      owner: cellText(row, c.owner),
+      closedOn,
+      stageEntered: R.entered(row, r),
+      lastActivity: R.last(row, r),
+      nextStep: cellText(row, c.nextStep),
+      nextStepDate: R.nextDate(row, r),
+      firstContact: R.firstContact(row, r),
+      need: cellText(row, c.need),
+      budget: cellText(row, c.budget),
+      authority: cellText(row, c.authority),
+      lossReason: cellText(row, c.loss),
+    },
+    categories,
+  );
 }
 
 export function parseDeals(grid: Grid, map: ColumnMap, settings: Settings, sheet: string, delimiter?: string): ParseResult {

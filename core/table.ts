@@ -65,30 +65,169 @@ export class Texts {
 
 const KIND_OF = { open: KIND_OPEN, won: KIND_WON, lost: KIND_LOST } as const;
 
+/** A deal's texts and the days the table's typed columns above do not hold, by deal position. */
+interface RowColumns {
+  index: Int32Array;
+  id: string[];
+  name: string[];
+  stageRaw: string[];
+  owner: string[];
+  nextStep: string[];
+  need: string[];
+  budget: string[];
+  authority: string[];
+  lossReason: string[];
+  closedOn: Int32Array;
+  stageEntered: Int32Array;
+  lastActivity: Int32Array;
+  nextStepDate: Int32Array;
+  firstContact: Int32Array;
+  categories: Deal["categories"][];
+}
+
+/** What one deal row gives the table besides its sheet row, stage, value, created and close date. */
+export interface DealRowValues {
+  index: number;
+  id: string;
+  name: string;
+  stageRaw: string;
+  owner: string;
+  closedOn: Day | null;
+  stageEntered: Day | null;
+  lastActivity: Day | null;
+  nextStep: string;
+  nextStepDate: Day | null;
+  firstContact: Day | null;
+  need: string;
+  budget: string;
+  authority: string;
+  lossReason: string;
+}
+
+const dayOrNull = (d: number): Day | null => (d === NO_DAY ? null : d);
+
+/**
+ * A deal as a window on the table's columns: its fields are read from the columns at its position, so a
+ * million deals are a million objects of two fields (a 21-field object each took about 260 MB at 1M deals,
+ * all of it copied by the young-generation collector), and the columns are allocated once.
+ */
+class DealRow implements Deal {
+  constructor(
+    private readonly t: RowColumns & Pick<TableBuilder, "cols">,
+    private readonly k: number,
+  ) {}
+  get index(): number {
+    return this.t.index[this.k] as number;
+  }
+  get sheetRow(): number {
+    return this.t.cols.sheetRow[this.k] as number;
+  }
+  get id(): string {
+    return this.t.id[this.k] as string;
+  }
+  /** Set once, by assignIds, for a deal that gets a new ID. */
+  set id(id: string) {
+    this.t.id[this.k] = id;
+  }
+  get name(): string {
+    return this.t.name[this.k] as string;
+  }
+  get stageRaw(): string {
+    return this.t.stageRaw[this.k] as string;
+  }
+  get stage(): number {
+    return this.t.cols.stage[this.k] as number;
+  }
+  get value(): number | null {
+    const v = this.t.cols.value[this.k] as number;
+    return v !== v ? null : v;
+  }
+  get owner(): string {
+    return this.t.owner[this.k] as string;
+  }
+  get created(): Day | null {
+    return dayOrNull(this.t.cols.created[this.k] as number);
+  }
+  get closeDate(): Day | null {
+    return dayOrNull(this.t.cols.closeDate[this.k] as number);
+  }
+  get closedOn(): Day | null {
+    return dayOrNull(this.t.closedOn[this.k] as number);
+  }
+  get stageEntered(): Day | null {
+    return dayOrNull(this.t.stageEntered[this.k] as number);
+  }
+  get lastActivity(): Day | null {
+    return dayOrNull(this.t.lastActivity[this.k] as number);
+  }
+  get nextStep(): string {
+    return this.t.nextStep[this.k] as string;
+  }
+  get nextStepDate(): Day | null {
+    return dayOrNull(this.t.nextStepDate[this.k] as number);
+  }
+  get firstContact(): Day | null {
+    return dayOrNull(this.t.firstContact[this.k] as number);
+  }
+  get need(): string {
+    return this.t.need[this.k] as string;
+  }
+  get budget(): string {
+    return this.t.budget[this.k] as string;
+  }
+  get authority(): string {
+    return this.t.authority[this.k] as string;
+  }
+  get lossReason(): string {
+    return this.t.lossReason[this.k] as string;
+  }
+  get categories(): Deal["categories"] {
+    return this.t.categories[this.k] as Deal["categories"];
+  }
+}
+
+/** A deal's fields as a plain object (for a test's toEqual, or a message that keeps a deal past the run). */
+export function plainDeal(d: Deal): Deal {
+  return {
+    index: d.index, sheetRow: d.sheetRow, id: d.id, name: d.name, stageRaw: d.stageRaw, stage: d.stage, value: d.value, owner: d.owner, created: d.created,
+    closeDate: d.closeDate, closedOn: d.closedOn, stageEntered: d.stageEntered, lastActivity: d.lastActivity, nextStep: d.nextStep, nextStepDate: d.nextStepDate,
+    firstContact: d.firstContact, need: d.need, budget: d.budget, authority: d.authority, lossReason: d.lossReason, categories: d.categories,
+  };
+}
+
 /**
  * The table filled deal by deal as the sheet is parsed (core/parse.ts), so no second walk over a million deal
- * objects builds it: `add` appends a deal's typed values, `segment` its text of one segment column, `finish`
- * gives the table at its length. Room for `capacity` deals is taken at once (the rows below the header).
+ * objects builds it: `add` appends a deal's typed values, `segment` its text of one segment column, `deal`
+ * the rest of its row and gives the deal as a window on the columns (DealRow), `finish` gives the table at its
+ * length. Room for `capacity` deals is taken at once (the rows below the header).
  */
 export class TableBuilder {
   private n = 0;
-  private readonly sheetRow: Int32Array;
-  private readonly stage: Int16Array;
-  private readonly kind: Uint8Array;
-  private readonly value: Float64Array;
-  private readonly created: Int32Array;
-  private readonly closeDate: Int32Array;
+  /** The typed columns, at full capacity (the table and the deal rows share them). */
+  readonly cols: { sheetRow: Int32Array; stage: Int16Array; kind: Uint8Array; value: Float64Array; created: Int32Array; closeDate: Int32Array };
+  private readonly rowCols: RowColumns & Pick<TableBuilder, "cols">;
   private readonly segments: Record<TableSegment, Int32Array | null>;
   private readonly stageKind: number[];
   readonly texts = new Texts();
 
   constructor(capacity: number, settings: Settings, present: Partial<Record<TableSegment, boolean>>) {
-    this.sheetRow = new Int32Array(capacity);
-    this.stage = new Int16Array(capacity);
-    this.kind = new Uint8Array(capacity);
-    this.value = new Float64Array(capacity);
-    this.created = new Int32Array(capacity);
-    this.closeDate = new Int32Array(capacity);
+    this.cols = {
+      sheetRow: new Int32Array(capacity),
+      stage: new Int16Array(capacity),
+      kind: new Uint8Array(capacity),
+      value: new Float64Array(capacity),
+      created: new Int32Array(capacity),
+      closeDate: new Int32Array(capacity),
+    };
+    const texts = (): string[] => new Array<string>(capacity).fill("");
+    const days = (): Int32Array => new Int32Array(capacity).fill(NO_DAY);
+    this.rowCols = {
+      cols: this.cols,
+      index: new Int32Array(capacity),
+      id: texts(), name: texts(), stageRaw: texts(), owner: texts(), nextStep: texts(), need: texts(), budget: texts(), authority: texts(), lossReason: texts(),
+      closedOn: days(), stageEntered: days(), lastActivity: days(), nextStepDate: days(), firstContact: days(),
+      categories: new Array<Deal["categories"]>(capacity).fill({}),
+    };
     this.stageKind = settings.stages.map((s) => KIND_OF[s.kind]);
     const segments = {} as Record<TableSegment, Int32Array | null>;
     for (const f of TABLE_SEGMENTS) segments[f] = present[f] === true ? new Int32Array(capacity) : null;
@@ -98,12 +237,13 @@ export class TableBuilder {
   /** Appends one deal; returns its position. */
   add(sheetRow: number, stage: number, value: number | null, created: Day | null, closeDate: Day | null): number {
     const k = this.n++;
-    this.sheetRow[k] = sheetRow;
-    this.stage[k] = stage;
-    this.kind[k] = stage >= 0 ? (this.stageKind[stage] ?? KIND_NONE) : KIND_NONE;
-    this.value[k] = value ?? NaN;
-    this.created[k] = created ?? NO_DAY;
-    this.closeDate[k] = closeDate ?? NO_DAY;
+    const c = this.cols;
+    c.sheetRow[k] = sheetRow;
+    c.stage[k] = stage;
+    c.kind[k] = stage >= 0 ? (this.stageKind[stage] ?? KIND_NONE) : KIND_NONE;
+    c.value[k] = value ?? NaN;
+    c.created[k] = created ?? NO_DAY;
+    c.closeDate[k] = closeDate ?? NO_DAY;
     return k;
   }
 
@@ -115,18 +255,41 @@ export class TableBuilder {
     return code;
   }
 
+  /** The rest of deal `k`'s row; returns the deal, a window on the columns at `k`. */
+  deal(k: number, v: DealRowValues, categories: Deal["categories"]): Deal {
+    const t = this.rowCols;
+    t.index[k] = v.index;
+    t.id[k] = v.id;
+    t.name[k] = v.name;
+    t.stageRaw[k] = v.stageRaw;
+    t.owner[k] = v.owner;
+    t.nextStep[k] = v.nextStep;
+    t.need[k] = v.need;
+    t.budget[k] = v.budget;
+    t.authority[k] = v.authority;
+    t.lossReason[k] = v.lossReason;
+    t.closedOn[k] = v.closedOn ?? NO_DAY;
+    t.stageEntered[k] = v.stageEntered ?? NO_DAY;
+    t.lastActivity[k] = v.lastActivity ?? NO_DAY;
+    t.nextStepDate[k] = v.nextStepDate ?? NO_DAY;
+    t.firstContact[k] = v.firstContact ?? NO_DAY;
+    t.categories[k] = categories;
+    return new DealRow(t, k);
+  }
+
   finish(): DealTable {
     const n = this.n;
+    const c = this.cols;
     const segments = {} as Record<TableSegment, Int32Array | null>;
     for (const f of TABLE_SEGMENTS) segments[f] = this.segments[f]?.subarray(0, n) ?? null;
     return {
       length: n,
-      sheetRow: this.sheetRow.subarray(0, n),
-      stage: this.stage.subarray(0, n),
-      kind: this.kind.subarray(0, n),
-      value: this.value.subarray(0, n),
-      created: this.created.subarray(0, n),
-      closeDate: this.closeDate.subarray(0, n),
+      sheetRow: c.sheetRow.subarray(0, n),
+      stage: c.stage.subarray(0, n),
+      kind: c.kind.subarray(0, n),
+      value: c.value.subarray(0, n),
+      created: c.created.subarray(0, n),
+      closeDate: c.closeDate.subarray(0, n),
       texts: this.texts,
       segments,
     };
