@@ -20,6 +20,25 @@ export interface DealTable {
   /** Days (see core/a1.ts); NO_DAY when the sheet gives none. */
   readonly created: Int32Array;
   readonly closeDate: Int32Array;
+  /** The rest of each deal's row, by position as above (see Deal for what each holds): texts as trimmed on the sheet. */
+  readonly index: Int32Array;
+  readonly id: readonly string[];
+  readonly name: readonly string[];
+  readonly stageRaw: readonly string[];
+  readonly owner: readonly string[];
+  readonly nextStep: readonly string[];
+  readonly need: readonly string[];
+  readonly budget: readonly string[];
+  readonly authority: readonly string[];
+  readonly lossReason: readonly string[];
+  /** Days; NO_DAY when the sheet gives none. */
+  readonly closedOn: Int32Array;
+  readonly stageEntered: Int32Array;
+  readonly lastActivity: Int32Array;
+  readonly nextStepDate: Int32Array;
+  readonly firstContact: Int32Array;
+  /** Each deal's categories (lower-cased, trimmed), one object shared by the deals with the same values. */
+  readonly categories: readonly Deal["categories"][];
   /** The texts the code columns point into. */
   readonly texts: Texts;
   /** The segment columns as written on the sheet, codes into `texts`; null when the sheet has no such column. */
@@ -160,6 +179,10 @@ class DealRow implements Deal {
   get lastActivity(): Day | null {
     return dayOrNull(this.t.lastActivity[this.k] as number);
   }
+  /** Set after parsing when the sheet has no Last activity column and the activity log knows the day. */
+  set lastActivity(day: Day | null) {
+    this.t.lastActivity[this.k] = day ?? NO_DAY;
+  }
   get nextStep(): string {
     return this.t.nextStep[this.k] as string;
   }
@@ -277,11 +300,18 @@ export class TableBuilder {
     return new DealRow(t, k);
   }
 
+  /** The table at its length; the deals made by `deal` read the same columns. */
   finish(): DealTable {
     const n = this.n;
     const c = this.cols;
+    const t = this.rowCols;
     const segments = {} as Record<TableSegment, Int32Array | null>;
     for (const f of TABLE_SEGMENTS) segments[f] = this.segments[f]?.subarray(0, n) ?? null;
+    // The deal rows hold these arrays too: cut to the length in place, not copied.
+    const cut = <T>(a: T[]): T[] => {
+      a.length = n;
+      return a;
+    };
     return {
       length: n,
       sheetRow: c.sheetRow.subarray(0, n),
@@ -290,6 +320,22 @@ export class TableBuilder {
       value: c.value.subarray(0, n),
       created: c.created.subarray(0, n),
       closeDate: c.closeDate.subarray(0, n),
+      index: t.index.subarray(0, n),
+      id: cut(t.id),
+      name: cut(t.name),
+      stageRaw: cut(t.stageRaw),
+      owner: cut(t.owner),
+      nextStep: cut(t.nextStep),
+      need: cut(t.need),
+      budget: cut(t.budget),
+      authority: cut(t.authority),
+      lossReason: cut(t.lossReason),
+      closedOn: t.closedOn.subarray(0, n),
+      stageEntered: t.stageEntered.subarray(0, n),
+      lastActivity: t.lastActivity.subarray(0, n),
+      nextStepDate: t.nextStepDate.subarray(0, n),
+      firstContact: t.firstContact.subarray(0, n),
+      categories: cut(t.categories),
       texts: this.texts,
       segments,
     };
@@ -308,7 +354,7 @@ export function dealTable(
   segmentText: (field: TableSegment) => (deal: Deal) => string,
 ): DealTable {
   const b = new TableBuilder(deals.length, settings, present);
-  for (const d of deals) b.add(d.sheetRow, d.stage, d.value, d.created, d.closeDate);
+  for (const d of deals) b.deal(b.add(d.sheetRow, d.stage, d.value, d.created, d.closeDate), d, d.categories);
   for (const f of TABLE_SEGMENTS) {
     if (present[f] !== true) continue;
     const read = segmentText(f);

@@ -70,33 +70,34 @@ export const CATEGORY_FIELDS = ["owner", "source", "product", "industry"] as con
 /** Dates inside core are whole days since 1970-01-01 (UTC). Excel serial = day + 25569. */
 export type Day = number;
 
+/** A deal as parsed (core/table.ts gives each as a window on the table's columns). Set after parsing: `id` (assignIds) and `lastActivity` (from the activity log). */
 export interface Deal {
   /** 0-based index among the data rows. */
-  index: number;
+  readonly index: number;
   /** 1-based row number on the sheet, for A1 addresses. */
-  sheetRow: number;
+  readonly sheetRow: number;
   id: string;
-  name: string;
-  stageRaw: string;
+  readonly name: string;
+  readonly stageRaw: string;
   /** Index into Settings.stages, or -1 when blank or unknown. */
-  stage: number;
-  value: number | null;
-  owner: string;
-  created: Day | null;
-  closeDate: Day | null;
+  readonly stage: number;
+  readonly value: number | null;
+  readonly owner: string;
+  readonly created: Day | null;
+  readonly closeDate: Day | null;
   /** When a closed deal was actually won or lost (Won time, Lost time, Actual close date), or null. */
-  closedOn: Day | null;
-  stageEntered: Day | null;
+  readonly closedOn: Day | null;
+  readonly stageEntered: Day | null;
   lastActivity: Day | null;
-  nextStep: string;
-  nextStepDate: Day | null;
-  firstContact: Day | null;
-  need: string;
-  budget: string;
-  authority: string;
-  lossReason: string;
+  readonly nextStep: string;
+  readonly nextStepDate: Day | null;
+  readonly firstContact: Day | null;
+  readonly need: string;
+  readonly budget: string;
+  readonly authority: string;
+  readonly lossReason: string;
   /** Values of CATEGORY_FIELDS present on the sheet (lower-cased, trimmed). */
-  categories: Partial<Record<(typeof CATEGORY_FIELDS)[number], string>>;
+  readonly categories: Partial<Record<(typeof CATEGORY_FIELDS)[number], string>>;
 }
 
 export type Command = "setup" | "score" | "review";

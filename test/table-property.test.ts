@@ -144,6 +144,37 @@ describe("the table parseDeals fills as it reads", () => {
         expect(t.created[k]).toBe(d.created ?? NO_DAY);
         expect(t.closeDate[k]).toBe(d.closeDate ?? NO_DAY);
       });
+      // The rest of the row, read from the grid here: each text column is its cells trimmed, each date column of
+      // ISO cells the days since 1970 by Date.UTC, a blank cell NO_DAY.
+      const row = (k: number): Cell[] => grid[(t.sheetRow[k] as number) - 1] ?? [];
+      const trimmed = (v: Cell | undefined): string => (typeof v === "string" ? v.trim() : v === null || v === undefined ? "" : typeof v === "number" ? String(v) : typeof v === "boolean" ? (v ? "TRUE" : "FALSE") : "");
+      const texts = { id: "dealId", name: "name", owner: "owner", nextStep: "nextStep", need: "need", budget: "budget", authority: "authority", lossReason: "lossReason" } as const;
+      for (const [col, field] of Object.entries(texts)) {
+        const c = map.fields[field];
+        const want = Array.from({ length: t.length }, (_, k) => (c === undefined ? "" : trimmed(row(k)[c])));
+        // A deal without an ID is given one only by setup (assignIds), after parsing.
+        expect([...t[col as keyof typeof texts]], `${name}: ${col}`).toEqual(want);
+      }
+      const isoDay = (v: Cell | undefined): number | null => {
+        const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim()) : null;
+        return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000 : null;
+      };
+      const dates = { stageEntered: "stageEntered", lastActivity: "lastActivity", nextStepDate: "nextStepDate", firstContact: "firstContact" } as const;
+      let isoChecked = 0;
+      for (const [col, field] of Object.entries(dates)) {
+        const c = map.fields[field];
+        for (let k = 0; k < t.length; k++) {
+          const v = c === undefined ? undefined : row(k)[c];
+          const day = isoDay(v);
+          if (c === undefined || v === "" || v === null || v === undefined) expect(t[col as keyof typeof dates][k]).toBe(NO_DAY);
+          else if (day !== null) {
+            expect(t[col as keyof typeof dates][k], `${name}: ${col} of deal ${k}`).toBe(day);
+            isoChecked++;
+          }
+        }
+      }
+      if (name === "samples/pipeline.csv") expect(isoChecked).toBeGreaterThan(100);
+      expect([...t.index]).toEqual(deals.map((d) => d.sheetRow - 1 - map.headerRow - 1));
       for (const f of ["owner", "source", "product", "industry"] as const) {
         const c = map.fields[f];
         const col = t.segments[f];
