@@ -207,6 +207,10 @@ class DealRow implements Deal {
   get categories(): Deal["categories"] {
     return this.t.categories[this.k] as Deal["categories"];
   }
+  /** JSON.stringify gives the deal's fields, never the columns it reads. */
+  toJSON(): Deal {
+    return plainDeal(this);
+  }
 }
 
 /** A deal's fields as a plain object (for a test's toEqual, or a message that keeps a deal past the run). */

@@ -5,11 +5,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { run, type RunResult } from "../core/engine.js";
-import { dealTable, KIND_LOST, KIND_OPEN, KIND_WON, NO_DAY, Texts } from "../core/table.js";
+import { dealTable, KIND_LOST, KIND_OPEN, KIND_WON, NO_DAY, plainDeal, Texts } from "../core/table.js";
 import { parseDeals } from "../core/parse.js";
 import { mapColumns } from "../core/columns.js";
 import { DEFAULT_SETTINGS } from "../core/settings.js";
-import { TAB_LOG, type Cell, type Grid } from "../core/types.js";
+import { TAB_LOG, type Cell, type Deal, type Grid } from "../core/types.js";
 import { parseCsv } from "../cli/io/csv.js";
 
 const TODAY = "2026-11-26";
@@ -188,4 +188,28 @@ describe("the table parseDeals fills as it reads", () => {
       }
     });
   }
+});
+
+describe("a parsed deal", () => {
+  const grid: Grid = [HEADER, ["D-1", "A", "Won", 1200, "Ann Lee", "Web", "High", "2026-01-10", "2026-02-01"], ["D-2", "B", "Meeting", "", "bo chen", "", "", "", ""]];
+  const map = mapColumns(grid, "Deals", {});
+  if (!map) throw new Error("no header found");
+  const deals = parseDeals(grid, map, DEFAULT_SETTINGS, "Deals").deals;
+
+  it("reads as its fields, in JSON too, and not as the table it is a window on", () => {
+    const json = JSON.parse(JSON.stringify(deals[1])) as Record<string, unknown>;
+    expect(json).toEqual(plainDeal(deals[1] as Deal));
+    expect([json.value, json.created, json.owner]).toEqual([null, null, "bo chen"]);
+    expect(Object.keys(json)).toHaveLength(21);
+    expect(JSON.stringify(deals[1])).not.toContain("Ann Lee");
+  });
+
+  it("takes a new ID and a last activity day without changing its neighbours", () => {
+    const [a, b] = deals as [Deal, Deal];
+    b.id = "D-9";
+    b.lastActivity = 20_000;
+    expect([a.id, b.id, a.lastActivity, b.lastActivity]).toEqual(["D-1", "D-9", null, 20_000]);
+    b.lastActivity = null;
+    expect(b.lastActivity).toBeNull();
+  });
 });
