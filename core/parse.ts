@@ -7,8 +7,9 @@ import { TableBuilder, type DealTable, type TableSegment } from "./table.js";
 import type { Cell, ColumnMap, Day, Deal, Field, Grid, Problem } from "./types.js";
 
 export interface ParseResult {
+  /** Each deal a window on `table` at its position: deals[k] reads the columns at k (see core/table.ts). */
   deals: Deal[];
-  /** The same deals as typed columns, position k = deals[k] (see core/table.ts). */
+  /** The deals as typed columns by position. */
   table: DealTable;
   /** Rows below the header up to the last non-empty row, blank ones included. */
   rowCount: number;
@@ -856,7 +857,7 @@ function segmentCoder(table: TableBuilder, lower: (s: string) => string): (f: Ta
 /** The trimmed text of cell k of a row, "" when the sheet has no such column (k < 0). */
 const cellText = (row: Cell[], k: number): string => (k >= 0 ? text(row[k]) : "");
 
-/** One deal row read into a Deal (its typed values also into the table), its problems reported. */
+/** One deal row read into the table, its problems reported; returns the deal, a window on the table at its position. */
 function readDeal(row: Cell[], r: number, id: string, first: number, R: RowReaders, table: TableBuilder, segment: ReturnType<typeof segmentCoder>, settings: Settings, report: Report): Deal {
   const c = R.c;
   const stageRaw = cellText(row, c.stage);

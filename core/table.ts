@@ -20,7 +20,7 @@ export interface DealTable {
   /** Days (see core/a1.ts); NO_DAY when the sheet gives none. */
   readonly created: Int32Array;
   readonly closeDate: Int32Array;
-  /** The rest of each deal's row, by position as above (see Deal for what each holds): texts as trimmed on the sheet. */
+  /** The rest of each deal's row, by position as above (see Deal for what each holds): texts as trimmed on the sheet; `id` holds the IDs setup gives too (the deal rows write them here). */
   readonly index: Int32Array;
   readonly id: readonly string[];
   readonly name: readonly string[];
