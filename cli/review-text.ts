@@ -74,106 +74,138 @@ const TOP_OWNERS = 3;
 const padL = (s: string, w: number): string => " ".repeat(Math.max(w - len(s), 0)) + s;
 const padR = (s: string, w: number): string => s + " ".repeat(Math.max(w - len(s), 0));
 
+/** The review as terminal text: each section below in turn, each ending with a blank line, and the win model's message last. */
 export function renderReviewText(m: PipelineMetrics, problems: readonly Problem[], opts: ReviewTextOptions): string {
   const width = Math.max(Math.floor(opts.width), 1);
-  const maxStuck = opts.maxStuck ?? 10;
-  const cur = m.currency;
-  const money = (x: number): string => `${cur} ${thousands(x)}`;
+  const out: string[] = [
+    ...headlineText(m, width),
+    ...stageTableText(m, width),
+    ...keyFiguresText(m, width),
+    ...changesText(m, width),
+    ...stuckText(m, width, opts.maxStuck ?? 10),
+    ...followUpText(m, width),
+    ...problemsText(problems, width, opts.maxProblems),
+    // The model's message already carries its held-out figures; wrap it rather than cut it.
+    ...wrap(`Win model: ${oneLine(m.model.message)}`, width),
+  ];
+  return out.map((l) => l.trimEnd()).join("\n") + "\n";
+}
+
+/** Packs " · "-separated facts onto as few lines as fit, so a fact is split only when it alone is too wide. */
+function facts(items: string[], width: number): string[] {
   const out: string[] = [];
-  const para = (text: string, indent = ""): void => {
-    out.push(...wrap(text, width, indent, indent));
-  };
-  // Packs " · "-separated facts onto as few lines as fit, so a fact is split only when it alone is too wide.
-  const facts = (items: string[]): void => {
-    let line = "";
-    for (const raw of items) {
-      const item = oneLine(raw);
-      const next = line === "" ? item : `${line} · ${item}`;
-      if (len(next) <= width) line = next;
+  let line = "";
+  for (const raw of items) {
+    const item = oneLine(raw);
+    const next = line === "" ? item : `${line} · ${item}`;
+    if (len(next) <= width) line = next;
+    else {
+      if (line !== "") out.push(line);
+      if (len(item) <= width) line = item;
       else {
-        if (line !== "") out.push(line);
-        if (len(item) <= width) line = item;
-        else {
-          const parts = wrap(item, width);
-          line = parts.pop() ?? "";
-          out.push(...parts);
-        }
+        const parts = wrap(item, width);
+        line = parts.pop() ?? "";
+        out.push(...parts);
       }
     }
-    if (line !== "") out.push(line);
-  };
+  }
+  if (line !== "") out.push(line);
+  return out;
+}
 
-  para("Pipeline Review");
-  facts([
-    `Open pipeline ${money(m.pipeline.total.value)} in ${count(m.pipeline.total.count, "deal")}`,
-    `weighted ${money(m.pipeline.total.weighted)}`,
-    `win rate ${pct(m.winRate.value)} (by ${m.winRate.basis})`,
-    `${m.stuck.total.toLocaleString("en-US")} stuck`,
-  ]);
-  out.push("");
-
-  // Stage table: numbers right-aligned in fixed columns, the stage name takes what is left.
-  const numW = [6, 16, 16];
+/** A table line: numbers right-aligned in the fixed columns `numW`, the name takes what is left of `width`. */
+function tableLine(name: string, cells: string[], numW: number[], width: number): string {
   const nameW = Math.max(width - numW.reduce((a, b) => a + b + 1, 0), 4);
-  const tableRow = (name: string, cells: string[]): string =>
-    clip(padR(clip(oneLine(name), nameW), nameW) + cells.map((c, i) => " " + padL(c, numW[i] ?? 0)).join(""), width);
-  out.push(tableRow("Stage", ["Deals", `Value ${cur}`, `Weighted ${cur}`]));
-  for (const r of m.pipeline.rows) out.push(tableRow(r.stage, [thousands(r.count), thousands(r.value), thousands(r.weighted)]));
-  const t = m.pipeline.total;
-  out.push(tableRow("Total", [String(t.count), thousands(t.value), thousands(t.weighted)]));
-  const unknown = m.counts.unknownStage;
-  if (unknown > 0) para(`${count(unknown, "deal")} ${unknown === 1 ? "has" : "have"} an unknown stage and ${unknown === 1 ? "is" : "are"} in no row.`);
-  out.push("");
+  return clip(padR(clip(oneLine(name), nameW), nameW) + cells.map((c, i) => " " + padL(c, numW[i] ?? 0)).join(""), width);
+}
 
-  // The monthly figures a CLI user would otherwise only find in --json.
-  para("Monthly key figures");
+/** The title and the headline facts: open pipeline, weighted, win rate, stuck deals. */
+function headlineText(m: PipelineMetrics, width: number): string[] {
+  const money = (x: number): string => `${m.currency} ${thousands(x)}`;
+  return [
+    ...wrap("Pipeline Review", width),
+    ...facts(
+      [
+        `Open pipeline ${money(m.pipeline.total.value)} in ${count(m.pipeline.total.count, "deal")}`,
+        `weighted ${money(m.pipeline.total.weighted)}`,
+        `win rate ${pct(m.winRate.value)} (by ${m.winRate.basis})`,
+        `${m.stuck.total.toLocaleString("en-US")} stuck`,
+      ],
+      width,
+    ),
+    "",
+  ];
+}
+
+/** The stage table with its total row, and the deals of an unknown stage that are in no row. */
+function stageTableText(m: PipelineMetrics, width: number): string[] {
+  const cur = m.currency;
+  const numW = [6, 16, 16];
+  const out: string[] = [tableLine("Stage", ["Deals", `Value ${cur}`, `Weighted ${cur}`], numW, width)];
+  for (const r of m.pipeline.rows) out.push(tableLine(r.stage, [thousands(r.count), thousands(r.value), thousands(r.weighted)], numW, width));
+  const t = m.pipeline.total;
+  out.push(tableLine("Total", [String(t.count), thousands(t.value), thousands(t.weighted)], numW, width));
+  const unknown = m.counts.unknownStage;
+  if (unknown > 0) out.push(...wrap(`${count(unknown, "deal")} ${unknown === 1 ? "has" : "have"} an unknown stage and ${unknown === 1 ? "is" : "are"} in no row.`, width));
+  out.push("");
+  return out;
+}
+
+/** The monthly figures a CLI user would otherwise only find in --json, and the top owners by won value. */
+function keyFiguresText(m: PipelineMetrics, width: number): string[] {
+  const cur = m.currency;
+  const money = (x: number): string => `${cur} ${thousands(x)}`;
   const cycle = m.cycle.days === null ? "n/a" : `${Math.round(m.cycle.days)} days`;
-  facts([
-    `Average deal size ${m.dealSize.value === null ? "n/a" : money(m.dealSize.value)}`,
-    `sales cycle ${cycle} (${m.cycle.basis} deals)`,
-    `${count(m.counts.won, "deal")} won, ${count(m.counts.lost, "deal")} lost`,
-  ]);
+  const out: string[] = [
+    ...wrap("Monthly key figures", width),
+    ...facts(
+      [
+        `Average deal size ${m.dealSize.value === null ? "n/a" : money(m.dealSize.value)}`,
+        `sales cycle ${cycle} (${m.cycle.basis} deals)`,
+        `${count(m.counts.won, "deal")} won, ${count(m.counts.lost, "deal")} lost`,
+      ],
+      width,
+    ),
+  ];
   const top = m.owners.rows.filter((o) => o.won > 0).sort((a, b) => b.wonValue - a.wonValue || b.won - a.won).slice(0, TOP_OWNERS);
   if (top.length > 0) {
     const ownerW = [5, 16];
-    const ownerNameW = Math.max(width - ownerW.reduce((a, b) => a + b + 1, 0), 4);
-    const ownerRow = (name: string, cells: string[]): string =>
-      clip(padR(clip(oneLine(name), ownerNameW), ownerNameW) + cells.map((c, i) => " " + padL(c, ownerW[i] ?? 0)).join(""), width);
-    out.push(ownerRow("Top owners by won value", ["Won", `Value ${cur}`]));
-    for (const o of top) out.push(ownerRow(o.owner || "(no owner)", [thousands(o.won), thousands(o.wonValue)]));
+    out.push(tableLine("Top owners by won value", ["Won", `Value ${cur}`], ownerW, width));
+    for (const o of top) out.push(tableLine(o.owner || "(no owner)", [thousands(o.won), thousands(o.wonValue)], ownerW, width));
   }
   out.push("");
+  return out;
+}
 
-  out.push(...changesText(m, width));
-
+/** The first `maxStuck` stuck deals, numbered, each with its reasons and action, and how many more there are. */
+function stuckText(m: PipelineMetrics, width: number, maxStuck: number): string[] {
   const stuck = m.stuck.rows;
-  para(`Stuck deals (${thousands(m.stuck.total)})`);
-  if (stuck.length === 0) para("none", "  ");
+  const out: string[] = [...wrap(`Stuck deals (${thousands(m.stuck.total)})`, width)];
+  if (stuck.length === 0) out.push(...wrap("none", width, "  ", "  "));
   stuck.slice(0, maxStuck).forEach((s, i) => {
     const days = s.daysInStage === null ? "" : ` · ${s.daysInStage} days`;
     const who = s.owner === "" ? "" : ` (${s.owner})`;
     out.push(...wrap(`${s.name || s.id || `row ${s.sheetRow}`}${who} · ${s.stage}${days}`, width, `${padL(String(i + 1), 3)}. `, "     "));
     out.push(...wrap(`${s.reasons.join("; ")} -> ${s.action}`, width, "     ", "     "));
   });
-  if (m.stuck.total > Math.min(maxStuck, stuck.length)) para(`… and ${thousands(m.stuck.total - Math.min(maxStuck, stuck.length))} more`, "  ");
+  if (m.stuck.total > Math.min(maxStuck, stuck.length)) out.push(...wrap(`… and ${thousands(m.stuck.total - Math.min(maxStuck, stuck.length))} more`, width, "  ", "  "));
   out.push("");
+  return out;
+}
 
-  out.push(...followUpText(m, width));
-
-  // The same error count as the headline's "cells need fixing".
+/** The problems by severity (the same error count as the headline's "cells need fixing"), the first `maxProblems` of them listed. */
+function problemsText(problems: readonly Problem[], width: number, maxProblems: number): string[] {
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.filter((p) => p.severity === "warning").length;
-  para(problems.length === 0 ? "Problems (0)" : `Problems (${problems.length}): ${count(errors, "error")}, ${count(warnings, "warning")}, ${count(problems.length - errors - warnings, "note")}`);
-  if (problems.length === 0) para("none", "  ");
-  const shown = Math.max(Math.floor(opts.maxProblems), 0);
+  const out: string[] = [
+    ...wrap(problems.length === 0 ? "Problems (0)" : `Problems (${problems.length}): ${count(errors, "error")}, ${count(warnings, "warning")}, ${count(problems.length - errors - warnings, "note")}`, width),
+  ];
+  if (problems.length === 0) out.push(...wrap("none", width, "  ", "  "));
+  const shown = Math.max(Math.floor(maxProblems), 0);
   for (const p of problems.slice(0, shown)) out.push(...wrap(`${p.severity} ${p.sheet}!${p.cell}: ${p.message}`, width, "  - ", "    "));
-  if (problems.length > shown) para(`… and ${thousands(problems.length - shown)} more`, "  ");
+  if (problems.length > shown) out.push(...wrap(`… and ${thousands(problems.length - shown)} more`, width, "  ", "  "));
   out.push("");
-
-  // The model's message already carries its held-out figures; wrap it rather than cut it.
-  para(`Win model: ${oneLine(m.model.message)}`);
-
-  return out.map((l) => l.trimEnd()).join("\n") + "\n";
+  return out;
 }
 
 const days = (x: number | null): string => (x === null ? "n/a" : `${Math.round(x * 10) / 10}`);

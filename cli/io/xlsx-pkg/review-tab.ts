@@ -145,77 +145,101 @@ function tableXml(id: number, name: string, ref: string, columns: string[]): str
     .join("")}</tableColumns><tableStyleInfo name="${TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>`;
 }
 
+/** A relationship of a part, as relsXml writes it. */
+type Rel = { id: string; type: string; target: string };
+
 /**
  * Writes the tab's drawing (the first chart and every further one, one chart part each) and its table parts, and
  * returns the worksheet elements that point at them and at its links. Call after dropTabParts, so the tab's old
  * tables no longer hold their names.
  */
 export function tabParts(input: TabPartsInput): TabParts {
-  const { pkg, parts, sheetPart, sheetName, notes } = input;
-  const rels: { id: string; type: string; target: string }[] = [];
-  const rid = (): string => `rId${rels.length + 1}`;
-  let values = input.tab.values;
-
-  // ---- tables: a header row of unique texts, a name no other table or defined name in the workbook has ----
-  const tableTags: string[] = [];
-  const specs = input.tab.tables ?? [];
-  if (specs.length > 0) {
-    const taken = takenNames(pkg, input.workbookXml);
-    let id = taken.maxId;
-    const placed: Box[] = [];
-    for (const spec of specs) {
-      const b = rangeBox(spec.range);
-      // A table needs its header and a row; two tables may not share a cell.
-      if (!b || b.bottom === b.top || placed.some((p) => p.left <= b.right && b.left <= p.right && p.top <= b.bottom && b.top <= p.bottom)) {
-        notes.push(`the ${spec.name} table (${spec.range}) was left out: its range is not a header and rows of its own`);
-        continue;
-      }
-      placed.push(b);
-      const header = Array.from({ length: b.right - b.left + 1 }, (_, k) => values[b.top]?.[b.left + k] ?? null);
-      const columns = columnNames(header);
-      if (columns.some((c, k) => c !== header[k])) {
-        if (values === input.tab.values) values = values.map((r) => [...r]);
-        const row = (values[b.top] ??= []);
-        columns.forEach((c, k) => (row[b.left + k] = c));
-      }
-      const base = validTableName(spec.name);
-      let name = base;
-      for (let n = 2; taken.names.has(name.toLowerCase()); n++) name = `${base}_${n}`;
-      if (name !== base) notes.push(`a table or name in the workbook is already called ${base}, so pipesheet's table at ${sheetName}!${spec.range} is named ${name}`);
-      taken.names.add(name.toLowerCase());
-      const ref = `${a1(b.top, b.left)}:${a1(b.bottom, b.right)}`;
-      const part = parts.free("xl/tables/table", ".xml");
-      parts.add(part, tableXml(++id, name, ref, columns), CT_TABLE);
-      const r = rid();
-      rels.push({ id: r, type: REL_TABLE, target: relTarget(sheetPart, part) });
-      tableTags.push(`<tablePart r:id="${r}"/>`);
-    }
-  }
-  const tab: TabWrite = values === input.tab.values ? input.tab : { ...input.tab, values };
-
-  // ---- charts: one drawing, one chart part per chart ----
-  const charts = [...(tab.chart ? [tab.chart] : []), ...(tab.charts ?? [])];
-  let drawingTag = "";
-  if (charts.length > 0) {
-    const drawing = parts.free("xl/drawings/drawing", ".xml");
-    const drawingRels: { id: string; type: string; target: string }[] = [];
-    const frames = charts.map((spec, i) => {
-      const chart = parts.free("xl/charts/chart", ".xml");
-      parts.add(chart, chartXml(sheetName, spec, chartData(tab, spec)), CT_CHART);
-      const rel = `rId${i + 1}`;
-      drawingRels.push({ id: rel, type: REL_CHART, target: relTarget(drawing, chart) });
-      return { spec, rel };
-    });
-    parts.add(drawing, drawingXml(frames), CT_DRAWING);
-    pkg.set(relsOf(drawing), relsXml(drawingRels));
-    const r = rid();
-    rels.push({ id: r, type: REL_DRAWING, target: relTarget(sheetPart, drawing) });
-    drawingTag = `<drawing r:id="${r}"/>`;
-  }
+  const tables = writeTables(input);
+  const tab: TabWrite = tables.values === input.tab.values ? input.tab : { ...input.tab, values: tables.values };
+  const charts = writeCharts(input, tab, `rId${tables.rels.length + 1}`);
+  const rels = charts ? [...tables.rels, charts.rel] : tables.rels;
   // Relationships go first in the list (drawing after tables): ids only need to be unique within the part.
-  if (rels.length > 0) pkg.set(relsOf(sheetPart), relsXml(rels));
+  if (rels.length > 0) input.pkg.set(relsOf(input.sheetPart), relsXml(rels));
+  return {
+    tab,
+    hyperlinks: hyperlinksXml(tab, input.tabNames),
+    drawing: charts?.tag ?? "",
+    tableParts: tables.tags.length > 0 ? `<tableParts count="${tables.tags.length}">${tables.tags.join("")}</tableParts>` : "",
+  };
+}
 
-  // ---- links: internal hyperlinks, no relationship needed; one per cell ----
+/**
+ * Tables: a header row of unique texts, a name no other table or defined name in the workbook has. Adds a part per
+ * table, and returns the tab's values (a copy, when a header cell had to be renamed), the sheet's relationships to
+ * the parts (rId1 on) and their <tablePart> tags.
+ */
+function writeTables(input: TabPartsInput): { values: TabWrite["values"]; rels: Rel[]; tags: string[] } {
+  const { pkg, parts, sheetPart, sheetName, notes } = input;
+  let values = input.tab.values;
+  const rels: Rel[] = [];
+  const tags: string[] = [];
+  const specs = input.tab.tables ?? [];
+  if (specs.length === 0) return { values, rels, tags };
+  const taken = takenNames(pkg, input.workbookXml);
+  let id = taken.maxId;
+  const placed: Box[] = [];
+  for (const spec of specs) {
+    const b = rangeBox(spec.range);
+    // A table needs its header and a row; two tables may not share a cell.
+    if (!b || b.bottom === b.top || placed.some((p) => p.left <= b.right && b.left <= p.right && p.top <= b.bottom && b.top <= p.bottom)) {
+      notes.push(`the ${spec.name} table (${spec.range}) was left out: its range is not a header and rows of its own`);
+      continue;
+    }
+    placed.push(b);
+    const header = Array.from({ length: b.right - b.left + 1 }, (_, k) => values[b.top]?.[b.left + k] ?? null);
+    const columns = columnNames(header);
+    if (columns.some((c, k) => c !== header[k])) {
+      if (values === input.tab.values) values = values.map((r) => [...r]);
+      const row = (values[b.top] ??= []);
+      columns.forEach((c, k) => (row[b.left + k] = c));
+    }
+    const name = freeTableName(spec.name, taken.names, `${sheetName}!${spec.range}`, notes);
+    const ref = `${a1(b.top, b.left)}:${a1(b.bottom, b.right)}`;
+    const part = parts.free("xl/tables/table", ".xml");
+    parts.add(part, tableXml(++id, name, ref, columns), CT_TABLE);
+    const r = `rId${rels.length + 1}`;
+    rels.push({ id: r, type: REL_TABLE, target: relTarget(sheetPart, part) });
+    tags.push(`<tablePart r:id="${r}"/>`);
+  }
+  return { values, rels, tags };
+}
+
+/** A valid table name no table or name in `taken` has (it is taken from then on); says so in `notes` when it is not the one asked for. */
+function freeTableName(wanted: string, taken: Set<string>, at: string, notes: string[]): string {
+  const base = validTableName(wanted);
+  let name = base;
+  for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+  if (name !== base) notes.push(`a table or name in the workbook is already called ${base}, so pipesheet's table at ${at} is named ${name}`);
+  taken.add(name.toLowerCase());
+  return name;
+}
+
+/** Charts: one drawing, one chart part per chart; the sheet's relationship to the drawing (id `rid`) and its <drawing> tag, or null without charts. */
+function writeCharts(input: TabPartsInput, tab: TabWrite, rid: string): { rel: Rel; tag: string } | null {
+  const { pkg, parts, sheetPart, sheetName } = input;
+  const charts = [...(tab.chart ? [tab.chart] : []), ...(tab.charts ?? [])];
+  if (charts.length === 0) return null;
+  const drawing = parts.free("xl/drawings/drawing", ".xml");
+  const drawingRels: Rel[] = [];
+  const frames = charts.map((spec, i) => {
+    const chart = parts.free("xl/charts/chart", ".xml");
+    parts.add(chart, chartXml(sheetName, spec, chartData(tab, spec)), CT_CHART);
+    const rel = `rId${i + 1}`;
+    drawingRels.push({ id: rel, type: REL_CHART, target: relTarget(drawing, chart) });
+    return { spec, rel };
+  });
+  parts.add(drawing, drawingXml(frames), CT_DRAWING);
+  pkg.set(relsOf(drawing), relsXml(drawingRels));
+  return { rel: { id: rid, type: REL_DRAWING, target: relTarget(sheetPart, drawing) }, tag: `<drawing r:id="${rid}"/>` };
+}
+
+/** Links: internal hyperlinks, no relationship needed; one per cell (the first), the <hyperlinks> element or "" without links. */
+function hyperlinksXml(tab: TabWrite, tabNames: Record<string, string>): string {
   const seen = new Set<string>();
   const links: string[] = [];
   for (const l of tab.links ?? []) {
@@ -227,13 +251,8 @@ export function tabParts(input: TabPartsInput): TabParts {
     seen.add(ref);
     const text = tab.values[at.row]?.[at.col];
     const display = text === null || text === undefined ? "" : String(text);
-    const location = `${quoteSheet(input.tabNames[l.sheet] ?? l.sheet)}!${l.target.replace(/\$/g, "")}`;
+    const location = `${quoteSheet(tabNames[l.sheet] ?? l.sheet)}!${l.target.replace(/\$/g, "")}`;
     links.push(`<hyperlink ref="${ref}" location="${escText(location)}"${display === "" ? "" : ` display="${escText(display)}"`}/>`);
   }
-  return {
-    tab,
-    hyperlinks: links.length > 0 ? `<hyperlinks>${links.join("")}</hyperlinks>` : "",
-    drawing: drawingTag,
-    tableParts: tableTags.length > 0 ? `<tableParts count="${tableTags.length}">${tableTags.join("")}</tableParts>` : "",
-  };
+  return links.length > 0 ? `<hyperlinks>${links.join("")}</hyperlinks>` : "";
 }

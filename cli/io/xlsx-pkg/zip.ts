@@ -311,78 +311,109 @@ async function deflateParts(content: Uint8Array | Iterable<string>, crc32: (data
     z.on("end", ok);
     z.on("error", bad);
   });
-  let crc = 0;
-  let size = 0;
-  /** The bytes before, asked for when the first new bytes are ready (the text has begun to read them by then). */
-  let base: Uint8Array | null | undefined;
-  /** Whether every byte so far is the same as in `base`. */
-  let same = true;
-  const diverge = (): void => {
-    same = false;
-    if (base && size > 0) z.write(base.subarray(0, size));
-  };
-  /** Resolves once zlib has read the buffer handed to it (so it can be filled again). */
-  const feed = (buf: Uint8Array): Promise<void> => {
-    if (base === undefined) {
-      base = was();
-      same = base !== null;
-    }
-    if (same && base) {
-      if (size + buf.length <= base.length && Buffer.from(base.buffer, base.byteOffset + size, buf.length).equals(buf)) {
-        crc = crc32(buf, crc);
-        size += buf.length;
-        return Promise.resolve();
-      }
-      diverge();
-    }
-    crc = crc32(buf, crc);
-    size += buf.length;
-    return new Promise<void>((ok, bad) => z.write(buf, (e) => (e ? bad(e) : ok())));
-  };
-  if (!(content instanceof Uint8Array)) {
-    const bufs = [Buffer.allocUnsafe(DEFLATE_BATCH), Buffer.allocUnsafe(DEFLATE_BATCH)];
-    const reading: (Promise<void> | null)[] = [null, null];
-    let cur = 0;
-    let fill = 0;
-    const flush = async (): Promise<void> => {
-      if (fill === 0) return;
-      reading[cur] = feed((bufs[cur] as Buffer).subarray(0, fill));
-      cur ^= 1;
-      fill = 0;
-      await reading[cur];
-    };
-    const put = async (piece: string): Promise<void> => {
-      // A UTF-16 unit takes at most 3 bytes of UTF-8 (a pair of them 4).
-      if (fill + piece.length * 3 > DEFLATE_BATCH) await flush();
-      if (piece.length * 3 > DEFLATE_BATCH) await feed(Buffer.from(piece, "utf8"));
-      else fill += (bufs[cur] as Buffer).write(piece, fill, "utf8");
-    };
-    // Each piece is encoded on its own: a high surrogate ending one waits for the low half starting the next, so a
-    // character cut between two pieces is encoded whole (alone, it would become U+FFFD).
-    let carry = "";
-    for (const next of content) {
-      let piece = carry === "" ? next : carry + next;
-      carry = "";
-      const last = piece.charCodeAt(piece.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) {
-        carry = piece.slice(-1);
-        piece = piece.slice(0, -1);
-      }
-      if (piece !== "") await put(piece);
-    }
-    if (carry !== "") await put(carry);
-    await flush();
-    await Promise.all(reading);
-  } else await feed(content);
-  if (base === undefined) base = was();
-  if (same && base && size === base.length) {
+  const input = new DeflateInput(z, crc32, was);
+  if (!(content instanceof Uint8Array)) await encodePieces(content, (buf) => input.feed(buf));
+  else await input.feed(content);
+  if (!input.end()) {
     z.destroy();
     return null;
   }
-  // Shorter than it was (or empty): what was the same is all of it.
-  if (same && base) diverge();
-  z.end();
   await ended;
   const all = Buffer.concat(out);
-  return { raw: new Uint8Array(all.buffer, all.byteOffset, all.byteLength), crc, size };
+  return { raw: new Uint8Array(all.buffer, all.byteOffset, all.byteLength), crc: input.crc, size: input.size };
+}
+
+/**
+ * What deflateParts hands zlib: every byte counted into the CRC and size, and bytes that are the same as the part's
+ * bytes before held back until the first that differs (then what was the same so far goes to zlib first).
+ */
+class DeflateInput {
+  crc = 0;
+  size = 0;
+  /** The bytes before, asked for when the first new bytes are ready (the text has begun to read them by then). */
+  private base: Uint8Array | null | undefined;
+  /** Whether every byte so far is the same as in `base`. */
+  private same = true;
+
+  constructor(
+    private readonly z: zlib.DeflateRaw,
+    private readonly crc32: (data: Uint8Array, value?: number) => number,
+    private readonly was: () => Uint8Array | null,
+  ) {}
+
+  /** The first byte that differs: what was the same so far is handed to zlib. */
+  private diverge(): void {
+    this.same = false;
+    if (this.base && this.size > 0) this.z.write(this.base.subarray(0, this.size));
+  }
+
+  /** Resolves once zlib has read the buffer handed to it (so it can be filled again). */
+  feed(buf: Uint8Array): Promise<void> {
+    if (this.base === undefined) {
+      this.base = this.was();
+      this.same = this.base !== null;
+    }
+    const base = this.base;
+    if (this.same && base) {
+      if (this.size + buf.length <= base.length && Buffer.from(base.buffer, base.byteOffset + this.size, buf.length).equals(buf)) {
+        this.crc = this.crc32(buf, this.crc);
+        this.size += buf.length;
+        return Promise.resolve();
+      }
+      this.diverge();
+    }
+    this.crc = this.crc32(buf, this.crc);
+    this.size += buf.length;
+    return new Promise<void>((ok, bad) => this.z.write(buf, (e) => (e ? bad(e) : ok())));
+  }
+
+  /** After the last byte: false when the text came out exactly as it was (nothing was deflated), else true with zlib's input ended. */
+  end(): boolean {
+    if (this.base === undefined) this.base = this.was();
+    if (this.same && this.base && this.size === this.base.length) return false;
+    // Shorter than it was (or empty): what was the same is all of it.
+    if (this.same && this.base) this.diverge();
+    this.z.end();
+    return true;
+  }
+}
+
+/**
+ * Encodes text pieces straight into two buffers taken in turn (one filled while zlib reads the other) and hands each
+ * to `feed` when the next piece might not fit, so no batch string is joined first.
+ */
+async function encodePieces(content: Iterable<string>, feed: (buf: Uint8Array) => Promise<void>): Promise<void> {
+  const bufs = [Buffer.allocUnsafe(DEFLATE_BATCH), Buffer.allocUnsafe(DEFLATE_BATCH)];
+  const reading: (Promise<void> | null)[] = [null, null];
+  let cur = 0;
+  let fill = 0;
+  const flush = async (): Promise<void> => {
+    if (fill === 0) return;
+    reading[cur] = feed((bufs[cur] as Buffer).subarray(0, fill));
+    cur ^= 1;
+    fill = 0;
+    await reading[cur];
+  };
+  const put = async (piece: string): Promise<void> => {
+    // A UTF-16 unit takes at most 3 bytes of UTF-8 (a pair of them 4).
+    if (fill + piece.length * 3 > DEFLATE_BATCH) await flush();
+    if (piece.length * 3 > DEFLATE_BATCH) await feed(Buffer.from(piece, "utf8"));
+    else fill += (bufs[cur] as Buffer).write(piece, fill, "utf8");
+  };
+  // Each piece is encoded on its own: a high surrogate ending one waits for the low half starting the next, so a
+  // character cut between two pieces is encoded whole (alone, it would become U+FFFD).
+  let carry = "";
+  for (const next of content) {
+    let piece = carry === "" ? next : carry + next;
+    carry = "";
+    const last = piece.charCodeAt(piece.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      carry = piece.slice(-1);
+      piece = piece.slice(0, -1);
+    }
+    if (piece !== "") await put(piece);
+  }
+  if (carry !== "") await put(carry);
+  await flush();
+  await Promise.all(reading);
 }
