@@ -506,8 +506,11 @@ export function inferNumberConvention(grid: Grid, first: number, end: number, c:
     const cell = grid[r]?.[c];
     if (typeof cell !== "string") continue;
     const k = numberProof(cell);
-    const euro = mayNameEuro(cell) && EURO_SUFFIX.test(cell);
-    if ((k === 0 && !euro) || seen.has(cell)) continue;
+    const mayBeEuro = mayNameEuro(cell);
+    if ((k === 0 && !mayBeEuro) || seen.has(cell)) continue;
+    // The regex only for a text not counted yet: a column repeating "4.500 €" runs it once per distinct text.
+    const euro = mayBeEuro && EURO_SUFFIX.test(cell);
+    if (k === 0 && !euro) continue;
     if (seen.size < CACHE_FREE_LIMIT) seen.add(cell);
     if (k === 1) commaProof++;
     else if (k === 2) pointProof++;
