@@ -16,6 +16,8 @@ type CategoryKey = (typeof CATEGORY_FIELDS)[number];
 const OPEN = 0;
 const WON = 1;
 const LOST = 2;
+/** At most this many categories objects keep their codes (a sheet whose every deal has its own values shares none). */
+const SHARED_LIMIT = 65_536;
 /** Won and lost deals the model needs of each (fewer when the settings ask for very few closed deals). */
 const MIN_PER_OUTCOME = 5;
 
@@ -204,6 +206,7 @@ function encode(closed: readonly Deal[], positions: readonly number[], settings:
     categories: CATEGORY_FIELDS.map((key) => ({ key, byValue: new Map<string, number>(), codes: new Int32Array(n) })),
   };
   const { answers, categories } = e;
+  const byObject = new Map<Deal["categories"], Int32Array>();
   for (let i = 0; i < closed.length; i++) {
     const d = closed[i] as Deal;
     e.won[i] = isWon(d) ? 1 : 0;
@@ -214,18 +217,31 @@ function encode(closed: readonly Deal[], positions: readonly number[], settings:
     }
     const r = reached(d, positions[i] ?? -1);
     e.stageCodes[i] = r >= 0 && r < stageCount ? r : stageCount;
-    for (let k = 0; k < categories.length; k++) {
-      const cat = categories[k] as (typeof categories)[number];
-      const v = categoryCell(d, cat.key) ?? "";
-      let c = cat.byValue.get(v);
-      if (c === undefined) {
-        c = cat.byValue.size;
-        cat.byValue.set(v, c);
-      }
-      cat.codes[i] = c;
+    // Deals with the same categories share one object (core/parse.ts): its codes are looked up once.
+    let codes = byObject.get(d.categories);
+    if (codes === undefined) {
+      codes = categoryCodes(d, categories);
+      if (byObject.size < SHARED_LIMIT) byObject.set(d.categories, codes);
     }
+    for (let k = 0; k < categories.length; k++) (categories[k] as (typeof categories)[number]).codes[i] = codes[k] as number;
   }
   return e;
+}
+
+/** A deal's code in each category column, a value first seen here getting the next code of its column. */
+function categoryCodes(d: Deal, categories: Encoded["categories"]): Int32Array {
+  const out = new Int32Array(categories.length);
+  for (let k = 0; k < categories.length; k++) {
+    const cat = categories[k] as (typeof categories)[number];
+    const v = categoryCell(d, cat.key) ?? "";
+    let c = cat.byValue.get(v);
+    if (c === undefined) {
+      c = cat.byValue.size;
+      cat.byValue.set(v, c);
+    }
+    out[k] = c;
+  }
+  return out;
 }
 
 const columnsOf = (e: Encoded, stageCount: number): Column[] => [
@@ -269,14 +285,28 @@ function predictor(final: Fit, e: Encoded, stageCount: number, isOpen: (d: Deal)
     else if (ci === stageColumn) stageRatios = ratio;
     else if (category) categoryParts.push({ key: category.key, codes: category.byValue, ratio, other: ratio[category.byValue.size] ?? 0 });
   });
+  // Each categories object's terms, in the order they are added (so the sum is the same to the last bit).
+  const termsOf = new Map<Deal["categories"], Float64Array>();
+  const categoryTerms = (deal: Deal): Float64Array => {
+    const terms = new Float64Array(categoryParts.length);
+    categoryParts.forEach((part, j) => {
+      const c = part.codes.get(categoryCell(deal, part.key) ?? "");
+      terms[j] = c === undefined ? part.other : (part.ratio[c] as number);
+    });
+    return terms;
+  };
   return (deal, reachedIndex) => {
     if (!isOpen(deal)) return null;
     let z = final.prior;
     for (const part of answerParts) z += part.ratio[part.coder.code(answerCell(deal, part.dimension))] as number;
     if (stageRatios !== null) z += stageRatios[reachedIndex >= 0 && reachedIndex < stageCount ? reachedIndex : stageCount] as number;
-    for (const part of categoryParts) {
-      const c = part.codes.get(categoryCell(deal, part.key) ?? "");
-      z += c === undefined ? part.other : (part.ratio[c] as number);
+    if (categoryParts.length > 0) {
+      let terms = termsOf.get(deal.categories);
+      if (terms === undefined) {
+        terms = categoryTerms(deal);
+        if (termsOf.size < SHARED_LIMIT) termsOf.set(deal.categories, terms);
+      }
+      for (let j = 0; j < terms.length; j++) z += terms[j] as number;
     }
     return sigmoid(z);
   };

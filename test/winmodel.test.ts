@@ -242,3 +242,43 @@ describe("trainWinModel against naive Bayes worked by hand", () => {
     expect(p).toBeCloseTo(won / (won + lost), 12);
   });
 });
+
+describe("trainWinModel with categories objects shared or not", () => {
+  // Parsing gives deals with the same categories one shared object, and the model looks codes up once per object;
+  // a deal with its own copy of equal values must get the very same model and prediction.
+  const owners = ["ann", "bo", "cy", "dee", "ed"];
+  const sources = ["web", "referral", "event"];
+  const history = (share: boolean): Deal[] => {
+    const shared = new Map<string, Deal["categories"]>();
+    const cats = (owner: string, source: string): Deal["categories"] => {
+      if (!share) return { owner, source };
+      const key = `${owner}|${source}`;
+      let c = shared.get(key);
+      if (c === undefined) shared.set(key, (c = { owner, source }));
+      return c;
+    };
+    const out: Deal[] = [];
+    for (let i = 0; i < 300; i++) {
+      const owner = owners[i % owners.length] as string;
+      const source = sources[(i * 7) % sources.length] as string;
+      const won = (i * 13) % 10 < (owner === "ann" ? 7 : source === "referral" ? 5 : 2);
+      out.push(deal({ index: i, id: `D-${i}`, stage: won ? WON : LOST, need: i % 3 === 0 ? "high" : "low", categories: cats(owner, source) }));
+    }
+    return out;
+  };
+
+  it("gives the same summary and the same predictions, to the last bit", () => {
+    const a = trainWinModel(history(true), withModel(30), atProposal);
+    const b = trainWinModel(history(false), withModel(30), atProposal);
+    expect(a.summary.ready).toBe(true);
+    expect(a.summary.features).toEqual(expect.arrayContaining(["owner", "source"]));
+    expect(b.summary).toEqual(a.summary);
+    const one = { owner: "ann", source: "referral" };
+    for (const categories of [one, one, { owner: "bo", source: "web" }, { owner: "zed", source: "web" }, {}]) {
+      const p = a.predict(deal({ categories }), PROPOSAL) as number;
+      expect(b.predict(deal({ categories: { ...categories } }), PROPOSAL)).toBe(p);
+    }
+    // Owner carries signal: Ann's open deal is likelier won than Bo's, and an owner never seen falls in "other".
+    expect(a.predict(deal({ categories: one }), PROPOSAL) as number).toBeGreaterThan(a.predict(deal({ categories: { owner: "bo", source: "referral" } }), PROPOSAL) as number);
+  });
+});
