@@ -182,13 +182,15 @@ function stuckText(m: PipelineMetrics, width: number, maxStuck: number): string[
   const stuck = m.stuck.rows;
   const out: string[] = [...wrap(`Stuck deals (${thousands(m.stuck.total)})`, width)];
   if (stuck.length === 0) out.push(...wrap("none", width, "  ", "  "));
-  stuck.slice(0, maxStuck).forEach((s, i) => {
+  // A count below 0 (or not whole) lists none (or the whole part), never "all but the last few" as slice would.
+  const shown = Math.min(stuck.length, Math.max(0, Math.floor(Number.isFinite(maxStuck) ? maxStuck : stuck.length)));
+  stuck.slice(0, shown).forEach((s, i) => {
     const days = s.daysInStage === null ? "" : ` · ${s.daysInStage} days`;
     const who = s.owner === "" ? "" : ` (${s.owner})`;
     out.push(...wrap(`${s.name || s.id || `row ${s.sheetRow}`}${who} · ${s.stage}${days}`, width, `${padL(String(i + 1), 3)}. `, "     "));
     out.push(...wrap(`${s.reasons.join("; ")} -> ${s.action}`, width, "     ", "     "));
   });
-  if (m.stuck.total > Math.min(maxStuck, stuck.length)) out.push(...wrap(`… and ${thousands(m.stuck.total - Math.min(maxStuck, stuck.length))} more`, width, "  ", "  "));
+  if (m.stuck.total > shown) out.push(...wrap(`… and ${thousands(m.stuck.total - shown)} more`, width, "  ", "  "));
   out.push("");
   return out;
 }

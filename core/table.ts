@@ -37,7 +37,11 @@ export interface DealTable {
   readonly lastActivity: Int32Array;
   readonly nextStepDate: Int32Array;
   readonly firstContact: Int32Array;
-  /** Each deal's categories (lower-cased, trimmed), one object shared by the deals with the same values. */
+  /**
+   * Each deal's categories (lower-cased, trimmed). Parsing gives deals with the same values one shared object,
+   * up to a limit of distinct combinations (core/parse.ts categoryCache); past it, and for deals built by
+   * other callers, two equal objects may be distinct: identity may key a cache, never stand for equality.
+   */
   readonly categories: readonly Deal["categories"][];
   /** The texts the code columns point into. */
   readonly texts: Texts;
@@ -84,7 +88,17 @@ export class Texts {
 
 const KIND_OF = { open: KIND_OPEN, won: KIND_WON, lost: KIND_LOST } as const;
 
-/** A deal's texts and the days the table's typed columns above do not hold, by deal position. */
+/** The typed columns TableBuilder fills as the deals are added. */
+interface TypedColumns {
+  sheetRow: Int32Array;
+  stage: Int16Array;
+  kind: Uint8Array;
+  value: Float64Array;
+  created: Int32Array;
+  closeDate: Int32Array;
+}
+
+/** A deal's texts and the days the typed columns do not hold, by deal position. */
 interface RowColumns {
   index: Int32Array;
   id: string[];
@@ -131,81 +145,84 @@ const dayOrNull = (d: number): Day | null => (d === NO_DAY ? null : d);
  * all of it copied by the young-generation collector), and the columns are allocated once.
  */
 class DealRow implements Deal {
-  constructor(
-    private readonly t: RowColumns & Pick<TableBuilder, "cols">,
-    private readonly k: number,
-  ) {}
+  // Private by the language, not only by TypeScript: a spread or structuredClone of a deal never copies the table.
+  readonly #t: RowColumns & { cols: TypedColumns };
+  readonly #k: number;
+  constructor(t: RowColumns & { cols: TypedColumns }, k: number) {
+    this.#t = t;
+    this.#k = k;
+  }
   get index(): number {
-    return this.t.index[this.k] as number;
+    return this.#t.index[this.#k] as number;
   }
   get sheetRow(): number {
-    return this.t.cols.sheetRow[this.k] as number;
+    return this.#t.cols.sheetRow[this.#k] as number;
   }
   get id(): string {
-    return this.t.id[this.k] as string;
+    return this.#t.id[this.#k] as string;
   }
   /** Set once, by assignIds, for a deal that gets a new ID. */
   set id(id: string) {
-    this.t.id[this.k] = id;
+    this.#t.id[this.#k] = id;
   }
   get name(): string {
-    return this.t.name[this.k] as string;
+    return this.#t.name[this.#k] as string;
   }
   get stageRaw(): string {
-    return this.t.stageRaw[this.k] as string;
+    return this.#t.stageRaw[this.#k] as string;
   }
   get stage(): number {
-    return this.t.cols.stage[this.k] as number;
+    return this.#t.cols.stage[this.#k] as number;
   }
   get value(): number | null {
-    const v = this.t.cols.value[this.k] as number;
+    const v = this.#t.cols.value[this.#k] as number;
     return v !== v ? null : v;
   }
   get owner(): string {
-    return this.t.owner[this.k] as string;
+    return this.#t.owner[this.#k] as string;
   }
   get created(): Day | null {
-    return dayOrNull(this.t.cols.created[this.k] as number);
+    return dayOrNull(this.#t.cols.created[this.#k] as number);
   }
   get closeDate(): Day | null {
-    return dayOrNull(this.t.cols.closeDate[this.k] as number);
+    return dayOrNull(this.#t.cols.closeDate[this.#k] as number);
   }
   get closedOn(): Day | null {
-    return dayOrNull(this.t.closedOn[this.k] as number);
+    return dayOrNull(this.#t.closedOn[this.#k] as number);
   }
   get stageEntered(): Day | null {
-    return dayOrNull(this.t.stageEntered[this.k] as number);
+    return dayOrNull(this.#t.stageEntered[this.#k] as number);
   }
   get lastActivity(): Day | null {
-    return dayOrNull(this.t.lastActivity[this.k] as number);
+    return dayOrNull(this.#t.lastActivity[this.#k] as number);
   }
   /** Set after parsing when the sheet has no Last activity column and the activity log knows the day. */
   set lastActivity(day: Day | null) {
-    this.t.lastActivity[this.k] = day ?? NO_DAY;
+    this.#t.lastActivity[this.#k] = day ?? NO_DAY;
   }
   get nextStep(): string {
-    return this.t.nextStep[this.k] as string;
+    return this.#t.nextStep[this.#k] as string;
   }
   get nextStepDate(): Day | null {
-    return dayOrNull(this.t.nextStepDate[this.k] as number);
+    return dayOrNull(this.#t.nextStepDate[this.#k] as number);
   }
   get firstContact(): Day | null {
-    return dayOrNull(this.t.firstContact[this.k] as number);
+    return dayOrNull(this.#t.firstContact[this.#k] as number);
   }
   get need(): string {
-    return this.t.need[this.k] as string;
+    return this.#t.need[this.#k] as string;
   }
   get budget(): string {
-    return this.t.budget[this.k] as string;
+    return this.#t.budget[this.#k] as string;
   }
   get authority(): string {
-    return this.t.authority[this.k] as string;
+    return this.#t.authority[this.#k] as string;
   }
   get lossReason(): string {
-    return this.t.lossReason[this.k] as string;
+    return this.#t.lossReason[this.#k] as string;
   }
   get categories(): Deal["categories"] {
-    return this.t.categories[this.k] as Deal["categories"];
+    return this.#t.categories[this.#k] as Deal["categories"];
   }
   /** JSON.stringify gives the deal's fields, never the columns it reads. */
   toJSON(): Deal {
@@ -230,9 +247,11 @@ export function plainDeal(d: Deal): Deal {
  */
 export class TableBuilder {
   private n = 0;
+  /** Set by finish: the builder is used once, since the table it gave shares its arrays. */
+  private finished = false;
   /** The typed columns, at full capacity (the table and the deal rows share them). */
-  readonly cols: { sheetRow: Int32Array; stage: Int16Array; kind: Uint8Array; value: Float64Array; created: Int32Array; closeDate: Int32Array };
-  private readonly rowCols: RowColumns & Pick<TableBuilder, "cols">;
+  private readonly cols: TypedColumns;
+  private readonly rowCols: RowColumns & { cols: TypedColumns };
   private readonly segments: Record<TableSegment, Int32Array | null>;
   private readonly stageKind: number[];
   readonly texts = new Texts();
@@ -263,6 +282,8 @@ export class TableBuilder {
 
   /** Appends one deal; returns its position. */
   add(sheetRow: number, stage: number, value: number | null, created: Day | null, closeDate: Day | null): number {
+    this.open();
+    if (this.n >= this.cols.sheetRow.length) throw new Error(`TableBuilder: room for ${this.cols.sheetRow.length} deals, no more`);
     const k = this.n++;
     const c = this.cols;
     c.sheetRow[k] = sheetRow;
@@ -276,6 +297,7 @@ export class TableBuilder {
 
   /** Deal `k`'s text of a segment column the table has (see `present`), as written on the sheet; returns its code. */
   segment(field: TableSegment, k: number, text: string): number {
+    this.open();
     const code = this.texts.code(text);
     const col = this.segments[field];
     if (col !== null) col[k] = code;
@@ -284,6 +306,14 @@ export class TableBuilder {
 
   /** The rest of deal `k`'s row; returns the deal, a window on the columns at `k`. */
   deal(k: number, v: DealRowValues, categories: Deal["categories"]): Deal {
+    this.fill(k, v, categories);
+    return new DealRow(this.rowCols, k);
+  }
+
+  /** The rest of deal `k`'s row, for a caller that holds its deal already (dealTable). */
+  fill(k: number, v: DealRowValues, categories: Deal["categories"]): void {
+    this.open();
+    if (k < 0 || k >= this.n) throw new Error(`TableBuilder: deal ${k} was never added`);
     const t = this.rowCols;
     t.index[k] = v.index;
     t.id[k] = v.id;
@@ -301,11 +331,16 @@ export class TableBuilder {
     t.nextStepDate[k] = v.nextStepDate ?? NO_DAY;
     t.firstContact[k] = v.firstContact ?? NO_DAY;
     t.categories[k] = categories;
-    return new DealRow(t, k);
+  }
+
+  private open(): void {
+    if (this.finished) throw new Error("TableBuilder: finish() was called; a builder makes one table");
   }
 
   /** The table at its length; the deals made by `deal` read the same columns. */
   finish(): DealTable {
+    this.open();
+    this.finished = true;
     const n = this.n;
     const c = this.cols;
     const t = this.rowCols;
@@ -358,7 +393,7 @@ export function dealTable(
   segmentText: (field: TableSegment) => (deal: Deal) => string,
 ): DealTable {
   const b = new TableBuilder(deals.length, settings, present);
-  for (const d of deals) b.deal(b.add(d.sheetRow, d.stage, d.value, d.created, d.closeDate), d, d.categories);
+  for (const d of deals) b.fill(b.add(d.sheetRow, d.stage, d.value, d.created, d.closeDate), d, d.categories);
   for (const f of TABLE_SEGMENTS) {
     if (present[f] !== true) continue;
     const read = segmentText(f);

@@ -324,6 +324,16 @@ describe("renderReviewText", () => {
     expect(t).toContain("  … and 4 more");
   });
 
+  it("lists none for a stuck count below one, and counts them all as more", () => {
+    const many = metrics(Array.from({ length: 3 }, (_, i) => ({ stage: 3, stuck: true, days: 30 + i })));
+    for (const maxStuck of [-2, 0, 0.5]) {
+      const t = renderReviewText(many, [], { width: 80, maxProblems: 3, maxStuck });
+      expect(t).not.toContain("  1. ");
+      expect(t).toContain("  … and 3 more");
+    }
+    expect(renderReviewText(many, [], { width: 80, maxProblems: 3, maxStuck: 2.7 })).toContain("  … and 1 more");
+  });
+
   it("never writes a line wider than asked, whatever the cells hold", () => {
     const text = fc.string({ unit: "grapheme", maxLength: 120 });
     const rowArb = fc.record({

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { run, type RunResult } from "../core/engine.js";
-import { dealTable, KIND_LOST, KIND_OPEN, KIND_WON, NO_DAY, plainDeal, Texts } from "../core/table.js";
+import { dealTable, KIND_LOST, KIND_OPEN, KIND_WON, NO_DAY, plainDeal, TableBuilder, Texts } from "../core/table.js";
 import { parseDeals } from "../core/parse.js";
 import { mapColumns } from "../core/columns.js";
 import { DEFAULT_SETTINGS } from "../core/settings.js";
@@ -211,5 +211,34 @@ describe("a parsed deal", () => {
     expect([a.id, b.id, a.lastActivity, b.lastActivity]).toEqual(["D-1", "D-9", null, 20_000]);
     b.lastActivity = null;
     expect(b.lastActivity).toBeNull();
+  });
+
+  it("carries no table in a spread or a structured clone", () => {
+    const d = deals[0] as Deal;
+    expect(Object.keys({ ...d })).toEqual([]);
+    expect(JSON.stringify(structuredClone(d))).toBe("{}");
+  });
+});
+
+describe("TableBuilder", () => {
+  const values = { index: 0, id: "", name: "", stageRaw: "", owner: "", closedOn: null, stageEntered: null, lastActivity: null, nextStep: "", nextStepDate: null, firstContact: null, need: "", budget: "", authority: "", lossReason: "" };
+
+  it("makes one table: after finish it takes no more deals", () => {
+    const b = new TableBuilder(2, DEFAULT_SETTINGS, {});
+    const k = b.add(2, 0, 10, null, null);
+    expect(b.deal(k, values, {}).value).toBe(10);
+    const t = b.finish();
+    expect(t.length).toBe(1);
+    expect(() => b.add(3, 0, 5, null, null)).toThrow(/finish\(\) was called/);
+    expect(() => b.fill(k, values, {})).toThrow(/finish\(\) was called/);
+    expect(() => b.finish()).toThrow(/finish\(\) was called/);
+    expect([t.length, t.value[0]]).toEqual([1, 10]);
+  });
+
+  it("refuses a deal past its room, or the rest of a row never added", () => {
+    const b = new TableBuilder(1, DEFAULT_SETTINGS, {});
+    expect(() => b.fill(0, values, {})).toThrow(/deal 0 was never added/);
+    b.add(2, 0, 1, null, null);
+    expect(() => b.add(3, 0, 2, null, null)).toThrow(/room for 1 deals/);
   });
 });
