@@ -206,7 +206,7 @@ function encode(closed: readonly Deal[], positions: readonly number[], settings:
     categories: CATEGORY_FIELDS.map((key) => ({ key, byValue: new Map<string, number>(), codes: new Int32Array(n) })),
   };
   const { answers, categories } = e;
-  const byObject = new Map<Deal["categories"], Int32Array>();
+  const codesOf = perObject((d) => categoryCodes(d, categories));
   for (let i = 0; i < closed.length; i++) {
     const d = closed[i] as Deal;
     e.won[i] = isWon(d) ? 1 : 0;
@@ -217,15 +217,26 @@ function encode(closed: readonly Deal[], positions: readonly number[], settings:
     }
     const r = reached(d, positions[i] ?? -1);
     e.stageCodes[i] = r >= 0 && r < stageCount ? r : stageCount;
-    // Deals with the same categories share one object (core/parse.ts): its codes are looked up once.
-    let codes = byObject.get(d.categories);
-    if (codes === undefined) {
-      codes = categoryCodes(d, categories);
-      if (byObject.size < SHARED_LIMIT) byObject.set(d.categories, codes);
-    }
+    const codes = codesOf(d);
     for (let k = 0; k < categories.length; k++) (categories[k] as (typeof categories)[number]).codes[i] = codes[k] as number;
   }
   return e;
+}
+
+/**
+ * `make(deal)` kept for the next deal sharing its categories object (parsing gives deals with the same categories
+ * one object), while fewer than SHARED_LIMIT are kept: what depends only on the categories is worked out once.
+ */
+function perObject<T>(make: (d: Deal) => T): (d: Deal) => T {
+  const kept = new Map<Deal["categories"], T>();
+  return (d) => {
+    let v = kept.get(d.categories);
+    if (v === undefined) {
+      v = make(d);
+      if (kept.size < SHARED_LIMIT) kept.set(d.categories, v);
+    }
+    return v;
+  };
 }
 
 /** A deal's code in each category column, a value first seen here getting the next code of its column. */
@@ -286,26 +297,21 @@ function predictor(final: Fit, e: Encoded, stageCount: number, isOpen: (d: Deal)
     else if (category) categoryParts.push({ key: category.key, codes: category.byValue, ratio, other: ratio[category.byValue.size] ?? 0 });
   });
   // Each categories object's terms, in the order they are added (so the sum is the same to the last bit).
-  const termsOf = new Map<Deal["categories"], Float64Array>();
-  const categoryTerms = (deal: Deal): Float64Array => {
+  const termsOf = perObject((deal): Float64Array => {
     const terms = new Float64Array(categoryParts.length);
     categoryParts.forEach((part, j) => {
       const c = part.codes.get(categoryCell(deal, part.key) ?? "");
       terms[j] = c === undefined ? part.other : (part.ratio[c] as number);
     });
     return terms;
-  };
+  });
   return (deal, reachedIndex) => {
     if (!isOpen(deal)) return null;
     let z = final.prior;
     for (const part of answerParts) z += part.ratio[part.coder.code(answerCell(deal, part.dimension))] as number;
     if (stageRatios !== null) z += stageRatios[reachedIndex >= 0 && reachedIndex < stageCount ? reachedIndex : stageCount] as number;
     if (categoryParts.length > 0) {
-      let terms = termsOf.get(deal.categories);
-      if (terms === undefined) {
-        terms = categoryTerms(deal);
-        if (termsOf.size < SHARED_LIMIT) termsOf.set(deal.categories, terms);
-      }
+      const terms = termsOf(deal);
       for (let j = 0; j < terms.length; j++) z += terms[j] as number;
     }
     return sigmoid(z);
